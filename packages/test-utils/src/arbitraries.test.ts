@@ -5,7 +5,11 @@ import { relativeError } from './tolerance';
 
 describe('arbitraries', () => {
   it('pointsArb yields consistent shapes', () => {
-    fc.assert(fc.property(pointsArb({ d: 3, maxN: 10 }), (p) => expect(p.data.length).toBe(p.n * p.d)));
+    fc.assert(
+      fc.property(pointsArb({ d: 3, maxN: 10 }), (p) => {
+        expect(p.data.length).toBe(p.n * p.d);
+      }),
+    );
   });
 
   it('frontArb yields mutually non-dominated points', () => {
@@ -27,7 +31,11 @@ describe('arbitraries', () => {
   });
 
   it('weightVectorArb sums to 1', () => {
-    fc.assert(fc.property(weightVectorArb(3), (w) => expect(Math.abs(w.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-12)));
+    fc.assert(
+      fc.property(weightVectorArb(3), (w) => {
+        expect(Math.abs(w.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-12);
+      }),
+    );
   });
 
   it('groupedRewardsArb gives one group id per row', () => {
