@@ -1,0 +1,88 @@
+import { checkBatch, outputArray } from '../batch';
+import { gatherGroup, groupLayout, maxGroupSize, scatterGroup } from '../groups';
+import { checkOptionKeys, enumOption, numberOption, resolveWeights } from '../options';
+import { STD_MODES, inverseScale, throwIfNotFinite, whitenInPlace, type StdMode } from './moments';
+import type { BatchOptions } from './scalar';
+
+/** Options of {@link moGrpoAdvantages} and {@link gdpoAdvantages}. */
+export interface MoGrpoOptions extends BatchOptions {
+  /** Objective weights `w` in `A = Σ_k w_k ẑ_k`. Default `(0.6, 0.4)` for k = 2, uniform `1/k` otherwise. */
+  readonly weights?: ArrayLike<number>;
+  /**
+   * Std of the per-objective group z-score (and, for GDPO, of the batch z-score): `'sample'` (n−1,
+   * default), `'population'`, or `'none'` (centring only; GDPO still whitens with `'sample'`).
+   */
+  readonly std?: StdMode;
+  /** Added to every std before dividing. Default `1e-6`. */
+  readonly eps?: number;
+}
+
+const KEYS = ['k', 'out', 'weights', 'std', 'eps'];
+
+function moGrpoCore(fn: string, rewards: Float64Array, groupIds: Int32Array, options: MoGrpoOptions | undefined) {
+  const opts = checkOptionKeys(fn, options, KEYS);
+  const { n, k } = checkBatch(fn, rewards, groupIds, opts.k);
+  const w = resolveWeights(fn, opts.weights, k);
+  const std = enumOption(fn, 'std', opts.std, 'sample', STD_MODES);
+  const eps = numberOption(fn, 'eps', opts.eps, 1e-6, { min: 0 });
+  const out = outputArray(fn, opts.out, n);
+  const { nGroups, starts, order } = groupLayout(groupIds);
+  const G = maxGroupSize({ nGroups, starts, order });
+  const col = new Float64Array(G);
+  const acc = new Float64Array(G);
+  let probe = 0;
+  for (let g = 0; g < nGroups; g++) {
+    const s = starts[g];
+    const e = starts[g + 1];
+    const c = e - s;
+    acc.fill(0, 0, c);
+    for (let j = 0; j < k; j++) {
+      const sum = gatherGroup(rewards, k, null, j, order, s, e, col);
+      probe += sum;
+      const mean = col[0] + sum / c;
+      const scale = w[j] * inverseScale(col, c, mean, std, eps);
+      if (scale !== 0) for (let a = 0; a < c; a++) acc[a] += (col[a] - mean) * scale;
+    }
+    scatterGroup(out, order, s, e, acc);
+  }
+  throwIfNotFinite(fn, probe, rewards, k);
+  return { out, std, eps };
+}
+
+/**
+ * MO-GRPO advantage (Ichihara et al. 2025): z-score every objective within its group, then combine,
+ * `A = Σ_k w_k ẑ_k`. Normalising before summing stops the objective with the largest variance from
+ * dominating the signal. With k = 1 and w = [1] it equals {@link grpoAdvantages}.
+ *
+ * An objective that is constant within a group contributes 0 there; singleton groups get 0.
+ *
+ * @param rewards - n × k rewards, row-major
+ * @param groupIds - group of each row
+ * @param options - {@link MoGrpoOptions}
+ * @returns n advantages
+ * @example
+ * moGrpoAdvantages(Float64Array.of(1, 0, 0, 1), Int32Array.of(0, 0), { std: 'population', eps: 0 });
+ * // Float64Array [0.2, -0.2]   (0.6·1 + 0.4·(−1), 0.6·(−1) + 0.4·1)
+ */
+export function moGrpoAdvantages(rewards: Float64Array, groupIds: Int32Array, options?: MoGrpoOptions): Float64Array {
+  return moGrpoCore('moGrpoAdvantages', rewards, groupIds, options).out;
+}
+
+/**
+ * GDPO advantage (Liu et al. 2026, group reward-decoupled normalisation): {@link moGrpoAdvantages},
+ * then a z-score over the whole batch so the advantage scale does not grow with k.
+ *
+ * The MO-GRPO stage sums to 0 per group, so singleton and all-equal groups stay 0 up to rounding.
+ *
+ * @param rewards - n × k rewards, row-major
+ * @param groupIds - group of each row
+ * @param options - {@link MoGrpoOptions}
+ * @returns n advantages
+ * @example
+ * gdpoAdvantages(Float64Array.of(1, 0, 0, 1), Int32Array.of(0, 0), { std: 'population', eps: 0 });
+ * // Float64Array [1, -1]
+ */
+export function gdpoAdvantages(rewards: Float64Array, groupIds: Int32Array, options?: MoGrpoOptions): Float64Array {
+  const { out, std, eps } = moGrpoCore('gdpoAdvantages', rewards, groupIds, options);
+  return whitenInPlace(out, std === 'none' ? 'sample' : std, eps);
+}

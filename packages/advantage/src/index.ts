@@ -1,0 +1,18 @@
+export { grpoAdvantages, drGrpoAdvantages, rlooAdvantages, opoAdvantages, reinforcePlusPlusAdvantages } from './estimators/scalar';
+export type { BatchOptions, ScalarOptions, GrpoOptions, OpoOptions, ReinforcePlusPlusOptions } from './estimators/scalar';
+export { moGrpoAdvantages, gdpoAdvantages } from './estimators/multi';
+export type { MoGrpoOptions } from './estimators/multi';
+export { paretoRankAdvantages, groupParetoRanks } from './estimators/paretoRank';
+export type { ParetoRankOptions, NRankMode } from './estimators/paretoRank';
+export type { StdMode } from './estimators/moments';
+export { gaeAdvantages } from './estimators/gae';
+export type { GaeOptions } from './estimators/gae';
+export { broadcastToTokens, maskedStats } from './tokens/broadcast';
+export type { MaskedStats } from './tokens/broadcast';
+export { NOptTracker } from './shaping/nOptTracker';
+export type { NOptTrackerJSON, TaskId } from './shaping/nOptTracker';
+export { toolEfficiencyReward, otcGrpoToolReward, otcPpoToolReward } from './shaping/toolRewards';
+export type { ToolEfficiencyOptions, OtcOptions } from './shaping/toolRewards';
+export { getEstimator, listEstimators } from './registry';
+export type { Estimator, EstimatorName, OptionSpec } from './registry';
+export { defaultWeights } from './options';
