@@ -1,0 +1,72 @@
+export { describeValue, EnvError } from './errors';
+export { Rng, hashString } from './prng';
+export {
+  rational,
+  addRational,
+  subRational,
+  mulRational,
+  divRational,
+  equalRational,
+  decimalToRational,
+  formatRational,
+} from './rational';
+export type { Rational, FormatRationalOptions } from './rational';
+export { toOpenAITool, formatToolCall, formatToolResult, runTool, toolTagLimits } from './tool';
+export type { Tool, ToolResult, ToolRunOptions, JsonSchema, OpenAIToolSpec } from './tool';
+export { evaluateArithmetic, calculate, createCalculator } from './calculator';
+export type { CalculatorOptions, CalculatorArgs, ArithmeticOutcome, ArithmeticErrorCode } from './calculator';
+export { createCodeTool, runCode } from './code';
+export type { CodeToolOptions, CodeArgs, CodeErrorCode } from './code';
+export {
+  SEARCH_STOP_WORDS,
+  SearchIndex,
+  createSearchIndex,
+  loadSearchIndex,
+  searchOutput,
+  searchRetriever,
+  searchTool,
+} from './search';
+export type {
+  SearchArgs,
+  SearchHit,
+  SearchIndexOptions,
+  SearchOutputOptions,
+  SearchPassage,
+  SerializedSearchIndex,
+} from './search';
+export { parseToolCalls, stopSequences } from './parse-calls';
+export type { ToolCallRecord, AnswerRecord, ParsedCalls, ParseCallsOptions } from './parse-calls';
+export { normalizeAnswer, exactMatch, tokenF1 } from './qa-match';
+export { parseNumber, numericEqual } from './numeric';
+export { extractBoxed, extractAnswerTag, extractFinalAnswer } from './extract';
+export { normalizeMathAnswer, mathEqual, MATH_EQUAL_KNOWN_GAPS } from './math-equal';
+export { readJsonl } from './jsonl';
+export type { JsonlRecord } from './jsonl';
+export {
+  findDataDir,
+  gsm8kFinalAnswer,
+  loadGsm8k,
+  loadMath500,
+  loadHotpotQA,
+  loadMultihopEval,
+  MULTIHOP_EVAL_SETS,
+} from './loaders';
+export type { Gsm8kItem, MathItem, HotpotItem, MultihopItem, Passage } from './loaders';
+export { episodeFacts, defaultAnswerMatch } from './episode';
+export type { EpisodeFacts, EpisodeFactsOptions, EpisodeLimits, FinishReason } from './episode';
+export { splitOf } from './tasks/split';
+export type { Split, TaskItem, TraceSegment, TeacherTrace, TeacherOptions } from './tasks/types';
+export { arithTasks, arithTeacher } from './tasks/arith';
+export type { ArithDifficulty, ArithMeta, ArithOptions } from './tasks/arith';
+export { createKbWorld, kbParametricSentences, kbTasks, kbTeacher } from './tasks/kb';
+export type {
+  KbEntity,
+  KbEntityType,
+  KbFact,
+  KbMeta,
+  KbRelation,
+  KbTaskOptions,
+  KbTeacherOptions,
+  KbWorld,
+  KbWorldOptions,
+} from './tasks/kb';

@@ -1,0 +1,50 @@
+/** Which side of the train/test split a question falls on. */
+export type Split = 'train' | 'test';
+
+/** A generated question with its gold answer. */
+export interface TaskItem<Meta = Record<string, unknown>> {
+  /** Stable id derived from the canonical question (identical questions share it). */
+  id: string;
+  /** Task family, e.g. `'arith'` or `'kb'`. */
+  task: string;
+  split: Split;
+  /** Canonical question text (also the split key). */
+  question: string;
+  /** What the policy sees before it starts writing: the question and a newline. */
+  prompt: string;
+  /** Gold answer string. */
+  answer: string;
+  /** Difficulty label, e.g. `'easy'`, `'hard'`, `'2-hop'`. */
+  difficulty: string;
+  meta: Meta;
+}
+
+/** One piece of a teacher trace: `policy` text is learned (loss mask 1), `tool` output is not. */
+export interface TraceSegment {
+  role: 'policy' | 'tool';
+  text: string;
+}
+
+/** A scripted SFT demonstration for one task item (the prompt is not included in `text`). */
+export interface TeacherTrace {
+  taskId: string;
+  prompt: string;
+  /** Completion as alternating policy/tool segments. */
+  segments: TraceSegment[];
+  /** Concatenation of all segments. */
+  text: string;
+  /** Tool calls in the trace. */
+  toolCalls: number;
+  /** Calls the teacher did not need (over-use): optional calls and repeats. */
+  redundantCalls: number;
+}
+
+/** Over-use knobs shared by the scripted teachers. */
+export interface TeacherOptions {
+  /** Seed of the teacher's own random stream. */
+  seed: number;
+  /** Probability of calling a tool when the answer is known without it. Default 0.6. */
+  overuse?: number;
+  /** Probability of repeating a call right after it (a purely redundant call). Default 0.2. */
+  repeat?: number;
+}
