@@ -1,0 +1,259 @@
+import { describeValue } from '@paretopo/envs';
+import { RolloutError } from './errors';
+import { ConcurrencyLimiter } from './limiter';
+import type { ChatCompleteOptions, ChatMessage, ChatPolicy, ChatReply, ChatToolCall } from './types';
+
+/** Options of {@link OpenAIChatPolicy}. */
+export interface OpenAIChatPolicyOptions {
+  /** Server base URL including the version path, e.g. `'http://localhost:8000/v1'` (vLLM) or `'http://localhost:11434/v1'` (Ollama). */
+  baseUrl: string;
+  /** Model name as the server knows it. */
+  model: string;
+  /** Sent as `Authorization: Bearer <apiKey>` when set. */
+  apiKey?: string;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+  /** Most requests in flight (servers batch concurrent requests). Default 8. */
+  concurrency?: number;
+  /** Per-attempt time limit in ms (AbortController). Default 60000. */
+  timeoutMs?: number;
+  /** Attempts per request, the first included (429, 5xx, network errors and timeouts are retried). Default 4. */
+  maxAttempts?: number;
+  /** First retry delay in ms; doubles per attempt, with jitter. Default 250. */
+  backoffMs?: number;
+  /** Longest retry delay in ms (also caps `Retry-After`). Default 8000. */
+  maxBackoffMs?: number;
+  /** Extra fields merged into every request body (e.g. `{ top_p: 0.95 }` or vLLM's `{ skip_special_tokens: false }`). */
+  extraBody?: Record<string, unknown>;
+  /** Uniform [0, 1) source for jitter. Default `Math.random`. */
+  random?: () => number;
+}
+
+/** An HTTP status error that carries the server's `Retry-After`, in ms. */
+type StatusError = RolloutError & { retryAfterMs?: number };
+
+function positiveInt(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`OpenAIChatPolicy: options.${name} must be an integer >= 1 (got ${describeValue(value)})`);
+  }
+  return value;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new RolloutError('aborted', 'OpenAIChatPolicy: aborted'));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new RolloutError('aborted', 'OpenAIChatPolicy: aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function serverMessage(body: string): string {
+  try {
+    const json = JSON.parse(body) as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown };
+    const m = typeof json.error === 'string' ? json.error : (json.error?.message ?? json.message ?? json.detail);
+    if (typeof m === 'string') return m;
+    if (m !== undefined) return JSON.stringify(m).slice(0, 500);
+  } catch {
+    // Not JSON: show the raw text.
+  }
+  return body.length > 500 ? `${body.slice(0, 500)}…` : body;
+}
+
+function parseReply(url: string, json: unknown): ChatReply {
+  const choice = (json as { choices?: unknown[] } | null)?.choices?.[0] as
+    | { message?: { content?: unknown; tool_calls?: unknown }; finish_reason?: unknown; stop_reason?: unknown }
+    | undefined;
+  if (choice === undefined || choice === null || typeof choice !== 'object' || typeof choice.message !== 'object' || choice.message === null) {
+    throw new RolloutError('bad-response', `OpenAIChatPolicy: ${url} answered without choices[0].message`);
+  }
+  const content = choice.message.content;
+  const rawCalls = Array.isArray(choice.message.tool_calls) ? choice.message.tool_calls : [];
+  const toolCalls: ChatToolCall[] = rawCalls.map((c: unknown, i: number) => {
+    const fn = (c as { function?: { name?: unknown; arguments?: unknown } })?.function;
+    if (typeof fn?.name !== 'string') {
+      throw new RolloutError('bad-response', `OpenAIChatPolicy: ${url} answered a tool call without function.name (tool_calls[${i}])`);
+    }
+    const args = fn.arguments;
+    const id = (c as { id?: unknown }).id;
+    return {
+      id: typeof id === 'string' ? id : `call_${i}`,
+      name: fn.name,
+      arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}),
+    };
+  });
+  const fr = choice.finish_reason;
+  const finish: ChatReply['finish'] = fr === 'length' ? 'length' : fr === 'tool_calls' || toolCalls.length > 0 ? 'tool_calls' : 'stop';
+  const reply: ChatReply = { text: typeof content === 'string' ? content : '', toolCalls, finish };
+  if (typeof choice.stop_reason === 'string') reply.stop = choice.stop_reason;
+  const usage = (json as { usage?: { completion_tokens?: unknown } }).usage;
+  if (typeof usage?.completion_tokens === 'number' && Number.isFinite(usage.completion_tokens)) {
+    reply.completionTokens = usage.completion_tokens;
+  }
+  return reply;
+}
+
+/**
+ * A {@link ChatPolicy} over an OpenAI-compatible chat-completions server (vLLM, SGLang,
+ * llama.cpp, Ollama, OpenAI). Keeps at most `concurrency` requests in flight, times each attempt
+ * out with an AbortController, retries 429, 5xx, network errors and timeouts with exponential
+ * backoff and jitter (honouring `Retry-After`), and fails fast on other 4xx with the status and
+ * the server's message.
+ *
+ * @example
+ * const policy = new OpenAIChatPolicy({ baseUrl: 'http://localhost:8000/v1', model: 'Qwen/Qwen2.5-1.5B-Instruct' });
+ * (await policy.complete([{ role: 'user', content: 'What is 2+3?' }], { maxTokens: 32 })).text; // e.g. '<ans>5</ans>'
+ */
+export class OpenAIChatPolicy implements ChatPolicy {
+  readonly url: string;
+  readonly model: string;
+  private readonly headers: Record<string, string>;
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly extraBody: Record<string, unknown>;
+  private readonly random: () => number;
+
+  /** @param options - See {@link OpenAIChatPolicyOptions}. */
+  constructor(options: OpenAIChatPolicyOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`OpenAIChatPolicy: options must be an object (got ${describeValue(options)})`);
+    }
+    let base: URL;
+    try {
+      base = new URL(options.baseUrl);
+    } catch {
+      throw new TypeError(`OpenAIChatPolicy: options.baseUrl must be an absolute http(s) URL (got ${describeValue(options.baseUrl)})`);
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new TypeError(`OpenAIChatPolicy: options.baseUrl must be an absolute http(s) URL (got ${describeValue(options.baseUrl)})`);
+    }
+    if (typeof options.model !== 'string' || options.model === '') {
+      throw new TypeError(`OpenAIChatPolicy: options.model must be a non-empty string (got ${describeValue(options.model)})`);
+    }
+    this.url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    this.model = options.model;
+    this.headers = { 'content-type': 'application/json', ...(options.headers ?? {}) };
+    if (options.apiKey !== undefined) this.headers.authorization = `Bearer ${options.apiKey}`;
+    this.limiter = new ConcurrencyLimiter(positiveInt('concurrency', options.concurrency, 8));
+    this.timeoutMs = positiveInt('timeoutMs', options.timeoutMs, 60_000);
+    this.maxAttempts = positiveInt('maxAttempts', options.maxAttempts, 4);
+    this.backoffMs = positiveInt('backoffMs', options.backoffMs, 250);
+    this.maxBackoffMs = positiveInt('maxBackoffMs', options.maxBackoffMs, 8000);
+    this.extraBody = options.extraBody ?? {};
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Requests in flight now. */
+  get inFlight(): number {
+    return this.limiter.inFlight;
+  }
+
+  /**
+   * Sends one chat-completions request (with retries) and maps the first choice.
+   *
+   * @param messages - The conversation.
+   * @param options - `maxTokens`, `stop`, `tools`, `temperature`, `seed`, `signal`.
+   * @returns Text, native tool calls, finish reason, matched stop (vLLM) and completion tokens.
+   */
+  complete(messages: readonly ChatMessage[], options: ChatCompleteOptions): Promise<ChatReply> {
+    if (!Array.isArray(messages) || messages.length === 0) {
+      throw new TypeError(`OpenAIChatPolicy.complete: messages must be a non-empty array (got ${describeValue(messages)})`);
+    }
+    const body: Record<string, unknown> = { model: this.model, messages, max_tokens: options.maxTokens, ...this.extraBody };
+    if (options.temperature !== undefined) body.temperature = options.temperature;
+    if (options.seed !== undefined) body.seed = options.seed;
+    if (options.stop !== undefined && options.stop.length > 0) body.stop = options.stop;
+    if (options.tools !== undefined && options.tools.length > 0) {
+      body.tools = options.tools;
+      body.tool_choice = 'auto';
+    }
+    const payload = JSON.stringify(body);
+    return this.limiter.run(() => this.send(payload, options.signal));
+  }
+
+  private async send(payload: string, signal: AbortSignal | undefined): Promise<ChatReply> {
+    let lastError: RolloutError | undefined;
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      let retryAfterMs: number | undefined;
+      try {
+        return await this.attempt(payload, signal);
+      } catch (err) {
+        if (!(err instanceof RolloutError)) throw err;
+        const s = err.status;
+        const retryable = err.code === 'network' || err.code === 'timeout' || s === 429 || (s !== undefined && s >= 500);
+        if (!retryable) throw err;
+        lastError = err;
+        retryAfterMs = (err as StatusError).retryAfterMs;
+      }
+      if (attempt === this.maxAttempts) break;
+      // Exponential backoff with "equal jitter" (half fixed, half random) so clients spread out.
+      const exp = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
+      const delay = retryAfterMs !== undefined ? Math.min(this.maxBackoffMs, retryAfterMs) : exp / 2 + (exp / 2) * this.random();
+      await sleep(delay, signal);
+    }
+    throw new RolloutError(lastError!.code, `${lastError!.message} (after ${this.maxAttempts} attempts)`, {
+      status: lastError!.status,
+      cause: lastError,
+    });
+  }
+
+  private async attempt(payload: string, signal: AbortSignal | undefined): Promise<ChatReply> {
+    if (signal?.aborted) throw new RolloutError('aborted', 'OpenAIChatPolicy: aborted');
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    const onAbort = (): void => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetch(this.url, { method: 'POST', headers: this.headers, body: payload, signal: controller.signal });
+        text = await res.text();
+      } catch (err) {
+        if (timedOut) throw new RolloutError('timeout', `OpenAIChatPolicy: POST ${this.url} timed out after ${this.timeoutMs} ms`, { cause: err });
+        if (signal?.aborted) throw new RolloutError('aborted', 'OpenAIChatPolicy: aborted', { cause: err });
+        const msg = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+        throw new RolloutError('network', `OpenAIChatPolicy: POST ${this.url} failed: ${msg}`, { cause: err });
+      }
+      if (!res.ok) {
+        const err: StatusError = new RolloutError(
+          'http-status',
+          `OpenAIChatPolicy: POST ${this.url} failed with ${res.status}${res.statusText ? ` ${res.statusText}` : ''}: ${serverMessage(text)}`,
+          { status: res.status },
+        );
+        const ra = Number(res.headers.get('retry-after'));
+        if (res.headers.has('retry-after') && Number.isFinite(ra) && ra >= 0) {
+          err.retryAfterMs = ra * 1000;
+        }
+        throw err;
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (err) {
+        throw new RolloutError('bad-response', `OpenAIChatPolicy: ${this.url} answered invalid JSON: ${serverMessage(text).slice(0, 200)}`, { cause: err });
+      }
+      return parseReply(this.url, json);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
