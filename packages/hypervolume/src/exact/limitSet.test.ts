@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { expectClose, pointsArb } from '@paretopo/test-utils';
+import { hvInclusionExclusion } from './inclusionExclusion';
+import { clippedFront, limitScratch } from './limitSet';
+
+/** Every limit row max(q, p), unfiltered: the obviously correct version. */
+function fullLimitSet(p: Float64Array, rows: Float64Array, m: number, e: number, skip: number): Float64Array {
+  const out: number[] = [];
+  for (let a = 0; a < m; a++) {
+    if (a === skip) continue;
+    for (let j = 0; j < e; j++) out.push(Math.max(rows[a * e + j], p[j]));
+  }
+  return Float64Array.from(out);
+}
+
+describe('clippedFront', () => {
+  it('keeps the union of the limit boxes (HV equals that of the full limit set), or reports a dominator', () => {
+    const cases = fc.tuple(pointsArb({ d: { min: 2, max: 5 }, minN: 1, maxN: 10, min: 0, max: 4 }), fc.nat());
+    fc.assert(
+      fc.property(cases, ([pts, pick]) => {
+        const { data, n, d } = pts;
+        const skip = pick % (n + 1) === n ? -1 : pick % n;
+        const p = skip >= 0 ? data.slice(skip * d, skip * d + d) : Float64Array.from({ length: d }, (_, j) => 1 + (j % 2));
+        const ref = new Float64Array(d).fill(5);
+        const out = new Float64Array(n * d);
+        const scratch = limitScratch(n, d);
+        const c = clippedFront(p, data, n, d, skip, out, scratch);
+        const full = fullLimitSet(p, data, n, d, skip);
+        const dominated = Array.from({ length: n }, (_, a) => a).some(
+          (a) => a !== skip && Array.from({ length: d }, (_, j) => data[a * d + j] <= p[j]).every(Boolean),
+        );
+        expect(c < 0).toBe(dominated);
+        if (c < 0) return;
+        const want = hvInclusionExclusion(full, full.length / d, d, ref);
+        expectClose(c === 0 ? 0 : hvInclusionExclusion(out, c, d, ref), want, { abs: 1e-9 });
+        for (let a = 0; a < n; a++) {
+          if (a === skip) continue;
+          const geq = Array.from({ length: d }, (_, j) => data[a * d + j] >= p[j]).every(Boolean);
+          expect((scratch.outside[a] & 0x80) !== 0).toBe(geq);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,0 +1,12 @@
+export { hypervolume, MAX_INCLUSION_EXCLUSION } from './hypervolume';
+export type { HvAlgorithm, HypervolumeOptions } from './hypervolume';
+export { estimateHypervolume } from './estimate';
+export type { EstimateOptions, HvEstimate } from './estimate';
+export { createRng } from './estimateRng';
+export type { Rng } from './estimateRng';
+export { prepareHvInput } from './reference';
+export type { HvInput, ReferenceOptions } from './reference';
+export { hvContributions, hvImprovement, leastContributor, greatestContributor } from './contributions';
+export type { ContributionOptions, ContributionAlgorithm, ImprovementOptions, Contributor } from './contributions';
+export { igd, igdPlus, gd, gdPlus, additiveEpsilon, multiplicativeEpsilon } from './indicators';
+export type { DistanceIndicatorOptions, IndicatorOptions } from './indicators';
