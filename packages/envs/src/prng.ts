@@ -2,6 +2,10 @@
  * Seeded pseudo-random numbers for task generation and scripted teachers. The generator is
  * sfc32 (Chris Doty-Humphrey's Small Fast Counting generator, PractRand-clean at 32 bits),
  * seeded through splitmix32 so nearby integer seeds give unrelated streams.
+ *
+ * @example
+ * const rng = new Rng(42);
+ * rng.next() === new Rng(42).next(); // true: same seed, same stream
  */
 export class Rng {
   private a: number;

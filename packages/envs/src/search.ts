@@ -65,6 +65,10 @@ interface ResolvedIndexOptions {
 /**
  * The default stop words: short English function words that would otherwise match nearly every
  * passage (kept small on purpose: names and content words are never dropped).
+ *
+ * @example
+ * SEARCH_STOP_WORDS.includes('the');   // true
+ * SEARCH_STOP_WORDS.includes('paris'); // false
  */
 export const SEARCH_STOP_WORDS: readonly string[] = Object.freeze(
   (

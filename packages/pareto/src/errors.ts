@@ -1,4 +1,10 @@
-/** Renders a value for an error message without dumping huge arrays. */
+/**
+ * Renders a value for an error message without dumping huge arrays.
+ *
+ * @example
+ * describeValue(Number.NaN);            // 'NaN'
+ * describeValue(new Float64Array(1e6)); // 'Float64Array(1000000)'
+ */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
@@ -13,6 +19,13 @@ export function describeValue(value: unknown): string {
 /**
  * Thrown for inputs that are well-typed but outside a function's domain, e.g. a reference point
  * that no point dominates when the caller asked for strictness. `code` is stable across versions.
+ *
+ * @example
+ * try {
+ *   hypervolume(fromRows([[5, 5]]), [1, 1], { strict: true });
+ * } catch (err) {
+ *   if (err instanceof FrontierError) err.code; // 'REF_NOT_DOMINATED'
+ * }
  */
 export class FrontierError extends Error {
   readonly code: string;

@@ -88,8 +88,10 @@ describe('OpenAIChatPolicy against a local server', () => {
       code: 'timeout',
       message: expect.stringMatching(/timed out after 50 ms \(after 2 attempts\)/),
     });
-    expect(Date.now() - t0).toBeLessThan(1500);
-    expect(s.requests.length).toBe(2);
+    // Below the server's 2 s delay: the client gave up instead of waiting. The attempt count is
+    // asserted through the message; the server's own count races with the abort under load.
+    expect(Date.now() - t0).toBeLessThan(1900);
+    expect(s.requests.length).toBeGreaterThanOrEqual(1);
   });
 
   it('reports a network error when nothing listens', async () => {
