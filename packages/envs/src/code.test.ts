@@ -1,10 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
-import { createCodeTool, runCode } from './code';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeCodeSandbox, createCodeTool, runCode } from './code';
 import { parseToolCalls } from './parse-calls';
 import { formatToolResult, runTool, toolTagLimits } from './tool';
 
 const fast = { timeLimitMs: 300 };
+
+// Each step allocates 1 MB (≈ 10 ms in QuickJS) and the program swallows its own out-of-memory
+// errors, so QuickJS's interrupt check (every ~10,000 steps) is reached only after many seconds:
+// it ran 38 s under a 300 ms limit before calls moved to a terminable worker thread. Run alone in
+// a worker it is still going after 6 s, so only the host's terminate() can end these tests in time.
+const OOM_LOOP = "let a = []; for (;;) { try { a.push('y'.repeat(1e6) + a.length) } catch (e) { a = [] } }";
+
+afterAll(() => closeCodeSandbox());
 
 async function healthy(): Promise<void> {
   expect(await runCode('6*7', fast)).toEqual({ ok: true, output: '42' });
@@ -122,14 +132,16 @@ describe('runCode: limits (each contained, and the next call works)', () => {
     ['while (true) { try { while (true) {} } finally { continue } }', 'timeout'],
     ["/(a+)+$/.test('a'.repeat(40) + 'b')", 'timeout'],
     ['let a = []; while (1) a.push(new Array(1e6))', ['out-of-memory', 'timeout']],
-    ["let a = []; while (1) a.push('x'.repeat(1e6) + a.length)", 'out-of-memory'],
+    // ≈ 10 ms per 1 MB string in QuickJS, ≈ 450 ms to fill the cap: the hard limit may win.
+    ["let a = []; while (1) a.push('x'.repeat(1e6) + a.length)", ['out-of-memory', 'timeout']],
     ['let a = []; while (1) a.push(new Float64Array(1e6))', 'out-of-memory'],
     ['let a = []; for (let i = 0; ; i++) a.push({ i, s: "abc" + i })', ['out-of-memory', 'timeout']],
     ["let s = 'x'; while (1) s += s", 'out-of-memory'],
     ["'x'.repeat(2 ** 29)", 'out-of-memory'],
     ['function f() { return f() + 1 } f()', 'stack-overflow'],
     ["JSON.parse('['.repeat(1e5))", 'stack-overflow'],
-    ['let a = []; for (let i = 0; i < 1e5; i++) a = [a]; JSON.stringify(a).length', 'stack-overflow'],
+    // ≈ 600 ms in QuickJS (its JSON cycle check is quadratic in the depth): the hard limit may win.
+    ['let a = []; for (let i = 0; i < 1e5; i++) a = [a]; JSON.stringify(a).length', ['stack-overflow', 'timeout']],
   ])('%s → %s', async (code, expected) => {
     const t0 = performance.now();
     const r = await runCode(code, fast);
@@ -139,6 +151,14 @@ describe('runCode: limits (each contained, and the next call works)', () => {
     expect(r.output).toMatch(/^error: (timed out|out of memory|stack overflow)/);
     // Bounded: the time limit plus a fresh instance load and GC slack on a loaded 2-core machine.
     expect(elapsed).toBeLessThan(5000);
+    await healthy();
+  });
+
+  it.each([
+    ["let a = []; while (1) a.push('x'.repeat(1e6) + a.length)", 'out-of-memory'],
+    ['let a = []; for (let i = 0; i < 1e5; i++) a = [a]; JSON.stringify(a).length', 'stack-overflow'],
+  ])('%s → %s when the time limit is not the binding cap', async (code, expected) => {
+    expect((await runCode(code, { timeLimitMs: 10_000 })).error).toBe(expected);
     await healthy();
   });
 
@@ -280,5 +300,105 @@ describe('createCodeTool', () => {
     expect(() => createCodeTool(options as never)).toThrow(RangeError);
     expect(() => createCodeTool(options as never)).toThrow(`createCodeTool: options.${name} must be an integer`);
     await expect(runCode('1', options as never)).rejects.toThrow(`runCode: options.${name}`);
+  });
+});
+
+describe('runCode: worker thread (hard time limit, abort, concurrency)', () => {
+  it('a loop of 1 MB allocations that catches its own out-of-memory errors times out within about a second', async () => {
+    const t0 = performance.now();
+    const r = await runCode(OOM_LOOP, fast);
+    expect(r).toEqual({ ok: false, output: 'error: timed out (limit 300 ms)', error: 'timeout' });
+    expect(performance.now() - t0).toBeLessThan(3000);
+    await healthy();
+  });
+
+  it('the caller timeout (runTool) is hard too', async () => {
+    const tool = createCodeTool({ timeLimitMs: 10_000 });
+    const t0 = performance.now();
+    expect((await runTool(tool, { code: OOM_LOOP }, { timeoutMs: 200 })).error).toBe('timeout');
+    expect(performance.now() - t0).toBeLessThan(3000);
+    await healthy();
+  });
+
+  it('the event loop keeps running while the sandbox runs an infinite loop', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    try {
+      expect((await runCode('while (true) {}', { timeLimitMs: 500 })).error).toBe('timeout');
+    } finally {
+      clearInterval(timer);
+    }
+    // ≈ 50 ticks when idle; a blocked loop would give 0 or 1.
+    expect(ticks).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each([
+    ['while (true) {}', 'an interruptible loop'],
+    [OOM_LOOP, 'a loop the interrupt handler rarely sees (the worker is terminated)'],
+  ])('abort mid-run of %s returns aborted promptly (%s)', async (code) => {
+    const c = new AbortController();
+    setTimeout(() => c.abort(), 100);
+    const t0 = performance.now();
+    const r = await runCode(code, { timeLimitMs: 20_000 }, { signal: c.signal });
+    expect(r).toEqual({ ok: false, output: 'error: call aborted', error: 'aborted' });
+    expect(performance.now() - t0).toBeLessThan(2000);
+    await healthy();
+  });
+
+  it('an abort after the call finished changes nothing', async () => {
+    const c = new AbortController();
+    const r = await runCode('6*7', {}, { signal: c.signal });
+    c.abort();
+    expect(r).toEqual({ ok: true, output: '42' });
+  });
+
+  it.runIf(availableParallelism() >= 2)('two concurrent calls overlap', async () => {
+    // Start both workers first so the timing below holds only the runs.
+    await Promise.all([runCode('1'), runCode('2')]);
+    const busy = 'const t = Date.now(); while (Date.now() - t < 600) {} 1';
+    const t0 = performance.now();
+    const rs = await Promise.all([runCode(busy), runCode(busy)]);
+    const elapsed = performance.now() - t0;
+    expect(rs).toEqual([
+      { ok: true, output: '1' },
+      { ok: true, output: '1' },
+    ]);
+    // Sequential runs would take ≥ 1200 ms.
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('queued calls beyond the pool size all complete, in any order', async () => {
+    const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => runCode(`${i} * 2`)));
+    expect(rs.map((r) => r.output)).toEqual(['0', '2', '4', '6', '8', '10']);
+  });
+
+  it('a call queued behind busy workers can be aborted while it waits', async () => {
+    const c = new AbortController();
+    const busy = [runCode('while (true) {}', fast), runCode('while (true) {}', fast)];
+    const queued = runCode('1', {}, { signal: c.signal });
+    c.abort();
+    expect(await queued).toEqual({ ok: false, output: 'error: call aborted', error: 'aborted' });
+    for (const r of await Promise.all(busy)) expect(r.error).toBe('timeout');
+  });
+
+  it('after terminated workers every next call works', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await runCode(OOM_LOOP, { timeLimitMs: 100 })).error).toBe('timeout');
+      await healthy();
+    }
+  });
+
+  it('closeCodeSandbox ends calls in flight as aborted; later calls start fresh workers', async () => {
+    const inFlight = runCode('while (true) {}', { timeLimitMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 50));
+    closeCodeSandbox();
+    expect(await inFlight).toEqual({ ok: false, output: 'error: call aborted (sandbox closed)', error: 'aborted' });
+    await healthy();
+  });
+
+  it('the worker never hands model text to the host eval or Function', () => {
+    const src = readFileSync(new URL('./code-worker.mjs', import.meta.url), 'utf8');
+    expect(src).not.toMatch(/\beval\s*\(|\bFunction\s*\(|\bvm\b|node:vm/);
+    expect(src).toMatch(/c\.evalCode\(code, 'input\.js'/);
   });
 });

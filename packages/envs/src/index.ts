@@ -15,7 +15,7 @@ export { toOpenAITool, formatToolCall, formatToolResult, runTool, toolTagLimits 
 export type { Tool, ToolResult, ToolRunOptions, JsonSchema, OpenAIToolSpec } from './tool';
 export { evaluateArithmetic, calculate, createCalculator } from './calculator';
 export type { CalculatorOptions, CalculatorArgs, ArithmeticOutcome, ArithmeticErrorCode } from './calculator';
-export { createCodeTool, runCode } from './code';
+export { createCodeTool, runCode, closeCodeSandbox } from './code';
 export type { CodeToolOptions, CodeArgs, CodeErrorCode } from './code';
 export {
   SEARCH_STOP_WORDS,
