@@ -7,8 +7,8 @@ import {
   paretoRankAdvantages,
   toolEfficiencyReward,
 } from '@paretopo/advantage';
+import { createRng } from '@paretopo/hypervolume';
 import { HypervolumeMetaReward, StageSwitch } from '@paretopo/scalarization';
-import { mulberry32 } from './rng';
 
 /**
  * A contextual bandit with the accuracy/efficiency conflict of tool-using agents: each question is
@@ -77,7 +77,8 @@ export function trainBandit(method: BanditMethod, options: BanditOptions = {}): 
   const Q = options.questionsPerStep ?? 16;
   const G = options.groupSize ?? 8;
   const lr = options.learningRate ?? 0.5;
-  const rand = mulberry32(options.seed ?? 1);
+  const rng = createRng(options.seed ?? 1);
+  const rand = (): number => rng.next();
   const n = Q * G;
   const logits = new Float64Array(2 * ARMS);
   for (let kind = 0; kind < 2; kind++) logits.set(WARM_LOGITS, kind * ARMS);

@@ -1,6 +1,5 @@
 import { ParetoArchive, rankAndCrowd } from '@paretopo/pareto';
-import { hypervolume } from '@paretopo/hypervolume';
-import { mulberry32 } from './rng';
+import { createRng, hypervolume } from '@paretopo/hypervolume';
 
 /** A bi-objective minimisation problem over decision vectors in [0, 1]^m. */
 export interface Problem {
@@ -42,7 +41,8 @@ export function runNsga2(problem: Problem, options: Nsga2Options = {}): Nsga2Res
   }
   const G = options.generations ?? 200;
   const ref = options.ref ?? [1, 1];
-  const rand = mulberry32(options.seed ?? 1);
+  const rng = createRng(options.seed ?? 1);
+  const rand = (): number => rng.next();
   const { m } = problem;
   // Parents and offspring live in one 2N buffer so environmental selection ranks them together.
   const x = new Float64Array(2 * N * m);

@@ -1,6 +1,6 @@
 import { bench, describe } from 'vitest';
 import { grpoAdvantages, moGrpoAdvantages, paretoRankAdvantages, rlooAdvantages } from '../src/index';
-import { rewardBatch } from './prng';
+import { rewardBatch } from './inputs';
 
 // The workload: 4,096 groups × 16 samples, k = 2 and 4. Baseline: one copy of the rewards.
 for (const k of [2, 4]) {

@@ -1,13 +1,13 @@
 import { bench, describe } from 'vitest';
 import { broadcastToTokens } from '../src/index';
-import { mulberry32 } from './prng';
+import { seededRandom } from '@paretopo/test-utils';
 
 // 16 M tokens: 65,536 sequences of 256 tokens. Each: a prompt (mask 0), then generated text with
 // one or two tool outputs (mask 0) inside, as multi-turn rollouts produce.
 const SEQS = 65_536;
 const LEN = 256;
 const T = SEQS * LEN;
-const rand = mulberry32(7);
+const rand = seededRandom(7);
 const adv = Float64Array.from({ length: SEQS }, () => rand() * 2 - 1);
 const offsets = Int32Array.from({ length: SEQS + 1 }, (_, s) => s * LEN);
 const mask = new Uint8Array(T);

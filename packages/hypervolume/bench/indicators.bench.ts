@@ -1,22 +1,12 @@
 import { bench, describe } from 'vitest';
-import { createRng } from '../src/estimateRng';
+import { benchPoints } from '@paretopo/test-utils';
 import { additiveEpsilon, gdPlus, igd, igdPlus, multiplicativeEpsilon } from '../src/indicators/index';
 
 /** Seeded points on the positive unit sphere, shifted by `offset` (> 0 keeps every value positive). */
 function sphere(n: number, d: number, seed: number, offset: number) {
-  const rng = createRng(seed);
-  const data = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    let norm = 0;
-    for (let j = 0; j < d; j++) {
-      const g = Math.abs(Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next()));
-      data[i * d + j] = g;
-      norm += g * g;
-    }
-    const s = 1 / Math.sqrt(norm);
-    for (let j = 0; j < d; j++) data[i * d + j] = data[i * d + j] * s + offset;
-  }
-  return { data, n, d };
+  const pts = benchPoints(n, d, 'sphere', seed);
+  for (let i = 0; i < pts.data.length; i++) pts.data[i] += offset;
+  return pts;
 }
 
 for (const [n, d] of [[100, 2], [1000, 2], [1000, 3], [1000, 5]] as const) {

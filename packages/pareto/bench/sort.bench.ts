@@ -1,14 +1,13 @@
 import { bench, describe } from 'vitest';
 import { nondominatedRanks } from '../src/sort/ranks';
-import { makePoints } from './inputs';
-import type { Kind } from './inputs';
+import { benchPoints } from '@paretopo/test-utils';
 
 /**
  * Non-dominated sorting against the simplest baseline that shares its O(n log n) floor:
  * `Float64Array.prototype.sort` on n numbers (copy included). Issue targets: 2-D 1e6 ≤ 800 ms,
  * 3-D 1e5 ≤ 450 ms, 5-D 1e4 ≤ 80 ms.
  */
-const cases: [d: number, n: number, kind: Kind][] = [
+const cases: [d: number, n: number, kind: 'cube' | 'front' | 'rewards'][] = [
   [2, 1e5, 'cube'],
   [2, 1e6, 'cube'],
   [2, 1e6, 'front'],
@@ -21,7 +20,7 @@ const cases: [d: number, n: number, kind: Kind][] = [
 ];
 
 for (const [d, n, kind] of cases) {
-  const points = makePoints(n, d, kind);
+  const points = benchPoints(n, d, kind === 'front' ? 'simplex' : kind);
   const keys = points.data.slice(0, n);
   const opts = n >= 1e5 ? { time: 1500, iterations: 3, warmupIterations: 1 } : { time: 500 };
   describe(`nondominatedRanks ${d}-D n=${n} ${kind}`, () => {

@@ -1,4 +1,4 @@
-import { LITTLE_ENDIAN } from './sort';
+import { LITTLE_ENDIAN } from '@paretopo/pareto/order';
 
 /** Reusable buffers of {@link clippedFront} for up to `m` rows of `e` objectives. */
 export interface LimitScratch {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { denseRanks, iota, lexOrder, radixSortByKey, stableSortByKey } from './order';
+import { argsortColumn, denseRanks, iota, lexOrder, radixSortByKey, stableSortByKey } from './order';
 
 describe('index sorts', () => {
   const keyArb = fc.array(
@@ -23,7 +23,7 @@ describe('index sorts', () => {
     );
   });
 
-  it('radix sort handles a large input (the path lexOrder takes from 16384 indices)', () => {
+  it('radix sort handles a large input (the path sortByKey takes from 2048 indices)', () => {
     const n = 20000;
     const key = new Float64Array(n);
     for (let i = 0; i < n; i++) key[i] = ((i * 7919) % 1000) - 500 + (i % 3) * 0.25;
@@ -32,6 +32,18 @@ describe('index sorts', () => {
     radixSortByKey(a, key);
     stableSortByKey(b, key);
     expect(a).toEqual(b);
+  });
+
+  it.each([10, 300, 5000])('argsortColumn sorts n = %i rows by one column stably, into `out` when given', (n) => {
+    const d = 3;
+    const data = new Float64Array(n * d);
+    for (let i = 0; i < n * d; i++) data[i] = ((i * 7919) % 23) - 11 + (i % 5 === 0 ? 0.5 : 0);
+    data[1] = -0;
+    const want = [...Array(n).keys()].sort((a, b) => data[a * d + 1] - data[b * d + 1] || a - b);
+    expect(Array.from(argsortColumn(data, n, d, 1))).toEqual(want);
+    const out = new Int32Array(n + 4);
+    argsortColumn(data, n, d, 1, out);
+    expect(Array.from(out.subarray(0, n))).toEqual(want);
   });
 
   it('lexOrder and denseRanks', () => {

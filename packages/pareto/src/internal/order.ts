@@ -1,15 +1,40 @@
 /**
- * Index sorting on flat typed arrays, shared by the sorting, filtering and crowding cores.
- * Internal: not exported from the package. Callers validate; nothing here checks its input.
+ * Index sorting on flat typed arrays, shared by the sorting, filtering and crowding cores and, through
+ * the low-level `@paretopo/pareto/order` entry (src/order.ts), by the hypervolume sweeps.
+ * Callers validate; nothing here checks its input.
  */
 
 const RUN = 16;
-/** From this many indices on, {@link sortByKey} uses the radix sort. */
-const RADIX_MIN = 1 << 14;
+/**
+ * From this many indices on, the sorts use the radix sort: the measured crossover with the merge
+ * sort is about 2000 random doubles on this machine (radix 0.22 ms vs merge 0.28 ms at 3000;
+ * merge 2× faster at 1000, where clearing and scanning the histograms dominates).
+ */
+const RADIX_MIN = 1 << 11;
+/** Digit width of the LSD radix sort: six 11-bit digits cover the 64 bits of a double. */
+const DIGIT_BITS = 11;
+const RADIX = 1 << DIGIT_BITS;
+
+/**
+ * Whether typed arrays are little-endian here (the low 32-bit word of a double comes first).
+ * The radix sort reads doubles as pairs of 32-bit words (low word first); elsewhere the sorts
+ * fall back to the merge sort.
+ *
+ * @example
+ * LITTLE_ENDIAN; // true on x86-64 and arm64
+ */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Stable sort of `idx` in place by `key[idx[i]]` ascending, picking the merge sort for small
- * inputs and the LSD radix sort for large ones. `-0` and `0` compare equal.
+ * inputs and the LSD radix sort for large ones. `-0` and `0` compare equal. Keys must not be NaN.
+ *
+ * @param idx - the indices to reorder (any subset of key's indices, e.g. a subarray of a permutation)
+ * @param key - the sort key of every index
+ * @param tmp - optional scratch of length ≥ idx.length for the merge sort (avoids an allocation)
+ * @example
+ * const idx = Int32Array.of(0, 1, 2, 3);
+ * sortByKey(idx, Float64Array.of(3, -1, 3, 0)); // idx → [1, 3, 0, 2]
  */
 export function sortByKey(idx: Int32Array, key: Float64Array, tmp?: Int32Array): void {
   if (idx.length >= RADIX_MIN) radixSortByKey(idx, key);
@@ -17,68 +42,104 @@ export function sortByKey(idx: Int32Array, key: Float64Array, tmp?: Int32Array):
 }
 
 /**
- * Stable LSD radix sort (4 passes of 16 bits) of `idx` by the IEEE-754 bits of `key[idx[i]]`,
+ * Stable LSD radix sort of `idx` in place by the IEEE-754 bits of `key[idx[i]]` (keys not NaN),
  * mapped to unsigned integers with the same order (flip every bit of negatives, the sign bit of
- * the rest). O(n) per pass with sequential access: about 4× faster than a merge sort on 1e6
- * random doubles. Keys are copied next to the indices so the scatter never reads `key` at random.
+ * the rest; `-0` becomes `+0` first so the zeros tie). Six passes of 11 bits: each histogram
+ * (8 KiB) stays in L1, which measured 5–35 % faster than four 16-bit passes on random doubles
+ * from 1e4 to 1e6 (up to 17 % slower on keys with few distinct values). Passes whose digit is
+ * the same for every key are skipped. Keys are copied next to the indices so the scatter never
+ * reads `key` at random; the low word is dropped once its three digits are sorted. About 3×
+ * faster than the merge sort on 1e6 random doubles. Falls back to the merge sort on big-endian
+ * hosts.
+ *
+ * @param idx - the indices to reorder
+ * @param key - the sort key of every index
+ * @example
+ * const idx = Int32Array.of(0, 1, 2);
+ * radixSortByKey(idx, Float64Array.of(0.5, -0, -2)); // idx → [2, 1, 0]
  */
 export function radixSortByKey(idx: Int32Array, key: Float64Array): void {
   const n = idx.length;
+  if (n < 2) return;
+  if (!LITTLE_ENDIAN) {
+    stableSortByKey(idx, key);
+    return;
+  }
   const f = new Float64Array(n);
   for (let p = 0; p < n; p++) f[p] = key[idx[p]] + 0;
-  const words = new Uint32Array(f.buffer);
+  radixSortGathered(idx, f);
+}
+
+/**
+ * The radix sort proper: reorders `idx` by `f[p]`, the key of `idx[p]` already gathered (and
+ * with `-0` made `+0`), so that callers holding the keys in another layout copy them only once.
+ * Reuses `f`'s memory as scratch: its values are lost.
+ */
+function radixSortGathered(idx: Int32Array, f: Float64Array): void {
+  const n = idx.length;
+  const words = new Uint32Array(f.buffer, f.byteOffset, 2 * n);
   let lo = new Uint32Array(n);
   let hi = new Uint32Array(n);
+  const hist = new Uint32Array(6 * RADIX);
+  // Masks and word offsets are written as literals in the hot loops: measured ~3 % faster at 1e6
+  // than the same values read from module constants.
   for (let p = 0; p < n; p++) {
-    const l = words[2 * p];
-    const h = words[2 * p + 1];
+    let l = words[2 * p];
+    let h = words[2 * p + 1];
     if (h & 0x80000000) {
-      lo[p] = ~l >>> 0;
-      hi[p] = ~h >>> 0;
-    } else {
-      lo[p] = l;
-      hi[p] = (h | 0x80000000) >>> 0;
-    }
+      l = ~l >>> 0;
+      h = ~h >>> 0;
+    } else h = (h | 0x80000000) >>> 0;
+    lo[p] = l;
+    hi[p] = h;
+    hist[l & 2047]++;
+    hist[RADIX + ((l >>> 11) & 2047)]++;
+    hist[2 * RADIX + (l >>> 22)]++;
+    hist[3 * RADIX + (h & 2047)]++;
+    hist[4 * RADIX + ((h >>> 11) & 2047)]++;
+    hist[5 * RADIX + (h >>> 22)]++;
   }
-  const counts = new Int32Array(4 * 65536);
-  for (let p = 0; p < n; p++) {
-    counts[lo[p] & 0xffff]++;
-    counts[65536 + (lo[p] >>> 16)]++;
-    counts[131072 + (hi[p] & 0xffff)]++;
-    counts[196608 + (hi[p] >>> 16)]++;
-  }
-  let idxA: Int32Array = idx;
-  let idxB: Int32Array = new Int32Array(n);
   let lo2 = new Uint32Array(n);
   let hi2 = new Uint32Array(n);
-  for (let pass = 0; pass < 4; pass++) {
-    const base = pass * 65536;
-    const useHi = pass >= 2;
-    const shift = (pass & 1) * 16;
-    const first = (useHi ? hi[0] : lo[0]) >>> shift & 0xffff;
-    if (counts[base + first] === n) continue; // every key has the same digit
+  let idxA: Int32Array = idx;
+  let idxB: Int32Array = new Int32Array(n);
+  for (let pass = 0; pass < 6; pass++) {
+    const base = pass * RADIX;
+    let trivial = false; // every key has the same digit: the pass would not move anything
     let sum = 0;
-    for (let b = 0; b < 65536; b++) {
-      const c = counts[base + b];
-      counts[base + b] = sum;
+    for (let b = 0; b < RADIX; b++) {
+      const c = hist[base + b];
+      if (c === n) trivial = true;
+      hist[base + b] = sum;
       sum += c;
     }
-    const digits = useHi ? hi : lo;
-    for (let p = 0; p < n; p++) {
-      const q = counts[base + ((digits[p] >>> shift) & 0xffff)]++;
-      idxB[q] = idxA[p];
-      lo2[q] = lo[p];
-      hi2[q] = hi[p];
+    if (trivial) continue;
+    const shift = (pass % 3) * DIGIT_BITS;
+    if (pass < 3) {
+      for (let p = 0; p < n; p++) {
+        const l = lo[p];
+        const q = hist[base + ((l >>> shift) & 2047)]++;
+        lo2[q] = l;
+        hi2[q] = hi[p];
+        idxB[q] = idxA[p];
+      }
+      const u = lo;
+      lo = lo2;
+      lo2 = u;
+    } else {
+      for (let p = 0; p < n; p++) {
+        const h = hi[p];
+        const q = hist[base + ((h >>> shift) & 2047)]++;
+        hi2[q] = h;
+        idxB[q] = idxA[p];
+      }
     }
+    const u = hi;
+    hi = hi2;
+    hi2 = u;
     const t = idxA;
     idxA = idxB;
     idxB = t;
-    let u = lo;
-    lo = lo2;
-    lo2 = u;
-    u = hi;
-    hi = hi2;
-    hi2 = u;
   }
   if (idxA !== idx) idx.set(idxA);
 }
@@ -87,6 +148,13 @@ export function radixSortByKey(idx: Int32Array, key: Float64Array): void {
  * Stable argsort of `idx` in place by `key[idx[i]]` ascending. Bottom-up merge sort over typed
  * arrays with insertion-sorted runs: no comparator callbacks (the V8 comparator path costs an order
  * of magnitude more on 1e6 indices) and stability, which the lexicographic LSD passes rely on.
+ *
+ * @param idx - the indices to reorder
+ * @param key - the sort key of every index (not NaN)
+ * @param scratch - optional buffer of length ≥ idx.length (avoids an allocation)
+ * @example
+ * const idx = Int32Array.of(0, 1, 2);
+ * stableSortByKey(idx, Float64Array.of(2, 1, 2)); // idx → [1, 0, 2]
  */
 export function stableSortByKey(idx: Int32Array, key: Float64Array, scratch?: Int32Array): void {
   const n = idx.length;
@@ -132,13 +200,48 @@ export function stableSortByKey(idx: Int32Array, key: Float64Array, scratch?: In
   if (src !== idx) idx.set(src);
 }
 
-/** Column `j` of row-major data as its own array (sequential access for the sorts). */
+/**
+ * Column `j` of row-major data (`n` rows of `d`) as its own array (sequential access for the sorts).
+ *
+ * @param out - optional buffer of length ≥ n for the result
+ * @example
+ * column(Float64Array.of(1, 2, 3, 4, 5, 6), 3, 2, 1); // Float64Array [2, 4, 6]
+ */
 export function column(data: Float64Array, n: number, d: number, j: number, out: Float64Array = new Float64Array(n)): Float64Array {
   for (let i = 0, o = j; i < n; i++, o += d) out[i] = data[o];
   return out;
 }
 
-/** The identity permutation 0..n-1. */
+/**
+ * Row indices 0..n-1 of row-major data (`n` rows of `d`), stably sorted by column `col` (finite).
+ * From 2048 rows the column goes straight into the radix sort's key buffer; below, the merge
+ * sort reads a copy of it.
+ *
+ * @param out - optional buffer of length ≥ n for the result (avoids an allocation)
+ * @returns the permutation (in `out` when given)
+ * @example
+ * argsortColumn(Float64Array.of(3, 0, 1, 9, 2, 5), 3, 2, 0); // Int32Array [1, 2, 0]
+ */
+export function argsortColumn(data: Float64Array, n: number, d: number, col: number, out?: Int32Array): Int32Array {
+  const idx = out !== undefined && out.length >= n ? out.subarray(0, n) : new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  if (n < RADIX_MIN || !LITTLE_ENDIAN) {
+    stableSortByKey(idx, column(data, n, d, col));
+    return idx;
+  }
+  // One strided pass straight into the radix sort's key buffer (no column copy, no index reads).
+  const f = new Float64Array(n);
+  for (let i = 0, o = col; i < n; i++, o += d) f[i] = data[o] + 0;
+  radixSortGathered(idx, f);
+  return idx;
+}
+
+/**
+ * The identity permutation 0..n-1.
+ *
+ * @example
+ * iota(3); // Int32Array [0, 1, 2]
+ */
 export function iota(n: number): Int32Array {
   const idx = new Int32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;

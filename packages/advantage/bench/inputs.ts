@@ -1,21 +1,4 @@
-/**
- * mulberry32: a tiny seeded PRNG so benchmark inputs are identical run to run.
- *
- * @param seed - any 32-bit integer
- * @returns a function yielding uniform numbers in [0, 1)
- * @example
- * const rand = mulberry32(42); rand(); // same value on every run
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@paretopo/test-utils';
 
 /**
  * A trainer-shaped batch: `groups` prompts × `size` samples, k objectives. Objective 0 is binary
@@ -27,7 +10,7 @@ export function mulberry32(seed: number): () => number {
  * rewardBatch(4096, 16, 2, 44).n; // 65536
  */
 export function rewardBatch(groups: number, size: number, k: number, seed: number) {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const n = groups * size;
   const rewards = new Float64Array(n * k);
   const groupIds = new Int32Array(n);
