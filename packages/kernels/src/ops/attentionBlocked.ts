@@ -1,0 +1,166 @@
+/**
+ * The js backend's attention for long sequences: per (sequence, head) the head's rows are gathered
+ * into contiguous L×headDim blocks and the four products of attention — S = QKᵀ, O = PV and, for
+ * the backward, dP = dO·Vᵀ, dV = Pᵀ·dO, dQ = dS·K, dK = dSᵀ·Q — run on the js matmul's WebAssembly
+ * SIMD micro-kernel (matmulFast.ts). That computes the full L×L square (the causal half is
+ * discarded), twice the scalar loop's multiply-adds, and is still several times faster at L ≥ 32;
+ * shorter sequences keep the scalar loops of attention.ts.
+ */
+import { matmulFast } from './matmulFast';
+
+/** Sequences at least this long take the blocked (matmul) path in attentionJs / attentionBackwardJs. */
+export const ATTENTION_BLOCKED_MIN_LEN = 32;
+
+/** Scratch for one call: six L×headDim blocks and two L×L matrices, L = the longest sequence. */
+export interface AttentionScratch {
+  qh: Float32Array;
+  kh: Float32Array;
+  vh: Float32Array;
+  gh: Float32Array;
+  ah: Float32Array;
+  bh: Float32Array;
+  p: Float32Array;
+  dp: Float32Array;
+}
+
+/**
+ * Allocates the scratch of {@link attentionHeadBlocked} / {@link attentionBackwardHeadBlocked}.
+ *
+ * @param maxLen - the longest sequence
+ * @param headDim - the head width
+ * @returns zeroed scratch
+ * @example
+ * attentionScratch(256, 16).p.length; // 65536
+ */
+export function attentionScratch(maxLen: number, headDim: number): AttentionScratch {
+  const block = () => new Float32Array(maxLen * headDim);
+  return { qh: block(), kh: block(), vh: block(), gh: block(), ah: block(), bh: block(), p: new Float32Array(maxLen * maxLen), dp: new Float32Array(maxLen * maxLen) };
+}
+
+function gather(src: Float32Array, start: number, len: number, width: number, hOff: number, headDim: number, dst: Float32Array): void {
+  for (let j = 0; j < len; j++) {
+    const o = (start + j) * width + hOff;
+    dst.set(src.subarray(o, o + headDim), j * headDim);
+  }
+}
+
+function scatter(src: Float32Array, start: number, len: number, width: number, hOff: number, headDim: number, dst: Float32Array): void {
+  for (let j = 0; j < len; j++) dst.set(src.subarray(j * headDim, (j + 1) * headDim), (start + j) * width + hOff);
+}
+
+/**
+ * Forward attention of one (sequence, head) through two matmuls; writes the head's columns of
+ * `out` and its triangle of `probs` (at `probsOffset`, rows packed as in attention.ts).
+ *
+ * @param q - [T, width] (likewise k, v, out)
+ * @param start - first token of the sequence
+ * @param len - sequence length
+ * @param width - heads·headDim
+ * @param hOff - first column of the head
+ * @param headDim - head width
+ * @param scale - score scale
+ * @param probs - triangular probabilities (output)
+ * @param probsOffset - where this head's triangle starts
+ * @param scratch - {@link attentionScratch}
+ * @example
+ * attentionHeadBlocked(q, k, v, out, 0, 256, 64, 0, 16, 0.25, probs, 0, attentionScratch(256, 16));
+ */
+export function attentionHeadBlocked(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  out: Float32Array,
+  start: number,
+  len: number,
+  width: number,
+  hOff: number,
+  headDim: number,
+  scale: number,
+  probs: Float32Array,
+  probsOffset: number,
+  scratch: AttentionScratch,
+): void {
+  const { qh, kh, vh, ah, p } = scratch;
+  gather(q, start, len, width, hOff, headDim, qh);
+  gather(k, start, len, width, hOff, headDim, kh);
+  gather(v, start, len, width, hOff, headDim, vh);
+  matmulFast({ a: qh, b: kh, out: p, m: len, k: headDim, n: len, transB: true }, 1);
+  for (let i = 0, r = 0; i < len; i++, r += len) {
+    let max = -Infinity;
+    for (let j = 0; j <= i; j++) {
+      const x = p[r + j] * scale;
+      p[r + j] = x;
+      if (x > max) max = x;
+    }
+    let sum = 0;
+    for (let j = 0; j <= i; j++) {
+      const e = Math.exp(p[r + j] - max);
+      p[r + j] = e;
+      sum += e;
+    }
+    const inv = 1 / sum;
+    const row = probsOffset + (i * (i + 1)) / 2;
+    for (let j = 0; j <= i; j++) {
+      const x = p[r + j] * inv;
+      p[r + j] = x;
+      probs[row + j] = x;
+    }
+    p.fill(0, r + i + 1, r + len);
+  }
+  matmulFast({ a: p, b: vh, out: ah, m: len, k: len, n: headDim }, 1);
+  scatter(ah, start, len, width, hOff, headDim, out);
+}
+
+/**
+ * Backward attention of one (sequence, head) through four matmuls; overwrites the head's columns
+ * of dq, dk and dv.
+ *
+ * @param q - [T, width] (likewise k, v, dOut, dq, dk, dv)
+ * @param probs - triangular probabilities of the forward
+ * @param probsOffset - where this head's triangle starts
+ * @param scratch - {@link attentionScratch}
+ * @example
+ * attentionBackwardHeadBlocked(q, k, v, dOut, dq, dk, dv, 0, 256, 64, 0, 16, 0.25, probs, 0, attentionScratch(256, 16));
+ */
+export function attentionBackwardHeadBlocked(
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  dOut: Float32Array,
+  dq: Float32Array,
+  dk: Float32Array,
+  dv: Float32Array,
+  start: number,
+  len: number,
+  width: number,
+  hOff: number,
+  headDim: number,
+  scale: number,
+  probs: Float32Array,
+  probsOffset: number,
+  scratch: AttentionScratch,
+): void {
+  const { qh, kh, vh, gh, ah, bh, p, dp } = scratch;
+  gather(q, start, len, width, hOff, headDim, qh);
+  gather(k, start, len, width, hOff, headDim, kh);
+  gather(v, start, len, width, hOff, headDim, vh);
+  gather(dOut, start, len, width, hOff, headDim, gh);
+  for (let i = 0, r = 0; i < len; i++, r += len) {
+    p.set(probs.subarray(probsOffset + (i * (i + 1)) / 2, probsOffset + ((i + 1) * (i + 2)) / 2), r);
+    p.fill(0, r + i + 1, r + len);
+  }
+  matmulFast({ a: gh, b: vh, out: dp, m: len, k: headDim, n: len, transB: true }, 1);
+  matmulFast({ a: p, b: gh, out: ah, m: len, k: len, n: headDim, transA: true }, 1);
+  scatter(ah, start, len, width, hOff, headDim, dv);
+  // Softmax Jacobian row by row: dS = P ⊙ (dP − Σ_j P·dP), zero above the diagonal.
+  for (let i = 0, r = 0; i < len; i++, r += len) {
+    let dot = 0;
+    for (let j = 0; j <= i; j++) dot += p[r + j] * dp[r + j];
+    for (let j = 0; j <= i; j++) dp[r + j] = p[r + j] * (dp[r + j] - dot) * scale;
+    dp.fill(0, r + i + 1, r + len);
+  }
+  matmulFast({ a: dp, b: kh, out: ah, m: len, k: len, n: headDim }, 1);
+  scatter(ah, start, len, width, hOff, headDim, dq);
+  matmulFast({ a: dp, b: qh, out: bh, m: len, k: len, n: headDim, transA: true }, 1);
+  scatter(bh, start, len, width, hOff, headDim, dk);
+}

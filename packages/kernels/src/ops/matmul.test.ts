@@ -1,0 +1,120 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createBackend } from '../registry';
+import { matmulFast, matmulWorkerCount, MATMUL_THREAD_MIN_MACS } from './matmulFast';
+import { matmulReference } from './matmul';
+import { matmulWasmBytes } from './matmulWasm';
+import { Op } from './names';
+import { sumRowsJs, sumRowsReference } from './sumRows';
+import type { MatmulArgs } from './types';
+import { Wasm } from './wasmApi';
+
+const A = Float32Array.of(1, 2, 3, 4, 5, 6); // 2×3
+const B = Float32Array.of(7, 8, 9, 10, 11, 12); // 3×2
+const AT = Float32Array.of(1, 4, 2, 5, 3, 6); // Aᵀ stored 3×2
+const BT = Float32Array.of(7, 9, 11, 8, 10, 12); // Bᵀ stored 2×3
+// A·B = [[58, 64], [139, 154]] by hand.
+const AB = [58, 64, 139, 154];
+
+describe('matmul', () => {
+  it.each([
+    ['plain', { a: A, b: B }, AB],
+    ['transA', { a: AT, b: B, transA: true }, AB],
+    ['transB', { a: A, b: BT, transB: true }, AB],
+    ['both', { a: AT, b: BT, transA: true, transB: true }, AB],
+    ['bias', { a: A, b: B, bias: Float32Array.of(1, -1) }, [59, 63, 140, 153]],
+  ])('%s: known values', (_label, extra, expected) => {
+    for (const impl of [matmulReference, matmulFast]) {
+      const out = new Float32Array(4);
+      impl({ m: 2, k: 3, n: 2, out, ...(extra as Pick<MatmulArgs, 'a' | 'b'>) });
+      expect([...out]).toEqual(expected);
+    }
+  });
+
+  it('accumulates into out', () => {
+    const out = Float32Array.of(1, 1, 1, 1);
+    matmulFast({ a: A, b: B, out, m: 2, k: 3, n: 2, accumulate: true });
+    expect([...out]).toEqual([59, 65, 140, 155]);
+  });
+
+  it('emits a valid WASM SIMD module (plain and shared memory)', () => {
+    expect(Wasm.validate(matmulWasmBytes(false))).toBe(true);
+    expect(Wasm.validate(matmulWasmBytes(true))).toBe(true);
+  });
+
+  it('fast path matches the float64 reference on random shapes (odd sizes, all flags)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 19 }),
+        fc.integer({ min: 1, max: 19 }),
+        fc.integer({ min: 1, max: 19 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer(),
+        (m, k, n, transA, transB, extras, seed) => {
+          let s = seed >>> 0;
+          const r = (len: number) => Float32Array.from({ length: len }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % 9) - 4);
+          const args = { a: r(m * k), b: r(k * n), m, k, n, transA, transB, bias: extras ? r(n) : undefined, accumulate: extras };
+          const start = r(m * n);
+          const want = start.slice();
+          const got = start.slice();
+          matmulReference({ ...args, out: want });
+          matmulFast({ ...args, out: got });
+          // small integers: every partial sum is exact in f32, so the paths agree exactly
+          expect([...got]).toEqual([...want]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('splits large products over worker threads with the same bits as one thread', () => {
+    const m = 200, k = 160, n = 190;
+    expect(m * k * n).toBeGreaterThanOrEqual(MATMUL_THREAD_MIN_MACS);
+    const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
+    const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i));
+    const one = new Float32Array(m * n);
+    const two = new Float32Array(m * n);
+    matmulFast({ a, b, out: one, m, k, n }, 1);
+    matmulFast({ a, b, out: two, m, k, n }, 2);
+    expect(matmulWorkerCount()).toBe(1);
+    expect(two).toEqual(one);
+  });
+
+  it.each([
+    [{ m: 0 }, 'matmul: m must be an integer >= 1 (got 0)'],
+    [{ k: 1.5 }, 'matmul: k must be an integer >= 1 (got 1.5)'],
+    [{ n: NaN }, 'matmul: n must be an integer >= 1 (got NaN)'],
+    [{ a: new Float32Array(5) }, 'matmul: a must have length >= 6 (got 5)'],
+    [{ b: [1, 2, 3, 4, 5, 6] }, 'matmul: b must be a Float32Array (got object)'],
+    [{ out: new Float64Array(4) }, 'matmul: out must be a Float32Array (got Float64Array(4))'],
+    [{ bias: new Float32Array(1) }, 'matmul: bias must have length >= 2 (got 1)'],
+  ])('rejects %o', async (bad, message) => {
+    const backend = await createBackend('js');
+    await expect(backend.run(Op.Matmul, { a: A, b: B, out: new Float32Array(4), m: 2, k: 3, n: 2, ...(bad as object) } as MatmulArgs)).rejects.toThrow(message);
+  });
+});
+
+describe('sumRows', () => {
+  it.each([
+    [false, [5, 7, 9]],
+    [true, [6, 8, 10]],
+  ])('accumulate=%s: known values', (accumulate, expected) => {
+    for (const impl of [sumRowsReference, sumRowsJs]) {
+      const out = Float32Array.of(1, 1, 1);
+      impl({ x: Float32Array.of(1, 2, 3, 4, 5, 6), out, rows: 2, cols: 3, accumulate });
+      expect([...out]).toEqual(expected);
+    }
+  });
+
+  it('rejects bad shapes', async () => {
+    const backend = await createBackend('js');
+    await expect(backend.run(Op.SumRows, { x: new Float32Array(5), out: new Float32Array(3), rows: 2, cols: 3 })).rejects.toThrow(
+      'sumRows: x must have length >= 6 (got 5)',
+    );
+    await expect(backend.run(Op.SumRows, { x: new Float32Array(6), out: new Float32Array(3), rows: -1, cols: 3 })).rejects.toThrow(
+      'sumRows: rows must be an integer >= 1 (got -1)',
+    );
+  });
+});

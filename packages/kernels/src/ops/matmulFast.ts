@@ -1,0 +1,189 @@
+/**
+ * The js backend's matmul: operands packed into one WebAssembly memory, multiplied by the SIMD
+ * micro-kernel of matmulWasm.ts, and (for large products) split by row blocks over worker threads
+ * that share that memory. Synchronous: the calling thread computes its own row range, then waits on
+ * an Atomics flag per worker, so no promise depends on a worker and the workers can stay unref'd
+ * (they never keep the process alive).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { matmulWasmBytes } from './matmulWasm';
+import type { MatmulArgs } from './types';
+import { Wasm, type WasmMemory } from './wasmApi';
+
+/**
+ * Products below this many multiply-adds (m·k·n) stay on the calling thread. Measured on the 2-core
+ * machine (one thread vs two, same product): 64³ (0.26 M) 48 µs vs 106 µs, 96³ (0.9 M) and 128³
+ * (2.1 M) still faster on one thread, 160³ (4.1 M) a tie, 512×64×192 (6.3 M) and 256³ (16.8 M) up
+ * to 1.3–1.7× faster on two. The packing and the worker hand-off (~50–100 µs) are serial.
+ */
+export const MATMUL_THREAD_MIN_MACS = 6_000_000;
+
+const FLAG_BYTES = 64;
+const MAX_PAGES = 16384;
+const WAIT_MS = 30_000;
+
+interface State {
+  memory: WasmMemory;
+  mm: (a: number, b: number, c: number, i0: number, i1: number, k: number, nPanels: number) => void;
+  bytes: Uint8Array;
+  f32: Float32Array;
+  flags: Int32Array;
+  workers: Worker[];
+}
+
+let state: State | undefined;
+
+function init(): State {
+  const bytes = matmulWasmBytes(true, MAX_PAGES);
+  const memory = new Wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  const instance = new Wasm.Instance(new Wasm.Module(bytes), { e: { m: memory } });
+  const mm = instance.exports.mm as State['mm'];
+  const s: State = { memory, mm, bytes, f32: new Float32Array(memory.buffer), flags: new Int32Array(memory.buffer, 0, FLAG_BYTES / 4), workers: [] };
+  return s;
+}
+
+function ensureBytes(s: State, bytes: number): void {
+  const have = s.memory.buffer.byteLength;
+  if (bytes > have) s.memory.grow(Math.ceil((bytes - have) / 65536));
+  if (s.f32.buffer.byteLength !== s.memory.buffer.byteLength) {
+    s.f32 = new Float32Array(s.memory.buffer);
+    s.flags = new Int32Array(s.memory.buffer, 0, FLAG_BYTES / 4);
+  }
+}
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const instance = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes), { e: { m: workerData.memory } });
+const flags = () => new Int32Array(workerData.memory.buffer, 0, 16);
+parentPort.on('message', (j) => {
+  instance.exports.mm(j.a, j.b, j.c, j.i0, j.i1, j.k, j.np);
+  const f = flags();
+  Atomics.store(f, j.slot, 1);
+  Atomics.notify(f, j.slot);
+});
+`;
+
+/**
+ * Threads the js matmul uses for large products (the calling thread plus workers): min(2, cores).
+ *
+ * @example
+ * matmulThreads() // 2 on a 2-core machine
+ */
+export function matmulThreads(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
+function workers(s: State, count: number): Worker[] {
+  while (s.workers.length < count) {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes: s.bytes, memory: s.memory } });
+    worker.unref();
+    s.workers.push(worker);
+  }
+  return s.workers;
+}
+
+/** Rounds up to a multiple of `to`. */
+const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+
+/**
+ * Fast f32 matmul (the js backend's implementation; arguments already validated).
+ *
+ * @param args - see MatmulArgs
+ * @param threads - threads to use for large products (default `matmulThreads()`; 1 = calling thread only)
+ * @example
+ * matmulFast({ a: Float32Array.of(1, 2), b: Float32Array.of(3, 4), out, m: 1, k: 2, n: 1 }) // out = [11]
+ */
+export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
+  const { a, b, out, m, k, n, transA = false, transB = false, bias, accumulate = false } = args;
+  const s = (state ??= init());
+  const mPad = roundUp(m, 4);
+  const nPanels = Math.ceil(n / 8);
+  const nPad = nPanels * 8;
+  const aOff = FLAG_BYTES;
+  const bOff = aOff + mPad * k * 4;
+  const cOff = bOff + nPad * k * 4;
+  ensureBytes(s, cOff + mPad * nPad * 4);
+  const f = s.f32;
+
+  // Pack A (m×k row-major, zero rows to mPad).
+  const a0 = aOff >> 2;
+  if (!transA) f.set(a.subarray(0, m * k), a0);
+  else for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) f[a0 + i * k + p] = a[p * m + i];
+  f.fill(0, a0 + m * k, a0 + mPad * k);
+
+  // Pack B into k×8 panels (zero columns to nPad).
+  const b0 = bOff >> 2;
+  for (let jb = 0; jb < nPanels; jb++) {
+    const base = b0 + jb * k * 8;
+    const j0 = jb * 8;
+    const w = Math.min(8, n - j0);
+    for (let p = 0; p < k; p++) {
+      const dst = base + p * 8;
+      if (!transB) for (let jj = 0; jj < w; jj++) f[dst + jj] = b[p * n + j0 + jj];
+      else for (let jj = 0; jj < w; jj++) f[dst + jj] = b[(j0 + jj) * k + p];
+      for (let jj = w; jj < 8; jj++) f[dst + jj] = 0;
+    }
+  }
+
+  const blocks = mPad / 4;
+  const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, 16) : 1;
+  if (useThreads === 1) {
+    s.mm(aOff, bOff, cOff, 0, mPad, k, nPanels);
+  } else {
+    const pool = workers(s, useThreads - 1);
+    const per = Math.ceil(blocks / useThreads) * 4;
+    for (let w = 1; w < useThreads; w++) {
+      const i0 = Math.min(mPad, w * per);
+      const i1 = Math.min(mPad, (w + 1) * per);
+      Atomics.store(s.flags, w, 0);
+      pool[w - 1].postMessage({ a: aOff, b: bOff, c: cOff, i0, i1, k, np: nPanels, slot: w });
+    }
+    s.mm(aOff, bOff, cOff, 0, Math.min(mPad, per), k, nPanels);
+    for (let w = 1; w < useThreads; w++) {
+      if (Atomics.wait(s.flags, w, 0, WAIT_MS) === 'timed-out' && Atomics.load(s.flags, w) === 0) {
+        throw new Error(`matmul: worker thread ${w} did not answer within ${WAIT_MS} ms`);
+      }
+    }
+  }
+
+  // Unpack C (+ bias, + previous out).
+  const c0 = cOff >> 2;
+  for (let i = 0; i < m; i++) {
+    const src = c0 + i * nPad;
+    const dst = i * n;
+    if (!bias && !accumulate) {
+      out.set(f.subarray(src, src + n), dst);
+    } else {
+      for (let j = 0; j < n; j++) {
+        let v = f[src + j];
+        if (bias) v += bias[j];
+        if (accumulate) v += out[dst + j];
+        out[dst + j] = v;
+      }
+    }
+  }
+}
+
+/**
+ * Worker threads currently started by the js matmul (0 until a product crosses the threshold).
+ *
+ * @example
+ * matmulWorkerCount() // 0 in a program that only multiplies small matrices
+ */
+export function matmulWorkerCount(): number {
+  return state?.workers.length ?? 0;
+}
+
+/**
+ * Terminates the matmul worker threads (they are unref'd, so this is only needed to free them early).
+ *
+ * @example
+ * await disposeMatmulPool();
+ */
+export async function disposeMatmulPool(): Promise<void> {
+  const s = state;
+  if (!s) return;
+  const ws = s.workers.splice(0);
+  await Promise.all(ws.map((w) => w.terminate()));
+}

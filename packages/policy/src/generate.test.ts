@@ -1,0 +1,135 @@
+import { createBackend, type Backend } from '@paretopo/kernels';
+import { seededRandom } from '@paretopo/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generate } from './generate';
+import { TinyGPT } from './model';
+import { asRolloutPolicy } from './rollout-policy';
+import { CHARSET, TagTokenizer } from './tokenizer';
+
+const tok = TagTokenizer.create();
+const config = { layers: 2, dModel: 16, heads: 2, context: 32, vocab: tok.size, mlpRatio: 2 };
+
+let js: Backend;
+let model: TinyGPT;
+beforeAll(async () => {
+  js = await createBackend('js');
+  model = TinyGPT.create(config, js, { seed: 3 });
+  // Larger weights than GPT-2 init so the distributions are far from uniform.
+  const rand = seededRandom(4);
+  for (let i = 0; i < model.params.length; i++) model.params[i] += (rand() - 0.5) * 0.6;
+});
+
+const prompts = [tok.encode('<calc>1+2'), tok.encode('Q: hi\n'), tok.encode('a')];
+
+function argmaxRow(logits: Float32Array, row: number, vocab: number): number {
+  let best = 0;
+  for (let j = 1; j < vocab; j++) if (logits[row * vocab + j] > logits[row * vocab + best]) best = j;
+  return best;
+}
+
+describe('generate', () => {
+  it('temperature 0 is greedy (argmax of a full forward at every step) and reproducible', async () => {
+    const a = await generate(model, prompts, { maxNewTokens: 10, temperature: 0, seed: 1 });
+    const b = await generate(model, prompts, { maxNewTokens: 10, temperature: 0, seed: 99 });
+    expect(a).toEqual(b);
+    for (let i = 0; i < prompts.length; i++) {
+      expect(a[i].finish).toBe('length');
+      expect(a[i].tokens.length).toBe(10);
+      const seq = Int32Array.from([...prompts[i], ...a[i].tokens]);
+      const logits = await model.logits(seq, Int32Array.of(0, seq.length));
+      for (let s = 0; s < 10; s++) expect(a[i].tokens[s]).toBe(argmaxRow(logits, prompts[i].length - 1 + s, config.vocab));
+      for (const lp of a[i].logprobs) expect(lp).toBe(0);
+    }
+  });
+
+  it('KV-cached log-probs equal a full forward on the same prefix', async () => {
+    const gens = await generate(model, prompts, { maxNewTokens: 12, temperature: 1, seed: 5 });
+    for (let i = 0; i < prompts.length; i++) {
+      const seq = Int32Array.from([...prompts[i], ...gens[i].tokens]);
+      const targets = new Int32Array(seq.length);
+      targets.set(seq.subarray(1));
+      const { logprobs } = await model.forward({ tokens: seq, seqOffsets: Int32Array.of(0, seq.length), targets });
+      for (let s = 0; s < gens[i].tokens.length; s++) {
+        expect(Math.abs(gens[i].logprobs[s] - logprobs[prompts[i].length - 1 + s])).toBeLessThan(1e-4);
+      }
+    }
+  });
+
+  it('gives every context its own random stream (G samples of one prompt differ)', async () => {
+    const same = Array.from({ length: 8 }, () => prompts[1]);
+    const gens = await generate(model, same, { maxNewTokens: 8, temperature: 1.5, seed: 7 });
+    const texts = new Set(gens.map((g) => tok.decode(g.tokens)));
+    expect(texts.size).toBeGreaterThan(4);
+    const again = await generate(model, same, { maxNewTokens: 8, temperature: 1.5, seed: 7 });
+    expect(again).toEqual(gens);
+  });
+
+  it('stops on a string stop (every token text ends with some character)', async () => {
+    const gens = await generate(model, prompts, { maxNewTokens: 5, temperature: 1, seed: 2, stop: [...CHARSET], vocab: tok.vocab });
+    for (const g of gens) {
+      expect(g.finish).toBe('stop');
+      expect(g.tokens.length).toBe(1);
+      expect(tok.decode(g.tokens).endsWith(g.stop!)).toBe(true);
+      expect(CHARSET[g.stopIndex!]).toBe(g.stop);
+    }
+  });
+
+  it('stops on a token-sequence stop and on EOS', async () => {
+    const all = Array.from({ length: config.vocab }, (_, t) => [t]);
+    const gens = await generate(model, prompts, { maxNewTokens: 5, temperature: 1, seed: 2, stop: all });
+    for (const g of gens) expect([g.finish, g.tokens.length, g.stopIndex]).toEqual(['stop', 1, g.tokens[0]]);
+    const greedy = await generate(model, [prompts[0]], { maxNewTokens: 1, temperature: 0 });
+    const eos = await generate(model, [prompts[0]], { maxNewTokens: 5, temperature: 0, eosId: greedy[0].tokens[0] });
+    expect(eos[0]).toMatchObject({ finish: 'stop', tokens: greedy[0].tokens });
+    expect(eos[0].stop).toBeUndefined();
+  });
+
+  it("ends with 'length' when the context window fills, and handles empty requests", async () => {
+    const long = new Int32Array(30).fill(tok.id('a'));
+    const [g] = await generate(model, [long], { maxNewTokens: 10, temperature: 0 });
+    expect(g.finish).toBe('length');
+    expect(g.tokens.length).toBe(2);
+    const full = await generate(model, [new Int32Array(32).fill(5), prompts[0]], { maxNewTokens: 0 });
+    expect(full.map((x) => [x.finish, x.tokens.length])).toEqual([['length', 0], ['length', 0]]);
+    expect(await generate(model, [], { maxNewTokens: 3 })).toEqual([]);
+  });
+
+  it('honours an abort signal', async () => {
+    const ctl = new AbortController();
+    ctl.abort(new Error('stop now'));
+    await expect(generate(model, prompts, { maxNewTokens: 3, signal: ctl.signal })).rejects.toThrow('stop now');
+  });
+
+  it.each([
+    [{ maxNewTokens: -1 }, /maxNewTokens/],
+    [{ maxNewTokens: 2, temperature: Number.NaN }, /temperature/],
+    [{ maxNewTokens: 2, topK: 1.5 }, /topK/],
+    [{ maxNewTokens: 2, seed: Number.POSITIVE_INFINITY }, /seed/],
+    [{ maxNewTokens: 2, eosId: 999 }, /eosId/],
+    [{ maxNewTokens: 2, stop: ['x'] }, /string stops need options.vocab/],
+    [{ maxNewTokens: 2, stop: [''], vocab: tok.vocab }, /empty string/],
+    [{ maxNewTokens: 2, stop: [[999]] }, /stop 0 must be/],
+  ])('rejects bad options %j', async (opts, re) => {
+    await expect(generate(model, prompts, opts)).rejects.toThrow(re);
+  });
+
+  it('rejects bad contexts', async () => {
+    await expect(generate(model, [new Int32Array(0)], { maxNewTokens: 1 })).rejects.toThrow(/contexts\[0\] must be a non-empty/);
+    await expect(generate(model, [Int32Array.of(1, 500)], { maxNewTokens: 1 })).rejects.toThrow(/contexts\[0\]\[1\] is 500/);
+    await expect(generate(model, [new Int32Array(33)], { maxNewTokens: 1 })).rejects.toThrow(/more than the context 32/);
+  });
+});
+
+describe('asRolloutPolicy', () => {
+  it("implements rollout's Policy shape: string stops, EOS, per-context streams", async () => {
+    const policy = asRolloutPolicy(model, tok);
+    expect(policy.tokenizer).toBe(tok);
+    const gens = await policy.generate([prompts[0], prompts[0]], { maxNewTokens: 6, stop: ['</calc>'], temperature: 1, seed: 3 });
+    expect(gens).toHaveLength(2);
+    for (const g of gens) {
+      expect(g.logprobs.length).toBe(g.tokens.length);
+      if (g.finish === 'stop' && g.stop !== undefined) expect(tok.decode(g.tokens).endsWith('</calc>')).toBe(true);
+    }
+    expect(() => asRolloutPolicy(model, tok.withTags(['<x>']))).toThrow(/112 tokens/);
+  });
+});

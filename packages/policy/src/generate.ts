@@ -1,0 +1,351 @@
+import { Op } from '@paretopo/kernels';
+import { LN_EPS, type TinyGPT } from './model';
+import { Rng } from './rng';
+
+/** Options of {@link generate} (defaults in brackets). */
+export interface GenerateOptions {
+  /** Most new tokens per context (≥ 0). */
+  maxNewTokens: number;
+  /**
+   * Stop conditions: strings (a context stops as soon as its decoded output ends with one; needs
+   * `vocab`) or token sequences (stops when its generated ids end with one). The stop stays in the
+   * output. [none]
+   */
+  stop?: readonly (string | ArrayLike<number>)[];
+  /** Text of every token id (the tokenizer's `vocab`), needed for string stops. */
+  vocab?: readonly string[];
+  /** Token that ends a context with finish `'stop'` and no `stop` (e.g. EOS) [none]. */
+  eosId?: number;
+  /** Sampling temperature; 0 = greedy (argmax, lowest id on ties) [1]. */
+  temperature?: number;
+  /** Keep only the k most likely tokens; 0 = all [0]. */
+  topK?: number;
+  /** Seed; context i samples from its own stream `Rng.derive(seed, i)` [0]. */
+  seed?: number;
+  /** Aborts between decoding steps (rejects with the signal's reason). */
+  signal?: AbortSignal;
+}
+
+/** One context's continuation. */
+export interface Generation {
+  /** New token ids (the stop included). */
+  tokens: Int32Array;
+  /** Log-prob of each new token under the sampling distribution (temperature and top-k applied). */
+  logprobs: Float32Array;
+  /** `'stop'`: a stop or `eosId` ended it; `'length'`: `maxNewTokens` reached or the context window is full. */
+  finish: 'stop' | 'length';
+  /** The stop string that ended it (for token-sequence stops: its text when `vocab` is given). */
+  stop?: string;
+  /** Index in `options.stop` of the stop that ended it. */
+  stopIndex?: number;
+}
+
+interface Seq {
+  index: number;
+  pos: number;
+  tokens: number[];
+  logprobs: number[];
+  tail: string;
+  done: Generation | null;
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new Error('generate: aborted');
+}
+
+/**
+ * Batched sampling with a KV cache. All contexts are prefilled in one packed forward pass (their
+ * keys and values go to a per-sequence cache), then every decoding step feeds one token per
+ * unfinished context through the model, attending over that context's cache; a context leaves the
+ * batch as soon as it stops. Resuming after a stop (the environment appends a tool's output) is a
+ * new call: it re-prefills the whole new context — simple, and cheap at these context lengths.
+ *
+ * @param model - the model
+ * @param contexts - token ids of each context (non-empty)
+ * @param options - {@link GenerateOptions}
+ * @returns one {@link Generation} per context, in order
+ * @throws RangeError on bad options or ids; rejects with `signal.reason` when aborted
+ * @example
+ * const [g] = await generate(model, [tok.encode('<calc>')], { maxNewTokens: 8, temperature: 0, stop: ['</calc>'], vocab: tok.vocab });
+ * g.tokens.length <= 8; // true
+ */
+export async function generate(model: TinyGPT, contexts: Int32Array[], options: GenerateOptions): Promise<Generation[]> {
+  const fn = 'generate';
+  const { vocab, context: C, dModel: d, layers, heads, mlpRatio } = model.config;
+  if (!Array.isArray(contexts)) throw new TypeError(`${fn}: contexts must be an array of Int32Array`);
+  const maxNew = options?.maxNewTokens;
+  if (!Number.isInteger(maxNew) || maxNew < 0) throw new RangeError(`${fn}: maxNewTokens must be an integer ≥ 0 (got ${String(maxNew)})`);
+  const temperature = options.temperature ?? 1;
+  if (!Number.isFinite(temperature) || temperature < 0) throw new RangeError(`${fn}: temperature must be a finite number ≥ 0 (got ${temperature})`);
+  const topK = options.topK ?? 0;
+  if (!Number.isInteger(topK) || topK < 0) throw new RangeError(`${fn}: topK must be an integer ≥ 0 (got ${topK})`);
+  const seed = options.seed ?? 0;
+  if (!Number.isFinite(seed)) throw new RangeError(`${fn}: seed must be a finite number (got ${seed})`);
+  const eosId = options.eosId;
+  if (eosId !== undefined && (!Number.isInteger(eosId) || eosId < 0 || eosId >= vocab)) {
+    throw new RangeError(`${fn}: eosId must be a token id in [0, ${vocab}) (got ${eosId})`);
+  }
+  const stops = options.stop ?? [];
+  const textStops: { text: string; index: number }[] = [];
+  const idStops: { ids: number[]; index: number }[] = [];
+  stops.forEach((s, index) => {
+    if (typeof s === 'string') {
+      if (s.length === 0) throw new RangeError(`${fn}: stop ${index} is an empty string`);
+      textStops.push({ text: s, index });
+    } else {
+      const ids = Array.from(s);
+      if (ids.length === 0 || ids.some((t) => !Number.isInteger(t) || t < 0 || t >= vocab)) {
+        throw new RangeError(`${fn}: stop ${index} must be a non-empty sequence of token ids in [0, ${vocab})`);
+      }
+      idStops.push({ ids, index });
+    }
+  });
+  const vocabText = options.vocab;
+  if (textStops.length > 0 && (vocabText === undefined || vocabText.length !== vocab)) {
+    throw new RangeError(`${fn}: string stops need options.vocab with ${vocab} token texts (got ${vocabText?.length ?? 'none'})`);
+  }
+  const maxStopLen = textStops.reduce((m, s) => Math.max(m, s.text.length), 0);
+  contexts.forEach((c, i) => {
+    if (!(c instanceof Int32Array) || c.length === 0) throw new RangeError(`${fn}: contexts[${i}] must be a non-empty Int32Array`);
+    for (let t = 0; t < c.length; t++) {
+      if (c[t] < 0 || c[t] >= vocab) throw new RangeError(`${fn}: contexts[${i}][${t}] is ${c[t]}, outside [0, ${vocab})`);
+    }
+  });
+  const signal = options.signal;
+  if (signal?.aborted) throw abortReason(signal);
+
+  const seqs: Seq[] = contexts.map((c, index) => ({ index, pos: c.length, tokens: [], logprobs: [], tail: '', done: null }));
+  const finish = (s: Seq, reason: 'stop' | 'length', stop?: { text: string; index: number }): void => {
+    s.done = { tokens: Int32Array.from(s.tokens), logprobs: Float32Array.from(s.logprobs), finish: reason };
+    if (stop !== undefined) {
+      s.done.stop = stop.text;
+      s.done.stopIndex = stop.index;
+    }
+  };
+  // A context that fills the window (or asks for nothing) ends before any decoding.
+  let active = seqs.filter((s) => {
+    if (maxNew === 0 || s.pos >= C) {
+      if (s.pos > C) throw new RangeError(`${fn}: contexts[${s.index}] has ${s.pos} tokens, more than the context ${C}`);
+      finish(s, 'length');
+      return false;
+    }
+    return true;
+  });
+  const rngs = seqs.map((_, i) => Rng.derive(seed, i));
+  const B = active.length;
+  const hid = mlpRatio * d;
+  const headDim = d / heads;
+  const scale = 1 / Math.sqrt(headDim);
+  // KV cache: per layer, per context slot, C rows of d (keys of head h at columns h·headDim…).
+  const kCache: Float32Array[] = [];
+  const vCache: Float32Array[] = [];
+  for (let l = 0; l < layers; l++) {
+    kCache.push(new Float32Array(B * C * d));
+    vCache.push(new Float32Array(B * C * d));
+  }
+  const slotOf = new Int32Array(seqs.length).fill(-1);
+  active.forEach((s, slot) => (slotOf[s.index] = slot));
+  const run = model.backend.run.bind(model.backend);
+  const W = model.views;
+  const logits = new Float32Array(B * vocab);
+
+  if (B > 0) {
+    // Prefill: one packed forward over every active context; keep K, V and the last row's logits.
+    const offsets = new Int32Array(B + 1);
+    active.forEach((s, i) => (offsets[i + 1] = offsets[i] + s.pos));
+    const tokens = new Int32Array(offsets[B]);
+    active.forEach((s, i) => tokens.set(contexts[s.index], offsets[i]));
+    const positions = model.checkBatch(fn, tokens, offsets);
+    const tape = await model.forwardCore({ tokens, seqOffsets: offsets, targets: new Int32Array(tokens.length) }, positions);
+    for (let i = 0; i < B; i++) {
+      const start = offsets[i];
+      const len = offsets[i + 1] - start;
+      for (let l = 0; l < layers; l++) {
+        kCache[l].set(tape.layers[l].k.subarray(start * d, (start + len) * d), i * C * d);
+        vCache[l].set(tape.layers[l].v.subarray(start * d, (start + len) * d), i * C * d);
+      }
+      logits.set(tape.logits.subarray((offsets[i + 1] - 1) * vocab, offsets[i + 1] * vocab), i * vocab);
+    }
+  }
+
+  // Decode buffers, sized for the full batch once; each step uses the first n rows.
+  const ids = new Int32Array(B);
+  const pos = new Int32Array(B);
+  const slots = new Int32Array(B);
+  const x = new Float32Array(B * d);
+  const pe = new Float32Array(B * d);
+  const ln = new Float32Array(B * d);
+  const mean = new Float32Array(B);
+  const rstd = new Float32Array(B);
+  const qkv = new Float32Array(B * 3 * d);
+  const att = new Float32Array(B * d);
+  const h = new Float32Array(B * hid);
+  const g = new Float32Array(B * hid);
+  const scratch: AttentionScratch = { scores: new Float64Array(heads * C), inv: new Float64Array(heads), q: new Float64Array(d), acc: new Float64Array(d) };
+  const uniforms = new Float64Array(B);
+  const outTokens = new Int32Array(B);
+  const outLogprobs = new Float32Array(B);
+  const rowLogits = new Float32Array(B * vocab);
+
+  // Invariant: logits row i holds the next-token logits of active[i].
+  while (active.length > 0) {
+    if (signal?.aborted) throw abortReason(signal);
+    const n = active.length;
+    for (let i = 0; i < n; i++) uniforms[i] = rngs[active[i].index].next();
+    await run(Op.Sample, {
+      logits: logits.subarray(0, n * vocab), rows: n, vocab, temperature, topK,
+      uniforms: uniforms.subarray(0, n), outTokens: outTokens.subarray(0, n), outLogprobs: outLogprobs.subarray(0, n),
+    });
+    const still: Seq[] = [];
+    for (let i = 0; i < n; i++) {
+      const s = active[i];
+      const tok = outTokens[i];
+      s.tokens.push(tok);
+      s.logprobs.push(outLogprobs[i]);
+      s.pos++;
+      if (textStops.length > 0) s.tail = (s.tail + vocabText![tok]).slice(-maxStopLen);
+      if (eosId !== undefined && tok === eosId) {
+        finish(s, 'stop');
+        continue;
+      }
+      const ts = textStops.find((st) => s.tail.endsWith(st.text));
+      if (ts !== undefined) {
+        finish(s, 'stop', ts);
+        continue;
+      }
+      const is = idStops.find((st) => endsWith(s.tokens, st.ids));
+      if (is !== undefined) {
+        finish(s, 'stop', { text: vocabText !== undefined ? is.ids.map((t) => vocabText[t]).join('') : is.ids.join(','), index: is.index });
+        continue;
+      }
+      if (s.tokens.length >= maxNew || s.pos >= C) {
+        finish(s, 'length');
+        continue;
+      }
+      still.push(s);
+    }
+    active = still;
+    const m = active.length;
+    if (m === 0) break;
+    for (let i = 0; i < m; i++) {
+      const s = active[i];
+      ids[i] = s.tokens[s.tokens.length - 1];
+      pos[i] = s.pos - 1;
+      slots[i] = slotOf[s.index];
+    }
+    // One decoding step for the m unfinished contexts.
+    const md = m * d;
+    const xs = x.subarray(0, md);
+    await run(Op.Embedding, { table: W.wte, ids: ids.subarray(0, m), out: xs, dim: d });
+    await run(Op.Embedding, { table: W.wpe, ids: pos.subarray(0, m), out: pe.subarray(0, md), dim: d });
+    await run(Op.Add, { a: xs, b: pe.subarray(0, md), out: xs, n: md });
+    for (let l = 0; l < layers; l++) {
+      const Bk = W.blocks[l];
+      await run(Op.LayerNorm, { x: xs, gamma: Bk.ln1w, beta: Bk.ln1b, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
+      await run(Op.Matmul, { a: ln.subarray(0, md), b: Bk.wqkv, out: qkv.subarray(0, 3 * md), m, k: d, n: 3 * d, bias: Bk.bqkv });
+      cachedAttention(qkv, kCache[l], vCache[l], att, scratch, slots, pos, m, C, d, heads, headDim, scale);
+      // The residual add rides on the matmul: x += att · W + b.
+      await run(Op.Matmul, { a: att.subarray(0, md), b: Bk.wo, out: xs, m, k: d, n: d, bias: Bk.bo, accumulate: true });
+      await run(Op.LayerNorm, { x: xs, gamma: Bk.ln2w, beta: Bk.ln2b, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
+      await run(Op.Matmul, { a: ln.subarray(0, md), b: Bk.wfc, out: h.subarray(0, m * hid), m, k: d, n: hid, bias: Bk.bfc });
+      await run(Op.Gelu, { x: h.subarray(0, m * hid), out: g.subarray(0, m * hid), n: m * hid });
+      await run(Op.Matmul, { a: g.subarray(0, m * hid), b: Bk.wp, out: xs, m, k: hid, n: d, bias: Bk.bp, accumulate: true });
+    }
+    await run(Op.LayerNorm, { x: xs, gamma: W.lnfw, beta: W.lnfb, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
+    await run(Op.Matmul, { a: ln.subarray(0, md), b: W.wte, out: rowLogits.subarray(0, m * vocab), m, k: d, n: vocab, transB: true });
+    logits.set(rowLogits.subarray(0, m * vocab));
+  }
+  return seqs.map((s) => s.done!);
+}
+
+function endsWith(a: number[], b: number[]): boolean {
+  if (a.length < b.length) return false;
+  for (let i = 0, o = a.length - b.length; i < b.length; i++) if (a[o + i] !== b[i]) return false;
+  return true;
+}
+
+/** Scratch arrays of {@link cachedAttention}, allocated once per `generate` call. */
+interface AttentionScratch {
+  /** heads × context scores, then probabilities. */
+  scores: Float64Array;
+  /** 1 / softmax denominator per head. */
+  inv: Float64Array;
+  /** The scaled query row. */
+  q: Float64Array;
+  /** The output row being accumulated. */
+  acc: Float64Array;
+}
+
+/**
+ * Single-query causal attention against the cache: writes this step's k, v (columns d…3d of qkv)
+ * at row `pos` of each context's cache, then softmax(q·Kᵀ·scale)·V over rows 0…pos. The
+ * contract's `attention` op is square (queries = keys), so the one-row case lives here. All heads
+ * are handled in one sweep over each cached row (contiguous d floats), with float64 accumulators
+ * and 4-way unrolled dot products and updates (measured ~1.7× faster than a plain per-head loop
+ * here, 25 M multiply-adds in 50 ms).
+ */
+function cachedAttention(
+  qkv: Float32Array, kc: Float32Array, vc: Float32Array, out: Float32Array, sc: AttentionScratch,
+  slots: Int32Array, pos: Int32Array, m: number, C: number, d: number, heads: number, headDim: number, scale: number,
+): void {
+  const { scores, inv, q, acc } = sc;
+  for (let r = 0; r < m; r++) {
+    const base = slots[r] * C * d;
+    const p = pos[r];
+    const row = r * 3 * d;
+    kc.set(qkv.subarray(row + d, row + 2 * d), base + p * d);
+    vc.set(qkv.subarray(row + 2 * d, row + 3 * d), base + p * d);
+    for (let c = 0; c < d; c++) q[c] = qkv[row + c] * scale;
+    for (let j = 0; j <= p; j++) {
+      const ko = base + j * d;
+      for (let hh = 0; hh < heads; hh++) {
+        const qo = hh * headDim;
+        const kh = ko + qo;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let c = 0;
+        for (; c + 3 < headDim; c += 4) {
+          s0 += q[qo + c] * kc[kh + c];
+          s1 += q[qo + c + 1] * kc[kh + c + 1];
+          s2 += q[qo + c + 2] * kc[kh + c + 2];
+          s3 += q[qo + c + 3] * kc[kh + c + 3];
+        }
+        for (; c < headDim; c++) s0 += q[qo + c] * kc[kh + c];
+        scores[hh * C + j] = s0 + s1 + s2 + s3;
+      }
+    }
+    for (let hh = 0; hh < heads; hh++) {
+      const so = hh * C;
+      let max = -Infinity;
+      for (let j = 0; j <= p; j++) if (scores[so + j] > max) max = scores[so + j];
+      let sum = 0;
+      for (let j = 0; j <= p; j++) {
+        const e = Math.exp(scores[so + j] - max);
+        scores[so + j] = e;
+        sum += e;
+      }
+      inv[hh] = 1 / sum;
+    }
+    acc.fill(0);
+    for (let j = 0; j <= p; j++) {
+      const vo = base + j * d;
+      for (let hh = 0; hh < heads; hh++) {
+        const w = scores[hh * C + j] * inv[hh];
+        const o = hh * headDim;
+        const v = vo + o;
+        let c = 0;
+        for (; c + 3 < headDim; c += 4) {
+          acc[o + c] += w * vc[v + c];
+          acc[o + c + 1] += w * vc[v + c + 1];
+          acc[o + c + 2] += w * vc[v + c + 2];
+          acc[o + c + 3] += w * vc[v + c + 3];
+        }
+        for (; c < headDim; c++) acc[o + c] += w * vc[v + c];
+      }
+    }
+    const oo = r * d;
+    for (let c = 0; c < d; c++) out[oo + c] = acc[c];
+  }
+}

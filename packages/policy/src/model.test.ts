@@ -1,0 +1,208 @@
+import { createBackend, type Backend } from '@paretopo/kernels';
+import { seededRandom } from '@paretopo/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { paramLayout, type TinyGPTConfig } from './config';
+import { maskedNll } from './loss';
+import { TinyGPT, nextTokenTargets, type PackedBatch } from './model';
+import { AdamW } from './optim';
+
+const micro: TinyGPTConfig = { layers: 1, dModel: 8, heads: 2, context: 16, vocab: 20, mlpRatio: 4 };
+const micro2: TinyGPTConfig = { ...micro, layers: 2 };
+
+let ref: Backend;
+let js: Backend;
+beforeAll(async () => {
+  ref = await createBackend('reference');
+  js = await createBackend('js');
+});
+
+/** A model with O(1) random weights, so every gradient is far above float32 noise. */
+function randomModel(config: TinyGPTConfig, backend: Backend, seed: number): TinyGPT {
+  const rand = seededRandom(seed);
+  const model = TinyGPT.create(config, backend, { seed });
+  for (let i = 0; i < model.params.length; i++) model.params[i] = (rand() - 0.5) * 1.2;
+  return model;
+}
+
+function randomBatch(config: TinyGPTConfig, lengths: number[], seed: number): PackedBatch {
+  const rand = seededRandom(seed);
+  const seqOffsets = new Int32Array(lengths.length + 1);
+  lengths.forEach((l, i) => (seqOffsets[i + 1] = seqOffsets[i] + l));
+  const tokens = new Int32Array(seqOffsets[lengths.length]);
+  for (let t = 0; t < tokens.length; t++) tokens[t] = Math.floor(rand() * config.vocab);
+  const targets = new Int32Array(tokens.length);
+  for (let t = 0; t < tokens.length; t++) targets[t] = Math.floor(rand() * config.vocab);
+  return { tokens, seqOffsets, targets };
+}
+
+/** L(θ) = Σ w_t · logp_t, accumulated in float64. */
+async function objective(model: TinyGPT, batch: PackedBatch, w: Float32Array, entropyW?: Float32Array): Promise<number> {
+  const { logprobs, entropy } = await model.forward(batch, { entropy: entropyW !== undefined });
+  let s = 0;
+  for (let t = 0; t < w.length; t++) s += w[t] * logprobs[t] + (entropyW ? entropyW[t] * entropy![t] : 0);
+  return s;
+}
+
+describe('TinyGPT forward', () => {
+  it('gives normalised distributions and agrees between js and reference backends', async () => {
+    const a = randomModel(micro2, ref, 1);
+    const b = TinyGPT.fromParams(micro2, js, a.params);
+    const batch = randomBatch(micro2, [5, 1, 7], 2);
+    const ra = await a.forward(batch, { entropy: true });
+    const rb = await b.forward(batch, { entropy: true });
+    for (let t = 0; t < batch.tokens.length; t++) {
+      expect(Math.abs(ra.logprobs[t] - rb.logprobs[t])).toBeLessThan(1e-4);
+      let z = 0;
+      for (let j = 0; j < micro2.vocab; j++) z += Math.exp(ra.logits[t * micro2.vocab + j]);
+      expect(ra.logprobs[t]).toBeCloseTo(ra.logits[t * micro2.vocab + batch.targets[t]] - Math.log(z), 4);
+      expect(ra.entropy![t]).toBeGreaterThan(0);
+    }
+  });
+
+  it('never attends across sequences: packing equals running each sequence alone', async () => {
+    const model = randomModel(micro2, ref, 3);
+    const batch = randomBatch(micro2, [4, 6], 4);
+    const packed = await model.forward(batch);
+    const alone = await model.forward({
+      tokens: batch.tokens.slice(4), seqOffsets: Int32Array.of(0, 6), targets: batch.targets.slice(4),
+    });
+    for (let t = 0; t < 6; t++) expect(packed.logprobs[4 + t]).toBeCloseTo(alone.logprobs[t], 5);
+  });
+
+  it('is causal: a later token does not change earlier log-probs', async () => {
+    const model = randomModel(micro, ref, 5);
+    const batch = randomBatch(micro, [6], 6);
+    const before = await model.forward(batch);
+    const tokens = batch.tokens.slice();
+    tokens[5] = (tokens[5] + 1) % micro.vocab;
+    const after = await model.forward({ ...batch, tokens });
+    for (let t = 0; t < 5; t++) expect(after.logprobs[t]).toBe(before.logprobs[t]);
+  });
+
+  it('builds next-token targets per sequence', () => {
+    expect(Array.from(nextTokenTargets(Int32Array.of(5, 6, 7, 8), Int32Array.of(0, 3, 4)))).toEqual([6, 7, 0, 0]);
+    expect(Array.from(nextTokenTargets(Int32Array.of(5, 6), Int32Array.of(0, 0, 2), 9))).toEqual([6, 9]);
+  });
+
+  it.each([
+    ['token out of range', { tokens: Int32Array.of(0, 20), seqOffsets: Int32Array.of(0, 2), targets: Int32Array.of(0, 0) }, /tokens\[1\] is 20/],
+    ['target out of range', { tokens: Int32Array.of(0, 1), seqOffsets: Int32Array.of(0, 2), targets: Int32Array.of(-1, 0) }, /targets\[0\] is -1/],
+    ['offsets not ending at T', { tokens: Int32Array.of(0, 1), seqOffsets: Int32Array.of(0, 1), targets: Int32Array.of(0, 0) }, /end at tokens.length/],
+    ['decreasing offsets', { tokens: Int32Array.of(0, 1), seqOffsets: Int32Array.of(0, 2, 1, 2), targets: Int32Array.of(0, 0) }, /non-decreasing/],
+    ['sequence longer than context', { tokens: new Int32Array(17), seqOffsets: Int32Array.of(0, 17), targets: new Int32Array(17) }, /more than the context 16/],
+    ['targets of wrong length', { tokens: Int32Array.of(0, 1), seqOffsets: Int32Array.of(0, 2), targets: Int32Array.of(0) }, /targets must be/],
+  ])('rejects %s', async (_, batch, re) => {
+    const model = TinyGPT.create(micro, ref);
+    await expect(model.forward(batch as PackedBatch)).rejects.toThrow(re);
+  });
+
+  it('rejects bad backward arguments', async () => {
+    const model = TinyGPT.create(micro, ref);
+    const batch = randomBatch(micro, [3], 1);
+    const fwd = await model.forward(batch);
+    const grads = new Float32Array(model.params.length);
+    await expect(model.backward(fwd, new Float32Array(2), grads)).rejects.toThrow(/dLogprobs must be/);
+    await expect(model.backward(fwd, new Float32Array(3), new Float32Array(5))).rejects.toThrow(/grads must be/);
+    await expect(model.backward(fwd, Float32Array.of(0, Number.NaN, 0), grads)).rejects.toThrow(/dLogprobs\[1\] is NaN/);
+    expect(() => TinyGPT.fromParams(micro, ref, new Float32Array(3))).toThrow(/params must be/);
+  });
+});
+
+describe('TinyGPT backward: finite differences (reference backend, float64 sums)', () => {
+  const h = 1e-2;
+  it.each([
+    ['1 layer', micro],
+    ['2 layers', micro2],
+  ])('matches central differences for every parameter tensor (%s)', async (_, config) => {
+    const model = randomModel(config, ref, 11);
+    const batch = randomBatch(config, [5, 3, 1], 12);
+    const rand = seededRandom(13);
+    const w = Float32Array.from({ length: batch.tokens.length }, () => rand() - 0.5);
+    const ew = Float32Array.from({ length: batch.tokens.length }, () => rand() - 0.5);
+    const fwd = await model.forward(batch, { entropy: true });
+    const grads = new Float32Array(model.params.length);
+    await model.backward(fwd, w, grads, { dEntropy: ew });
+    let checked = 0;
+    for (const e of paramLayout(config).entries) {
+      for (let k = 0; k < 3; k++) {
+        const i = e.offset + Math.floor(rand() * e.size);
+        const keep = model.params[i];
+        model.params[i] = keep + h;
+        const up = await objective(model, batch, w, ew);
+        model.params[i] = keep - h;
+        const down = await objective(model, batch, w, ew);
+        model.params[i] = keep;
+        const fd = (up - down) / (2 * h);
+        expect(Math.abs(fd - grads[i]), `${e.name}[${i - e.offset}] fd ${fd} vs ${grads[i]}`).toBeLessThan(2e-3 + 2e-2 * Math.abs(fd));
+        checked++;
+      }
+    }
+    expect(checked).toBe(paramLayout(config).entries.length * 3);
+  });
+
+  it('matches a directional derivative of the whole model', async () => {
+    const model = randomModel(micro2, ref, 21);
+    const batch = randomBatch(micro2, [6, 4], 22);
+    const rand = seededRandom(23);
+    const w = Float32Array.from({ length: batch.tokens.length }, () => rand() - 0.5);
+    const grads = new Float32Array(model.params.length);
+    await model.backward(await model.forward(batch), w, grads);
+    const u = Float32Array.from({ length: model.params.length }, () => rand() - 0.5);
+    const keep = model.params.slice();
+    const eps = 3e-3;
+    for (let i = 0; i < u.length; i++) model.params[i] = keep[i] + eps * u[i];
+    const up = await objective(model, batch, w);
+    for (let i = 0; i < u.length; i++) model.params[i] = keep[i] - eps * u[i];
+    const down = await objective(model, batch, w);
+    model.params.set(keep);
+    let dot = 0;
+    for (let i = 0; i < u.length; i++) dot += grads[i] * u[i];
+    expect(Math.abs((up - down) / (2 * eps) - dot)).toBeLessThan(1e-2 * Math.abs(dot) + 1e-3);
+  });
+
+  it('accumulates when asked', async () => {
+    const model = randomModel(micro, ref, 31);
+    const batch = randomBatch(micro, [4], 32);
+    const fwd = await model.forward(batch);
+    const w = new Float32Array(4).fill(1);
+    const once = new Float32Array(model.params.length);
+    await model.backward(fwd, w, once);
+    const twice = once.slice();
+    await model.backward(fwd, w, twice, { accumulate: true });
+    for (let i = 0; i < once.length; i += 37) expect(twice[i]).toBeCloseTo(2 * once[i], 5);
+  });
+});
+
+describe('TinyGPT training', () => {
+  it('overfits 32 short sequences to near-zero loss (js backend, bounded steps)', async () => {
+    const config: TinyGPTConfig = { layers: 1, dModel: 32, heads: 2, context: 16, vocab: 48, mlpRatio: 4 };
+    const model = TinyGPT.create(config, js, { seed: 1 });
+    const rand = seededRandom(7);
+    // Sequence i = [key_i, 5 memorised tokens]; only the memorised tokens count.
+    const len = 6;
+    const tokens = new Int32Array(32 * len);
+    const seqOffsets = Int32Array.from({ length: 33 }, (_, i) => i * len);
+    const mask = new Uint8Array(tokens.length);
+    for (let s = 0; s < 32; s++) {
+      tokens[s * len] = s;
+      for (let j = 1; j < len; j++) tokens[s * len + j] = 32 + Math.floor(rand() * 16);
+      for (let j = 0; j < len - 1; j++) mask[s * len + j] = 1;
+    }
+    const batch = { tokens, seqOffsets, targets: nextTokenTargets(tokens, seqOffsets) };
+    const opt = new AdamW(js, model.layout, { lr: 1e-2, warmupSteps: 10, weightDecay: 0, clipNorm: 1 });
+    const grads = new Float32Array(model.params.length);
+    let loss = Infinity;
+    let steps = 0;
+    const first = maskedNll((await model.forward(batch)).logprobs, mask).loss;
+    while (steps < 400 && loss > 0.02) {
+      const fwd = await model.forward(batch);
+      const r = maskedNll(fwd.logprobs, mask);
+      loss = r.loss;
+      await model.backward(fwd, r.dLogprobs, grads);
+      await opt.step(model.params, grads);
+      steps++;
+    }
+    expect(first).toBeGreaterThan(3);
+    expect(loss).toBeLessThan(0.02);
+  });
+});

@@ -1,0 +1,454 @@
+import { Op, attentionProbsSize, type Backend } from '@paretopo/kernels';
+import { initParams, paramLayout, validateConfig, type ParamLayout, type TinyGPTConfig } from './config';
+
+/** Layer-norm epsilon (GPT-2). */
+export const LN_EPS = 1e-5;
+
+/**
+ * A packed ragged batch: the tokens of several sequences concatenated. Attention never crosses a
+ * sequence boundary and positions restart at 0 in every sequence.
+ */
+export interface PackedBatch {
+  /** All tokens, length T. */
+  tokens: Int32Array;
+  /** Sequence s spans `tokens[seqOffsets[s] .. seqOffsets[s+1])`; starts at 0, ends at T. */
+  seqOffsets: Int32Array;
+  /** Token whose log-prob is read at each position (usually the next token; see {@link nextTokenTargets}). */
+  targets: Int32Array;
+}
+
+/** Options of {@link TinyGPT.forward}. */
+export interface ForwardOptions {
+  /** Also compute the entropy of the next-token distribution at every position (default false). */
+  entropy?: boolean;
+}
+
+/** Per-layer activations the backward pass reads. */
+interface LayerActs {
+  ln1: Float32Array;
+  mean1: Float32Array;
+  rstd1: Float32Array;
+  qkv: Float32Array;
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
+  att: Float32Array;
+  probs: Float32Array;
+  /** Residual stream after the attention block. */
+  mid: Float32Array;
+  ln2: Float32Array;
+  mean2: Float32Array;
+  rstd2: Float32Array;
+  /** MLP pre-activation and its GELU. */
+  h: Float32Array;
+  g: Float32Array;
+}
+
+/** What {@link TinyGPT.forward} returns; pass it to {@link TinyGPT.backward}. */
+export interface ForwardResult {
+  /** log p(targets[t] | tokens of its sequence up to t), length T. */
+  logprobs: Float32Array;
+  /** Entropy of the next-token distribution per position (when asked). */
+  entropy?: Float32Array;
+  /** Logits [T, vocab]. */
+  logits: Float32Array;
+  /** @internal Activations for the backward pass. */
+  readonly tape: Tape;
+}
+
+/** @internal */
+export interface Tape {
+  batch: PackedBatch;
+  positions: Int32Array;
+  T: number;
+  /** Residual stream at the input of block l (index l), and the final one (index layers). */
+  resid: Float32Array[];
+  layers: LayerActs[];
+  lnf: Float32Array;
+  meanf: Float32Array;
+  rstdf: Float32Array;
+  logits: Float32Array;
+}
+
+/** Views of one block's parameters (or gradients) inside a flat array. */
+export interface BlockViews {
+  ln1w: Float32Array;
+  ln1b: Float32Array;
+  wqkv: Float32Array;
+  bqkv: Float32Array;
+  wo: Float32Array;
+  bo: Float32Array;
+  ln2w: Float32Array;
+  ln2b: Float32Array;
+  wfc: Float32Array;
+  bfc: Float32Array;
+  wp: Float32Array;
+  bp: Float32Array;
+}
+
+/** Views of every parameter tensor inside one flat array. */
+export interface ModelViews {
+  wte: Float32Array;
+  wpe: Float32Array;
+  blocks: BlockViews[];
+  lnfw: Float32Array;
+  lnfb: Float32Array;
+}
+
+/**
+ * Views of the tensors of `layout` inside `flat` (parameters or gradients share the layout).
+ *
+ * @param layout - the parameter table
+ * @param layers - number of blocks
+ * @param flat - the flat array
+ * @returns named views (no copies)
+ * @example
+ * const cfg = { ...PRESETS.tiny, vocab: 111 };
+ * modelViews(paramLayout(cfg), 2, initParams(cfg, 1)).wte.length; // 7104
+ */
+export function modelViews(layout: ParamLayout, layers: number, flat: Float32Array): ModelViews {
+  const view = (name: string): Float32Array => {
+    const e = layout.byName.get(name)!;
+    return flat.subarray(e.offset, e.offset + e.size);
+  };
+  const blocks: BlockViews[] = [];
+  for (let l = 0; l < layers; l++) {
+    const p = `h.${l}.`;
+    blocks.push({
+      ln1w: view(p + 'ln_1.weight'), ln1b: view(p + 'ln_1.bias'),
+      wqkv: view(p + 'attn.c_attn.weight'), bqkv: view(p + 'attn.c_attn.bias'),
+      wo: view(p + 'attn.c_proj.weight'), bo: view(p + 'attn.c_proj.bias'),
+      ln2w: view(p + 'ln_2.weight'), ln2b: view(p + 'ln_2.bias'),
+      wfc: view(p + 'mlp.c_fc.weight'), bfc: view(p + 'mlp.c_fc.bias'),
+      wp: view(p + 'mlp.c_proj.weight'), bp: view(p + 'mlp.c_proj.bias'),
+    });
+  }
+  return { wte: view('wte.weight'), wpe: view('wpe.weight'), blocks, lnfw: view('ln_f.weight'), lnfb: view('ln_f.bias') };
+}
+
+/**
+ * Next-token targets of a packed batch: `targets[t] = tokens[t+1]` inside a sequence; the last
+ * position of each sequence has no next token, so it gets `fill` and its weight must be 0.
+ *
+ * @param tokens - packed tokens
+ * @param seqOffsets - packed offsets
+ * @param fill - target of each sequence's last position (default 0, PAD)
+ * @returns targets, length T
+ * @example
+ * Array.from(nextTokenTargets(Int32Array.of(5, 6, 7, 8), Int32Array.of(0, 3, 4))); // [6, 7, 0, 0]
+ */
+export function nextTokenTargets(tokens: Int32Array, seqOffsets: Int32Array, fill = 0): Int32Array {
+  const out = new Int32Array(tokens.length);
+  for (let s = 0; s + 1 < seqOffsets.length; s++) {
+    const end = seqOffsets[s + 1];
+    for (let t = seqOffsets[s]; t < end - 1; t++) out[t] = tokens[t + 1];
+    if (end > seqOffsets[s]) out[end - 1] = fill;
+  }
+  return out;
+}
+
+/** @internal Copies the q, k, v column blocks of qkv [T, 3d] into three [T, d] arrays. */
+export function splitQkv(qkv: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, T: number, d: number): void {
+  for (let t = 0, src = 0, dst = 0; t < T; t++, src += 3 * d, dst += d) {
+    q.set(qkv.subarray(src, src + d), dst);
+    k.set(qkv.subarray(src + d, src + 2 * d), dst);
+    v.set(qkv.subarray(src + 2 * d, src + 3 * d), dst);
+  }
+}
+
+function mergeQkv(q: Float32Array, k: Float32Array, v: Float32Array, qkv: Float32Array, T: number, d: number): void {
+  for (let t = 0, dst = 0, src = 0; t < T; t++, dst += 3 * d, src += d) {
+    qkv.set(q.subarray(src, src + d), dst);
+    qkv.set(k.subarray(src, src + d), dst + d);
+    qkv.set(v.subarray(src, src + d), dst + 2 * d);
+  }
+}
+
+/**
+ * TinyGPT: a pre-LN decoder-only transformer (GPT-2 architecture) with learned positions and an
+ * output head tied to the token embedding, whose parameters live in ONE flat `Float32Array`
+ * ({@link paramLayout} documents the name → (offset, shape) table). Every tensor op runs on a
+ * `@paretopo/kernels` backend; the backward pass is derived by hand (no autograd).
+ *
+ * Block l: `x += c_proj(attn(c_attn(ln_1(x))))`, `x += mlp.c_proj(gelu(mlp.c_fc(ln_2(x))))`; then
+ * `logits = ln_f(x) · wteᵀ`.
+ *
+ * @example
+ * const backend = await createBackend('js');
+ * const model = TinyGPT.create({ ...PRESETS.tiny, vocab: 111 }, backend, { seed: 1 });
+ * const { logprobs } = await model.forward({ tokens, seqOffsets, targets: nextTokenTargets(tokens, seqOffsets) });
+ */
+export class TinyGPT {
+  /** The validated config. */
+  readonly config: Readonly<TinyGPTConfig>;
+  /** The backend every op runs on. */
+  readonly backend: Backend;
+  /** Name → (offset, shape) table of {@link TinyGPT.params}. */
+  readonly layout: ParamLayout;
+  /** All parameters, flat (update in place; {@link TinyGPT.views} alias it). */
+  readonly params: Float32Array;
+  /** Named views into {@link TinyGPT.params}. */
+  readonly views: ModelViews;
+
+  private constructor(config: TinyGPTConfig, backend: Backend, params: Float32Array) {
+    this.config = validateConfig(config, 'TinyGPT');
+    this.backend = backend;
+    this.layout = paramLayout(this.config);
+    if (!(params instanceof Float32Array) || params.length !== this.layout.size) {
+      throw new RangeError(`TinyGPT: params must be a Float32Array of length ${this.layout.size} (got ${params?.length})`);
+    }
+    this.params = params;
+    this.views = modelViews(this.layout, this.config.layers, params);
+  }
+
+  /**
+   * A freshly initialised model ({@link initParams}: GPT-2 init, deterministic per seed).
+   *
+   * @param config - the config (vocab = the tokenizer's size)
+   * @param backend - a kernels backend (`createBackend(...)`)
+   * @param options - `seed` (default 0)
+   * @returns the model
+   * @example
+   * TinyGPT.create({ ...PRESETS.tiny, vocab: 111 }, backend, { seed: 1 }).params.length; // 123584
+   */
+  static create(config: TinyGPTConfig, backend: Backend, options: { seed?: number } = {}): TinyGPT {
+    const cfg = validateConfig(config, 'TinyGPT.create');
+    return new TinyGPT(cfg, backend, initParams(cfg, options.seed ?? 0));
+  }
+
+  /**
+   * A model over existing parameters (e.g. loaded from a checkpoint). The array is used, not copied.
+   *
+   * @param config - the config
+   * @param backend - a kernels backend
+   * @param params - flat parameters of length `paramLayout(config).size`
+   * @returns the model
+   * @example
+   * TinyGPT.fromParams(model.config, backend, model.params.slice()); // a copy of `model`
+   */
+  static fromParams(config: TinyGPTConfig, backend: Backend, params: Float32Array): TinyGPT {
+    return new TinyGPT(config, backend, params);
+  }
+
+  /** @internal Checks a packed batch against the config. */
+  checkBatch(fn: string, tokens: Int32Array, seqOffsets: Int32Array, targets?: Int32Array): Int32Array {
+    const { vocab, context } = this.config;
+    if (!(tokens instanceof Int32Array)) throw new TypeError(`${fn}: tokens must be an Int32Array`);
+    if (!(seqOffsets instanceof Int32Array) || seqOffsets.length < 2) {
+      throw new TypeError(`${fn}: seqOffsets must be an Int32Array of length ≥ 2`);
+    }
+    const T = tokens.length;
+    if (seqOffsets[0] !== 0 || seqOffsets[seqOffsets.length - 1] !== T) {
+      throw new RangeError(`${fn}: seqOffsets must start at 0 and end at tokens.length = ${T} (got ${seqOffsets[0]} … ${seqOffsets[seqOffsets.length - 1]})`);
+    }
+    const positions = new Int32Array(T);
+    for (let s = 0; s + 1 < seqOffsets.length; s++) {
+      const a = seqOffsets[s];
+      const b = seqOffsets[s + 1];
+      if (b < a) throw new RangeError(`${fn}: seqOffsets must be non-decreasing (offset ${s + 1} is ${b} < ${a})`);
+      if (b - a > context) throw new RangeError(`${fn}: sequence ${s} has ${b - a} tokens, more than the context ${context}`);
+      for (let t = a; t < b; t++) positions[t] = t - a;
+    }
+    for (let t = 0; t < T; t++) {
+      const id = tokens[t];
+      if (id < 0 || id >= vocab) throw new RangeError(`${fn}: tokens[${t}] is ${id}, outside [0, ${vocab})`);
+    }
+    if (targets !== undefined) {
+      if (!(targets instanceof Int32Array) || targets.length !== T) {
+        throw new RangeError(`${fn}: targets must be an Int32Array of length ${T} (got ${targets?.length})`);
+      }
+      for (let t = 0; t < T; t++) {
+        if (targets[t] < 0 || targets[t] >= vocab) throw new RangeError(`${fn}: targets[${t}] is ${targets[t]}, outside [0, ${vocab})`);
+      }
+    }
+    return positions;
+  }
+
+  /**
+   * Forward pass over a packed batch: the log-prob of every target (and entropies if asked). Keeps
+   * the activations for {@link TinyGPT.backward}.
+   *
+   * @param batch - tokens, seqOffsets, targets
+   * @param options - {@link ForwardOptions}
+   * @returns log-probs [T], optional entropies [T], logits [T, vocab] and the tape
+   * @throws RangeError on ids outside the vocabulary, bad offsets, a sequence longer than the context
+   * @example
+   * (await model.forward(batch)).logprobs.length === batch.tokens.length; // true
+   */
+  async forward(batch: PackedBatch, options: ForwardOptions = {}): Promise<ForwardResult> {
+    const positions = this.checkBatch('TinyGPT.forward', batch.tokens, batch.seqOffsets, batch.targets);
+    const tape = await this.forwardCore(batch, positions);
+    const { vocab } = this.config;
+    const T = tape.T;
+    const logprobs = new Float32Array(T);
+    await this.backend.run(Op.LogSoftmaxGather, { logits: tape.logits, targets: batch.targets, out: logprobs, rows: T, vocab });
+    const result: ForwardResult = { logprobs, logits: tape.logits, tape };
+    if (options.entropy === true) {
+      const entropy = new Float32Array(T);
+      await this.backend.run(Op.Entropy, { logits: tape.logits, out: entropy, rows: T, vocab });
+      result.entropy = entropy;
+    }
+    return result;
+  }
+
+  /**
+   * Logits [T, vocab] of a packed batch (no targets needed).
+   *
+   * @param tokens - packed tokens
+   * @param seqOffsets - packed offsets
+   * @returns logits, row t = next-token scores after tokens up to t of its sequence
+   * @example
+   * (await model.logits(Int32Array.of(1, 5), Int32Array.of(0, 2))).length; // 2 · vocab
+   */
+  async logits(tokens: Int32Array, seqOffsets: Int32Array): Promise<Float32Array> {
+    const positions = this.checkBatch('TinyGPT.logits', tokens, seqOffsets);
+    const tape = await this.forwardCore({ tokens, seqOffsets, targets: new Int32Array(tokens.length) }, positions);
+    return tape.logits;
+  }
+
+  /** @internal The forward pass up to the logits, keeping every activation. */
+  async forwardCore(batch: PackedBatch, positions: Int32Array): Promise<Tape> {
+    const { layers, dModel: d, heads, vocab, mlpRatio } = this.config;
+    const hid = mlpRatio * d;
+    const headDim = d / heads;
+    const T = batch.tokens.length;
+    const { seqOffsets } = batch;
+    const run = this.backend.run.bind(this.backend);
+    const W = this.views;
+    const resid: Float32Array[] = [new Float32Array(T * d)];
+    const pe = new Float32Array(T * d);
+    await run(Op.Embedding, { table: W.wte, ids: batch.tokens, out: resid[0], dim: d });
+    await run(Op.Embedding, { table: W.wpe, ids: positions, out: pe, dim: d });
+    await run(Op.Add, { a: resid[0], b: pe, out: resid[0], n: T * d });
+    const probsSize = attentionProbsSize(seqOffsets, heads);
+    const acts: LayerActs[] = [];
+    for (let l = 0; l < layers; l++) {
+      const B = W.blocks[l];
+      const x = resid[l];
+      const a: LayerActs = {
+        ln1: new Float32Array(T * d), mean1: new Float32Array(T), rstd1: new Float32Array(T),
+        qkv: new Float32Array(T * 3 * d), q: new Float32Array(T * d), k: new Float32Array(T * d), v: new Float32Array(T * d),
+        att: new Float32Array(T * d), probs: new Float32Array(probsSize), mid: new Float32Array(T * d),
+        ln2: new Float32Array(T * d), mean2: new Float32Array(T), rstd2: new Float32Array(T),
+        h: new Float32Array(T * hid), g: new Float32Array(T * hid),
+      };
+      await run(Op.LayerNorm, { x, gamma: B.ln1w, beta: B.ln1b, out: a.ln1, mean: a.mean1, rstd: a.rstd1, rows: T, dim: d, eps: LN_EPS });
+      await run(Op.Matmul, { a: a.ln1, b: B.wqkv, out: a.qkv, m: T, k: d, n: 3 * d, bias: B.bqkv });
+      splitQkv(a.qkv, a.q, a.k, a.v, T, d);
+      await run(Op.Attention, { q: a.q, k: a.k, v: a.v, out: a.att, probs: a.probs, seqOffsets, heads, headDim });
+      // Residual adds ride on the matmuls (accumulate into a copy of the stream).
+      a.mid.set(x);
+      await run(Op.Matmul, { a: a.att, b: B.wo, out: a.mid, m: T, k: d, n: d, bias: B.bo, accumulate: true });
+      await run(Op.LayerNorm, { x: a.mid, gamma: B.ln2w, beta: B.ln2b, out: a.ln2, mean: a.mean2, rstd: a.rstd2, rows: T, dim: d, eps: LN_EPS });
+      await run(Op.Matmul, { a: a.ln2, b: B.wfc, out: a.h, m: T, k: d, n: hid, bias: B.bfc });
+      await run(Op.Gelu, { x: a.h, out: a.g, n: T * hid });
+      const next = a.mid.slice();
+      await run(Op.Matmul, { a: a.g, b: B.wp, out: next, m: T, k: hid, n: d, bias: B.bp, accumulate: true });
+      resid.push(next);
+      acts.push(a);
+    }
+    const lnf = new Float32Array(T * d);
+    const meanf = new Float32Array(T);
+    const rstdf = new Float32Array(T);
+    await run(Op.LayerNorm, { x: resid[layers], gamma: W.lnfw, beta: W.lnfb, out: lnf, mean: meanf, rstd: rstdf, rows: T, dim: d, eps: LN_EPS });
+    const logits = new Float32Array(T * vocab);
+    await run(Op.Matmul, { a: lnf, b: W.wte, out: logits, m: T, k: d, n: vocab, transB: true });
+    return { batch, positions, T, resid, layers: acts, lnf, meanf, rstdf, logits };
+  }
+
+  /**
+   * Backward pass: given dL/dlogprob per token (e.g. from `pgLoss`, or −mask/count for supervised
+   * training), writes dL/dθ into `grads` (same layout as {@link TinyGPT.params}).
+   *
+   * @param fwd - the result of {@link TinyGPT.forward} on the current parameters
+   * @param dLogprobs - dL/dlogprobs[t], length T (0 where a position does not count)
+   * @param grads - flat gradient, length `params.length`; cleared first unless `accumulate`
+   * @param options - `accumulate` (default false) adds to `grads`; `dEntropy` adds dL/dentropy[t]
+   * @returns nothing; `grads` holds the gradient
+   * @example
+   * await model.backward(fwd, dLogprobs, grads); // grads = ∂(Σ dLogprobs·logprobs)/∂θ
+   */
+  async backward(
+    fwd: ForwardResult,
+    dLogprobs: Float32Array,
+    grads: Float32Array,
+    options: { accumulate?: boolean; dEntropy?: Float32Array } = {},
+  ): Promise<void> {
+    const tape = fwd.tape;
+    const T = tape.T;
+    if (!(dLogprobs instanceof Float32Array) || dLogprobs.length !== T) {
+      throw new RangeError(`TinyGPT.backward: dLogprobs must be a Float32Array of length ${T} (got ${dLogprobs?.length})`);
+    }
+    if (!(grads instanceof Float32Array) || grads.length !== this.params.length) {
+      throw new RangeError(`TinyGPT.backward: grads must be a Float32Array of length ${this.params.length} (got ${grads?.length})`);
+    }
+    if (options.dEntropy !== undefined && options.dEntropy.length !== T) {
+      throw new RangeError(`TinyGPT.backward: dEntropy must have length ${T} (got ${options.dEntropy.length})`);
+    }
+    for (let t = 0; t < T; t++) {
+      if (!Number.isFinite(dLogprobs[t])) throw new RangeError(`TinyGPT.backward: dLogprobs[${t}] is ${dLogprobs[t]}`);
+    }
+    if (options.accumulate !== true) grads.fill(0);
+    const { layers, dModel: d, heads, vocab, mlpRatio } = this.config;
+    const hid = mlpRatio * d;
+    const headDim = d / heads;
+    const { seqOffsets, targets, tokens } = tape.batch;
+    const run = this.backend.run.bind(this.backend);
+    const W = this.views;
+    const G = modelViews(this.layout, layers, grads);
+
+    const dLogits = new Float32Array(T * vocab);
+    await run(Op.CrossEntropyBackward, {
+      logits: tape.logits, targets, rowWeights: dLogprobs, dLogits, rows: T, vocab,
+      ...(options.dEntropy !== undefined ? { entropyWeights: options.dEntropy } : {}),
+    });
+    // logits = lnf · wteᵀ
+    const dlnf = new Float32Array(T * d);
+    await run(Op.Matmul, { a: dLogits, b: W.wte, out: dlnf, m: T, k: vocab, n: d });
+    await run(Op.Matmul, { a: dLogits, b: tape.lnf, out: G.wte, m: vocab, k: T, n: d, transA: true, accumulate: true });
+    const dx = new Float32Array(T * d);
+    const tmp = new Float32Array(T * d);
+    await run(Op.LayerNormBackward, {
+      x: tape.resid[layers], gamma: W.lnfw, mean: tape.meanf, rstd: tape.rstdf, dOut: dlnf, dx, dGamma: G.lnfw, dBeta: G.lnfb, rows: T, dim: d,
+    });
+    const dg = new Float32Array(T * hid);
+    const dh = new Float32Array(T * hid);
+    const dq = new Float32Array(T * d);
+    const dk = new Float32Array(T * d);
+    const dv = new Float32Array(T * d);
+    const dqkv = new Float32Array(T * 3 * d);
+    const dln = new Float32Array(T * d);
+    for (let l = layers - 1; l >= 0; l--) {
+      const a = tape.layers[l];
+      const B = W.blocks[l];
+      const GB = G.blocks[l];
+      // resid[l+1] = mid + c_proj(gelu(c_fc(ln_2(mid)))); dx = ∂L/∂resid[l+1]
+      await run(Op.Matmul, { a: dx, b: B.wp, out: dg, m: T, k: d, n: hid, transB: true });
+      await run(Op.Matmul, { a: a.g, b: dx, out: GB.wp, m: hid, k: T, n: d, transA: true, accumulate: true });
+      await run(Op.SumRows, { x: dx, out: GB.bp, rows: T, cols: d, accumulate: true });
+      await run(Op.GeluBackward, { x: a.h, dOut: dg, dx: dh, n: T * hid });
+      await run(Op.Matmul, { a: dh, b: B.wfc, out: tmp, m: T, k: hid, n: d, transB: true });
+      await run(Op.Matmul, { a: a.ln2, b: dh, out: GB.wfc, m: d, k: T, n: hid, transA: true, accumulate: true });
+      await run(Op.SumRows, { x: dh, out: GB.bfc, rows: T, cols: hid, accumulate: true });
+      await run(Op.LayerNormBackward, {
+        x: a.mid, gamma: B.ln2w, mean: a.mean2, rstd: a.rstd2, dOut: tmp, dx: dln, dGamma: GB.ln2w, dBeta: GB.ln2b, rows: T, dim: d,
+      });
+      await run(Op.Add, { a: dx, b: dln, out: dx, n: T * d });
+      // mid = resid[l] + c_proj(attn(q, k, v)); dx = ∂L/∂mid
+      await run(Op.Matmul, { a: dx, b: B.wo, out: tmp, m: T, k: d, n: d, transB: true });
+      await run(Op.Matmul, { a: a.att, b: dx, out: GB.wo, m: d, k: T, n: d, transA: true, accumulate: true });
+      await run(Op.SumRows, { x: dx, out: GB.bo, rows: T, cols: d, accumulate: true });
+      await run(Op.AttentionBackward, { q: a.q, k: a.k, v: a.v, probs: a.probs, dOut: tmp, dq, dk, dv, seqOffsets, heads, headDim });
+      mergeQkv(dq, dk, dv, dqkv, T, d);
+      await run(Op.Matmul, { a: dqkv, b: B.wqkv, out: tmp, m: T, k: 3 * d, n: d, transB: true });
+      await run(Op.Matmul, { a: a.ln1, b: dqkv, out: GB.wqkv, m: d, k: T, n: 3 * d, transA: true, accumulate: true });
+      await run(Op.SumRows, { x: dqkv, out: GB.bqkv, rows: T, cols: 3 * d, accumulate: true });
+      await run(Op.LayerNormBackward, {
+        x: tape.resid[l], gamma: B.ln1w, mean: a.mean1, rstd: a.rstd1, dOut: tmp, dx: dln, dGamma: GB.ln1w, dBeta: GB.ln1b, rows: T, dim: d,
+      });
+      await run(Op.Add, { a: dx, b: dln, out: dx, n: T * d });
+    }
+    await run(Op.EmbeddingBackward, { ids: tokens, dOut: dx, dTable: G.wte, dim: d });
+    await run(Op.EmbeddingBackward, { ids: tape.positions, dOut: dx, dTable: G.wpe, dim: d });
+  }
+}

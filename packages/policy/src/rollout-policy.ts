@@ -1,0 +1,52 @@
+import { generate, type Generation } from './generate';
+import type { TinyGPT } from './model';
+import type { TagTokenizer } from './tokenizer';
+
+/**
+ * Options of one rollout generation call: the shape of `@paretopo/rollout`'s `GenerateOptions`,
+ * mirrored here because this package must not depend on rollout (structural typing makes the two
+ * interchangeable).
+ */
+export interface RolloutGenerateOptions {
+  maxNewTokens: number;
+  stop: readonly string[];
+  temperature: number;
+  seed: number;
+  signal?: AbortSignal;
+}
+
+/** The shape of `@paretopo/rollout`'s `Policy` (mirrored, see {@link RolloutGenerateOptions}). */
+export interface RolloutPolicy {
+  readonly tokenizer: { encode(text: string): Int32Array; decode(tokens: Int32Array): string };
+  generate(contexts: Int32Array[], options: RolloutGenerateOptions): Promise<Generation[]>;
+}
+
+/**
+ * Wraps a model and its tokenizer as a `@paretopo/rollout` `Policy`: string stops (closing tool
+ * tags, `</ans>`) end a context when its decoded output ends with them, EOS ends it with no stop,
+ * context i samples from `Rng.derive(seed, i)` so the G samples of one prompt differ.
+ *
+ * @param model - the model (its vocab must equal the tokenizer's size)
+ * @param tokenizer - the tokenizer
+ * @param options - `topK` of every call [0], `stopOnEos` [true]
+ * @returns a rollout policy
+ * @throws RangeError when vocab sizes differ
+ * @example
+ * const policy = asRolloutPolicy(model, tok);
+ * const [g] = await policy.generate([tok.encode('Q: 1+1\n')], { maxNewTokens: 32, stop: ['</calc>'], temperature: 1, seed: 0 });
+ */
+export function asRolloutPolicy(model: TinyGPT, tokenizer: TagTokenizer, options: { topK?: number; stopOnEos?: boolean } = {}): RolloutPolicy {
+  if (tokenizer.size !== model.config.vocab) {
+    throw new RangeError(`asRolloutPolicy: tokenizer has ${tokenizer.size} tokens but the model's vocab is ${model.config.vocab}`);
+  }
+  const topK = options.topK ?? 0;
+  const eos = options.stopOnEos === false ? {} : { eosId: tokenizer.eosId };
+  return {
+    tokenizer,
+    generate: (contexts, o) =>
+      generate(model, contexts, {
+        maxNewTokens: o.maxNewTokens, stop: o.stop, vocab: tokenizer.vocab, temperature: o.temperature, topK, seed: o.seed,
+        ...eos, ...(o.signal !== undefined ? { signal: o.signal } : {}),
+      }),
+  };
+}
