@@ -1,0 +1,241 @@
+import { broadcastToTokens } from '@paretopo/advantage';
+import type { Tool } from '@paretopo/envs';
+import { hypervolume } from '@paretopo/hypervolume';
+import { Op, type PgAggregation } from '@paretopo/kernels';
+import { TinyGPT, asRolloutPolicy, nextTokenTargets, type AdamW, type TagTokenizer } from '@paretopo/policy';
+import { rollout, type RolloutTask, type Trajectories } from '@paretopo/rollout';
+import type { Stage } from '@paretopo/scalarization';
+import { toPositions } from './align';
+import type { MethodState } from './methods';
+
+/** The long-lived pieces one RL step works on; the caller owns them across steps. */
+export interface RlParts {
+  /** The policy being trained (updated in place). */
+  model: TinyGPT;
+  /** Frozen copy of the initial policy for the KL term (see {@link frozenReference}). */
+  reference: TinyGPT;
+  tokenizer: TagTokenizer;
+  optimizer: AdamW;
+  /** The method's per-run state (N_opt, archive, stage). */
+  method: MethodState;
+  /** Tools of the environment, e.g. `[createCalculator()]` for arith. */
+  tools: Tool[];
+}
+
+/** Options of {@link rlStep}; the loss defaults are METHOD.md §5's. */
+export interface RlStepOptions {
+  /** Samples per prompt G [8]. */
+  groupSize?: number;
+  /** Turn limit per episode [4]. */
+  maxTurns?: number;
+  /** Generated-token budget per episode [64]. */
+  maxTokens?: number;
+  /** Sampling temperature [1]. */
+  temperature?: number;
+  /** Run seed; the rollout of step t uses a seed derived from (seed, t) [0]. */
+  seed?: number;
+  /** Lower clip ε [0.2]. */
+  epsLow?: number;
+  /** Upper clip ε [0.2]. */
+  epsHigh?: number;
+  /** KL coefficient β_KL of the k3 term [0.001]. */
+  betaKl?: number;
+  /** Loss aggregation [`'token-mean'`]. */
+  aggregation?: PgAggregation;
+}
+
+/** One row of metrics per RL step (the DESIGN.md "One RL step" fields known at this level). */
+export interface RlMetricsRow {
+  step: number;
+  stage: Stage;
+  weights: [number, number];
+  rPareto: number | null;
+  deltaHvSmoothed: number | null;
+  archiveSize: number | null;
+  switchStep: number | null;
+  /** Fraction of correct episodes in the batch. */
+  accuracy: number;
+  /** Mean tool calls (valid + invalid) per episode. */
+  meanCalls: number;
+  /** Mean r_tool (tool efficiency) of the batch. */
+  meanToolReward: number;
+  /** HV of the batch point (accuracy, mean r_tool) against (0, 0): their product. */
+  hv: number;
+  /** Mean advantage magnitude (0 means the step carried no signal). */
+  meanAbsAdvantage: number;
+  loss: number;
+  kl: number;
+  /** Mean next-token entropy over generated tokens under the current policy. */
+  entropy: number;
+  clipFraction: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  lr: number;
+  episodes: number;
+  /** Generated (trained-on) tokens. */
+  generatedTokens: number;
+  /** All tokens of the batch (prompt, generated, tool output). */
+  tokens: number;
+  /** Batch tokens per wall-clock second of the whole step (rollout + update). */
+  tokensPerSecond: number;
+  seconds: number;
+}
+
+/** Statistics of {@link policyGradient}. */
+export interface PolicyGradientStats {
+  loss: number;
+  kl: number;
+  clipFraction: number;
+  tokens: number;
+  entropy: number;
+}
+
+/**
+ * A frozen copy of a model's current parameters (the KL reference π_ref of METHOD.md §5).
+ *
+ * @param model - the policy at the start of RL
+ * @returns an independent `TinyGPT` on the same backend
+ * @example
+ * const ref = frozenReference(model); ref.params !== model.params; // true
+ */
+export function frozenReference(model: TinyGPT): TinyGPT {
+  return TinyGPT.fromParams(model.config, model.backend, model.params.slice());
+}
+
+/**
+ * Gradient of the METHOD.md §5 loss over a rollout batch, written into `grads` (overwritten).
+ * The rollout's per-token arrays are moved to the positions that predict each token (see
+ * {@link toPositions}) so they line up with `TinyGPT.forward`'s log-probs.
+ *
+ * @param model - the policy
+ * @param reference - π_ref, or `null` to skip the KL term (then β_KL is ignored)
+ * @param traj - the rollout batch (tokens, offsets, loss mask, old log-probs)
+ * @param tokenAdvantages - advantage per token (0 off the mask), e.g. from `broadcastToTokens`
+ * @param options - ε_low, ε_high, β_KL, aggregation
+ * @param grads - gradient output, length `model.params.length`
+ * @returns loss, mean k3 KL, clip fraction, generated tokens, mean entropy
+ * @example
+ * const s = await policyGradient(model, ref, traj, adv, { epsLow: 0.2, epsHigh: 0.2, betaKl: 0.001, aggregation: 'token-mean' }, grads);
+ * // s.clipFraction is 0 on the first update (ρ = 1)
+ */
+export async function policyGradient(
+  model: TinyGPT,
+  reference: TinyGPT | null,
+  traj: Pick<Trajectories, 'tokens' | 'offsets' | 'lossMask' | 'oldLogprobs'>,
+  tokenAdvantages: Float32Array,
+  options: { epsLow: number; epsHigh: number; betaKl: number; aggregation: PgAggregation },
+  grads: Float32Array,
+): Promise<PolicyGradientStats> {
+  const { tokens, offsets } = traj;
+  const T = tokens.length;
+  const batch = { tokens, seqOffsets: offsets, targets: nextTokenTargets(tokens, offsets) };
+  const mask = toPositions(traj.lossMask, offsets, new Uint8Array(T));
+  const oldLogprobs = toPositions(traj.oldLogprobs, offsets, new Float32Array(T));
+  const advantages = toPositions(tokenAdvantages, offsets, new Float32Array(T));
+  const fwd = await model.forward(batch, { entropy: true });
+  const refLogprobs = reference === null ? undefined : (await reference.forward(batch)).logprobs;
+  const dLogprobs = new Float32Array(T);
+  const res = await model.backend.run(Op.PgLoss, {
+    logprobs: fwd.logprobs,
+    oldLogprobs,
+    refLogprobs,
+    advantages,
+    mask,
+    seqOffsets: offsets,
+    epsLow: options.epsLow,
+    epsHigh: options.epsHigh,
+    betaKl: reference === null ? 0 : options.betaKl,
+    aggregation: options.aggregation,
+    dLogprobs,
+  });
+  await model.backward(fwd, dLogprobs, grads);
+  let entropy = 0;
+  const ent = fwd.entropy!;
+  for (let t = 0; t < T; t++) if (mask[t] !== 0) entropy += ent[t];
+  return { loss: res.loss, kl: res.kl, clipFraction: res.clipFraction, tokens: res.tokens, entropy: res.tokens > 0 ? entropy / res.tokens : 0 };
+}
+
+// Mixes (seed, step) into one 32-bit rollout seed (Knuth's multiplicative constant spreads steps apart).
+const stepSeed = (seed: number, step: number): number => (Math.imul(seed >>> 0, 2654435761) + step) >>> 0;
+
+/**
+ * One RL step (DESIGN.md "One RL step"): rollout of `tasks` × G with the policy, episode facts →
+ * the method's rewards and advantages → token advantages → METHOD.md §5 loss gradient → AdamW.
+ *
+ * @param parts - model, frozen reference, tokenizer, optimiser, method state, tools
+ * @param tasks - the step's prompts (id, prompt, answer)
+ * @param options - {@link RlStepOptions}
+ * @returns the step's metrics row
+ * @example
+ * const row = await rlStep(parts, arithTasks({ seed: 1, count: 4 }), { groupSize: 4 });
+ * // row: { step: 0, stage: 1, accuracy, meanCalls, hv, loss, kl, clipFraction, … }
+ */
+export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], options: RlStepOptions = {}): Promise<RlMetricsRow> {
+  const start = performance.now();
+  const { model, method } = parts;
+  const step = method.stepCount;
+  const traj = await rollout(asRolloutPolicy(model, parts.tokenizer), tasks, {
+    groupSize: options.groupSize ?? 8,
+    tools: parts.tools,
+    maxTurns: options.maxTurns ?? 4,
+    maxTokens: options.maxTokens ?? 64,
+    maxContextTokens: model.config.context,
+    temperature: options.temperature ?? 1,
+    seed: stepSeed(options.seed ?? 0, step),
+  });
+  const n = traj.episodes.length;
+  const correct = traj.episodes.map((e) => e.correct);
+  const calls = traj.episodes.map((e) => e.validCalls + e.invalidCalls);
+  const out = method.step({ correct, calls, taskIds: traj.taskIds, groupIds: traj.groupIds });
+  const tokenAdv = broadcastToTokens(out.advantages, traj.offsets, traj.lossMask);
+  const grads = new Float32Array(model.params.length);
+  const pg = await policyGradient(
+    model,
+    parts.reference,
+    traj,
+    tokenAdv,
+    { epsLow: options.epsLow ?? 0.2, epsHigh: options.epsHigh ?? 0.2, betaKl: options.betaKl ?? 0.001, aggregation: options.aggregation ?? 'token-mean' },
+    grads,
+  );
+  const opt = await parts.optimizer.step(model.params, grads);
+  const seconds = (performance.now() - start) / 1000;
+
+  let nCorrect = 0;
+  let nCalls = 0;
+  let rTool = 0;
+  let absAdv = 0;
+  for (let i = 0; i < n; i++) {
+    nCorrect += correct[i] ? 1 : 0;
+    nCalls += calls[i];
+    rTool += out.rewards[2 * i + 1];
+    absAdv += Math.abs(out.advantages[i]);
+  }
+  const accuracy = n > 0 ? nCorrect / n : 0;
+  const meanToolReward = n > 0 ? rTool / n : 0;
+  const log = out.log;
+  return {
+    step,
+    stage: log.stage,
+    weights: log.weights,
+    rPareto: log.rPareto,
+    deltaHvSmoothed: log.deltaHvSmoothed,
+    archiveSize: log.archiveSize,
+    switchStep: log.switchStep,
+    accuracy,
+    meanCalls: n > 0 ? nCalls / n : 0,
+    meanToolReward,
+    hv: hypervolume({ data: Float64Array.of(accuracy, meanToolReward), n: 1, d: 2 }, [0, 0], { maximize: true }),
+    meanAbsAdvantage: n > 0 ? absAdv / n : 0,
+    loss: pg.loss,
+    kl: pg.kl,
+    entropy: pg.entropy,
+    clipFraction: pg.clipFraction,
+    gradNorm: opt.gradNorm,
+    lr: opt.lr,
+    episodes: n,
+    generatedTokens: pg.tokens,
+    tokens: traj.tokens.length,
+    tokensPerSecond: traj.tokens.length / Math.max(seconds, 1e-9),
+    seconds,
+  };
+}
