@@ -11,8 +11,8 @@ export interface GroupLayout {
 
 /**
  * Buckets a batch by group id, once per estimator call. Ids are arbitrary int32 values and groups
- * need not be contiguous. Contiguous batches are recognised in one sweep and cost one table probe
- * per group; otherwise a counting sort (stable: batch order within a group) builds `order`. When
+ * need not be contiguous. Contiguous batches are recognised in one sweep: when ids rise from run to
+ * run nothing more is needed, else one table probe per group checks that runs are distinct; otherwise a counting sort (stable: batch order within a group) builds `order`. When
  * the id range is at most a few times n (prompt indices), a flat lookup table replaces hashing.
  *
  * @param groupIds - one id per row
@@ -24,18 +24,29 @@ export interface GroupLayout {
 export function groupLayout(groupIds: Int32Array): GroupLayout {
   const n = groupIds.length;
   if (n === 0) return { nGroups: 0, starts: new Int32Array(1), order: null };
-  let lo = groupIds[0];
-  let hi = lo;
-  // One sweep: id range, and where each run of equal ids starts.
+  // One sweep: where each run of equal ids starts, and whether ids ever fall from run to run.
   const runStarts = new Int32Array(n + 1);
   let runs = 1;
+  let descents = 0;
+  let prev = groupIds[0];
   for (let i = 1; i < n; i++) {
     const v = groupIds[i];
-    if (v !== groupIds[i - 1]) runStarts[runs++] = i;
+    if (v !== prev) {
+      runStarts[runs++] = i;
+      descents += +(v < prev);
+      prev = v;
+    }
+  }
+  runStarts[runs] = n;
+  // Ids rising run to run (the common 0, 0, …, 1, 1, … layout): the runs are distinct groups.
+  if (descents === 0) return { nGroups: runs, starts: runStarts.subarray(0, runs + 1), order: null };
+  let lo = groupIds[0];
+  let hi = lo;
+  for (let r = 1; r < runs; r++) {
+    const v = groupIds[runStarts[r]];
     if (v < lo) lo = v;
     else if (v > hi) hi = v;
   }
-  runStarts[runs] = n;
   const table = hi - lo + 1 <= 4 * n + 1024 ? new Int32Array(hi - lo + 1).fill(-1) : null;
   const map = table === null ? new Map<number, number>() : null;
   // Contiguous runs with distinct ids: the runs are the groups (one table probe per run).

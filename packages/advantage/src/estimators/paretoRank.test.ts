@@ -4,6 +4,7 @@ import { nondominatedRanksDeb } from '@paretopo/pareto';
 import { expectAllClose, groupedRewardsArb } from '@paretopo/test-utils';
 import { groupParetoRanks, paretoRankAdvantages } from './paretoRank';
 import { groupsOf, paretoRankRef, rowsOf } from '../../test/reference';
+import { twoLayouts, unpermute } from '../../test/layouts';
 
 const f64 = (...xs: number[]) => Float64Array.from(xs);
 const i32 = (...xs: number[]) => Int32Array.from(xs);
@@ -151,5 +152,57 @@ describe('laws', () => {
         expectAllClose(paretoRankAdvantages(pr, pg), perm.map((p) => a[p]), { rel: 1e-12, abs: 1e-12 });
       }),
     );
+  });
+});
+
+describe('fast paths', () => {
+  // k = 1..4, groups of 1..40 (the k = 2 distinct-vector path runs up to 32, the bit masks go
+  // multi-word past 32), values from a 3-point grid so duplicate vectors and ties are the rule.
+  const arb = fc
+    .integer({ min: 1, max: 4 })
+    .chain((k) => groupedRewardsArb({ k, maxGroups: 4, minGroup: 1, maxGroup: 40, values: [0, 0.5, 1] }));
+
+  it('contiguous groups (read in place) and interleaved groups (gathered) give identical results, equal to the references', () => {
+    fc.assert(
+      fc.property(arb, fc.constantFrom(0, 0.5, 0.99), fc.constantFrom('fronts', 'group-size' as const), fc.boolean(), (batch, beta, nRank, center) => {
+        const { k } = batch;
+        const { contiguous: c, interleaved: i } = twoLayouts(batch.rewards, batch.groupIds, k);
+        const opts = { beta, nRank, center };
+        const fromC = unpermute(paretoRankAdvantages(c.rewards, c.groupIds, opts), c.rowOf);
+        expect(unpermute(paretoRankAdvantages(i.rewards, i.groupIds, opts), i.rowOf)).toEqual(fromC);
+        const w = k === 2 ? [0.6, 0.4] : Array.from({ length: k }, () => 1 / k);
+        const expected = paretoRankRef(batch.rewards, k, batch.groupIds, w, beta, nRank, center);
+        expectAllClose(fromC, expected, { rel: 1e-12, abs: 1e-12 });
+        const ranksC = unpermute(groupParetoRanks(c.rewards, c.groupIds), c.rowOf);
+        expect(unpermute(groupParetoRanks(i.rewards, i.groupIds), i.rowOf)).toEqual(ranksC);
+        const rows = rowsOf(batch.rewards, k);
+        for (const idx of groupsOf(batch.groupIds)) {
+          const deb = nondominatedRanksDeb({ data: Float64Array.from(idx.flatMap((r) => rows[r])), n: idx.length, d: k }, { maximize: true });
+          expect(idx.map((r) => ranksC[r])).toEqual(Array.from(deb));
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('k = 2 groups with more than 32 distinct vectors (no dedupe bit mask) match Deb', () => {
+    const wide = groupedRewardsArb({ k: 2, maxGroups: 2, minGroup: 33, maxGroup: 48, values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] });
+    fc.assert(
+      fc.property(wide, ({ rewards, groupIds }) => {
+        const ranks = groupParetoRanks(rewards, groupIds);
+        const rows = rowsOf(rewards, 2);
+        for (const idx of groupsOf(groupIds)) {
+          const deb = nondominatedRanksDeb({ data: Float64Array.from(idx.flatMap((r) => rows[r])), n: idx.length, d: 2 }, { maximize: true });
+          expect(idx.map((r) => ranks[r])).toEqual(Array.from(deb));
+        }
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('a NaN in a contiguous k = 2 group still throws, naming the row', () => {
+    const r = Float64Array.of(1, 0, 0, 1, 1, 1, 0, NaN);
+    expect(() => paretoRankAdvantages(r, Int32Array.of(0, 0, 1, 1))).toThrow(/NaN at row 3, objective 1/);
+    expect(() => groupParetoRanks(r, Int32Array.of(0, 0, 1, 1))).toThrow(/NaN at row 3, objective 1/);
   });
 });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { expectAllClose, groupedRewardsArb } from '@paretopo/test-utils';
 import { drGrpoAdvantages, grpoAdvantages, opoAdvantages, reinforcePlusPlusAdvantages, rlooAdvantages } from './scalar';
 import { grpoRef, opoRef, rlooRef, scalarRef, whitenRef } from '../../test/reference';
+import { twoLayouts, unpermute } from '../../test/layouts';
 
 const f64 = (...xs: number[]) => Float64Array.from(xs);
 const i32 = (...xs: number[]) => Int32Array.from(xs);
@@ -169,6 +170,42 @@ describe('laws', () => {
           for (const s of sums.values()) expect(Math.abs(s)).toBeLessThan(1e-9);
         }
       }),
+    );
+  });
+});
+
+describe('contiguous-group fast path', () => {
+  const arb = fc
+    .integer({ min: 1, max: 4 })
+    .chain((k) => groupedRewardsArb({ k, maxGroups: 5, minGroup: 1, maxGroup: 40, values: [0, 0.1, 0.5, 1, 3] }));
+  it('gives results identical to the gathered path on interleaved groups, and matches the references (k = 1..4)', () => {
+    fc.assert(
+      fc.property(arb, fc.constantFrom('sample', 'population', 'none' as const), (batch, std) => {
+        const { k } = batch;
+        const { contiguous: c, interleaved: i } = twoLayouts(batch.rewards, batch.groupIds, k);
+        const lengthsOf = (rowOf: number[]) => rowOf.map((row) => 1 + ((row * 7) % 5));
+        const runs: [string, (r: Float64Array, g: Int32Array, rowOf: number[]) => Float64Array][] = [
+          ['grpo', (r, g) => grpoAdvantages(r, g, { std })],
+          ['drgrpo', (r, g) => drGrpoAdvantages(r, g)],
+          ['rloo', (r, g) => rlooAdvantages(r, g)],
+          ['opo', (r, g, rowOf) => opoAdvantages(r, g, { lengths: lengthsOf(rowOf) })],
+          ['reinforce++', (r, g) => reinforcePlusPlusAdvantages(r, g)],
+        ];
+        for (const [, run] of runs.slice(0, 4)) {
+          expect(unpermute(run(i.rewards, i.groupIds, i.rowOf), i.rowOf)).toEqual(unpermute(run(c.rewards, c.groupIds, c.rowOf), c.rowOf));
+        }
+        const w = k === 2 ? [0.6, 0.4] : Array.from({ length: k }, () => 1 / k);
+        const v = scalarRef(batch.rewards, k, w);
+        expectAllClose(unpermute(grpoAdvantages(c.rewards, c.groupIds, { std }), c.rowOf), grpoRef(v, batch.groupIds, std, 1e-6), { rel: 1e-9, abs: 1e-9 });
+        expectAllClose(unpermute(rlooAdvantages(c.rewards, c.groupIds), c.rowOf), rlooRef(v, batch.groupIds), { abs: 1e-12 });
+        // Batch whitening sums in batch order, so the two layouts agree up to rounding only.
+        expectAllClose(
+          unpermute(runs[4][1](i.rewards, i.groupIds, i.rowOf), i.rowOf),
+          unpermute(runs[4][1](c.rewards, c.groupIds, c.rowOf), c.rowOf),
+          { rel: 1e-9, abs: 1e-12 },
+        );
+      }),
+      { numRuns: 60 },
     );
   });
 });

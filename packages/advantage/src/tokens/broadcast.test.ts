@@ -40,6 +40,37 @@ describe('broadcastToTokens', () => {
     );
   });
 
+  it('8-byte word path: any mask byte values, any alignment of mask and out (against a token loop)', () => {
+    // Word-sized runs of 1s and 0s hit the whole-word branches; 0x80 alone in a word's top byte
+    // reads as −0 through a float64 view and must not pass for an all-zero word.
+    const run = fc.tuple(fc.constantFrom(0, 1, 1, 2, 128, 255), fc.integer({ min: 0, max: 40 }));
+    const seq = fc.tuple(fc.double({ min: -10, max: 10, noNaN: true }), fc.array(run, { maxLength: 6 }));
+    fc.assert(
+      fc.property(fc.array(seq, { maxLength: 8 }), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 }), (seqs, mShift, oShift) => {
+        const adv = Float64Array.from(seqs, (s) => s[0]);
+        const flat = seqs.flatMap((s) => s[1].flatMap(([v, len]) => new Array<number>(len).fill(v)));
+        const offs = [0];
+        for (const s of seqs) offs.push(offs[offs.length - 1] + s[1].reduce((a, [, len]) => a + len, 0));
+        const T = flat.length;
+        const mask = new Uint8Array(T + mShift).subarray(mShift);
+        mask.set(flat);
+        const out = new Float32Array(T + oShift).fill(99).subarray(oShift);
+        broadcastToTokens(adv, Int32Array.from(offs), mask, out);
+        const expected = new Float32Array(T);
+        seqs.forEach((s, i) => {
+          for (let t = offs[i]; t < offs[i + 1]; t++) expected[t] = mask[t] === 0 ? 0 : s[0];
+        });
+        expect(Array.from(out)).toEqual(Array.from(expected));
+      }),
+    );
+  });
+
+  it('a word whose only non-zero mask byte is 0x80 (−0 as a float64) is not taken for all zeros', () => {
+    const mask = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0);
+    const got = broadcastToTokens(Float64Array.of(3), Int32Array.of(0, 16), mask);
+    expect(Array.from(got)).toEqual([0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
   it.each([
     ['offsets length ≠ n + 1', () => broadcastToTokens(Float64Array.of(1), Int32Array.of(0, 1, 2), Uint8Array.of(1, 1)), /adv.length \+ 1 = 2/],
     ['last offset ≠ mask length', () => broadcastToTokens(Float64Array.of(1), Int32Array.of(0, 1), Uint8Array.of(1, 1)), /token count 2/],

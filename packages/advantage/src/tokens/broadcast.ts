@@ -39,8 +39,7 @@ export function broadcastToTokens(
     tokens = out;
   }
   if (T === 0) return tokens;
-  if (lossMask.byteOffset % 4 === 0 && tokens.byteOffset % 8 === 0) broadcastBlocks(adv, seqOffsets, lossMask, tokens, T);
-  else broadcastTokens(adv, seqOffsets, lossMask, tokens, 0, 0, T);
+  if (!broadcastWords(adv, seqOffsets, lossMask, tokens, nSeq)) broadcastTokens(adv, seqOffsets, lossMask, tokens, 0, 0, T);
   return tokens;
 }
 
@@ -58,70 +57,89 @@ function broadcastTokens(adv: Float64Array, offsets: ArrayLike<number>, mask: Ui
   }
 }
 
+/** The bit pattern of eight mask bytes equal to 1, read as one float64 (a normal number, ≈ 7.7e-304). */
+const ALL_ONES = new Float64Array(new Uint8Array(8).fill(1).buffer)[0];
+
+/** The word path reads mask bytes out of int32 words and token pairs out of float64 words in memory order. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** 1 for a non-zero mask byte `b` (0–255), 0 for zero, without a branch. */
+const nz = (b: number) => (b + 255) >> 8;
+
 /**
- * The fast path: 8 tokens per step, reading the mask as two 32-bit words and writing the output as
- * four float64 words, each holding the bit pattern of two float32 copies of the advantage. Blocks
- * that are all 1 or all 0 inside one sequence (nearly all of them: masks come in long runs) cost
- * two loads and four stores; the rest fall back to tokens. The pattern is never a NaN (the
- * advantage is finite), so no engine can canonicalise it on store.
+ * The fast path, sequence by sequence: the mask is read 8 bytes at a time as one word and the
+ * output written as four float64 words, each holding the bit pattern of two float32 tokens.
+ * Masks come in long runs (prompt, generated text, tool output), so nearly every word is all ones
+ * (one float64 compare) or all zeros (two int32 loads), and costs four stores. A mixed word, at a
+ * run boundary, costs four more: each pair of tokens picks one of four precomputed patterns
+ * `[0|0, a|0, 0|a, a|a]` by its two mask bits, so no branch depends on the mask. The unaligned
+ * head and tail of a sequence pick per token from `[0, a]`. A pattern is never a NaN: its high
+ * half is 0 or a finite or infinite float32, whose float64 reading has a non-maximal exponent.
+ * Measured here faster than a native `fill` per sequence plus a pass zeroing the mask-0 runs.
+ *
+ * @returns false (and writes nothing) when `out` and `lossMask` cannot both be word-aligned, when
+ *   the batch holds no aligned word, or on a big-endian platform
  */
-function broadcastBlocks(adv: Float64Array, offsets: ArrayLike<number>, mask: Uint8Array, out: Float32Array, T: number): void {
-  const nBlocks = T >>> 3;
-  const m32 = new Uint32Array(mask.buffer, mask.byteOffset, nBlocks * 2);
-  const o64 = new Float64Array(out.buffer, out.byteOffset, nBlocks * 4);
-  const pair32 = new Float32Array(2);
-  const pair64 = new Float64Array(pair32.buffer);
-  let s = 0;
-  let end = offsets[1];
-  let a = adv[0];
-  pair32[0] = a;
-  pair32[1] = a;
-  let aa = pair64[0];
-  for (let b = 0; b < nBlocks; b++) {
-    const t = b << 3;
-    while (end <= t) {
-      s++;
-      end = offsets[s + 1];
-      a = adv[s];
-      pair32[0] = a;
-      pair32[1] = a;
-      aa = pair64[0];
+function broadcastWords(adv: Float64Array, offsets: ArrayLike<number>, mask: Uint8Array, out: Float32Array, nSeq: number): boolean {
+  const T = mask.length;
+  // Tokens before the first mask byte on an 8-byte boundary; the output must be 8-aligned there too.
+  const h = (8 - (mask.byteOffset & 7)) & 7;
+  if (!LITTLE_ENDIAN || h + 8 > T || (out.byteOffset + 4 * h) % 8 !== 0) return false;
+  const W = (T - h) >>> 3;
+  const m64 = new Float64Array(mask.buffer, mask.byteOffset + h, W);
+  const m32 = new Int32Array(mask.buffer, mask.byteOffset + h, 2 * W);
+  const o64 = new Float64Array(out.buffer, out.byteOffset + 4 * h, 4 * W);
+  const pick = new Float32Array(2);
+  // quad[nz(first) | nz(second) << 1] is the pattern of a token pair (little-endian: first = low half).
+  const quad = new Float64Array(4);
+  const quad32 = new Float32Array(quad.buffer);
+  const ones = ALL_ONES;
+  for (let s = 0; s < nSeq; s++) {
+    const st = offsets[s];
+    const en = offsets[s + 1];
+    const a = adv[s];
+    pick[1] = a;
+    quad32[2] = a;
+    quad32[5] = a;
+    quad32[6] = a;
+    quad32[7] = a;
+    const aa = quad[3];
+    // Words lying wholly inside [st, en): i0 .. i1 − 1, covering tokens w0 .. w1 − 1.
+    const i0 = st <= h ? 0 : (st - h + 7) >>> 3;
+    const i1 = en < h ? 0 : (en - h) >>> 3;
+    if (i0 >= i1) {
+      for (let t = st; t < en; t++) out[t] = pick[nz(mask[t])];
+      continue;
     }
-    const q = b << 2;
-    if (t + 8 <= end) {
-      const w0 = m32[2 * b];
-      const w1 = m32[2 * b + 1];
-      if (w0 === 0x01010101 && w1 === 0x01010101) {
+    const w0 = h + 8 * i0;
+    const w1 = h + 8 * i1;
+    for (let t = st; t < w0; t++) out[t] = pick[nz(mask[t])];
+    for (let i = i0; i < i1; i++) {
+      const q = 4 * i;
+      if (m64[i] === ones) {
         o64[q] = aa;
         o64[q + 1] = aa;
         o64[q + 2] = aa;
         o64[q + 3] = aa;
         continue;
       }
-      if ((w0 | w1) === 0) {
+      const lo = m32[2 * i];
+      const hi = m32[2 * i + 1];
+      if ((lo | hi) === 0) {
         o64[q] = 0;
         o64[q + 1] = 0;
         o64[q + 2] = 0;
         o64[q + 3] = 0;
         continue;
       }
+      o64[q] = quad[nz(lo & 255) | (nz((lo >>> 8) & 255) << 1)];
+      o64[q + 1] = quad[nz((lo >>> 16) & 255) | (nz(lo >>> 24) << 1)];
+      o64[q + 2] = quad[nz(hi & 255) | (nz((hi >>> 8) & 255) << 1)];
+      o64[q + 3] = quad[nz((hi >>> 16) & 255) | (nz(hi >>> 24) << 1)];
     }
-    for (let u = t; u < t + 8; u++) {
-      while (end <= u) {
-        s++;
-        end = offsets[s + 1];
-        a = adv[s];
-        pair32[0] = a;
-        pair32[1] = a;
-        aa = pair64[0];
-      }
-      out[u] = mask[u] !== 0 ? a : 0;
-    }
+    for (let t = w1; t < en; t++) out[t] = pick[nz(mask[t])];
   }
-  // Tail of fewer than 8 tokens: find its sequence, then go token by token.
-  const from = nBlocks << 3;
-  while (from < T && offsets[s + 1] <= from) s++;
-  if (from < T) broadcastTokens(adv, offsets, mask, out, s, from, T);
+  return true;
 }
 
 /** Statistics of token advantages over the masked-in tokens, as a trainer logs them. */
