@@ -4,9 +4,8 @@ import { hypervolume } from '@paretopo/hypervolume';
 import { Op, type PgAggregation } from '@paretopo/kernels';
 import { TinyGPT, asRolloutPolicy, nextTokenTargets, type AdamW, type TagTokenizer } from '@paretopo/policy';
 import { rollout, type RolloutTask, type Trajectories } from '@paretopo/rollout';
-import type { Stage } from '@paretopo/scalarization';
 import { toPositions } from './align';
-import type { MethodState } from './methods';
+import type { MethodLog, MethodState } from './methods';
 
 /** The long-lived pieces one RL step works on; the caller owns them across steps. */
 export interface RlParts {
@@ -45,14 +44,8 @@ export interface RlStepOptions {
 }
 
 /** One row of metrics per RL step (the DESIGN.md "One RL step" fields known at this level). */
-export interface RlMetricsRow {
-  step: number;
-  stage: Stage;
-  weights: [number, number];
-  rPareto: number | null;
-  deltaHvSmoothed: number | null;
-  archiveSize: number | null;
-  switchStep: number | null;
+export interface RlMetricsRow
+  extends Pick<MethodLog, 'step' | 'stage' | 'weights' | 'rPareto' | 'deltaHvSmoothed' | 'archiveSize' | 'switchStep'> {
   /** Fraction of correct episodes in the batch. */
   accuracy: number;
   /** Mean tool calls (valid + invalid) per episode. */
