@@ -51,6 +51,8 @@ export interface ParseCallsOptions {
 }
 
 const TAG_RE = /<([A-Za-z][A-Za-z0-9_-]{0,31})>/g;
+/** The result tags skipped when `options.resultTags` is not given (shared, never mutated). */
+const DEFAULT_RESULT_TAGS: ReadonlySet<string> = new Set(['res', 'doc']);
 
 /**
  * Finds tool calls and the answer in model text with the text-tag protocol. Pure and total:
@@ -78,12 +80,15 @@ export function parseToolCalls(text: string, options: ParseCallsOptions): Parsed
     }
   }
   const answerTag = options.answerTag ?? 'ans';
-  const resultTags = new Set(options.resultTags ?? ['res', 'doc']);
+  const resultTags: ReadonlySet<string> = options.resultTags === undefined ? DEFAULT_RESULT_TAGS : new Set(options.resultTags);
   const stopAtAnswer = options.stopAtAnswer ?? true;
   const out: ParsedCalls = { calls: [], answer: null, unclosedAnswer: false, validCalls: 0, invalidCalls: 0 };
   if (typeof text !== 'string') return out;
   const known = Object.keys(tools);
-  const re = new RegExp(TAG_RE.source, 'g');
+  // One shared scanner: parsing is synchronous and never re-enters, so resetting lastIndex is
+  // enough, and the rollout loop calls this once per turn and again for the episode's facts.
+  const re = TAG_RE;
+  re.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     const tag = m[1];
