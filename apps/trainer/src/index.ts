@@ -4,4 +4,3 @@ export { rlStep, policyGradient, frozenReference } from './rl-step';
 export type { RlParts, RlStepOptions, RlMetricsRow, PolicyGradientStats } from './rl-step';
 export { sft, sftStep, packTeacherTraces } from './sft';
 export type { PackedTraces, SftOptions } from './sft';
-export { toPositions } from './align';

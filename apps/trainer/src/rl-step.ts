@@ -2,9 +2,8 @@ import { broadcastToTokens } from '@paretopo/advantage';
 import type { Tool } from '@paretopo/envs';
 import { hypervolume } from '@paretopo/hypervolume';
 import { Op, type PgAggregation } from '@paretopo/kernels';
-import { TinyGPT, asRolloutPolicy, nextTokenTargets, type AdamW, type TagTokenizer } from '@paretopo/policy';
+import { TinyGPT, asRolloutPolicy, nextTokenTargets, toPositions, type AdamW, type TagTokenizer } from '@paretopo/policy';
 import { rollout, type RolloutTask, type Trajectories } from '@paretopo/rollout';
-import { toPositions } from './align';
 import type { MethodLog, MethodState } from './methods';
 
 /** The long-lived pieces one RL step works on; the caller owns them across steps. */

@@ -2,7 +2,6 @@ import { arithTasks, arithTeacher } from '@paretopo/envs';
 import { createBackend } from '@paretopo/kernels';
 import { AdamW, TagTokenizer, TinyGPT } from '@paretopo/policy';
 import { describe, expect, it } from 'vitest';
-import { toPositions } from './align';
 import { packTeacherTraces, sft } from './sft';
 
 const tok = TagTokenizer.create();
@@ -24,10 +23,6 @@ describe('packTeacherTraces', () => {
     expect(Array.from(p.offsets)).toEqual([0, 24, 48]);
     expect(tok.decode(p.tokens.subarray(0, 24))).toBe(trace.prompt + '<calc>2*3</calc><res>6</res><ans>6</ans>');
     expect(() => packTeacherTraces(tok, [trace], 10)).toThrow(/trace 0 has 24 tokens, more than maxTokens 10/);
-  });
-
-  it('toPositions moves each token value to the position predicting it', () => {
-    expect(Array.from(toPositions(Uint8Array.of(0, 1, 1, 0, 1), Int32Array.of(0, 3, 5), new Uint8Array(5)))).toEqual([1, 1, 0, 1, 0]);
   });
 });
 

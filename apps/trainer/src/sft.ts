@@ -1,6 +1,5 @@
 import type { TeacherTrace } from '@paretopo/envs';
-import { maskedNll, nextTokenTargets, type AdamW, type TagTokenizer, type TinyGPT } from '@paretopo/policy';
-import { toPositions } from './align';
+import { maskedNll, nextTokenTargets, toPositions, type AdamW, type TagTokenizer, type TinyGPT } from '@paretopo/policy';
 
 /** A packed batch of teacher demonstrations: the same layout as a rollout batch. */
 export interface PackedTraces {

@@ -5,6 +5,7 @@ export type { TinyGPTConfig, ParamEntry, ParamLayout } from './config';
 export { Rng } from './rng';
 export type { RngState } from './rng';
 export { TinyGPT, nextTokenTargets, modelViews, LN_EPS } from './model';
+export { toPositions } from './align';
 export type { PackedBatch, ForwardOptions, ForwardResult, ModelViews, BlockViews } from './model';
 export { maskedNll } from './loss';
 export { AdamW } from './optim';
