@@ -1,20 +1,12 @@
-import {
-  NOptTracker,
-  drGrpoAdvantages,
-  grpoAdvantages,
-  moGrpoAdvantages,
-  otcGrpoToolReward,
-  paretoRankAdvantages,
-  toolEfficiencyReward,
-} from '@paretopo/advantage';
 import { createRng } from '@paretopo/hypervolume';
-import { HypervolumeMetaReward, StageSwitch } from '@paretopo/scalarization';
+import { MethodState, type MethodName } from '@paretopo/trainer/methods';
 
 /**
  * A contextual bandit with the accuracy/efficiency conflict of tool-using agents: each question is
  * "easy" (answerable in the head) or "hard" (needs one calculator call), the arm is the number of
  * tool calls (0..4), and the answer is correct with a probability that depends on both. It is a toy
- * (no language model), but the rewards, N_opt tracking and advantages are exactly the packages'.
+ * (no language model), but the rewards, N_opt tracking and advantages are the reference trainer's
+ * `MethodState` (apps/trainer), built from the packages.
  */
 export const ARMS = 5;
 /** P(correct | calls) for easy and hard questions: one call is enough, more calls add nothing. */
@@ -26,8 +18,11 @@ export const P_CORRECT: readonly (readonly number[])[] = [
 const WARM_LOGITS = [0, 0.5, 1.5, 1.0, 0.5];
 
 /** The methods compared, named as in METHOD.md §6. */
-export const BANDIT_METHODS = ['grpo-acc', 'grpo-ws', 'otc-grpo', 'mo-grpo', 'paretopo-s1', 'paretopo-s2', 'paretopo'] as const;
+export const BANDIT_METHODS = ['grpo-acc', 'grpo-ws', 'otc-grpo', 'mo-grpo', 'paretopo-s1', 'paretopo-s2', 'paretopo'] as const satisfies readonly MethodName[];
 export type BanditMethod = (typeof BANDIT_METHODS)[number];
+
+/** Question ids for the N_opt tracker, built once (64 distinct questions, half of each kind). */
+const QUESTION_IDS = Array.from({ length: 64 }, (_, q) => `q${q}`);
 
 /** Options of {@link trainBandit}. */
 export interface BanditOptions {
@@ -84,19 +79,15 @@ export function trainBandit(method: BanditMethod, options: BanditOptions = {}): 
   for (let kind = 0; kind < 2; kind++) logits.set(WARM_LOGITS, kind * ARMS);
   const before = evaluate(logits);
 
-  const tracker = new NOptTracker();
-  const meta = new HypervolumeMetaReward({ k: 2 });
-  const stage1Fraction = method === 'paretopo-s1' ? 1 : method === 'paretopo-s2' ? 0 : 0.5;
-  const stages = new StageSwitch({ policy: 'fixed', totalSteps: steps, fraction: stage1Fraction });
-  let stage = stages.stage;
+  // Rewards, N_opt tracking and advantages are the reference trainer's, so the bandit and
+  // `paretopo train` can never disagree on what a method means.
+  const state = new MethodState(method, { totalSteps: steps });
 
   const kinds = new Int32Array(n);
-  const questionIds = new Int32Array(n);
+  const taskIds: string[] = new Array(n).fill('');
   const arms = new Int32Array(n);
-  const correct = new Uint8Array(n);
+  const correct: boolean[] = new Array(n).fill(false);
   const groupIds = new Int32Array(n);
-  const rewards = new Float64Array(2 * n);
-  const scalar = new Float64Array(n);
   const probs = new Float64Array(ARMS);
   const grad = new Float64Array(2 * ARMS);
 
@@ -112,50 +103,13 @@ export function trainBandit(method: BanditMethod, options: BanditOptions = {}): 
         let a = 0;
         while (a < ARMS - 1 && u >= probs[a]) u -= probs[a++];
         kinds[i] = kind;
-        questionIds[i] = question;
+        taskIds[i] = QUESTION_IDS[question];
         arms[i] = a;
-        correct[i] = rand() < P_CORRECT[kind][a] ? 1 : 0;
+        correct[i] = rand() < P_CORRECT[kind][a];
         groupIds[i] = q;
       }
     }
-    tracker.observeBatch(questionIds, arms, correct);
-    for (let i = 0; i < n; i++) {
-      rewards[2 * i] = correct[i];
-      rewards[2 * i + 1] = toolEfficiencyReward(arms[i], tracker.get(questionIds[i]));
-    }
-
-    let adv: Float64Array;
-    switch (method) {
-      case 'grpo-acc':
-        for (let i = 0; i < n; i++) scalar[i] = correct[i];
-        adv = grpoAdvantages(scalar, groupIds, { k: 1 });
-        break;
-      case 'grpo-ws':
-        adv = grpoAdvantages(rewards, groupIds, { k: 2 });
-        break;
-      case 'otc-grpo':
-        for (let i = 0; i < n; i++) {
-          const nOpt = tracker.get(questionIds[i]);
-          scalar[i] = correct[i] * (nOpt === undefined ? 0 : otcGrpoToolReward(arms[i], nOpt));
-        }
-        adv = grpoAdvantages(scalar, groupIds, { k: 1 });
-        break;
-      case 'mo-grpo':
-        adv = moGrpoAdvantages(rewards, groupIds, { k: 2 });
-        break;
-      default: {
-        if (stage === 1) {
-          const result = meta.step(rewards, groupIds);
-          for (let i = 0; i < n; i++) scalar[i] = 0.6 * rewards[2 * i] + 0.4 * rewards[2 * i + 1];
-          meta.apply(scalar, result, scalar);
-          adv = drGrpoAdvantages(scalar, groupIds, { k: 1 });
-          stage = stages.observe(step, result);
-        } else {
-          adv = paretoRankAdvantages(rewards, groupIds, { k: 2 });
-          stage = stages.observe(step, {});
-        }
-      }
-    }
+    const adv = state.step({ correct, calls: arms, taskIds, groupIds }).advantages;
 
     grad.fill(0);
     for (let i = 0; i < n; i++) {
