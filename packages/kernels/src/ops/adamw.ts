@@ -1,7 +1,6 @@
 import { defineOp } from './define';
 import { Op } from './names';
-import { assertF32, assertSize } from './validate';
-import { assertNonNegative } from './assertTyped';
+import { assertF32, assertNonNegative, assertSize } from './validate';
 import type { AdamwArgs } from './types';
 
 /*

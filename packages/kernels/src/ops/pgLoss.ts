@@ -1,7 +1,6 @@
 import { defineOp } from './define';
 import { Op } from './names';
-import { assertF32, assertFinite, assertOffsets } from './validate';
-import { assertInRange, assertOneOf, assertU8 } from './assertTyped';
+import { assertF32, assertFinite, assertInRange, assertOffsets, assertOneOf, assertU8 } from './validate';
 import type { PgAggregation, PgLossArgs, PgLossResult } from './types';
 
 /*

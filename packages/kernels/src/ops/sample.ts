@@ -1,7 +1,6 @@
 import { defineOp } from './define';
 import { Op } from './names';
-import { assertF32, assertFinite, assertSize } from './validate';
-import { assertF64Range } from './assertTyped';
+import { assertF32, assertF64Range, assertFinite, assertSize } from './validate';
 import type { SampleArgs } from './types';
 
 /*
