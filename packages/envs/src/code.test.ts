@@ -369,8 +369,8 @@ describe('runCode: worker thread (hard time limit, abort, concurrency)', () => {
       { ok: true, output: '1' },
       { ok: true, output: '1' },
     ]);
-    // Sequential runs would take ≥ 1200 ms.
-    expect(elapsed).toBeLessThan(1000);
+    // Sequential runs would take ≥ 1200 ms; the margin absorbs a loaded 2-core CI machine.
+    expect(elapsed).toBeLessThan(1150);
   });
 
   it('queued calls beyond the pool size all complete, in any order', async () => {
