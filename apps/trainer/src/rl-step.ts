@@ -17,7 +17,7 @@ export interface RlParts {
   /** The method's per-run state (N_opt, archive, stage). */
   method: MethodState;
   /** Tools of the environment, e.g. `[createCalculator()]` for arith. */
-  tools: Tool[];
+  tools: readonly Tool<any>[];
 }
 
 /** Options of {@link rlStep}; the loss defaults are METHOD.md §5's. */
@@ -26,6 +26,8 @@ export interface RlStepOptions {
   groupSize?: number;
   /** Turn limit per episode [4]. */
   maxTurns?: number;
+  /** Tool-call limit per episode [8]. */
+  maxToolCalls?: number;
   /** Generated-token budget per episode [64]. */
   maxTokens?: number;
   /** Sampling temperature [1]. */
@@ -170,6 +172,7 @@ export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], opti
     groupSize: options.groupSize ?? 8,
     tools: parts.tools,
     maxTurns: options.maxTurns ?? 4,
+    maxToolCalls: options.maxToolCalls ?? 8,
     maxTokens: options.maxTokens ?? 64,
     maxContextTokens: model.config.context,
     temperature: options.temperature ?? 1,

@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CompareConfig, TrainConfig } from '../config/schema';
+import { sftConfigSchema, trainConfigSchema } from '../config/schema';
+import { mergeConfig, resolveConfig } from '../config/load';
+import { Progress, type ProgressStream } from '../progress';
+import { aggregateResults, readCompareFolder, renderReportHtml, renderResultsMarkdown, writeReport } from '../report';
+import { writeFileAtomic, writeJsonAtomic } from '../run/files';
+import { RUN_FILES } from '../run/types';
+import { runSft } from './sft';
+
+/** One training run of a comparison. */
+export interface CompareJob {
+  method: TrainConfig['method'];
+  seed: number;
+  /** The run's resolved config (its `out` is the run folder). */
+  config: TrainConfig;
+  /** Continue an interrupted run instead of starting it. */
+  resume: boolean;
+  /** Where the run's own output goes. */
+  logFile: string;
+}
+
+/** Options of {@link runCompare}. */
+export interface CompareRunOptions {
+  /** Runs one job; default: a child process `node <cli> train --config …` with its output in the job's log file. */
+  runJob?: (job: CompareJob) => Promise<void>;
+  /** The CLI script children run (default: the bundled `bin.js` beside this module). */
+  cliPath?: string;
+  progress?: ProgressStream | false;
+  log?: (line: string) => void;
+  /** Written into results.md: the command that produced it. */
+  command?: string;
+  signal?: AbortSignal;
+}
+
+/** What {@link runCompare} returns. */
+export interface CompareRunResult {
+  dir: string;
+  resultsMd: string;
+  reportHtml: string;
+  resultsJson: string;
+}
+
+const runName = (method: string, seed: number): string => `${method}-s${seed}`;
+
+function gitCommit(): string {
+  try {
+    const head = readFileSync('.git/HEAD', 'utf8').trim();
+    if (!head.startsWith('ref: ')) return head.slice(0, 12);
+    return readFileSync(join('.git', head.slice(5)), 'utf8').trim().slice(0, 12);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Starts `node <cli> train --config <file>` for a job, its stdout and stderr in the job's log file.
+ *
+ * @param cliPath - the CLI script
+ * @returns a job runner that rejects when the child fails (the message points at the log)
+ * @example
+ * await childRunner('apps/trainer/dist/cli.js')(job);
+ */
+export function childRunner(cliPath: string, signal?: AbortSignal): (job: CompareJob) => Promise<void> {
+  return (job) =>
+    new Promise((resolve, reject) => {
+      const cfgFile = `${job.logFile.replace(/\.log$/, '')}.json`;
+      writeJsonAtomic(cfgFile, job.config);
+      const args = [cliPath, 'train', '--config', cfgFile, '--quiet', ...(job.resume ? ['--resume'] : [])];
+      const out = createWriteStream(job.logFile, { flags: 'a' });
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.pipe(out, { end: false });
+      child.stderr.pipe(out, { end: false });
+      // A SIGINT to the parent reaches children of the same terminal anyway; this covers signals sent to the parent alone.
+      const onAbort = () => child.kill('SIGINT');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      child.on('error', reject);
+      child.on('close', (code, sig) => {
+        signal?.removeEventListener('abort', onAbort);
+        out.end();
+        if (code === 0) resolve();
+        else reject(new Error(`compare: run ${job.config.out} failed (${sig ?? `exit ${code}`}); see ${job.logFile}`));
+      });
+    });
+}
+
+function countLines(path: string): number {
+  try {
+    const text = readFileSync(path, 'utf8');
+    let n = 0;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * `paretopo compare`: every method × seed from one shared warm start (SFT runs once into
+ * `<out>/sft` unless `init` is given), in parallel processes up to the core count, then
+ * `results.json`, `results.md` (the paper-style table with a Welch t-test) and `report.html`.
+ * Runs already finished are kept, interrupted ones resumed, so re-running the command continues.
+ *
+ * @param config - the resolved compare config
+ * @param options - runner, progress, log
+ * @returns paths of the outputs
+ * @example
+ * await runCompare(compareConfigSchema.parse({ env: 'arith', out: 'runs/compare-arith' }));
+ */
+export async function runCompare(config: CompareConfig, options: CompareRunOptions = {}): Promise<CompareRunResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const dir = config.out;
+  mkdirSync(join(dir, 'runs'), { recursive: true });
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  writeJsonAtomic(join(dir, 'compare-config.json'), { command: 'compare', ...config });
+
+  let init = config.init;
+  if (init === undefined) {
+    init = join(dir, 'sft');
+    if (existsSync(join(init, 'model.safetensors'))) log(`compare: reusing the warm start in ${init}`);
+    else {
+      const sftConfig = resolveConfig(sftConfigSchema, mergeConfig({ env: config.env, out: init }, config.sft as Record<string, unknown>), 'compare.sft');
+      await runSft(sftConfig, { progress: options.progress, log });
+    }
+  }
+  const jobs: CompareJob[] = [];
+  let finished = 0;
+  for (const method of config.methods) {
+    for (let seed = 1; seed <= config.seeds; seed++) {
+      const out = join(dir, 'runs', runName(method, seed));
+      const raw = mergeConfig(config.train as Record<string, unknown>, { env: config.env, method, seed, init, out });
+      const trainConfig = resolveConfig(trainConfigSchema, raw, 'compare.train');
+      if (existsSync(join(out, RUN_FILES.summary))) {
+        finished++;
+        continue;
+      }
+      const resume = existsSync(join(out, RUN_FILES.checkpoints, 'latest.json'));
+      jobs.push({ method, seed, config: trainConfig, resume, logFile: join(dir, 'logs', `${runName(method, seed)}.log`) });
+    }
+  }
+  const total = config.methods.length * config.seeds;
+  const parallel = Math.max(1, Math.min(jobs.length, config.jobs > 0 ? config.jobs : availableParallelism()));
+  log(`compare: ${total} runs (${finished} already done), ${parallel} at a time on ${cpus().length} cores; logs in ${join(dir, 'logs')}`);
+  const runJob = options.runJob ?? childRunner(options.cliPath ?? fileURLToPath(new URL('./bin.js', import.meta.url)), options.signal);
+
+  const stepsTotal = jobs.reduce((s, j) => s + j.config.steps, 0);
+  const progress = options.progress === false ? null : new Progress(`compare ${config.env}`, stepsTotal, { stream: options.progress });
+  const stepsDone = () => jobs.reduce((s, j) => s + Math.min(j.config.steps, countLines(join(j.config.out, RUN_FILES.metrics))), 0);
+  let doneRuns = finished;
+  const timer = setInterval(() => progress?.update(stepsDone(), { runs: `${doneRuns}/${total}` }), 1000);
+  const failures: Error[] = [];
+  try {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < jobs.length && !options.signal?.aborted) {
+        const job = jobs[next++];
+        try {
+          await runJob(job);
+          doneRuns++;
+        } catch (err) {
+          failures.push(err as Error);
+          log((err as Error).message);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: parallel }, worker));
+  } finally {
+    clearInterval(timer);
+    progress?.update(stepsDone(), { runs: `${doneRuns}/${total}` });
+    progress?.finish();
+  }
+  if (options.signal?.aborted) throw new Error(`compare: interrupted; run the same command again to continue (${doneRuns}/${total} runs done)`);
+  if (failures.length > 0) throw new Error(`compare: ${failures.length} of ${jobs.length} runs failed: ${failures.map((f) => f.message).join('; ')}`);
+
+  const runs = readCompareFolder(dir);
+  const results = aggregateResults(runs);
+  const resultsJson = join(dir, 'results.json');
+  const resultsMd = join(dir, 'results.md');
+  const reportHtml = join(dir, 'report.html');
+  writeJsonAtomic(resultsJson, results);
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, backend ${runs[0]?.config.backend ?? 'auto'}`;
+  writeFileAtomic(
+    resultsMd,
+    renderResultsMarkdown(results, {
+      command: options.command ?? `paretopo compare --env ${config.env} --seeds ${config.seeds}`,
+      commit: gitCommit(),
+      machine,
+      date: new Date().toISOString().slice(0, 10),
+      env: config.env,
+    }),
+  );
+  writeReport(reportHtml, renderReportHtml(runs, { title: `paretopo compare: ${config.env}` }));
+  log(`compare: wrote ${resultsMd}, ${resultsJson} and ${reportHtml}`);
+  return { dir, resultsMd, reportHtml, resultsJson };
+}

@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBackend, type Backend, type BackendInfo } from '@paretopo/kernels';
+import { AdamW, PRESETS, TagTokenizer, TinyGPT, saveCheckpoint } from '@paretopo/policy';
+import type { SftConfig } from '../config/schema';
+import { createEnvironment } from '../environment';
+import { evaluatePolicy } from '../evaluation';
+import { Progress, type ProgressStream } from '../progress';
+import { paramsHash } from '../run/checkpoint';
+import { appendJsonl, writeFileAtomic, writeJsonAtomic } from '../run/files';
+import type { EvalRow } from '../run/types';
+import { packTeacherTraces, sftStep } from '../sft';
+
+/** Options of {@link runSft} that are not part of the saved configuration. */
+export interface SftRunOptions {
+  progress?: ProgressStream | false;
+  log?: (line: string) => void;
+  backend?: Backend;
+}
+
+/** What {@link runSft} returns. */
+export interface SftRunResult {
+  dir: string;
+  /** Loss of every step (before its update). */
+  losses: number[];
+  /** Evaluation of the final policy on the test split. */
+  final: EvalRow;
+  /** SHA-256 of the final weights (the same config and backend reproduce it bit for bit). */
+  weightsHash: string;
+  backend: BackendInfo;
+}
+
+/**
+ * `paretopo sft`: the supervised warm start. Trains a fresh `TinyGPT` on the scripted teacher's
+ * traces (tool over-use included, so the result is accurate-ish and wasteful), with AdamW,
+ * linear warmup and cosine decay, and saves a policy checkpoint in `config.out` (model,
+ * tokenizer, `sft.jsonl` losses, `eval.json` of the final policy). Deterministic: the same
+ * config on the same backend gives the same weights.
+ *
+ * @param config - the resolved SFT config
+ * @param options - progress, log, backend
+ * @returns folder, losses, final evaluation, weights hash
+ * @example
+ * const r = await runSft(sftConfigSchema.parse({ env: 'arith', out: 'runs/sft-arith' }));
+ * r.final.accuracy; // ≈ 0.7 with the defaults
+ */
+export async function runSft(config: SftConfig, options: SftRunOptions = {}): Promise<SftRunResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
+  log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
+  const env = createEnvironment(config.env, config.task);
+  const tokenizer = TagTokenizer.create();
+  const preset = PRESETS[config.model.preset];
+  const modelConfig = {
+    ...preset,
+    ...Object.fromEntries(Object.entries(config.model).filter(([k, v]) => k !== 'preset' && v !== undefined)),
+    vocab: tokenizer.size,
+  };
+  const model = TinyGPT.create(modelConfig, backend, { seed: config.seed });
+  const optimizer = new AdamW(backend, model.layout, { lr: config.lr, warmupSteps: config.warmupSteps, totalSteps: config.steps });
+  const traces = env.demonstrations({ seed: config.seed + 1, overuse: config.teacher.overuse, repeat: config.teacher.repeat });
+  mkdirSync(config.out, { recursive: true });
+  const lossFile = join(config.out, 'sft.jsonl');
+  writeJsonAtomic(join(config.out, 'sft-config.json'), { command: 'sft', ...config });
+  writeFileAtomic(lossFile, ''); // truncates an earlier run's log; rows follow
+  const limits = { maxTurns: config.maxTurns, maxToolCalls: config.maxToolCalls, maxTokens: config.maxTokens ?? env.maxTokens, alpha: 0.5 };
+  const progress = options.progress === false ? null : new Progress(`sft ${config.env}`, config.steps, { stream: options.progress });
+  const losses: number[] = [];
+  const b = config.batchSize;
+  for (let s = 0; s < config.steps; s++) {
+    const chunk = Array.from({ length: b }, (_, i) => traces[(s * b + i) % traces.length]);
+    const info = await sftStep(model, optimizer, packTeacherTraces(tokenizer, chunk, model.config.context));
+    losses.push(info.loss);
+    const row: Record<string, number> = { step: s, loss: info.loss, lr: info.lr, gradNorm: info.gradNorm };
+    if (config.evalEvery > 0 && (s + 1) % config.evalEvery === 0 && s + 1 < config.steps) {
+      const { row: ev } = await evaluatePolicy(model, tokenizer, env.test, env.tools, limits, s + 1);
+      Object.assign(row, { testAccuracy: ev.accuracy, testCalls: ev.meanCalls });
+    }
+    appendJsonl(lossFile, row);
+    progress?.update(s + 1, { loss: info.loss, lr: info.lr });
+  }
+  progress?.finish();
+  const { row: final } = await evaluatePolicy(model, tokenizer, env.test, env.tools, limits, config.steps);
+  const weightsHash = paramsHash(model.params);
+  await saveCheckpoint(config.out, { model, tokenizer, extra: { type: 'paretopo-sft', config, weightsHash } });
+  writeJsonAtomic(join(config.out, 'eval.json'), final);
+  log(`sft done: test accuracy ${final.accuracy.toFixed(3)}, calls ${final.meanCalls.toFixed(2)}, weights sha256 ${weightsHash}`);
+  return { dir: config.out, losses, final, weightsHash, backend: backend.info };
+}

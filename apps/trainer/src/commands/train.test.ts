@@ -1,0 +1,164 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createBackend, type Backend } from '@paretopo/kernels';
+import { loadCheckpoint } from '@paretopo/policy';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../config/load';
+import { sftConfigSchema, trainConfigSchema, type TrainConfig } from '../config/schema';
+import { METHOD_NAMES } from '../methods';
+import { TrainCheckpointError } from '../run/checkpoint';
+import { readJsonlRows } from '../run/files';
+import { RUN_FILES, type EvalRow, type RunSummary, type StepRow } from '../run/types';
+import { runSft } from './sft';
+import { runTrain, stepTasks } from './train';
+
+// A micro model and tiny pools: these tests check the wiring (files, resume, stages), not learning.
+const MODEL = { layers: 1, dModel: 16, heads: 2, context: 128 };
+const TASK = { seed: 3, trainCount: 32, testCount: 4 };
+const quiet = { progress: false as const, log: () => {} };
+
+let backend: Backend;
+let root: string;
+let init: string;
+
+beforeAll(async () => {
+  backend = await createBackend('js');
+  root = mkdtempSync(join(tmpdir(), 'paretopo-train-'));
+  init = join(root, 'sft');
+  await runSft(sftConfigSchema.parse({ env: 'arith', out: init, model: MODEL, task: TASK, steps: 3, batchSize: 4 }), { ...quiet, backend });
+});
+
+const config = (patch: Partial<TrainConfig> & { out: string }): TrainConfig =>
+  trainConfigSchema.parse({ env: 'arith', init, task: TASK, steps: 3, promptsPerStep: 2, groupSize: 3, eval: { every: 2 }, checkpoint: { every: 2 }, ...patch });
+
+// Timing fields differ between any two runs; everything else must not.
+const untimed = <T extends { time?: string }>(rows: T[]) =>
+  rows.map((r) => {
+    const { time: _t, seconds: _s, tokensPerSecond: _k, ...rest } = r as T & { seconds?: number; tokensPerSecond?: number };
+    return rest;
+  });
+
+describe('stepTasks', () => {
+  it('draws distinct prompts, reproducibly per (seed, step)', () => {
+    const pool = Array.from({ length: 50 }, (_, i) => i);
+    const a = stepTasks(pool, 8, 1, 5);
+    expect(new Set(a).size).toBe(8);
+    expect(stepTasks(pool, 8, 1, 5)).toEqual(a);
+    expect(stepTasks(pool, 8, 1, 6)).not.toEqual(a);
+    expect(stepTasks(pool, 80, 1, 0).length).toBe(50);
+  });
+});
+
+describe('runTrain', () => {
+  it.each(METHOD_NAMES.map((m) => [m]))('%s: a few steps write the run folder with finite metrics', async (method) => {
+    const out = join(root, `smoke-${method}`);
+    const r = await runTrain(config({ method, out }), { ...quiet, backend });
+    expect(r.status).toBe('finished');
+    const saved = JSON.parse(readFileSync(join(out, RUN_FILES.config), 'utf8'));
+    expect(saved).toMatchObject({ command: 'train', method, env: 'arith', steps: 3 });
+    const steps = readJsonlRows<StepRow>(join(out, RUN_FILES.metrics));
+    expect(steps.map((s) => s.step)).toEqual([0, 1, 2]);
+    for (const s of steps) {
+      for (const k of ['accuracy', 'meanCalls', 'meanToolReward', 'hv', 'loss', 'kl', 'entropy', 'clipFraction', 'gradNorm', 'lr', 'tokensPerSecond'] as const) {
+        expect(Number.isFinite(s[k]), `${method} step ${s.step} ${k}`).toBe(true);
+      }
+      expect(s.episodes).toBe(6);
+      expect(s.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+    }
+    // paretopo switches at ⌊0.5 · 3⌋ = 1; paretopo-s2 runs stage 2 throughout; the rest stay in stage 1.
+    const stages = steps.map((s) => s.stage);
+    expect(stages).toEqual(method === 'paretopo' ? [1, 2, 2] : method === 'paretopo-s2' ? [2, 2, 2] : [1, 1, 1]);
+    expect(steps[0].rPareto === null).toBe(!method.startsWith('paretopo'));
+    const evals = readJsonlRows<EvalRow>(join(out, RUN_FILES.evals));
+    expect(evals.map((e) => e.step)).toEqual([0, 2, 3]);
+    for (const e of evals) {
+      expect(e.n).toBe(4);
+      expect(e.hv).toBeCloseTo(e.accuracy * e.toolEfficiency, 12);
+    }
+    const summary = JSON.parse(readFileSync(join(out, RUN_FILES.summary), 'utf8')) as RunSummary;
+    expect(summary).toMatchObject({ env: 'arith', method, seed: 1, steps: 3, initial: evals[0], final: evals[2] });
+    expect(summary.switchStep).toBe(method === 'paretopo' ? 1 : method === 'paretopo-s2' ? 0 : null);
+    expect(existsSync(join(out, RUN_FILES.checkpoints, 'step-000003', 'model.safetensors'))).toBe(true);
+  });
+
+  it('resume after an interruption gives the same metrics, evaluations and weights as an uninterrupted run', async () => {
+    const full = join(root, 'full');
+    const cut = join(root, 'cut');
+    const base = { method: 'paretopo' as const, steps: 5, eval: { every: 2 }, checkpoint: { every: 2, keep: 2 } };
+    await runTrain(config({ ...base, out: full }), { ...quiet, backend });
+    const controller = new AbortController();
+    // Abort once the third step is done: the run saves a checkpoint at step 3 (not a multiple of every).
+    const stream = { isTTY: true, columns: 200, write: (t: string) => (t.includes(' 3/5 ') ? controller.abort() : undefined) };
+    const first = await runTrain(config({ ...base, out: cut }), { progress: stream, log: () => {}, backend, signal: controller.signal });
+    expect(first).toMatchObject({ status: 'interrupted', step: 3, summary: null });
+    expect(readJsonlRows(join(cut, RUN_FILES.metrics)).length).toBe(3);
+    const second = await runTrain(config({ ...base, out: cut }), { ...quiet, backend, resume: true });
+    expect(second.status).toBe('finished');
+    expect(untimed(readJsonlRows<StepRow>(join(cut, RUN_FILES.metrics)))).toEqual(untimed(readJsonlRows<StepRow>(join(full, RUN_FILES.metrics))));
+    expect(untimed(readJsonlRows<EvalRow>(join(cut, RUN_FILES.evals)))).toEqual(untimed(readJsonlRows<EvalRow>(join(full, RUN_FILES.evals))));
+    const a = await loadCheckpoint(join(full, RUN_FILES.checkpoints, 'step-000005'), backend);
+    const b = await loadCheckpoint(join(cut, RUN_FILES.checkpoints, 'step-000005'), backend);
+    expect(Buffer.from(b.model.params.buffer).equals(Buffer.from(a.model.params.buffer))).toBe(true);
+  });
+
+  it('resume drops rows written after the checkpoint (a crash between checkpoint and rows)', async () => {
+    const out = join(root, 'crash');
+    await runTrain(config({ method: 'grpo-ws', out, steps: 2, checkpoint: { every: 1, keep: 1 } }), { ...quiet, backend });
+    // Pretend step 2 had been written before a crash, but the run goes back to its last checkpoint.
+    const ref = join(root, 'crash-ref');
+    await runTrain(config({ method: 'grpo-ws', out: ref, steps: 2, checkpoint: { every: 1, keep: 1 } }), { ...quiet, backend });
+    writeFileSync(join(out, RUN_FILES.checkpoints, 'latest.json'), JSON.stringify({ step: 2, dir: 'step-000002' }));
+    rmSync(join(out, RUN_FILES.summary));
+    const r = await runTrain(config({ method: 'grpo-ws', out, steps: 2, checkpoint: { every: 1, keep: 1 } }), { ...quiet, backend, resume: true });
+    expect(r.step).toBe(2);
+    expect(untimed(readJsonlRows<StepRow>(join(out, RUN_FILES.metrics)))).toEqual(untimed(readJsonlRows<StepRow>(join(ref, RUN_FILES.metrics))));
+  });
+
+  it('refuses to overwrite a run folder without --resume', async () => {
+    const out = join(root, 'twice');
+    await runTrain(config({ method: 'rloo', out, steps: 1 }), { ...quiet, backend });
+    await expect(runTrain(config({ method: 'rloo', out, steps: 1 }), { ...quiet, backend })).rejects.toThrow(ConfigError);
+    await expect(runTrain(config({ method: 'rloo', out, steps: 1 }), { ...quiet, backend })).rejects.toThrow('already holds a run; pass --resume');
+  });
+
+  describe('a corrupt or missing checkpoint is a clear error, never a silent restart', () => {
+    const prepared = async (name: string) => {
+      const out = join(root, name);
+      await runTrain(config({ method: 'drgrpo', out, steps: 2, checkpoint: { every: 1, keep: 2 } }), { ...quiet, backend });
+      rmSync(join(out, RUN_FILES.summary));
+      return out;
+    };
+    const resume = (out: string) => runTrain(config({ method: 'drgrpo', out, steps: 2 }), { ...quiet, backend, resume: true });
+
+    it('no checkpoint', async () => {
+      await expect(resume(join(root, 'never-ran'))).rejects.toThrow(/no checkpoint in .*never-ran/);
+    });
+
+    it('a truncated weights file', async () => {
+      const out = await prepared('trunc');
+      truncateSync(join(out, RUN_FILES.checkpoints, 'step-000002', 'model.safetensors'), 100);
+      await expect(resume(out)).rejects.toThrow(TrainCheckpointError);
+      await expect(resume(out)).rejects.toThrow(/checkpoint .*step-000002 is corrupt: .*model\.safetensors/);
+    });
+
+    it('a corrupt pointer', async () => {
+      const out = await prepared('pointer');
+      writeFileSync(join(out, RUN_FILES.checkpoints, 'latest.json'), '{"step": 2, "dir": ');
+      await expect(resume(out)).rejects.toThrow(/latest\.json is corrupt/);
+    });
+
+    it('a state file that is not a training state', async () => {
+      const out = await prepared('state');
+      writeFileSync(join(out, RUN_FILES.checkpoints, 'step-000002', 'state.json'), JSON.stringify({ version: 1, rng: null, extra: { hello: 1 } }));
+      await expect(resume(out)).rejects.toThrow('does not hold a paretopo training state');
+    });
+
+    it('a different warm start', async () => {
+      const out = await prepared('other-init');
+      const other = join(root, 'sft-other');
+      await runSft(sftConfigSchema.parse({ env: 'arith', out: other, model: MODEL, task: TASK, steps: 1, batchSize: 2, seed: 9 }), { ...quiet, backend });
+      await expect(runTrain(config({ method: 'drgrpo', out, init: other, steps: 2 }), { ...quiet, backend, resume: true })).rejects.toThrow('is not the one this run started from');
+    });
+  });
+});

@@ -1,0 +1,224 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createBackend, type Backend, type BackendInfo } from '@paretopo/kernels';
+import { AdamW, Rng, TinyGPT, loadCheckpoint, type TagTokenizer } from '@paretopo/policy';
+import type { TaskItem } from '@paretopo/envs';
+import type { TrainConfig } from '../config/schema';
+import { ConfigError } from '../config/load';
+import { createEnvironment } from '../environment';
+import { evaluatePolicy, type EvalLimits } from '../evaluation';
+import { MethodState } from '../methods';
+import { Progress, type ProgressStream } from '../progress';
+import { frozenReference, rlStep, type RlParts } from '../rl-step';
+import { loadTrainState, paramsHash, saveTrainState, TrainCheckpointError } from '../run/checkpoint';
+import { appendJsonl, readJsonlRows, writeJsonAtomic, writeJsonlAtomic } from '../run/files';
+import { RUN_FILES, type EvalRow, type RunSummary, type StepRow } from '../run/types';
+
+/** Options of {@link runTrain} that are not part of the saved configuration. */
+export interface TrainRunOptions {
+  /** Continue the run in `config.out` from its latest checkpoint. */
+  resume?: boolean;
+  /** Stops after the step in flight; a checkpoint is saved first (Ctrl-C in the CLI). */
+  signal?: AbortSignal;
+  /** Progress output (default stderr); `false` for none. */
+  progress?: ProgressStream | false;
+  /** Log lines (backend choice, evaluations). Default: stderr. */
+  log?: (line: string) => void;
+  /** A started backend to use instead of starting `config.backend` (tests, compare in-process). */
+  backend?: Backend;
+}
+
+/** What {@link runTrain} returns. */
+export interface TrainRunResult {
+  status: 'finished' | 'interrupted';
+  dir: string;
+  /** RL steps completed. */
+  step: number;
+  summary: RunSummary | null;
+  backend: BackendInfo;
+}
+
+/**
+ * The prompts of RL step `step`: `count` distinct questions drawn from the pool by a stream
+ * derived from (seed, step), so a resumed run draws exactly what the uninterrupted one would.
+ *
+ * @param pool - training questions
+ * @param count - prompts per step
+ * @param seed - run seed
+ * @param step - RL step
+ * @returns the step's questions
+ * @example
+ * stepTasks(env.train, 4, 1, 0).length; // 4
+ */
+export function stepTasks<T>(pool: readonly T[], count: number, seed: number, step: number): T[] {
+  const rng = Rng.derive(seed, step);
+  const n = pool.length;
+  const k = Math.min(count, n);
+  const picked = new Set<number>();
+  const out: T[] = [];
+  while (out.length < k) {
+    const i = Math.floor(rng.next() * n);
+    if (picked.has(i)) continue;
+    picked.add(i);
+    out.push(pool[i]);
+  }
+  return out;
+}
+
+const finite = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
+
+/**
+ * `paretopo train`: RL with one method from a warm start, in a run folder (config.json,
+ * metrics.jsonl, eval.jsonl, checkpoints/, summary.json). Evaluates greedily on the test split
+ * before the first step, every `eval.every` steps and after the last; checkpoints every
+ * `checkpoint.every` steps and at the end; on `signal` it finishes the step in flight, saves a
+ * checkpoint and returns `interrupted`. `resume` continues exactly: same prompts, rollouts,
+ * optimiser, method state (N_opt, archive, stage), so the metrics equal an uninterrupted run's.
+ *
+ * @param config - the resolved train config
+ * @param options - resume, signal, progress, log, backend
+ * @returns status, folder, steps done, summary
+ * @throws ConfigError when the folder already holds a run (without `resume`)
+ * @throws TrainCheckpointError when resuming from a missing or corrupt checkpoint
+ * @example
+ * const r = await runTrain(trainConfigSchema.parse({ env: 'arith', init: 'runs/sft-arith', out: 'runs/a' }));
+ * r.summary?.final.accuracy;
+ */
+export async function runTrain(config: TrainConfig, options: TrainRunOptions = {}): Promise<TrainRunResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
+  log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
+  const dir = config.out;
+  const files = {
+    config: join(dir, RUN_FILES.config),
+    metrics: join(dir, RUN_FILES.metrics),
+    evals: join(dir, RUN_FILES.evals),
+    summary: join(dir, RUN_FILES.summary),
+  };
+  const env = createEnvironment(config.env, config.task);
+  const limits: EvalLimits = {
+    maxTurns: config.maxTurns,
+    maxToolCalls: config.maxToolCalls,
+    maxTokens: config.maxTokens ?? env.maxTokens,
+    alpha: config.reward.alpha,
+  };
+  const init = await loadCheckpoint(config.init, backend);
+  const initHash = paramsHash(init.model.params);
+  const reference = frozenReference(init.model);
+  const tokenizer: TagTokenizer = init.tokenizer;
+
+  let model: TinyGPT;
+  let optimizer: AdamW;
+  let method: MethodState;
+  let start: number;
+  if (options.resume) {
+    const state = await loadTrainState(dir, backend);
+    if (state.initHash !== initHash) {
+      throw new TrainCheckpointError(`resume: the warm start ${config.init} is not the one this run started from (weights hash differs)`);
+    }
+    ({ model, optimizer, method } = state);
+    start = state.step;
+    // Rows written after the checkpoint belong to steps that run again.
+    writeJsonlAtomic(files.metrics, readJsonlRows<StepRow>(files.metrics).filter((r) => r.step < start));
+    writeJsonlAtomic(files.evals, readJsonlRows<EvalRow>(files.evals).filter((r) => r.step <= start));
+    log(`resume: ${dir} from step ${start} (${state.dir})`);
+  } else {
+    if (existsSync(files.metrics) || existsSync(join(dir, RUN_FILES.checkpoints))) {
+      throw new ConfigError(`train: ${dir} already holds a run; pass --resume to continue it or choose another --out`);
+    }
+    mkdirSync(dir, { recursive: true });
+    writeJsonAtomic(files.config, { command: 'train', ...config });
+    model = TinyGPT.fromParams(init.model.config, backend, init.model.params.slice());
+    optimizer = new AdamW(backend, model.layout, {
+      lr: config.lr,
+      warmupSteps: config.warmupSteps,
+      totalSteps: config.steps,
+      clipNorm: config.clipNorm,
+      weightDecay: config.weightDecay,
+    });
+    method = new MethodState(config.method, { totalSteps: config.steps, ...config.reward });
+    start = 0;
+    const { row } = await evaluatePolicy(model, tokenizer, env.test, env.tools, limits, 0);
+    appendJsonl(files.evals, row);
+    log(`eval step 0: accuracy ${row.accuracy.toFixed(3)}, calls ${row.meanCalls.toFixed(2)}, HV ${row.hv.toFixed(3)}`);
+  }
+
+  const parts: RlParts = { model, reference, tokenizer, optimizer, method, tools: env.tools };
+  const progress = options.progress === false ? null : new Progress(`train ${config.method} s${config.seed}`, config.steps, { stream: options.progress });
+  const t0 = performance.now();
+  const checkpoint = (step: number) => saveTrainState(dir, { model, tokenizer, optimizer, method, step, initHash }, config.checkpoint.keep);
+  let step = start;
+  let lastEval: EvalRow | null = null;
+  while (step < config.steps) {
+    if (options.signal?.aborted) {
+      await checkpoint(step);
+      progress?.finish();
+      log(`interrupted at step ${step}: checkpoint saved; continue with --resume`);
+      return { status: 'interrupted', dir, step, summary: null, backend: backend.info };
+    }
+    const tasks: TaskItem<any>[] = stepTasks(env.train, config.promptsPerStep, config.seed, step);
+    const row = await rlStep(parts, tasks, {
+      groupSize: config.groupSize,
+      maxTurns: config.maxTurns,
+      maxToolCalls: config.maxToolCalls,
+      maxTokens: limits.maxTokens,
+      temperature: config.temperature,
+      seed: config.seed,
+      epsLow: config.loss.epsLow,
+      epsHigh: config.loss.epsHigh,
+      betaKl: config.loss.betaKl,
+      aggregation: config.loss.aggregation,
+    });
+    appendJsonl(files.metrics, { ...row, time: new Date().toISOString() } satisfies StepRow);
+    step++;
+    if (step % config.eval.every === 0 || step === config.steps) {
+      lastEval = (await evaluatePolicy(model, tokenizer, env.test, env.tools, limits, step)).row;
+      appendJsonl(files.evals, lastEval);
+    }
+    if (step % config.checkpoint.every === 0 || step === config.steps) await checkpoint(step);
+    progress?.update(step, {
+      stage: row.stage,
+      acc: row.accuracy,
+      calls: row.meanCalls,
+      HV: row.hv,
+      'test acc': finite(lastEval?.accuracy),
+      'tok/s': Math.round(row.tokensPerSecond),
+    });
+  }
+  progress?.finish();
+  const evals = readJsonlRows<EvalRow>(files.evals);
+  const summary: RunSummary = {
+    env: config.env,
+    method: config.method,
+    seed: config.seed,
+    steps: config.steps,
+    switchStep: readJsonlRows<StepRow>(files.metrics).at(-1)?.switchStep ?? null,
+    initial: evals[0],
+    final: evals[evals.length - 1],
+    seconds: (performance.now() - t0) / 1000,
+  };
+  writeJsonAtomic(files.summary, summary);
+  log(
+    `done: accuracy ${summary.initial.accuracy.toFixed(3)} → ${summary.final.accuracy.toFixed(3)}, calls ${summary.initial.meanCalls.toFixed(2)} → ${summary.final.meanCalls.toFixed(2)}, HV ${summary.initial.hv.toFixed(3)} → ${summary.final.hv.toFixed(3)}`,
+  );
+  return { status: 'finished', dir, step, summary, backend: backend.info };
+}
+
+/**
+ * Reads a run folder's saved configuration (for `--resume`).
+ *
+ * @param dir - the run folder
+ * @returns the raw config object
+ * @throws ConfigError when it is missing or not JSON
+ * @example
+ * readRunConfig('runs/a').method; // 'paretopo'
+ */
+export function readRunConfig(dir: string): Record<string, unknown> {
+  const path = join(dir, RUN_FILES.config);
+  try {
+    const { command: _command, ...rest } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    return rest;
+  } catch (err) {
+    throw new ConfigError(`resume: cannot read ${path} (${(err as Error).message})`, { cause: err });
+  }
+}

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { METHOD_NAMES } from '../methods';
+
+/** Kernel backends the CLI accepts (`auto` picks the fastest available; see @paretopo/kernels). */
+export const BACKEND_NAMES = ['auto', 'webgpu', 'headlessgl', 'webasm', 'cpu', 'js', 'reference'] as const;
+
+/** Built-in environments. */
+export const ENV_NAMES = ['arith', 'kb'] as const;
+
+const int = (min: number) => z.number().int().min(min);
+const prob = z.number().min(0).max(1);
+
+// Every nested object is strict, so a misspelt key is an error that names it, never ignored.
+const taskSchema = z.strictObject({
+  /** Seed of the task generator (and of the kb world). */
+  seed: int(0).default(1),
+  /** Training questions drawn (a pool; RL and SFT sample from it). */
+  trainCount: int(1).default(4096),
+  /** Test questions evaluated. */
+  testCount: int(1).default(200),
+});
+
+const modelSchema = z.strictObject({
+  preset: z.enum(['tiny', 'small']).default('tiny'),
+  layers: int(1).optional(),
+  dModel: int(1).optional(),
+  heads: int(1).optional(),
+  context: int(16).optional(),
+});
+
+const teacherSchema = z.strictObject({
+  /** Probability of a tool call the teacher does not need. */
+  overuse: prob.default(0.6),
+  /** Probability of repeating a call. */
+  repeat: prob.default(0.2),
+});
+
+const common = {
+  env: z.enum(ENV_NAMES),
+  seed: int(0).default(1),
+  backend: z.enum(BACKEND_NAMES).default('auto'),
+  task: taskSchema.default(() => taskSchema.parse({})),
+  /** Episode limits shared by rollouts and evaluation. */
+  maxTurns: int(1).default(4),
+  maxToolCalls: int(0).default(4),
+  /** Generated tokens per episode; `null` = the environment's default (arith 64, kb 160). */
+  maxTokens: int(1).nullable().default(null),
+};
+
+/** `paretopo sft`: supervised warm start on the scripted teacher. */
+export const sftConfigSchema = z.strictObject({
+  ...common,
+  out: z.string().min(1),
+  model: modelSchema.default(() => modelSchema.parse({})),
+  teacher: teacherSchema.default(() => teacherSchema.parse({})),
+  steps: int(1).default(1500),
+  batchSize: int(1).default(32),
+  lr: z.number().positive().default(3e-3),
+  warmupSteps: int(0).default(20),
+  /** Evaluate on the test split every this many steps (0: only at the end). */
+  evalEvery: int(0).default(0),
+});
+
+const lossSchema = z.strictObject({
+  epsLow: z.number().min(0).default(0.2),
+  epsHigh: z.number().min(0).default(0.2),
+  betaKl: z.number().min(0).default(0.001),
+  aggregation: z.enum(['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm']).default('token-mean'),
+});
+
+const rewardSchema = z.strictObject({
+  weights: z.tuple([z.number().min(0), z.number().min(0)]).default([0.6, 0.4]),
+  alpha: z.number().positive().default(0.5),
+  fallbackNOpt: z.number().min(0).default(0),
+  gamma: z.number().min(0).max(1).default(0.9),
+  beta: z.number().min(0).lt(1).default(0.5),
+  switchFraction: z.number().min(0).max(1).default(0.5),
+  std: z.enum(['sample', 'population']).default('sample'),
+  otcC: z.number().positive().default(1),
+});
+
+const evalSchema = z.strictObject({
+  /** Evaluate on the test split every this many RL steps (and always before the first and after the last). */
+  every: int(1).default(25),
+});
+
+const checkpointSchema = z.strictObject({
+  every: int(1).default(25),
+  /** Checkpoints kept (oldest removed first). */
+  keep: int(1).default(2),
+});
+
+/** `paretopo train`: RL from a warm start with one method. */
+export const trainConfigSchema = z.strictObject({
+  ...common,
+  method: z.enum(METHOD_NAMES).default('paretopo'),
+  /** Warm-start checkpoint directory (from `paretopo sft`). */
+  init: z.string().min(1),
+  out: z.string().min(1),
+  steps: int(1).default(150),
+  promptsPerStep: int(1).default(4),
+  groupSize: int(1).default(8),
+  temperature: z.number().min(0).default(1),
+  lr: z.number().positive().default(1e-4),
+  warmupSteps: int(0).default(0),
+  clipNorm: z.number().min(0).default(1),
+  weightDecay: z.number().min(0).default(0),
+  loss: lossSchema.default(() => lossSchema.parse({})),
+  reward: rewardSchema.default(() => rewardSchema.parse({})),
+  eval: evalSchema.default(() => evalSchema.parse({})),
+  checkpoint: checkpointSchema.default(() => checkpointSchema.parse({})),
+});
+
+/** `paretopo eval`: a checkpoint or an OpenAI-compatible endpoint on a split. */
+export const evalConfigSchema = z
+  .strictObject({
+    ...common,
+    split: z.enum(['train', 'test']).default('test'),
+    checkpoint: z.string().min(1).optional(),
+    endpoint: z.string().url().optional(),
+    model: z.string().min(1).optional(),
+    apiKey: z.string().optional(),
+    protocol: z.enum(['text', 'native']).default('text'),
+    out: z.string().min(1).optional(),
+  })
+  .refine((c) => (c.checkpoint === undefined) !== (c.endpoint === undefined), {
+    message: 'give exactly one of checkpoint (a run checkpoint directory) and endpoint (an OpenAI-compatible base URL)',
+    path: ['checkpoint'],
+  })
+  .refine((c) => c.endpoint === undefined || c.model !== undefined, { message: 'endpoint needs model', path: ['model'] });
+
+/** `paretopo compare`: methods × seeds from one shared warm start. */
+export const compareConfigSchema = z.strictObject({
+  env: z.enum(ENV_NAMES),
+  methods: z.array(z.enum(METHOD_NAMES)).min(1).default(['grpo-acc', 'grpo-ws', 'otc-grpo', 'mo-grpo', 'paretopo-s1', 'paretopo-s2', 'paretopo']),
+  seeds: int(1).default(3),
+  /** Parallel training processes; 0 = the core count. */
+  jobs: int(0).default(0),
+  out: z.string().min(1),
+  /** Warm-start checkpoint; when absent, `paretopo sft` runs once into `<out>/sft` and every run starts from it. */
+  init: z.string().min(1).optional(),
+  /** Overrides for the SFT run (same keys as `paretopo sft`). */
+  sft: z.record(z.string(), z.unknown()).default({}),
+  /** Overrides for every training run (same keys as `paretopo train`). */
+  train: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type SftConfig = z.infer<typeof sftConfigSchema>;
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+export type EvalConfig = z.infer<typeof evalConfigSchema>;
+export type CompareConfig = z.infer<typeof compareConfigSchema>;
+export type EnvName = (typeof ENV_NAMES)[number];
+export type BackendName = (typeof BACKEND_NAMES)[number];

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '@paretopo/kernels';
+import { loadCheckpoint, saveCheckpoint, type AdamW, type TagTokenizer, type TinyGPT } from '@paretopo/policy';
+import { MethodState, type MethodStateJSON } from '../methods';
+import { writeJsonAtomic } from './files';
+import { RUN_FILES } from './types';
+
+/** A training checkpoint that is missing, unreadable or inconsistent with the run. */
+export class TrainCheckpointError extends Error {
+  override readonly name = 'TrainCheckpointError';
+  readonly code = 'checkpoint';
+}
+
+/** What the trainer keeps beside the policy checkpoint to resume exactly. */
+export interface TrainStateExtra {
+  type: 'paretopo-train-state';
+  version: 1;
+  /** RL steps completed. */
+  step: number;
+  method: MethodStateJSON;
+  /** SHA-256 of the warm-start weights: the KL reference must be the same on resume. */
+  initHash: string;
+}
+
+/** A resumed training state. */
+export interface LoadedTrainState {
+  model: TinyGPT;
+  tokenizer: TagTokenizer;
+  optimizer: AdamW;
+  method: MethodState;
+  step: number;
+  initHash: string;
+  dir: string;
+}
+
+/**
+ * SHA-256 of a model's parameters (identifies the warm start the KL reference was taken from).
+ *
+ * @param params - flat parameters
+ * @returns hex digest
+ * @example
+ * paramsHash(model.params).length; // 64
+ */
+export function paramsHash(params: Float32Array): string {
+  return createHash('sha256').update(new Uint8Array(params.buffer, params.byteOffset, params.byteLength)).digest('hex');
+}
+
+const stepDir = (step: number): string => `step-${String(step).padStart(6, '0')}`;
+
+/**
+ * Saves a training checkpoint under `<run>/checkpoints/step-NNNNNN/`: the policy files are written
+ * into a temporary directory that is renamed into place as a whole, then `latest.json` is replaced
+ * atomically, then checkpoints beyond `keep` are removed (oldest first). A crash at any point leaves
+ * `latest.json` naming a complete checkpoint.
+ *
+ * @param runDir - the run folder
+ * @param state - model, tokenizer, optimiser, method state, completed steps, warm-start hash
+ * @param keep - checkpoints kept
+ * @returns the checkpoint directory
+ * @example
+ * await saveTrainState('runs/a', { model, tokenizer, optimizer, method, step: 40, initHash }, 2);
+ */
+export async function saveTrainState(
+  runDir: string,
+  state: Omit<LoadedTrainState, 'dir'>,
+  keep: number,
+): Promise<string> {
+  const root = join(runDir, RUN_FILES.checkpoints);
+  mkdirSync(root, { recursive: true });
+  const name = stepDir(state.step);
+  const tmp = join(root, `.${name}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  const extra: TrainStateExtra = { type: 'paretopo-train-state', version: 1, step: state.step, method: state.method.toJSON(), initHash: state.initHash };
+  await saveCheckpoint(tmp, { model: state.model, tokenizer: state.tokenizer, optimizer: state.optimizer, extra });
+  const dir = join(root, name);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  writeJsonAtomic(join(root, 'latest.json'), { step: state.step, dir: name });
+  const all = readdirSync(root).filter((f) => /^step-\d{6}$/.test(f)).sort();
+  for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(join(root, old), { recursive: true, force: true });
+  return dir;
+}
+
+function isExtra(x: unknown): x is TrainStateExtra {
+  const e = x as TrainStateExtra | null;
+  return (
+    e !== null &&
+    typeof e === 'object' &&
+    e.type === 'paretopo-train-state' &&
+    e.version === 1 &&
+    Number.isInteger(e.step) &&
+    e.step >= 0 &&
+    typeof e.initHash === 'string' &&
+    typeof e.method === 'object'
+  );
+}
+
+/**
+ * Loads the checkpoint `latest.json` names. Never falls back silently: no checkpoint, a corrupt
+ * pointer, corrupt policy files or an inconsistent state are each a {@link TrainCheckpointError}.
+ *
+ * @param runDir - the run folder
+ * @param backend - kernels backend for the model
+ * @returns the state to continue from
+ * @throws TrainCheckpointError naming the file and the problem
+ * @example
+ * const s = await loadTrainState('runs/a', backend); s.step; // 40
+ */
+export async function loadTrainState(runDir: string, backend: Backend): Promise<LoadedTrainState> {
+  const root = join(runDir, RUN_FILES.checkpoints);
+  const pointer = join(root, 'latest.json');
+  if (!existsSync(pointer)) throw new TrainCheckpointError(`resume: no checkpoint in ${runDir} (${pointer} is missing)`);
+  let latest: { step?: unknown; dir?: unknown };
+  try {
+    latest = JSON.parse(readFileSync(pointer, 'utf8'));
+  } catch (err) {
+    throw new TrainCheckpointError(`resume: ${pointer} is corrupt (${(err as Error).message})`, { cause: err });
+  }
+  if (typeof latest?.dir !== 'string' || !/^step-\d{6}$/.test(latest.dir) || !Number.isInteger(latest.step)) {
+    throw new TrainCheckpointError(`resume: ${pointer} must be { step, dir: 'step-NNNNNN' } (got ${JSON.stringify(latest)})`);
+  }
+  const dir = join(root, latest.dir);
+  let loaded;
+  try {
+    loaded = await loadCheckpoint(dir, backend);
+  } catch (err) {
+    throw new TrainCheckpointError(`resume: checkpoint ${dir} is corrupt: ${(err as Error).message}`, { cause: err });
+  }
+  if (!isExtra(loaded.extra)) throw new TrainCheckpointError(`resume: ${dir}/state.json does not hold a paretopo training state`);
+  if (loaded.extra.step !== latest.step) {
+    throw new TrainCheckpointError(`resume: ${pointer} says step ${String(latest.step)} but ${dir} holds step ${loaded.extra.step}`);
+  }
+  if (loaded.optimizer === null) throw new TrainCheckpointError(`resume: ${dir} has no optimizer state`);
+  let method: MethodState;
+  try {
+    method = MethodState.fromJSON(loaded.extra.method);
+  } catch (err) {
+    throw new TrainCheckpointError(`resume: ${dir}/state.json has a bad method state (${(err as Error).message})`, { cause: err });
+  }
+  if (method.stepCount !== loaded.extra.step) {
+    throw new TrainCheckpointError(`resume: ${dir} method state is at step ${method.stepCount}, the checkpoint at ${loaded.extra.step}`);
+  }
+  return { model: loaded.model, tokenizer: loaded.tokenizer, optimizer: loaded.optimizer, method, step: loaded.extra.step, initHash: loaded.extra.initHash, dir };
+}

@@ -1,0 +1,89 @@
+import type { MethodName } from '../methods';
+import type { RlMetricsRow } from '../rl-step';
+
+/**
+ * The files of one run folder (`paretopo train` writes them; `compare` and `report` read them).
+ *
+ * @example
+ * join(runDir, RUN_FILES.metrics); // '<run>/metrics.jsonl'
+ */
+export const RUN_FILES = Object.freeze({
+  /** The resolved configuration (JSON, {@link RunConfigRecord}). */
+  config: 'config.json',
+  /** One {@link StepRow} per RL step, in step order. */
+  metrics: 'metrics.jsonl',
+  /** One {@link EvalRow} per periodic evaluation on the test split (step 0 = before RL). */
+  evals: 'eval.jsonl',
+  /** The {@link RunSummary}, written when the run finishes. */
+  summary: 'summary.json',
+  /** Checkpoint directories `step-000040/` and the pointer `latest.json`. */
+  checkpoints: 'checkpoints',
+});
+
+/** Environments of the built-in tasks. */
+export type EnvName = 'arith' | 'kb';
+
+/** What every run folder's `config.json` holds at least (the trainer's resolved config has more keys). */
+export interface RunConfigRecord {
+  command: 'train';
+  env: EnvName;
+  method: MethodName;
+  seed: number;
+  /** RL steps of the run. */
+  steps: number;
+  [key: string]: unknown;
+}
+
+/** One line of `metrics.jsonl`: the RL step's metrics plus the wall-clock time it was written. */
+export interface StepRow extends RlMetricsRow {
+  /** ISO time the row was written. */
+  time: string;
+}
+
+/**
+ * One line of `eval.jsonl`: greedy evaluation of the policy on the test split after `step` RL steps.
+ * Tool efficiency is a fixed yardstick for every method: the mean over episodes of
+ * exp(−α·N_call) (METHOD.md's r_tool with N_opt = 0, α of the config), so runs compare on one scale.
+ */
+export interface EvalRow {
+  step: number;
+  /** Correct / episodes. */
+  accuracy: number;
+  /** Tool calls (valid + invalid) per episode. */
+  meanCalls: number;
+  /** Correct / calls (calls floored at 1). */
+  toolProductivity: number;
+  /** Mean exp(−α·N_call) over episodes. */
+  toolEfficiency: number;
+  /** Hypervolume of the point (accuracy, toolEfficiency) against (0, 0), both maximised: their product. */
+  hv: number;
+  /** Episodes evaluated. */
+  n: number;
+  /** ISO time. */
+  time: string;
+}
+
+/** `summary.json`: the run's first and last evaluation and its timing. */
+export interface RunSummary {
+  env: EnvName;
+  method: MethodName;
+  seed: number;
+  steps: number;
+  /** First stage-2 step (`paretopo`, `paretopo-s2`), else null. */
+  switchStep: number | null;
+  /** Evaluation before RL (the warm start). */
+  initial: EvalRow;
+  /** Evaluation after the last step. */
+  final: EvalRow;
+  /** Wall-clock seconds of the RL part. */
+  seconds: number;
+}
+
+/** Everything `compare` and `report` read back from one run folder. */
+export interface RunRecord {
+  dir: string;
+  config: RunConfigRecord;
+  steps: StepRow[];
+  evals: EvalRow[];
+  summary: RunSummary | null;
+}
