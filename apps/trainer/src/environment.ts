@@ -26,10 +26,49 @@ export interface Environment {
   /** Generated-token budget per episode that fits this task's answers. */
   maxTokens: number;
   /**
-   * SFT demonstrations: the teacher's traces over `train`, and for `kb` the parametric facts as
-   * plain sentences (the world knowledge the policy may use without searching).
+   * SFT demonstrations: the teacher's traces over `train`, interleaved with background knowledge
+   * as plain text (arith: the one-digit table; kb: the parametric facts), which the policy may
+   * use without a tool.
    */
-  demonstrations(options: { seed: number; overuse: number; repeat: number }): Pick<TeacherTrace, 'prompt' | 'segments'>[];
+  demonstrations(options: { seed: number; overuse: number; repeat: number }): Demonstration[];
+}
+
+type Demonstration = Pick<TeacherTrace, 'prompt' | 'segments'>;
+
+const asText = (text: string): Demonstration => ({ prompt: '', segments: [{ role: 'policy', text }] });
+
+// Background knowledge as plain text, one item after every `every` traces (cycling), so the
+// policy learns it as parametric knowledge without ever seeing a test question.
+function interleave(traces: readonly Demonstration[], facts: readonly Demonstration[], every: number): Demonstration[] {
+  if (facts.length === 0) return [...traces];
+  const out: Demonstration[] = [];
+  for (let i = 0; i < traces.length; i++) {
+    out.push(traces[i]);
+    if (i % every === every - 1) out.push(facts[Math.floor(i / every) % facts.length]);
+  }
+  return out;
+}
+
+/**
+ * The one-digit arithmetic table (`7*8=56`, `9-4=5`, `3+6=9`): the "in the head" knowledge of
+ * `arith`. Every easy question, train or test, is answerable from it; the questions themselves
+ * stay split, so a test question is never seen, only the fact behind it.
+ *
+ * @returns 243 facts (+, −, × of 1–9, differences ≥ 0), in a fixed order
+ * @example
+ * arithFacts().includes('7*8=56'); // true
+ */
+export function arithFacts(): string[] {
+  const out: string[] = [];
+  for (const op of ['+', '-', '*'] as const) {
+    for (let a = 1; a <= 9; a++) {
+      for (let b = 1; b <= 9; b++) {
+        if (op === '-' && b > a) continue;
+        out.push(`${a}${op}${b}=${op === '+' ? a + b : op === '-' ? a - b : a * b}`);
+      }
+    }
+  }
+  return out;
 }
 
 /** Options of {@link createEnvironment}. */
@@ -63,7 +102,7 @@ export function createEnvironment(name: EnvName, options: EnvironmentOptions): E
       test,
       tools: [createCalculator()],
       maxTokens: 64,
-      demonstrations: (o) => arithTeacher(train, o),
+      demonstrations: (o) => interleave(arithTeacher(train, o), arithFacts().map(asText), 4),
     };
   }
   if (name === 'kb') {
@@ -80,15 +119,8 @@ export function createEnvironment(name: EnvName, options: EnvironmentOptions): E
       maxTokens: 160,
       demonstrations: (o) => {
         const retrieve = searchRetriever(index, searchOptions);
-        const traces: Pick<TeacherTrace, 'prompt' | 'segments'>[] = kbTeacher(world, train, { ...o, retrieve: (q) => retrieve(q) });
-        // The parametric facts as plain text, repeated through the data so the policy can learn them.
-        const facts = kbParametricSentences(world).map((s) => ({ prompt: '', segments: [{ role: 'policy' as const, text: s }] }));
-        const out: Pick<TeacherTrace, 'prompt' | 'segments'>[] = [];
-        for (let i = 0; i < traces.length; i++) {
-          out.push(traces[i]);
-          if (i % 4 === 3) out.push(facts[(i >> 2) % facts.length]);
-        }
-        return out;
+        const traces = kbTeacher(world, train, { ...o, retrieve: (q) => retrieve(q) });
+        return interleave(traces, kbParametricSentences(world).map(asText), 4);
       },
     };
   }

@@ -7,7 +7,7 @@ import type { CompareConfig, TrainConfig } from '../config/schema';
 import { sftConfigSchema, trainConfigSchema } from '../config/schema';
 import { mergeConfig, resolveConfig } from '../config/load';
 import { Progress, type ProgressStream } from '../progress';
-import { aggregateResults, readCompareFolder, renderReportHtml, renderResultsMarkdown, writeReport } from '../report';
+import { aggregateResults, readCompareFolder, renderReportHtml, renderResultsMarkdown, resultsJson, writeReport } from '../report';
 import { writeFileAtomic, writeJsonAtomic } from '../run/files';
 import { RUN_FILES } from '../run/types';
 import { runSft } from './sft';
@@ -178,10 +178,10 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
 
   const runs = readCompareFolder(dir);
   const results = aggregateResults(runs);
-  const resultsJson = join(dir, 'results.json');
+  const resultsJsonPath = join(dir, 'results.json');
   const resultsMd = join(dir, 'results.md');
   const reportHtml = join(dir, 'report.html');
-  writeJsonAtomic(resultsJson, results);
+  writeFileAtomic(resultsJsonPath, resultsJson(results));
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, backend ${runs[0]?.config.backend ?? 'auto'}`;
   writeFileAtomic(
     resultsMd,
@@ -194,6 +194,6 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
     }),
   );
   writeReport(reportHtml, renderReportHtml(runs, { title: `paretopo compare: ${config.env}` }));
-  log(`compare: wrote ${resultsMd}, ${resultsJson} and ${reportHtml}`);
-  return { dir, resultsMd, reportHtml, resultsJson };
+  log(`compare: wrote ${resultsMd}, ${resultsJsonPath} and ${reportHtml}`);
+  return { dir, resultsMd, reportHtml, resultsJson: resultsJsonPath };
 }

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCompareFolder, readRunFolder, renderReportHtml, writeReport } from '../report';
+import { readRuns, renderReportHtml, writeReport } from '../report';
 import type { RunRecord } from '../run/types';
 
 /**
@@ -14,10 +13,7 @@ import type { RunRecord } from '../run/types';
  */
 export async function runReport(dirs: readonly string[], options: { out?: string; title?: string } = {}): Promise<string> {
   const runs: RunRecord[] = [];
-  for (const dir of dirs) {
-    if (existsSync(join(dir, 'runs'))) runs.push(...readCompareFolder(dir));
-    else runs.push(readRunFolder(dir));
-  }
+  for (const dir of dirs) runs.push(...readRuns(dir));
   const out = options.out ?? join(dirs[0], 'report.html');
   writeReport(out, renderReportHtml(runs, { title: options.title ?? `paretopo report: ${dirs.join(', ')}` }));
   return out;

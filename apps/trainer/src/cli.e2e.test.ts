@@ -1,0 +1,92 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readJsonlRows } from './run/files';
+import { RUN_FILES, type StepRow } from './run/types';
+
+// The CLI as users run it: the bundled dist/bin.js in child processes (build first; tsup takes seconds).
+const app = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(app, 'dist', 'bin.js');
+const MICRO = ['--model.layers', '1', '--model.dModel', '16', '--model.heads', '2', '--model.context', '128'];
+const TASK = ['--task.trainCount', '32', '--task.testCount', '4', '--backend', 'js'];
+
+let root: string;
+let init: string;
+
+const cli = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+
+beforeAll(() => {
+  execFileSync(join(app, '..', '..', 'node_modules', '.bin', 'tsup'), { cwd: app, stdio: 'pipe' });
+  root = mkdtempSync(join(tmpdir(), 'paretopo-cli-'));
+  init = join(root, 'sft');
+  const r = cli(['sft', '--env', 'arith', '--out', init, ...MICRO, ...TASK, '--steps', '2', '--batch-size', '2', '--quiet']);
+  expect(r.status, r.stderr).toBe(0);
+}, 120_000);
+
+describe('paretopo CLI', () => {
+  it('prints usage, and exits 2 on an unknown command', () => {
+    expect(cli(['help']).stdout).toMatch(/^paretopo: ParetoPO reference trainer/);
+    const r = cli(['fly']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch("unknown command 'fly'");
+  });
+
+  it.each([
+    [['train', '--env', 'arith', '--init', 'x', '--out', 'y', '--lrr', '1'], "unknown key 'lrr'"],
+    [['train', '--env', 'arith', '--init', 'x', '--out', 'y', '--method', 'ppo'], 'method: must be one of "grpo-acc"'],
+    [['train', '--env', 'math', '--init', 'x', '--out', 'y'], 'env: must be one of "arith", "kb"'],
+    [['sft', '--env', 'arith'], 'out: '],
+    [['compare', '--env', 'arith', '--out', 'z', '--seeds', '0'], 'seeds: '],
+    [['report'], 'name at least one run or compare folder'],
+  ])('config error %j → exit 2 naming the key', (args, message) => {
+    const r = cli(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('Ctrl-C saves a checkpoint and exits 130; --resume finishes the run', async () => {
+    const out = join(root, 'sigint');
+    const child = spawn(process.execPath, [bin, 'train', '--env', 'arith', '--init', init, '--out', out, ...TASK, '--steps', '400', '--prompts-per-step', '2', '--group-size', '2', '--eval.every', '400', '--quiet']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const metrics = join(out, RUN_FILES.metrics);
+    for (let i = 0; i < 600 && readJsonlRows(metrics).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toMatch(/interrupted at step (\d+): checkpoint saved/);
+    const step = Number(/interrupted at step (\d+)/.exec(stderr)![1]);
+    expect(JSON.parse(readFileSync(join(out, RUN_FILES.checkpoints, 'latest.json'), 'utf8')).step).toBe(step);
+    expect(readJsonlRows<StepRow>(metrics).length).toBe(step);
+    const resumed = cli(['train', '--resume', '--out', out, '--env', 'arith', '--init', init, ...TASK, '--steps', '400', '--prompts-per-step', '2', '--group-size', '2', '--eval.every', '400', '--quiet']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`resume: ${out} from step ${step}`);
+    expect(readJsonlRows<StepRow>(metrics).map((r) => r.step)).toEqual(Array.from({ length: 400 }, (_, i) => i));
+  }, 120_000);
+
+  it('--resume with a flag that contradicts the saved config is an error', () => {
+    const out = join(root, 'contradict');
+    expect(cli(['train', '--env', 'arith', '--init', init, '--out', out, ...TASK, '--steps', '1', '--group-size', '2', '--quiet']).status).toBe(0);
+    const r = cli(['train', '--resume', '--env', 'arith', '--init', init, '--out', out, ...TASK, '--steps', '1', '--group-size', '3']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("groupSize differ from the run's saved config");
+  });
+
+  it('compare runs methods × seeds in child processes and writes results.md, results.json and report.html', () => {
+    const out = join(root, 'compare');
+    const r = cli(['compare', '--env', 'arith', '--methods', 'grpo-ws,paretopo', '--seeds', '2', '--jobs', '2', '--out', out, '--init', init,
+      '--train.steps', '2', '--train.promptsPerStep', '2', '--train.groupSize', '2', '--train.backend', 'js', '--train.task', '{"trainCount":32,"testCount":4}', '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    for (const f of ['results.md', 'results.json', 'report.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const run of ['grpo-ws-s1', 'grpo-ws-s2', 'paretopo-s1', 'paretopo-s2']) expect(existsSync(join(out, 'runs', run, RUN_FILES.summary)), run).toBe(true);
+    expect(readFileSync(join(out, 'results.md'), 'utf8')).toMatch(/paretopo/);
+    // A second call finds every run done and only rewrites the tables.
+    const again = cli(['compare', '--env', 'arith', '--methods', 'grpo-ws,paretopo', '--seeds', '2', '--out', out, '--init', init,
+      '--train.steps', '2', '--train.promptsPerStep', '2', '--train.groupSize', '2', '--train.backend', 'js', '--train.task', '{"trainCount":32,"testCount":4}', '--quiet']);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toContain('4 runs (4 already done)');
+  }, 120_000);
+});

@@ -1,0 +1,94 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderReportHtml, writeReport } from './html';
+import { syntheticCompare, syntheticRun } from './test-fixtures';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const REQUIRED = process.env.PARETOPO_REQUIRE_BROWSER === '1';
+const PRESENT = existsSync(CHROMIUM);
+if (!PRESENT && !REQUIRED) {
+  console.warn(`html.browser.test: skipped: no Chromium at ${CHROMIUM} (set CHROMIUM_PATH, or PARETOPO_REQUIRE_BROWSER=1 to fail instead)`);
+}
+
+interface PageReport {
+  charts: { id: string; datasets: number; points: number }[];
+}
+
+// Runs in the page (plain JS; the test's TypeScript has no DOM types): for each canvas, whether
+// Chart.js owns it and how many pixels are coloured (grid lines and text are grey, data is not).
+const PIXEL_PROBE = `(() => Array.from(document.querySelectorAll('canvas')).map((c) => {
+  const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let coloured = 0;
+  for (let i = 0; i < px.length; i += 4) {
+    if (px[i + 3] > 0 && Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 60) coloured++;
+  }
+  return { id: c.id, hasChart: Boolean(window.Chart && window.Chart.getChart(c)), width: c.width, height: c.height, coloured };
+}))()`;
+
+describe.skipIf(!PRESENT && !REQUIRED)('report page in headless Chromium', () => {
+  let browser: Browser;
+  let dir: string;
+
+  beforeAll(async () => {
+    if (!PRESENT) throw new Error(`html.browser.test: PARETOPO_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
+    dir = await mkdtemp(join(tmpdir(), 'paretopo-browser-'));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 20_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function open(file: string, screenshot?: string) {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+    });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:')) errors.push(`network request: ${r.url()}`);
+    });
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForFunction('window.__paretopoReport !== undefined', null, { timeout: 10_000 });
+    const report = (await page.evaluate('window.__paretopoReport')) as PageReport;
+    const canvases = (await page.evaluate(PIXEL_PROBE)) as { id: string; hasChart: boolean; width: number; height: number; coloured: number }[];
+    if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+    await page.close();
+    return { errors, report, canvases };
+  }
+
+  it('draws every chart of a compare report with data and no errors', async () => {
+    const file = join(dir, 'compare.html');
+    writeReport(file, renderReportHtml(syntheticCompare(['grpo-ws', 'otc-grpo', 'paretopo'], 2), { title: 'synthetic compare <arith>' }));
+    const { errors, report, canvases } = await open(file, process.env.PARETOPO_REPORT_SCREENSHOT);
+    expect(errors).toEqual([]);
+    expect(report.charts.map((c) => c.id)).toEqual(['hv', 'accuracy', 'calls', 'train-hv', 'front']);
+    for (const c of report.charts) expect(c.points, `${c.id} points`).toBeGreaterThan(0);
+    expect(canvases).toHaveLength(5);
+    for (const c of canvases) {
+      expect(c.hasChart, `${c.id} has a chart`).toBe(true);
+      expect(c.width * c.height, `${c.id} size`).toBeGreaterThan(0);
+      expect(c.coloured, `${c.id} coloured pixels`).toBeGreaterThan(200);
+    }
+  }, 20_000);
+
+  it('draws a single unfinished run', async () => {
+    const file = join(dir, 'one.html');
+    const run = syntheticRun({ method: 'paretopo', seed: 0, accuracy: 0.8, calls: 1, switchStep: 20, finished: false });
+    writeReport(file, renderReportHtml([run], { title: 'one run' }));
+    const { errors, report, canvases } = await open(file);
+    expect(errors).toEqual([]);
+    for (const c of report.charts) expect(c.points, `${c.id} points`).toBeGreaterThan(0);
+    for (const c of canvases) expect(c.coloured, `${c.id} coloured pixels`).toBeGreaterThan(50);
+  }, 20_000);
+});
