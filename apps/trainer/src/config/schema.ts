@@ -85,7 +85,7 @@ const evalSchema = z.strictObject({
 });
 
 const checkpointSchema = z.strictObject({
-  every: int(1).default(25),
+  every: int(1).default(50),
   /** Checkpoints kept (oldest removed first). */
   keep: int(1).default(2),
 });
@@ -97,11 +97,11 @@ export const trainConfigSchema = z.strictObject({
   /** Warm-start checkpoint directory (from `paretopo sft`). */
   init: z.string().min(1),
   out: z.string().min(1),
-  steps: int(1).default(150),
-  promptsPerStep: int(1).default(4),
+  steps: int(1).default(200),
+  promptsPerStep: int(1).default(8),
   groupSize: int(1).default(8),
   temperature: z.number().min(0).default(1),
-  lr: z.number().positive().default(1e-4),
+  lr: z.number().positive().default(5e-4),
   warmupSteps: int(0).default(0),
   clipNorm: z.number().min(0).default(1),
   weightDecay: z.number().min(0).default(0),

@@ -1,3 +1,4 @@
+import type { EnvName } from '../config/schema';
 import type { MethodName } from '../methods';
 import type { RlMetricsRow } from '../rl-step';
 
@@ -20,8 +21,6 @@ export const RUN_FILES = Object.freeze({
   checkpoints: 'checkpoints',
 });
 
-/** Environments of the built-in tasks. */
-export type EnvName = 'arith' | 'kb';
 
 /** What every run folder's `config.json` holds at least (the trainer's resolved config has more keys). */
 export interface RunConfigRecord {
