@@ -10,6 +10,9 @@ export default packageConfig({
     options.conditions = ['@paretopo/source'];
   },
   noExternal: [/^@paretopo\//],
+  // The packages' own dependencies stay external: webgpu loads its native Dawn addon relative to
+  // its own files, and the QuickJS WebAssembly file is found beside its module.
+  external: ['gpu.js', 'webgpu', 'minisearch', 'quickjs-emscripten-core', '@jitl/quickjs-wasmfile-release-sync'],
   banner: { js: '#!/usr/bin/env node' },
   onSuccess: async () => {
     await copyFile('../../packages/envs/src/code-worker.mjs', 'dist/code-worker.mjs');
