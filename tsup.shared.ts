@@ -18,3 +18,20 @@ export function packageConfig(overrides: Options = {}) {
     ...overrides,
   });
 }
+
+/**
+ * Build configuration of an executable app: one entry, no declarations, the workspace packages
+ * bundled in from their sources (so the app needs no library build first), a shebang.
+ */
+export function executableConfig(entry: string, overrides: Options = {}) {
+  return packageConfig({
+    entry: [entry],
+    dts: false,
+    esbuildOptions(options) {
+      options.conditions = ['@paretopo/source'];
+    },
+    noExternal: [/^@paretopo\//],
+    banner: { js: '#!/usr/bin/env node' },
+    ...overrides,
+  });
+}
