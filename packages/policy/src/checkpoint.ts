@@ -10,7 +10,12 @@ import { Rng, type RngState } from './rng';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors';
 import { TagTokenizer } from './tokenizer';
 
-/** File names inside a checkpoint directory. */
+/**
+ * File names inside a checkpoint directory.
+ *
+ * @example
+ * join(dir, CHECKPOINT_FILES.weights); // '<dir>/model.safetensors'
+ */
 export const CHECKPOINT_FILES = Object.freeze({
   weights: 'model.safetensors',
   config: 'config.json',

@@ -1,7 +1,12 @@
 import { Op, attentionProbsSize, type Backend } from '@paretopo/kernels';
 import { initParams, paramLayout, validateConfig, type ParamLayout, type TinyGPTConfig } from './config';
 
-/** Layer-norm epsilon (GPT-2). */
+/**
+ * Layer-norm epsilon (GPT-2).
+ *
+ * @example
+ * LN_EPS; // 1e-5
+ */
 export const LN_EPS = 1e-5;
 
 /**

@@ -1,17 +1,42 @@
-/** Text of the padding token. */
+/**
+ * Text of the padding token (id 0).
+ *
+ * @example
+ * TagTokenizer.create().id(PAD); // 0
+ */
 export const PAD = '<|pad|>';
-/** Text of the beginning-of-sequence token. */
+/**
+ * Text of the beginning-of-sequence token (id 1).
+ *
+ * @example
+ * TagTokenizer.create().id(BOS); // 1
+ */
 export const BOS = '<|bos|>';
-/** Text of the end-of-sequence token. */
+/**
+ * Text of the end-of-sequence token (id 2).
+ *
+ * @example
+ * TagTokenizer.create().id(EOS); // 2
+ */
 export const EOS = '<|eos|>';
 
-/** Tool and answer tags every tokenizer knows (one token each). */
+/**
+ * Tool and answer tags every tokenizer knows (one token each).
+ *
+ * @example
+ * TagTokenizer.create().encode('<calc>').length; // 1
+ */
 export const DEFAULT_TAGS: readonly string[] = [
   '<calc>', '</calc>', '<res>', '</res>', '<search>', '</search>',
   '<doc>', '</doc>', '<ans>', '</ans>', '<code>', '</code>',
 ];
 
-/** Characters every tokenizer knows: newline and printable ASCII (space … `~`). */
+/**
+ * Characters every tokenizer knows: newline and printable ASCII (space … `~`).
+ *
+ * @example
+ * CHARSET.length; // 96
+ */
 export const CHARSET: string = (() => {
   let s = '\n';
   for (let c = 32; c <= 126; c++) s += String.fromCharCode(c);

@@ -16,6 +16,9 @@ import { Wasm, type WasmMemory } from './wasmApi';
  * machine (one thread vs two, same product): 64³ (0.26 M) 48 µs vs 106 µs, 96³ (0.9 M) and 128³
  * (2.1 M) still faster on one thread, 160³ (4.1 M) a tie, 512×64×192 (6.3 M) and 256³ (16.8 M) up
  * to 1.3–1.7× faster on two. The packing and the worker hand-off (~50–100 µs) are serial.
+ *
+ * @example
+ * 256 * 256 * 256 >= MATMUL_THREAD_MIN_MACS; // true: a 256³ product is split over the threads
  */
 export const MATMUL_THREAD_MIN_MACS = 6_000_000;
 
