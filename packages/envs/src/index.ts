@@ -59,6 +59,8 @@ export type { Split, TaskItem, TraceSegment, TeacherTrace, TeacherOptions } from
 export { arithTasks, arithTeacher } from './tasks/arith';
 export type { ArithDifficulty, ArithMeta, ArithOptions } from './tasks/arith';
 export { createKbWorld, kbParametricSentences, kbTasks, kbTeacher } from './tasks/kb';
+export { gsm8kTasks, hotpotQATasks } from './tasks/benchmarks';
+export type { BenchmarkTask, Gsm8kTaskOptions, HotpotQATaskOptions } from './tasks/benchmarks';
 export type {
   KbEntity,
   KbEntityType,

@@ -270,7 +270,8 @@ export function loadSearchIndex(json: SerializedSearchIndex | string): SearchInd
   return new SearchIndex(mini, d.passages, resolved);
 }
 
-interface ResolvedOutput {
+/** {@link SearchOutputOptions} with every default filled in (package-internal). */
+export interface ResolvedOutput {
   topK: number;
   maxChars: number;
   showTitles: boolean;
@@ -278,7 +279,17 @@ interface ResolvedOutput {
   resultTag: string;
 }
 
-function resolveOutput(fn: string, options: SearchOutputOptions): ResolvedOutput {
+/**
+ * Checks output options once, errors naming `fn` (package-internal: lets helpers that build many
+ * search tools validate their options once).
+ *
+ * @param fn - Public function name for error messages.
+ * @param options - See {@link SearchOutputOptions}.
+ * @returns The options with defaults.
+ * @example
+ * resolveOutput('searchTool', {}).topK; // 3
+ */
+export function resolveOutput(fn: string, options: SearchOutputOptions): ResolvedOutput {
   const int = (name: 'topK' | 'maxChars' | 'maxQueryChars', fallback: number): number => {
     const v = options[name] ?? fallback;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${fn}: options.${name} must be a positive integer (got ${describeValue(v)})`);
@@ -360,7 +371,19 @@ export function searchRetriever(index: SearchIndex, options: SearchOutputOptions
  */
 export function searchTool(index: SearchIndex, options: SearchOutputOptions = {}): Tool<SearchArgs> {
   if (!(index instanceof SearchIndex)) throw new TypeError(`searchTool: index must be a SearchIndex (got ${describeValue(index)})`);
-  const o = resolveOutput('searchTool', options);
+  return searchToolOf(index, resolveOutput('searchTool', options));
+}
+
+/**
+ * {@link searchTool} with options already resolved (package-internal, unchecked).
+ *
+ * @param index - The index.
+ * @param o - Options from {@link resolveOutput}.
+ * @returns The tool.
+ * @example
+ * searchToolOf(createSearchIndex([]), resolveOutput('x', {})).tag; // 'search'
+ */
+export function searchToolOf(index: SearchIndex, o: ResolvedOutput): Tool<SearchArgs> {
   return {
     name: 'search',
     description: `Searches the document collection (BM25) and returns the ${o.topK} best-matching passages.`,

@@ -1,6 +1,6 @@
-import { describeValue, parseToolCalls, stopSequences, toOpenAITool, toolTagLimits } from '@paretopo/envs';
+import { describeValue, parseToolCalls, toOpenAITool, type OpenAIToolSpec } from '@paretopo/envs';
 import { episodeRecord, runEpisodes, type EpisodeState, type TurnDriver, type TurnOutput } from './loop-core';
-import { resolveLoopOptions, roundSeed, type LoopOptions, type ResolvedLoopOptions } from './options';
+import { resolveLoopOptions, roundSeed, type LoopOptions, type ResolvedLoopOptions, type ToolSet } from './options';
 import { systemPrompt } from './prompt';
 import type { ChatMessage, ChatPolicy, ChatReply, EpisodeRecord, RolloutTask } from './types';
 
@@ -12,7 +12,10 @@ export interface ChatRolloutOptions extends LoopOptions {
    * mapped to the same call records, outputs sent as `role: 'tool'` messages.
    */
   protocol?: 'text' | 'native';
-  /** System message; `null` for none. Default {@link systemPrompt} for the tools and protocol. */
+  /**
+   * System message; `null` for none. Default {@link systemPrompt} for the episode's tools (its
+   * task's own `tools` when present, else `options.tools`) and the protocol.
+   */
   systemPrompt?: string | null;
 }
 
@@ -56,13 +59,27 @@ function messagesOf(e: EpisodeState, system: string | null, native: boolean): Ch
   return msgs;
 }
 
-function chatDriver(policy: ChatPolicy, o: ResolvedLoopOptions, native: boolean, system: string | null): TurnDriver {
-  const tagLimits = toolTagLimits(o.tools);
-  const stops = stopSequences(
-    o.tools.map((t) => t.tag),
-    o.answerTag,
-  );
-  const specs = o.tools.map(toOpenAITool);
+/** What a chat request carries for one tool set: the native specs and the system message. */
+interface ChatToolView {
+  specs: OpenAIToolSpec[];
+  system: string | null;
+}
+
+function chatDriver(
+  policy: ChatPolicy,
+  o: ResolvedLoopOptions,
+  native: boolean,
+  system: string | null | undefined,
+): TurnDriver {
+  // Built once per distinct tool set (a task's own tools, or options.tools), not per request.
+  const views = new Map<ToolSet, ChatToolView>();
+  for (const set of o.toolSets) {
+    if (views.has(set)) continue;
+    views.set(set, {
+      specs: set.tools.map(toOpenAITool),
+      system: system === undefined ? systemPrompt(set.tools, native ? 'native' : 'text', o.answerTag) : system,
+    });
+  }
   return {
     native,
     promptSegment: (task) => ({ kind: 'prompt', text: task.prompt }),
@@ -70,14 +87,16 @@ function chatDriver(policy: ChatPolicy, o: ResolvedLoopOptions, native: boolean,
     generate(episodes, budgets, round): Promise<TurnOutput[]> {
       return Promise.all(
         episodes.map(async (e, i): Promise<TurnOutput> => {
-          const reply = await policy.complete(messagesOf(e, system, native), {
+          const set = e.toolSet;
+          const view = views.get(set)!;
+          const reply = await policy.complete(messagesOf(e, view.system, native), {
             maxTokens: budgets[i],
-            ...(native ? (specs.length > 0 ? { tools: specs } : {}) : { stop: stops }),
+            ...(native ? (view.specs.length > 0 ? { tools: view.specs } : {}) : { stop: set.stops }),
             temperature: o.temperature,
             seed: roundSeed(o.seed, round, e.index),
             signal: o.signal,
           });
-          const text = native ? reply.text : restoreStop(reply, stops, tagLimits, o.answerTag);
+          const text = native ? reply.text : restoreStop(reply, set.stops, set.tagLimits, o.answerTag);
           // Servers that report no usage are charged about 4 characters per token.
           const count = reply.completionTokens ?? Math.ceil(text.length / 4);
           const out: TurnOutput = { text, count, finish: reply.finish === 'length' ? 'length' : 'stop' };
@@ -96,7 +115,8 @@ function chatDriver(policy: ChatPolicy, o: ResolvedLoopOptions, native: boolean,
  * evaluation or for collecting trajectories from a served model.
  *
  * @param policy - A chat policy, e.g. {@link OpenAIChatPolicy}.
- * @param tasks - Tasks `{ id, prompt, answer }`.
+ * @param tasks - Tasks `{ id, prompt, answer, tools? }`; a task's own `tools` replace
+ *   `options.tools` for its episodes (stop strings, native tool specs, default system prompt).
  * @param options - See {@link ChatRolloutOptions}; `groupSize` default 1, temperature default 1.
  * @returns One record per episode (task-major order).
  * @example
@@ -116,8 +136,8 @@ export async function chatRollout(
   if (protocol !== 'text' && protocol !== 'native') {
     throw new TypeError(`chatRollout: options.protocol must be 'text' or 'native' (got ${describeValue(protocol)})`);
   }
-  const system = options.systemPrompt === undefined ? systemPrompt(o.tools, protocol, o.answerTag) : options.systemPrompt;
-  if (system !== null && typeof system !== 'string') {
+  const system = options.systemPrompt;
+  if (system !== undefined && system !== null && typeof system !== 'string') {
     throw new TypeError(`chatRollout: options.systemPrompt must be a string or null (got ${describeValue(system)})`);
   }
   const native = protocol === 'native';

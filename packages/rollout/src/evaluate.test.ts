@@ -1,4 +1,4 @@
-import { createCalculator, findDataDir, loadGsm8k } from '@paretopo/envs';
+import { createCalculator, createSearchIndex, findDataDir, gsm8kTasks, hotpotQATasks, loadGsm8k, loadHotpotQA } from '@paretopo/envs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,11 @@ import { chatBody, startChatServer, type SeenRequest } from '../test/server';
 import type { EpisodeRecord, RolloutTask } from './types';
 
 const calc = createCalculator();
+const dataDir = findDataDir();
+const gsmFile = dataDir === null ? null : join(dataDir, 'gsm8k/test.jsonl');
+const noGsm = gsmFile === null || !existsSync(gsmFile);
+const skipNote = (missing: boolean, rel: string): string => (missing ? ` (skipped: no ../shared/data/${rel}; set PARETOPO_DATA_DIR)` : '');
+if (noGsm) console.log('[rollout] GSM8K evaluate test skipped: no ../shared/data/gsm8k/test.jsonl (set PARETOPO_DATA_DIR)');
 let closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await Promise.all(closers.map((c) => c()));
@@ -56,28 +61,70 @@ describe('evaluate', () => {
     expect([r.accuracy, r.meanCalls, r.toolProductivity, r.n]).toEqual([1, 1, 1, 1]);
   });
 
-  it('runs the first 5 real GSM8K questions against a server that answers the gold', async () => {
-    const dir = findDataDir();
-    if (dir === null || !existsSync(join(dir, 'gsm8k/test.jsonl'))) {
-      console.log('skipped: no ../shared/data/gsm8k/test.jsonl (set PARETOPO_DATA_DIR)');
-      return;
-    }
-    const items = (await loadGsm8k(join(dir, 'gsm8k/test.jsonl'))).slice(0, 5);
-    const gold = new Map(items.map((q) => [q.question, q.answer]));
+  it.skipIf(noGsm)(`runs the first 5 real GSM8K questions (gsm8kTasks) against a server that answers the gold${skipNote(noGsm, 'gsm8k/test.jsonl')}`, async () => {
+    const items = (await loadGsm8k(gsmFile!)).slice(0, 5);
+    const gold = new Map(items.map((q) => [`${q.question}\n`, q.answer]));
     const s = await startChatServer((req) => {
       const q = (req.body.messages as { role: string; content: string }[]).find((m) => m.role === 'user')!.content;
       return { json: chatBody(`The answer is <ans>${gold.get(q) ?? 'unknown'}`) };
     }, 10);
     closers.push(s.close);
-    const tasks = items.map((q) => ({ id: q.id, prompt: q.question, answer: q.answer }));
-    const r = await evaluate(new OpenAIChatPolicy({ baseUrl: s.baseUrl, model: 'gold' }), tasks, { tools: [calc] });
+    // The documented one-liner: the tasks carry the calculator, so no tools option is needed.
+    const r = await evaluate(new OpenAIChatPolicy({ baseUrl: s.baseUrl, model: 'gold' }), gsm8kTasks(items));
     expect([r.n, r.accuracy, r.meanCalls, r.toolProductivity]).toEqual([5, 1, 0, 5]);
     expect(r.episodes[0].answer).toBe(items[0].answer);
+    expect(s.requests.every((q) => (q.body.stop as string[]).join() === '</calc>,</ans>')).toBe(true);
   });
 
   it('rejects a policy of neither kind', async () => {
     await expect(evaluate({} as never, [])).rejects.toThrow(/evaluate: policy must have generate/);
     await expect(evaluate(null as never, [])).rejects.toThrow(/evaluate: policy must be a Policy or a ChatPolicy \(got null\)/);
+  });
+});
+
+const hotpotFile = dataDir === null ? null : join(dataDir, 'hotpotqa-distractor/dev.jsonl');
+const noHotpot = hotpotFile === null || !existsSync(hotpotFile);
+if (noHotpot) console.log('[rollout] HotpotQA evaluate test skipped: no ../shared/data/hotpotqa-distractor/dev.jsonl (set PARETOPO_DATA_DIR)');
+
+describe.skipIf(noHotpot)(`evaluate on real HotpotQA distractor (hotpotQATasks)${skipNote(noHotpot, 'hotpotqa-distractor/dev.jsonl')}`, () => {
+  it('searches each question\'s own 10 paragraphs and answers from what it retrieved', async () => {
+    const items = await loadHotpotQA(hotpotFile!);
+    const byPrompt = new Map(items.map((q) => [`${q.question}\n`, q]));
+    const words = (q: string): string => q.replace(/[^\p{L}\p{N}\s]+/gu, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+    // A reading oracle: searches the question's words once, then answers the gold answer when the
+    // retrieved text contains it, else the title of the first passage it retrieved.
+    const policy = scriptedPolicy(charTokenizer(), ({ text }) => {
+      const cut = text.indexOf('\n') + 1;
+      const item = byPrompt.get(text.slice(0, cut))!;
+      const doc = /<doc>([\s\S]*)<\/doc>/.exec(text.slice(cut));
+      if (doc === null) return `<search>${words(item.question)}</search>`;
+      const answer = doc[1].toLowerCase().includes(item.answer.toLowerCase()) ? item.answer : doc[1].slice(0, doc[1].indexOf(':'));
+      return `<ans>${answer}</ans>`;
+    });
+    const tasks = hotpotQATasks(items, { topK: 3, maxChars: 100_000 });
+    const r = await evaluate(policy, tasks, { toolOutputChars: 100_000 });
+    expect([r.n, r.meanCalls]).toEqual([items.length, 1]);
+    let expectedCorrect = 0;
+    for (let i = 0; i < items.length; i++) {
+      const e = r.episodes[i];
+      const item = items[i];
+      expect([e.taskId, e.finishReason, e.toolCalls.length, e.toolCalls[0].name, e.toolCalls[0].ok]).toEqual([item.id, 'answer', 1, 'search', true]);
+      // Every retrieved line is one of this question's own paragraphs (a shared or global index
+      // would return other questions' paragraphs for the same words).
+      const own = new Set(item.passages.map((p) => `${p.title}: ${p.text}`));
+      const lines = e.toolCalls[0].output.split('\n');
+      expect(lines.length).toBe(Math.min(3, item.passages.length));
+      for (const line of lines) expect(own.has(line)).toBe(true);
+      // Oracle for `correct`: the same search over this question's paragraphs holds the gold answer.
+      const hits = createSearchIndex(item.passages).search(words(item.question), 3);
+      if (hits.some((h) => `${h.title}: ${h.text}`.toLowerCase().includes(item.answer.toLowerCase()))) expectedCorrect++;
+    }
+    expect(r.correct).toBe(expectedCorrect);
+    console.log(
+      `[rollout] HotpotQA dev, ${r.n} questions, one search (top 3) then a reading oracle: accuracy ${r.accuracy.toFixed(3)}, ` +
+        `mean calls ${r.meanCalls}, tool productivity ${r.toolProductivity.toFixed(3)}`,
+    );
+    expect(r.accuracy).toBeGreaterThan(0.5);
   });
 });
 

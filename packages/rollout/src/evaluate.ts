@@ -60,12 +60,14 @@ function isTokenPolicy(p: Policy | ChatPolicy): p is Policy {
  * (temperature 0) and one sample per task unless the options say otherwise.
  *
  * @param policy - A {@link Policy} (runs {@link rollout}) or a {@link ChatPolicy} (runs {@link chatRollout}).
- * @param tasks - Tasks `{ id, prompt, answer }`, e.g. GSM8K items mapped with a prompt.
+ * @param tasks - Tasks `{ id, prompt, answer, tools? }`, e.g. envs' `gsm8kTasks` (with the
+ *   calculator) or `hotpotQATasks` (each with a `search` tool over its own paragraphs); a task's
+ *   own `tools` replace `options.tools` for its episodes.
  * @param options - Loop options (see {@link EvaluateOptions}).
  * @returns See {@link EvaluateResult}.
  * @example
- * const gsm = (await loadGsm8k()).slice(0, 50).map((q) => ({ id: q.id, prompt: q.question, answer: q.answer }));
- * const r = await evaluate(new OpenAIChatPolicy({ baseUrl: 'http://localhost:8000/v1', model: 'm' }), gsm, { tools: [createCalculator()] });
+ * const policy = new OpenAIChatPolicy({ baseUrl: 'http://localhost:8000/v1', model: 'm' });
+ * const r = await evaluate(policy, gsm8kTasks((await loadGsm8k()).slice(0, 50)));
  * [r.accuracy, r.meanCalls]; // e.g. [0.62, 1.4]
  */
 export async function evaluate(

@@ -5,13 +5,12 @@ import {
   formatToolResult,
   parseToolCalls,
   runTool,
-  toolTagLimits,
   type Tool,
   type ToolResult,
 } from '@paretopo/envs';
 import { RolloutError } from './errors';
 import { ConcurrencyLimiter } from './limiter';
-import type { ResolvedLoopOptions } from './options';
+import type { ResolvedLoopOptions, ToolSet } from './options';
 import type { ChatToolCall, EpisodeRecord, FinishReason, RolloutTask, Segment, ToolCallOutcome } from './types';
 
 /** Mutable state of one episode while the loop runs. */
@@ -19,6 +18,8 @@ export interface EpisodeState {
   index: number;
   task: RolloutTask;
   groupId: number;
+  /** The episode's tools: its task's own, else `options.tools`. */
+  toolSet: ToolSet;
   segments: Segment[];
   /** Completion text (generated + tool outputs). */
   text: string;
@@ -70,7 +71,7 @@ function invalid(name: string, args: unknown, message: string): ToolCallOutcome 
   return { name, args, valid: false, ok: false, output: `error: ${message}`, error: 'invalid-call', ran: false };
 }
 
-function textCalls(text: string, tools: readonly Tool<any>[], tagLimits: Record<string, number>, answerTag: string): TurnCalls {
+function textCalls(text: string, { tools, tagLimits }: ToolSet, answerTag: string): TurnCalls {
   const parsed = parseToolCalls(text, { tools: tagLimits, answerTag });
   let unclosed = false;
   const calls: FoundCall[] = [];
@@ -129,6 +130,7 @@ export async function runEpisodes(
         index: episodes.length,
         task: tasks[t],
         groupId: t,
+        toolSet: o.toolSets[t],
         segments: [prompt],
         text: '',
         calls: [],
@@ -140,8 +142,6 @@ export async function runEpisodes(
       });
     }
   }
-  const tagLimits = toolTagLimits(o.tools);
-  const defaultResultTag = o.tools[0]?.resultTag ?? 'res';
   const limiter = new ConcurrencyLimiter(o.toolConcurrency);
   const push = (e: EpisodeState, seg: Segment): void => {
     e.segments.push(seg);
@@ -176,7 +176,7 @@ export async function runEpisodes(
       push(e, seg);
       e.turns++;
       e.generatedTokens += out.count;
-      const found = driver.native ? nativeCalls(out, o.tools) : textCalls(out.text, o.tools, tagLimits, o.answerTag);
+      const found = driver.native ? nativeCalls(out, e.toolSet.tools) : textCalls(out.text, e.toolSet, o.answerTag);
       if (found.ends || out.finish === 'length' || found.calls.length === 0) {
         for (const c of found.calls) {
           if (c.outcome.valid) c.outcome.error = 'not-run';
@@ -220,7 +220,7 @@ export async function runEpisodes(
       const result = { ok: call.outcome.ok, output: call.outcome.output };
       const text = driver.native
         ? result.output.length > cap ? result.output.slice(0, cap) : result.output
-        : formatToolResult({ resultTag: call.tool?.resultTag ?? defaultResultTag }, result, cap);
+        : formatToolResult({ resultTag: call.tool?.resultTag ?? e.toolSet.defaultResultTag }, result, cap);
       push(e, driver.toolSegment(e, text, call.id));
     }
     for (const e of ready) {
@@ -247,7 +247,7 @@ export function episodeRecord(e: EpisodeState, o: ResolvedLoopOptions, native: b
   let correct: boolean;
   if (!native) {
     const facts = episodeFacts(e.text, {
-      tools: toolTagLimits(o.tools),
+      tools: e.toolSet.tagLimits,
       gold: e.task.answer,
       match,
       turns: e.turns,

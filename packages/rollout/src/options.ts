@@ -1,11 +1,14 @@
-import { describeValue, type Tool } from '@paretopo/envs';
+import { describeValue, stopSequences, toolTagLimits, type Tool } from '@paretopo/envs';
 import type { RolloutTask } from './types';
 
 /** Options shared by {@link rollout}, {@link chatRollout} and {@link evaluate}; all have defaults. */
 export interface LoopOptions {
   /** Samples per task (G). Default 8 for `rollout`, 1 for `chatRollout` and `evaluate`. */
   groupSize?: number;
-  /** Tools the policy may call (envs' `Tool`s). Default `[]`. */
+  /**
+   * Tools the policy may call (envs' `Tool`s). Default `[]`. A task with its own `tools`
+   * ({@link RolloutTask.tools}) uses those instead, for all of its episodes.
+   */
   tools?: readonly Tool<any>[];
   /** Most policy turns (generation calls) per episode. Default 8. */
   maxTurns?: number;
@@ -31,10 +34,28 @@ export interface LoopOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * One validated tool list and what the loop derives from it, computed once per distinct list
+ * (never per turn or token). Tool sets whose stop strings are equal share one `stops` array, so
+ * the token driver can batch their episodes by reference.
+ */
+export interface ToolSet {
+  tools: readonly Tool<any>[];
+  /** Tag → longest body (envs' `toolTagLimits`). */
+  tagLimits: Record<string, number>;
+  /** Closing tool tags, then the closing answer tag (envs' `stopSequences`). */
+  stops: readonly string[];
+  /** Result tag for an output whose call names no known tool. */
+  defaultResultTag: string;
+}
+
 /** {@link LoopOptions} with every default filled in. */
 export interface ResolvedLoopOptions {
   groupSize: number;
+  /** `options.tools`. */
   tools: readonly Tool<any>[];
+  /** Tool set of each task, by task index: its own `tools` when present, else `options.tools`. */
+  toolSets: readonly ToolSet[];
   maxTurns: number;
   maxToolCalls: number;
   maxTokens: number;
@@ -56,6 +77,64 @@ function intOption(fn: string, name: string, value: unknown, fallback: number, m
   return value as number;
 }
 
+/** Checks a tool list: an array of `Tool`s with distinct tags and names (errors name `where`). */
+function checkTools(fn: string, tools: unknown, where: string): asserts tools is readonly Tool<any>[] {
+  if (!Array.isArray(tools)) throw new TypeError(`${fn}: ${where} must be an array of tools (got ${describeValue(tools)})`);
+  const tags = new Set<string>();
+  const names = new Set<string>();
+  for (let i = 0; i < tools.length; i++) {
+    const t = tools[i] as Partial<Tool> | null;
+    if (t === null || typeof t !== 'object' || typeof t.tag !== 'string' || typeof t.name !== 'string' || typeof t.run !== 'function') {
+      throw new TypeError(`${fn}: ${where}[${i}] must be a Tool with name, tag and run (got ${describeValue(t)})`);
+    }
+    if (tags.has(t.tag) || names.has(t.name)) {
+      throw new RangeError(`${fn}: ${where}[${i}] repeats tag <${t.tag}> or name "${t.name}"`);
+    }
+    tags.add(t.tag);
+    names.add(t.name);
+  }
+}
+
+/**
+ * The tool set of every task: `options.tools` unless the task brings its own `tools` (checked
+ * like `options.tools`, errors naming `tasks[i].tools`). A list shared by several tasks (the
+ * same array) is checked and resolved once.
+ */
+function resolveToolSets(fn: string, tasks: readonly RolloutTask[], tools: readonly Tool<any>[], answerTag: string): ToolSet[] {
+  const stopsByKey = new Map<string, readonly string[]>();
+  const make = (list: readonly Tool<any>[]): ToolSet => {
+    const stops = stopSequences(
+      list.map((t) => t.tag),
+      answerTag,
+    );
+    const key = stops.join('\n');
+    let shared = stopsByKey.get(key);
+    if (shared === undefined) {
+      shared = stops;
+      stopsByKey.set(key, shared);
+    }
+    return { tools: list, tagLimits: toolTagLimits(list), stops: shared, defaultResultTag: list[0]?.resultTag ?? 'res' };
+  };
+  const global = make(tools);
+  const byList = new Map<readonly Tool<any>[], ToolSet>([[tools, global]]);
+  const out: ToolSet[] = new Array(tasks.length);
+  for (let i = 0; i < tasks.length; i++) {
+    const own = tasks[i].tools;
+    if (own === undefined) {
+      out[i] = global;
+      continue;
+    }
+    let set = byList.get(own);
+    if (set === undefined) {
+      checkTools(fn, own, `tasks[${i}].tools`);
+      set = make(own);
+      byList.set(own, set);
+    }
+    out[i] = set;
+  }
+  return out;
+}
+
 /** Validates tasks and options at the public edge (throws TypeError / RangeError naming `fn`). */
 export function resolveLoopOptions(
   fn: string,
@@ -73,20 +152,7 @@ export function resolveLoopOptions(
   const o = options ?? {};
   if (typeof o !== 'object') throw new TypeError(`${fn}: options must be an object (got ${describeValue(o)})`);
   const tools = o.tools ?? [];
-  if (!Array.isArray(tools)) throw new TypeError(`${fn}: options.tools must be an array of tools (got ${describeValue(tools)})`);
-  const tags = new Set<string>();
-  const names = new Set<string>();
-  for (let i = 0; i < tools.length; i++) {
-    const t = tools[i] as Partial<Tool> | null;
-    if (t === null || typeof t !== 'object' || typeof t.tag !== 'string' || typeof t.name !== 'string' || typeof t.run !== 'function') {
-      throw new TypeError(`${fn}: options.tools[${i}] must be a Tool with name, tag and run (got ${describeValue(t)})`);
-    }
-    if (tags.has(t.tag) || names.has(t.name)) {
-      throw new RangeError(`${fn}: options.tools[${i}] repeats tag <${t.tag}> or name "${t.name}"`);
-    }
-    tags.add(t.tag);
-    names.add(t.name);
-  }
+  checkTools(fn, tools, 'options.tools');
   const seed = o.seed ?? 0;
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
     throw new RangeError(`${fn}: options.seed must be a finite number (got ${describeValue(seed)})`);
@@ -105,6 +171,7 @@ export function resolveLoopOptions(
   return {
     groupSize: intOption(fn, 'groupSize', o.groupSize, defaults.groupSize, 1),
     tools,
+    toolSets: resolveToolSets(fn, tasks as readonly RolloutTask[], tools, answerTag),
     maxTurns: intOption(fn, 'maxTurns', o.maxTurns, 8, 1),
     maxToolCalls: intOption(fn, 'maxToolCalls', o.maxToolCalls, 8, 0, true),
     maxTokens: intOption(fn, 'maxTokens', o.maxTokens, 512, 1),

@@ -1,9 +1,9 @@
-import { describeValue, stopSequences } from '@paretopo/envs';
+import { describeValue } from '@paretopo/envs';
 import { RolloutError } from './errors';
 import { episodeRecord, runEpisodes, type EpisodeState, type TurnDriver, type TurnOutput } from './loop-core';
 import { resolveLoopOptions, roundSeed, type LoopOptions, type ResolvedLoopOptions } from './options';
 import { packEpisodes } from './pack';
-import type { Policy, RolloutTask, Trajectories } from './types';
+import type { Generation, Policy, RolloutTask, Trajectories } from './types';
 
 /** Options of {@link rollout}: the loop limits plus a context cap for local models. */
 export interface RolloutOptions extends LoopOptions {
@@ -26,53 +26,85 @@ function concatTokens(e: EpisodeState): Int32Array {
   return out;
 }
 
+/** Checks one policy answer: a generation per context, typed arrays of equal length, finite log-probs. */
+function checkGenerations(gens: unknown, n: number): Generation[] {
+  if (!Array.isArray(gens) || gens.length !== n) {
+    throw new RolloutError('policy-output', `rollout: policy.generate must return one generation per context (${n}, got ${describeValue(gens)})`);
+  }
+  for (let i = 0; i < n; i++) {
+    const g = gens[i] as Generation | null;
+    if (
+      g === null ||
+      typeof g !== 'object' ||
+      !(g.tokens instanceof Int32Array) ||
+      !(g.logprobs instanceof Float32Array) ||
+      g.logprobs.length !== g.tokens.length ||
+      (g.finish !== 'stop' && g.finish !== 'length')
+    ) {
+      throw new RolloutError(
+        'policy-output',
+        `rollout: generation ${i} must be { tokens: Int32Array, logprobs: Float32Array of the same length, finish: 'stop' | 'length' }`,
+      );
+    }
+    for (let k = 0; k < g.logprobs.length; k++) {
+      if (!Number.isFinite(g.logprobs[k])) {
+        throw new RolloutError('policy-output', `rollout: generation ${i} has a non-finite log-prob at token ${k} (${g.logprobs[k]})`);
+      }
+    }
+  }
+  return gens as Generation[];
+}
+
 function tokenDriver(policy: Policy, o: ResolvedLoopOptions, maxContext: number): TurnDriver {
   const tok = policy.tokenizer;
-  const stop = stopSequences(
-    o.tools.map((t) => t.tag),
-    o.answerTag,
-  );
   const budget = (e: EpisodeState): number => Math.min(o.maxTokens - e.generatedTokens, maxContext - e.contextTokens);
+  /** One `generate` call for `episodes[at[j]]` (all sharing `stop`), results written to `into`. */
+  const call = async (
+    episodes: EpisodeState[],
+    budgets: number[],
+    at: number[] | null,
+    stop: readonly string[],
+    seed: number,
+    into: Generation[],
+  ): Promise<void> => {
+    const n = at === null ? episodes.length : at.length;
+    const contexts: Int32Array[] = new Array(n);
+    let maxNewTokens = 0;
+    for (let j = 0; j < n; j++) {
+      const i = at === null ? j : at[j];
+      contexts[j] = concatTokens(episodes[i]);
+      if (budgets[i] > maxNewTokens) maxNewTokens = budgets[i];
+    }
+    const gens = checkGenerations(await policy.generate(contexts, { maxNewTokens, stop, temperature: o.temperature, seed, signal: o.signal }), n);
+    for (let j = 0; j < n; j++) into[at === null ? j : at[j]] = gens[j];
+  };
   return {
     native: false,
     promptSegment: (task) => ({ kind: 'prompt', text: task.prompt, tokens: tok.encode(task.prompt) }),
     budget,
     async generate(episodes, budgets, round): Promise<TurnOutput[]> {
-      let maxNewTokens = 0;
-      for (const b of budgets) if (b > maxNewTokens) maxNewTokens = b;
-      const contexts = episodes.map(concatTokens);
-      const gens = await policy.generate(contexts, {
-        maxNewTokens,
-        stop,
-        temperature: o.temperature,
-        seed: roundSeed(o.seed, round),
-        signal: o.signal,
-      });
-      if (!Array.isArray(gens) || gens.length !== contexts.length) {
-        throw new RolloutError(
-          'policy-output',
-          `rollout: policy.generate must return one generation per context (${contexts.length}, got ${describeValue(gens)})`,
-        );
+      const gens: Generation[] = new Array(episodes.length);
+      const stop0 = episodes[0].toolSet.stops;
+      let uniform = true;
+      for (const e of episodes) if (e.toolSet.stops !== stop0) uniform = false;
+      if (uniform) await call(episodes, budgets, null, stop0, roundSeed(o.seed, round), gens);
+      else {
+        // Policy.generate takes one stop list per batch, so episodes whose tools differ in tags
+        // go in separate calls (one per stop list, in order of first appearance, one after the
+        // other: a local model need not be re-entrant); call k of a round gets seed stream k.
+        // Tool sets with equal stop strings share one array, so e.g. per-question search tools
+        // still make one batch.
+        const groups = new Map<readonly string[], number[]>();
+        for (let i = 0; i < episodes.length; i++) {
+          const stops = episodes[i].toolSet.stops;
+          const g = groups.get(stops);
+          if (g === undefined) groups.set(stops, [i]);
+          else g.push(i);
+        }
+        let k = 0;
+        for (const [stop, at] of groups) await call(episodes, budgets, at, stop, roundSeed(o.seed, round, k++), gens);
       }
       return gens.map((g, i) => {
-        if (
-          g === null ||
-          typeof g !== 'object' ||
-          !(g.tokens instanceof Int32Array) ||
-          !(g.logprobs instanceof Float32Array) ||
-          g.logprobs.length !== g.tokens.length ||
-          (g.finish !== 'stop' && g.finish !== 'length')
-        ) {
-          throw new RolloutError(
-            'policy-output',
-            `rollout: generation ${i} must be { tokens: Int32Array, logprobs: Float32Array of the same length, finish: 'stop' | 'length' }`,
-          );
-        }
-        for (let k = 0; k < g.logprobs.length; k++) {
-          if (!Number.isFinite(g.logprobs[k])) {
-            throw new RolloutError('policy-output', `rollout: generation ${i} has a non-finite log-prob at token ${k} (${g.logprobs[k]})`);
-          }
-        }
         let tokens = g.tokens;
         let logprobs = g.logprobs;
         let finish = g.finish;
@@ -105,7 +137,9 @@ function tokenDriver(policy: Policy, o: ResolvedLoopOptions, maxContext: number)
  * their outputs appended in the result tag with loss mask 0; repeat until an answer or a limit.
  *
  * @param policy - Token-level policy (its tokenizer encodes prompts and tool outputs).
- * @param tasks - Tasks `{ id, prompt, answer }` (envs' `TaskItem`s fit).
+ * @param tasks - Tasks `{ id, prompt, answer, tools? }` (envs' `TaskItem`s fit); a task's own
+ *   `tools` replace `options.tools` for its episodes (stop strings included: episodes whose tags
+ *   differ are generated in separate `policy.generate` calls of the same round).
  * @param options - Limits and sampling (see {@link RolloutOptions}); `groupSize` default 8.
  * @returns Packed trajectories: tokens, offsets (n + 1), loss mask, old log-probs, group and task
  *   ids, and one record per episode (task-major order: task t, sample g → episode t·G + g).

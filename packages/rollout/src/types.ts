@@ -1,4 +1,4 @@
-import type { FinishReason } from '@paretopo/envs';
+import type { FinishReason, Tool } from '@paretopo/envs';
 
 /** Maps text to token ids and back. A local model's tokenizer implements this. */
 export interface Tokenizer {
@@ -111,7 +111,10 @@ export interface ChatPolicy {
   complete(messages: readonly ChatMessage[], options: ChatCompleteOptions): Promise<ChatReply>;
 }
 
-/** A task the loop runs: envs' `TaskItem`s, loader items mapped to this shape, or your own. */
+/**
+ * A task the loop runs: envs' `TaskItem`s, loader items mapped to this shape (envs'
+ * `gsm8kTasks`, `hotpotQATasks`), or your own.
+ */
 export interface RolloutTask {
   /** Stable id (one N_opt entry per id downstream). */
   id: string;
@@ -119,6 +122,14 @@ export interface RolloutTask {
   prompt: string;
   /** Gold answer. */
   answer: string;
+  /**
+   * This task's own tools, e.g. a `search` tool over the task's own passages (HotpotQA). When
+   * present (`[]` included: no tools), every episode of the task uses these instead of the
+   * loop's `options.tools`: its calls, stop strings, result tags, native tool specs and default
+   * system prompt all come from this list. Checked like `options.tools` (distinct tags and
+   * names). Tasks that share one array share one resolved tool set.
+   */
+  tools?: readonly Tool<any>[];
 }
 
 /** The part of an episode one side wrote: mask 1 on `generated`, 0 on `prompt` and `tool`. */

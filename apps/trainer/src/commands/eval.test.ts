@@ -64,7 +64,7 @@ describe('runEval', () => {
     await runTrain(trainConfigSchema.parse({ env: 'arith', init: sft, out: run, task: TASK, steps: 2, promptsPerStep: 2, groupSize: 2 }), { ...quiet, backend });
     expect(resolveCheckpointDir(run)).toBe(join(run, RUN_FILES.checkpoints, 'step-000002'));
     expect(resolveCheckpointDir(sft)).toBe(sft);
-    const strip = ({ time: _t, ...r }: { time: string }) => r;
+    const strip = <T extends { time: string }>({ time: _t, ...r }: T) => r;
     const a = strip(await runEval(evalConfigSchema.parse({ env: 'arith', checkpoint: run, task: TASK }), { ...quiet, backend }));
     const b = strip(await runEval(evalConfigSchema.parse({ env: 'arith', checkpoint: join(run, RUN_FILES.checkpoints, 'step-000002'), task: TASK }), { ...quiet, backend }));
     expect(a).toEqual(b);
