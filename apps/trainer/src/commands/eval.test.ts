@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findDataDir } from '@paretopo/envs';
 import { createBackend, type Backend } from '@paretopo/kernels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evalConfigSchema, sftConfigSchema, trainConfigSchema } from '../config/schema';
@@ -69,6 +70,17 @@ describe('runEval', () => {
     const b = strip(await runEval(evalConfigSchema.parse({ env: 'arith', checkpoint: join(run, RUN_FILES.checkpoints, 'step-000002'), task: TASK }), { ...quiet, backend }));
     expect(a).toEqual(b);
     expect(a.n).toBe(6);
+  });
+
+  const data = findDataDir();
+  if (data === null) console.warn('eval.test: real-benchmark tests skipped: no ../shared/data folder (set PARETOPO_DATA_DIR)');
+
+  it.skipIf(data === null)('real benchmarks through an endpoint: GSM8K (calculator) and HotpotQA (each question its own search)', async () => {
+    const gsm = await runEval(evalConfigSchema.parse({ env: 'gsm8k', endpoint: model.baseUrl, model: 'calc', limit: 3 }), quiet);
+    // The stand-in finds no "What is …?" in a word problem, so it calls the calculator on "0" and answers 0.
+    expect(gsm).toMatchObject({ n: 3, meanCalls: 1 });
+    const hotpot = await runEval(evalConfigSchema.parse({ env: 'hotpotqa', endpoint: model.baseUrl, model: 'calc', limit: 2, protocol: 'text' }), quiet);
+    expect(hotpot).toMatchObject({ n: 2, accuracy: 0 });
   });
 
   it('a missing checkpoint is an error naming the file', async () => {

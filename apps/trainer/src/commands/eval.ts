@@ -1,11 +1,21 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  createCodeTool,
+  gsm8kTasks,
+  hotpotQATasks,
+  loadGsm8k,
+  loadHotpotQA,
+  loadMath500,
+  mathEqual,
+  type Tool,
+} from '@paretopo/envs';
 import { createBackend, type Backend } from '@paretopo/kernels';
-import { loadCheckpoint } from '@paretopo/policy';
-import { OpenAIChatPolicy, evaluate } from '@paretopo/rollout';
-import type { EvalConfig } from '../config/schema';
+import { asRolloutPolicy, loadCheckpoint } from '@paretopo/policy';
+import { OpenAIChatPolicy, evaluate, type RolloutTask } from '@paretopo/rollout';
+import type { BenchmarkName, EvalConfig } from '../config/schema';
 import { createEnvironment } from '../environment';
-import { evalRowOf, evaluatePolicy } from '../evaluation';
+import { evalRowOf } from '../evaluation';
 import { writeJsonAtomic } from '../run/files';
 import { RUN_FILES, type EvalRow } from '../run/types';
 
@@ -37,26 +47,59 @@ export function resolveCheckpointDir(path: string): string {
  * @example
  * (await runEval(evalConfigSchema.parse({ env: 'arith', checkpoint: 'runs/sft-arith' }))).accuracy;
  */
+/** What an evaluation runs on: questions (each may carry its own tools), the shared tools, the answer rule. */
+interface EvalSuite {
+  tasks: RolloutTask[];
+  tools: readonly Tool<any>[];
+  maxTokens: number;
+  match?: (prediction: string, gold: string) => boolean;
+}
+
+async function benchmarkSuite(name: BenchmarkName, data: string | undefined): Promise<EvalSuite> {
+  if (name === 'gsm8k') return { tasks: gsm8kTasks(await loadGsm8k(data)), tools: [], maxTokens: 512 };
+  if (name === 'hotpotqa') return { tasks: hotpotQATasks(await loadHotpotQA(data)), tools: [], maxTokens: 256 };
+  // MATH-500 in the ToRL setting: a JavaScript interpreter in the sandbox, MATH-style equivalence.
+  const items = await loadMath500(data);
+  return {
+    tasks: items.map((q) => ({ id: q.id, prompt: `${q.problem}\n`, answer: q.answer })),
+    tools: [createCodeTool()],
+    maxTokens: 1024,
+    match: mathEqual,
+  };
+}
+
+/**
+ * `paretopo eval`: one policy's accuracy–efficiency point, from a local checkpoint (greedy) or an
+ * OpenAI-compatible endpoint (vLLM, SGLang, llama.cpp, Ollama), on a split of a built-in task or
+ * on a real benchmark (GSM8K with the calculator, MATH-500 with the sandboxed code tool, HotpotQA
+ * with a search over each question's own 10 paragraphs).
+ *
+ * @param config - the resolved eval config
+ * @param options - log and an optional started backend
+ * @returns the evaluation row (written to `config.out/eval.json` when `out` is set)
+ * @example
+ * (await runEval(evalConfigSchema.parse({ env: 'gsm8k', endpoint: 'http://127.0.0.1:8000/v1', model: 'qwen', limit: 50 }))).accuracy;
+ */
 export async function runEval(config: EvalConfig, options: { log?: (line: string) => void; backend?: Backend } = {}): Promise<EvalRow> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const env = createEnvironment(config.env, config.task);
-  const tasks = config.split === 'test' ? env.test : env.train.slice(0, config.task.testCount);
-  const maxTokens = config.maxTokens ?? env.maxTokens;
+  let suite: EvalSuite;
+  if (config.env === 'arith' || config.env === 'kb') {
+    const env = createEnvironment(config.env, config.task);
+    const items = config.split === 'test' ? env.test : env.train.slice(0, config.task.testCount);
+    suite = { tasks: items.map((t) => ({ id: t.id, prompt: t.prompt, answer: t.answer })), tools: env.tools, maxTokens: env.maxTokens };
+  } else suite = await benchmarkSuite(config.env, config.data);
+  const tasks = config.limit > 0 ? suite.tasks.slice(0, config.limit) : suite.tasks;
+  const limits = { tools: suite.tools, maxTurns: config.maxTurns, maxToolCalls: config.maxToolCalls, maxTokens: config.maxTokens ?? suite.maxTokens, match: suite.match };
   let row: EvalRow;
   if (config.checkpoint !== undefined) {
     const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
     log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
-    const dir = resolveCheckpointDir(config.checkpoint);
-    const { model, tokenizer } = await loadCheckpoint(dir, backend);
-    row = (await evaluatePolicy(model, tokenizer, tasks, env.tools, { maxTurns: config.maxTurns, maxToolCalls: config.maxToolCalls, maxTokens, alpha: 0.5 }, 0)).row;
+    const { model, tokenizer } = await loadCheckpoint(resolveCheckpointDir(config.checkpoint), backend);
+    const result = await evaluate(asRolloutPolicy(model, tokenizer), tasks, { ...limits, maxContextTokens: model.config.context });
+    row = evalRowOf(0, result, 0.5);
   } else {
     const policy = new OpenAIChatPolicy({ baseUrl: config.endpoint!, model: config.model!, apiKey: config.apiKey });
-    const result = await evaluate(
-      policy,
-      tasks.map((t) => ({ id: t.id, prompt: t.prompt, answer: t.answer })),
-      { tools: env.tools, maxTurns: config.maxTurns, maxToolCalls: config.maxToolCalls, maxTokens, protocol: config.protocol },
-    );
-    row = evalRowOf(0, result, 0.5);
+    row = evalRowOf(0, await evaluate(policy, tasks, { ...limits, protocol: config.protocol }), 0.5);
   }
   if (config.out !== undefined) {
     mkdirSync(config.out, { recursive: true });

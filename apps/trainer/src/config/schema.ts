@@ -7,6 +7,9 @@ export const BACKEND_NAMES = ['auto', 'webgpu', 'headlessgl', 'webasm', 'cpu', '
 /** Built-in environments. */
 export const ENV_NAMES = ['arith', 'kb'] as const;
 
+/** Real benchmarks `paretopo eval` also runs on (data from `--data`, `$PARETOPO_DATA_DIR` or ../shared/data). */
+export const BENCHMARK_NAMES = ['gsm8k', 'math500', 'hotpotqa'] as const;
+
 const int = (min: number) => z.number().int().min(min);
 const prob = z.number().min(0).max(1);
 
@@ -115,6 +118,11 @@ export const trainConfigSchema = z.strictObject({
 export const evalConfigSchema = z
   .strictObject({
     ...common,
+    env: z.enum([...ENV_NAMES, ...BENCHMARK_NAMES]),
+    /** A benchmark's data file (default: the loader's, under $PARETOPO_DATA_DIR or ../shared/data). */
+    data: z.string().min(1).optional(),
+    /** Evaluate only the first `limit` questions (0: all). */
+    limit: int(0).default(0),
     split: z.enum(['train', 'test']).default('test'),
     checkpoint: z.string().min(1).optional(),
     endpoint: z.string().url().optional(),
@@ -150,4 +158,5 @@ export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type EvalConfig = z.infer<typeof evalConfigSchema>;
 export type CompareConfig = z.infer<typeof compareConfigSchema>;
 export type EnvName = (typeof ENV_NAMES)[number];
+export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 export type BackendName = (typeof BACKEND_NAMES)[number];
