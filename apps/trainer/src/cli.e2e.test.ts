@@ -54,7 +54,7 @@ describe('paretopo CLI', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const metrics = join(out, RUN_FILES.metrics);
-    for (let i = 0; i < 600 && readJsonlRows(metrics).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 1800 && readJsonlRows(metrics).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     expect(await exited, stderr).toBe(130);
     expect(stderr).toMatch(/interrupted at step (\d+): checkpoint saved/);
