@@ -85,10 +85,53 @@ describe('MethodState', () => {
     if (name !== 'otc-grpo') expect(a[1].log.rPareto).toBeGreaterThan(0.5); // the better batch grew the archive's HV
   });
 
+  it('per-group r_pareto (granularity group): one factor per prompt group, and the step advantages follow it', () => {
+    const byStep = new MethodState('paretopo-s1', { totalSteps: 4 }).step(facts);
+    const byGroup = new MethodState('paretopo-s1', { totalSteps: 4, granularity: 'group' }).step(facts);
+    expect(byGroup.log.stage).toBe(1);
+    // The first step's factors are 0.5 (ΔHV of the first vector against its own reference is 0), so
+    // both modes agree at step 0; the archive then holds one vector per group instead of the batch mean.
+    expect(Array.from(byGroup.advantages)).toEqual(Array.from(byStep.advantages));
+    expect(byGroup.log.archiveSize).toBeGreaterThanOrEqual(1);
+  });
+
+  it('plateau switch: leaves stage 1 after switchPatience steps with ΔHV̄ < switchEpsilon', () => {
+    const m = new MethodState('paretopo', { totalSteps: 100, switchPolicy: 'plateau', switchEpsilon: 1, switchPatience: 3 });
+    const stages = Array.from({ length: 5 }, () => m.step(facts).log.stage);
+    expect(stages).toEqual([1, 1, 1, 2, 2]);
+    expect(m.toJSON().stage?.switchStep).toBe(3);
+    const patient = new MethodState('paretopo', { totalSteps: 100, switchPolicy: 'plateau', switchEpsilon: 1, switchPatience: 10 });
+    expect(Array.from({ length: 5 }, () => patient.step(facts).log.stage)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('N_rank = G and raw (uncentred) Pareto-rank advantages are options', () => {
+    const centred = new MethodState('paretopo-s2', { totalSteps: 4 }).step(facts).advantages;
+    const raw = new MethodState('paretopo-s2', { totalSteps: 4, center: false }).step(facts).advantages;
+    // Group 0: (1, 1) dominates (0, e^−0.5): ranks 1 and 2 of 2 fronts → A_base 2 and 1; ties within a rank get β·0 offsets.
+    expect(raw[0]).toBeCloseTo(2, 12);
+    expect(raw[1]).toBeCloseTo(1, 12);
+    expect(centred[0] + centred[1]).toBeCloseTo(0, 12);
+    const bigG = new MethodState('paretopo-s2', { totalSteps: 4, center: false, nRank: 'group-size' }).step(facts).advantages;
+    expect(bigG[0]).toBeCloseTo(2, 12);
+  });
+
+  it('a fixed reference point is used as given', () => {
+    const m = new MethodState('paretopo-s1', { totalSteps: 4, reference: 'fixed', referencePoint: [0, 0] });
+    const out = m.step(facts);
+    // Against (0, 0) the first batch-mean vector already adds HV, so r_pareto > 0.5 at step 0.
+    expect(out.log.rPareto!).toBeGreaterThan(0.5);
+    expect(MethodState.fromJSON(JSON.parse(JSON.stringify(m.toJSON()))).options.referencePoint).toEqual([0, 0]);
+  });
+
   it('knows all 10 names; unknown names throw listing them', () => {
     expect(METHOD_NAMES).toEqual(['grpo-acc', 'grpo-ws', 'drgrpo', 'rloo', 'otc-grpo', 'mo-grpo', 'gdpo', 'paretopo-s1', 'paretopo-s2', 'paretopo']);
     for (const n of METHOD_NAMES) expect(resolveMethodName(n)).toBe(n);
     expect(() => new MethodState('ppo' as MethodName, { totalSteps: 1 })).toThrow(/unknown method "ppo" \(known: grpo-acc, grpo-ws, .*paretopo\)/);
+  });
+
+  it('rejects an option value outside its set, naming it', () => {
+    expect(() => new MethodState('paretopo', { totalSteps: 4, switchPolicy: 'soon' as never })).toThrow('options.switchPolicy must be one of fixed, plateau, stall (got soon)');
+    expect(() => new MethodState('paretopo', { totalSteps: 4, granularity: 'token' as never })).toThrow('options.granularity must be one of step, group');
   });
 
   it('rejects bad options and mismatched facts', () => {

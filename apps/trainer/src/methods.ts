@@ -9,6 +9,7 @@ import {
   rlooAdvantages,
   toolEfficiencyReward,
   type NOptTrackerJSON,
+  type NRankMode,
   type StdMode,
 } from '@paretopo/advantage';
 import {
@@ -16,6 +17,8 @@ import {
   StageSwitch,
   weightedSumBatch,
   type HypervolumeMetaRewardJSON,
+  type MetaRewardGranularity,
+  type ReferencePolicy,
   type Stage,
   type StageSwitchJSON,
 } from '@paretopo/scalarization';
@@ -57,6 +60,22 @@ export interface MethodOptions {
   std?: Exclude<StdMode, 'none'>;
   /** c of the OTC-GRPO tool reward [1]. */
   otcC?: number;
+  /** Stage-1 r_pareto per step (one batch-mean vector) or per prompt group (METHOD.md §2) [`'step'`]. */
+  granularity?: MetaRewardGranularity;
+  /** HV reference point z: the first observed vector minus a margin, or `referencePoint` [`'first-minus-margin'`]. */
+  reference?: ReferencePolicy;
+  /** z for `reference: 'fixed'` [(0, 0)]. */
+  referencePoint?: readonly [number, number];
+  /** When `paretopo` leaves stage 1 (METHOD.md §4): at `switchFraction`, on a ΔHV̄ plateau, or when the archive stalls [`'fixed'`]. */
+  switchPolicy?: 'fixed' | 'plateau' | 'stall';
+  /** ε of the plateau switch: ΔHV̄ below it counts as flat [1e-4]. */
+  switchEpsilon?: number;
+  /** K of the plateau and stall switches: consecutive flat steps [10]. */
+  switchPatience?: number;
+  /** N_rank of the Pareto-rank advantage: the number of fronts in the group, or G [`'fronts'`]. */
+  nRank?: NRankMode;
+  /** Mean-centre the Pareto-rank advantages within each group (METHOD.md §3 default) [true]. */
+  center?: boolean;
 }
 
 /** What the trainer knows about each finished episode of a step (n episodes). */
@@ -148,7 +167,21 @@ function resolveOptions(options: MethodOptions): Required<MethodOptions> {
     switchFraction: options.switchFraction ?? 0.5,
     std: options.std ?? 'sample',
     otcC: options.otcC ?? 1,
+    granularity: oneOf('granularity', options.granularity, ['step', 'group'], 'step'),
+    reference: oneOf('reference', options.reference, ['first-minus-margin', 'fixed'], 'first-minus-margin'),
+    referencePoint: [options.referencePoint?.[0] ?? 0, options.referencePoint?.[1] ?? 0],
+    switchPolicy: oneOf('switchPolicy', options.switchPolicy, ['fixed', 'plateau', 'stall'], 'fixed'),
+    switchEpsilon: options.switchEpsilon ?? 1e-4,
+    switchPatience: options.switchPatience ?? 10,
+    nRank: oneOf('nRank', options.nRank, ['fronts', 'group-size'], 'fronts'),
+    center: options.center ?? true,
   };
+}
+
+function oneOf<T extends string>(key: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) throw new RangeError(`MethodState: options.${key} must be one of ${allowed.join(', ')} (got ${String(value)})`);
+  return value;
 }
 
 
@@ -180,13 +213,24 @@ export class MethodState {
     this.options = resolveOptions(options);
     this.#nOpt = new NOptTracker();
     if (isParetoPO(this.name)) {
-      this.#meta = new HypervolumeMetaReward({ k: 2, gamma: this.options.gamma });
+      const o = this.options;
+      this.#meta = new HypervolumeMetaReward({
+        k: 2,
+        gamma: o.gamma,
+        granularity: o.granularity,
+        reference: o.reference,
+        ...(o.reference === 'fixed' ? { referencePoint: o.referencePoint } : {}),
+      });
       // Ablations (METHOD.md §6): paretopo-s1 has no switch (stage 1 throughout); paretopo-s2 is
       // the fixed switch at fraction 0, i.e. stage 2 from step 0.
       this.#stage =
         this.name === 'paretopo-s1'
           ? null
-          : new StageSwitch({ policy: 'fixed', totalSteps: this.options.totalSteps, fraction: this.name === 'paretopo-s2' ? 0 : this.options.switchFraction });
+          : this.name === 'paretopo-s2' || o.switchPolicy === 'fixed'
+            ? new StageSwitch({ policy: 'fixed', totalSteps: o.totalSteps, fraction: this.name === 'paretopo-s2' ? 0 : o.switchFraction })
+            : o.switchPolicy === 'plateau'
+              ? new StageSwitch({ policy: 'plateau', epsilon: o.switchEpsilon, patience: o.switchPatience })
+              : new StageSwitch({ policy: 'stall', patience: o.switchPatience });
     } else {
       this.#meta = null;
       this.#stage = null;
@@ -271,7 +315,7 @@ export class MethodState {
       default: {
         // ParetoPO: the archive and ΔHV̄ run in both stages (B is shared with stage 2, METHOD.md §2).
         const meta = this.#meta!;
-        const res = meta.step(rewards);
+        const res = meta.step(rewards, o.granularity === 'group' ? g : undefined);
         rPareto = res.rPareto;
         deltaHvSmoothed = res.deltaHvSmoothed;
         archiveSize = res.archiveSize;
@@ -280,7 +324,7 @@ export class MethodState {
           // Dr. GRPO form: a step-wide r_pareto would cancel under std division (METHOD.md §2 caveat).
           advantages = drGrpoAdvantages(meta.apply(rw, res), g, { k: 1 });
         } else {
-          advantages = paretoRankAdvantages(rewards, g, { k: 2, weights: w, beta: o.beta });
+          advantages = paretoRankAdvantages(rewards, g, { k: 2, weights: w, beta: o.beta, nRank: o.nRank, center: o.center });
         }
         this.#stage?.observe(step, res);
       }
@@ -308,7 +352,11 @@ export class MethodState {
       type: 'method-state',
       version: 1,
       name: this.name,
-      options: { ...this.options, weights: [this.options.weights[0], this.options.weights[1]] },
+      options: {
+        ...this.options,
+        weights: [this.options.weights[0], this.options.weights[1]],
+        referencePoint: [this.options.referencePoint[0], this.options.referencePoint[1]],
+      },
       step: this.#step,
       nOpt: this.#nOpt.toJSON(),
       meta: this.#meta?.toJSON() ?? null,

@@ -46,7 +46,24 @@ describe('resolveConfig: errors that name the key and the allowed values', () =>
   it('fills METHOD.md defaults', () => {
     const c = resolveConfig(trainConfigSchema, base, 'train');
     expect(c.method).toBe('paretopo');
-    expect(c.reward).toEqual({ weights: [0.6, 0.4], alpha: 0.5, fallbackNOpt: 0, gamma: 0.9, beta: 0.5, switchFraction: 0.5, std: 'sample', otcC: 1 });
+    expect(c.reward).toEqual({
+      weights: [0.6, 0.4],
+      alpha: 0.5,
+      fallbackNOpt: 0,
+      gamma: 0.9,
+      beta: 0.5,
+      switchFraction: 0.5,
+      std: 'sample',
+      otcC: 1,
+      granularity: 'step',
+      reference: 'first-minus-margin',
+      referencePoint: [0, 0],
+      switchPolicy: 'fixed',
+      switchEpsilon: 1e-4,
+      switchPatience: 10,
+      nRank: 'fronts',
+      center: true,
+    });
     expect(c.loss).toEqual({ epsLow: 0.2, epsHigh: 0.2, betaKl: 0.001, aggregation: 'token-mean' });
   });
 

@@ -80,6 +80,14 @@ const rewardSchema = z.strictObject({
   switchFraction: z.number().min(0).max(1).default(0.5),
   std: z.enum(['sample', 'population']).default('sample'),
   otcC: z.number().positive().default(1),
+  granularity: z.enum(['step', 'group']).default('step'),
+  reference: z.enum(['first-minus-margin', 'fixed']).default('first-minus-margin'),
+  referencePoint: z.tuple([z.number(), z.number()]).default([0, 0]),
+  switchPolicy: z.enum(['fixed', 'plateau', 'stall']).default('fixed'),
+  switchEpsilon: z.number().positive().default(1e-4),
+  switchPatience: int(1).default(10),
+  nRank: z.enum(['fronts', 'group-size']).default('fronts'),
+  center: z.boolean().default(true),
 });
 
 const evalSchema = z.strictObject({
