@@ -1,7 +1,8 @@
 import { checkBatch, outputArray } from '../batch';
-import { gatherGroup, groupLayout, maxGroupSize, scatterGroup } from '../groups';
 import { checkOptionKeys, enumOption, numberOption, resolveWeights } from '../options';
-import { STD_MODES, inverseScale, throwIfNotFinite, whitenInPlace, type StdMode } from './moments';
+import { layoutOf } from '../runs';
+import { STD_MODES, throwIfNotFinite, whitenInPlace, type StdMode } from './moments';
+import { moGrpoGroup } from './multiGroups';
 import type { BatchOptions } from './scalar';
 
 /** Options of {@link moGrpoAdvantages} and {@link gdpoAdvantages}. */
@@ -19,6 +20,7 @@ export interface MoGrpoOptions extends BatchOptions {
 
 const KEYS = ['k', 'out', 'weights', 'std', 'eps'];
 
+/** Validates the options once, then runs {@link moGrpoGroup} on every group; returns what GDPO needs too. */
 function moGrpoCore(fn: string, rewards: Float64Array, groupIds: Int32Array, options: MoGrpoOptions | undefined) {
   const opts = checkOptionKeys(fn, options, KEYS);
   const { n, k } = checkBatch(fn, rewards, groupIds, opts.k);
@@ -26,25 +28,10 @@ function moGrpoCore(fn: string, rewards: Float64Array, groupIds: Int32Array, opt
   const std = enumOption(fn, 'std', opts.std, 'sample', STD_MODES);
   const eps = numberOption(fn, 'eps', opts.eps, 1e-6, { min: 0 });
   const out = outputArray(fn, opts.out, n);
-  const { nGroups, starts, order } = groupLayout(groupIds);
-  const G = maxGroupSize({ nGroups, starts, order });
-  const col = new Float64Array(G);
-  const acc = new Float64Array(G);
+  const ddof = std === 'sample' ? 1 : std === 'population' ? 0 : -1;
+  const { nGroups, starts, order } = layoutOf(groupIds);
   let probe = 0;
-  for (let g = 0; g < nGroups; g++) {
-    const s = starts[g];
-    const e = starts[g + 1];
-    const c = e - s;
-    acc.fill(0, 0, c);
-    for (let j = 0; j < k; j++) {
-      const sum = gatherGroup(rewards, k, null, j, order, s, e, col);
-      probe += sum;
-      const mean = col[0] + sum / c;
-      const scale = w[j] * inverseScale(col, c, mean, std, eps);
-      if (scale !== 0) for (let a = 0; a < c; a++) acc[a] += (col[a] - mean) * scale;
-    }
-    scatterGroup(out, order, s, e, acc);
-  }
+  for (let g = 0; g < nGroups; g++) probe += moGrpoGroup(rewards, k, starts[g + 1] - starts[g], w, ddof, eps, out, order, starts[g]);
   throwIfNotFinite(fn, probe, rewards, k);
   return { out, std, eps };
 }

@@ -1,8 +1,10 @@
 import { describeValue } from '@paretopo/pareto';
 import { checkBatch, outputArray } from '../batch';
-import { gatherGroup, groupLayout, maxGroupSize, scatterGroup } from '../groups';
+import { groupLayout } from '../groups';
 import { checkOptionKeys, enumOption, numberOption, resolveWeights } from '../options';
-import { STD_MODES, inverseScale, throwIfNotFinite, whitenInPlace, type StdMode } from './moments';
+import { firstRunLength } from '../runs';
+import { STD_MODES, whitenInPlace, type StdMode } from './moments';
+import { SCALE_LOO, SCALE_NONE, SCALE_STD, scalarGathered, scalarRuns, type GroupScale } from './scalarGroups';
 
 /** Options shared by every group estimator. */
 export interface BatchOptions {
@@ -46,134 +48,27 @@ export interface ReinforcePlusPlusOptions extends ScalarOptions {
 const SCALAR_KEYS = ['k', 'out', 'weights'] as const;
 const GRPO_KEYS = [...SCALAR_KEYS, 'std', 'eps'];
 const OPO_KEYS = [...SCALAR_KEYS, 'lengths'];
+const NO_SCALE: GroupScale = { kind: SCALE_NONE, lengths: null, ddof: 0, eps: 0 };
+const LOO_SCALE: GroupScale = { kind: SCALE_LOO, lengths: null, ddof: 0, eps: 0 };
 
+/** Option keys, batch shape, weights and output, validated once at the public edge. */
 function prepare<T extends ScalarOptions>(fn: string, rewards: Float64Array, groupIds: Int32Array, options: T | undefined, keys: readonly string[]) {
   const opts = checkOptionKeys<T>(fn, options, keys);
   const { n, k } = checkBatch(fn, rewards, groupIds, opts.k);
   const weights = resolveWeights(fn, opts.weights, k);
   const out = outputArray(fn, opts.out, n);
-  const layout = groupLayout(groupIds);
-  return { opts, n, k, weights, layout, out, buf: new Float64Array(maxGroupSize(layout)) };
+  return { opts, n, k, weights, out };
 }
 
 /**
- * The shared per-group loop of the scalar estimators: gather `w · r` of the group, centre it on
- * the (exact, shifted) group mean, scale, scatter. On a thrown error `out` may hold partial results.
+ * The shared body of the GRPO family: the equal-contiguous-runs pass when the ids look like that
+ * layout (confirmed during the pass), else the general one. On a thrown error `out` may hold
+ * partial results.
  */
-function scalarCore(
-  fn: string,
-  rewards: Float64Array,
-  k: number,
-  weights: Float64Array,
-  layout: ReturnType<typeof groupLayout>,
-  buf: Float64Array,
-  out: Float64Array,
-  leaveOneOut: boolean,
-  std: StdMode,
-  eps: number,
-): Float64Array {
-  const { nGroups, starts, order } = layout;
-  if (order === null) return contiguousCore(fn, rewards, k, weights, starts, nGroups, buf, out, leaveOneOut, std, eps);
-  let probe = 0;
-  for (let g = 0; g < nGroups; g++) {
-    const s = starts[g];
-    const e = starts[g + 1];
-    const c = e - s;
-    const sum = gatherGroup(rewards, k, weights, 0, order, s, e, buf);
-    probe += sum;
-    const mean = buf[0] + sum / c;
-    const inv = leaveOneOut ? (c > 1 ? c / (c - 1) : 0) : inverseScale(buf, c, mean, std, eps);
-    if (order === null) for (let a = 0; a < c; a++) out[s + a] = (buf[a] - mean) * inv;
-    else for (let a = 0; a < c; a++) out[order[s + a]] = (buf[a] - mean) * inv;
-  }
-  throwIfNotFinite(fn, probe, rewards, k);
-  return out;
-}
-
-/**
- * {@link scalarCore} for the usual trainer layout (each group one contiguous run of rows): the
- * scalarisation `w · r`, the shifted sum and the finiteness probe are one loop over the
- * group's rows read in place, with no gather through an index array and no call per group. The
- * arithmetic is the general path's, operation for operation (same shifted mean, same two-pass
- * variance over `buf`), so both paths give bit-identical results.
- */
-function contiguousCore(
-  fn: string,
-  rewards: Float64Array,
-  k: number,
-  weights: Float64Array,
-  starts: Int32Array,
-  nGroups: number,
-  buf: Float64Array,
-  out: Float64Array,
-  leaveOneOut: boolean,
-  std: StdMode,
-  eps: number,
-): Float64Array {
-  const w0 = weights[0];
-  const w1 = k > 1 ? weights[1] : 0;
-  const w2 = k > 2 ? weights[2] : 0;
-  const w3 = k > 3 ? weights[3] : 0;
-  const ddof = std === 'sample' ? 1 : 0;
-  const scaled = !leaveOneOut && std !== 'none';
-  let probe = 0;
-  for (let g = 0; g < nGroups; g++) {
-    const s = starts[g];
-    const e = starts[g + 1];
-    const c = e - s;
-    let sum = 0;
-    if (k === 2) {
-      const first = w0 * rewards[2 * s] + w1 * rewards[2 * s + 1];
-      for (let a = s; a < e; a++) {
-        const v = w0 * rewards[2 * a] + w1 * rewards[2 * a + 1];
-        buf[a - s] = v;
-        sum += v - first;
-      }
-    } else if (k === 1) {
-      const first = w0 * rewards[s];
-      for (let a = s; a < e; a++) {
-        const v = w0 * rewards[a];
-        buf[a - s] = v;
-        sum += v - first;
-      }
-    } else if (k === 4) {
-      let first = 0;
-      for (let a = s; a < e; a++) {
-        const o = 4 * a;
-        let acc = 0;
-        acc += w0 * rewards[o];
-        acc += w1 * rewards[o + 1];
-        acc += w2 * rewards[o + 2];
-        acc += w3 * rewards[o + 3];
-        if (a === s) first = acc;
-        buf[a - s] = acc;
-        sum += acc - first;
-      }
-    } else {
-      for (let a = s; a < e; a++) {
-        const o = a * k;
-        let acc = 0;
-        for (let j = 0; j < k; j++) acc += weights[j] * rewards[o + j];
-        buf[a - s] = acc;
-        sum += acc - buf[0];
-      }
-    }
-    probe += sum;
-    const mean = buf[0] + sum / c;
-    let inv = 1;
-    if (leaveOneOut) inv = c > 1 ? c / (c - 1) : 0;
-    else if (scaled) {
-      // inverseScale, inlined: two-pass sum of squared deviations (no cancellation).
-      let ssd = 0;
-      for (let a = 0; a < c; a++) {
-        const d = buf[a] - mean;
-        ssd += d * d;
-      }
-      inv = c - ddof < 1 || !(ssd > 0) ? 0 : 1 / (Math.sqrt(ssd / (c - ddof)) + eps);
-    }
-    for (let a = 0; a < c; a++) out[s + a] = (buf[a] - mean) * inv;
-  }
-  throwIfNotFinite(fn, probe, rewards, k);
+function scalarCore(fn: string, rewards: Float64Array, groupIds: Int32Array, k: number, w: Float64Array, scale: GroupScale, out: Float64Array) {
+  const G = firstRunLength(groupIds);
+  if (G > 0 && scalarRuns(fn, rewards, groupIds, k, w, G, scale, out)) return out;
+  scalarGathered(fn, rewards, k, w, groupLayout(groupIds), scale, out);
   return out;
 }
 
@@ -193,10 +88,11 @@ function contiguousCore(
  */
 export function grpoAdvantages(rewards: Float64Array, groupIds: Int32Array, options?: GrpoOptions): Float64Array {
   const fn = 'grpoAdvantages';
-  const { opts, k, weights, layout, out, buf } = prepare(fn, rewards, groupIds, options, GRPO_KEYS);
+  const { opts, k, weights, out } = prepare(fn, rewards, groupIds, options, GRPO_KEYS);
   const std = enumOption(fn, 'std', opts.std, 'sample', STD_MODES);
   const eps = numberOption(fn, 'eps', opts.eps, 1e-6, { min: 0 });
-  return scalarCore(fn, rewards, k, weights, layout, buf, out, false, std, eps);
+  const scale: GroupScale = std === 'none' ? NO_SCALE : { kind: SCALE_STD, lengths: null, ddof: std === 'sample' ? 1 : 0, eps };
+  return scalarCore(fn, rewards, groupIds, k, weights, scale, out);
 }
 
 /**
@@ -212,8 +108,8 @@ export function grpoAdvantages(rewards: Float64Array, groupIds: Int32Array, opti
  */
 export function drGrpoAdvantages(rewards: Float64Array, groupIds: Int32Array, options?: ScalarOptions): Float64Array {
   const fn = 'drGrpoAdvantages';
-  const { k, weights, layout, out, buf } = prepare(fn, rewards, groupIds, options, SCALAR_KEYS);
-  return scalarCore(fn, rewards, k, weights, layout, buf, out, false, 'none', 0);
+  const { k, weights, out } = prepare(fn, rewards, groupIds, options, SCALAR_KEYS);
+  return scalarCore(fn, rewards, groupIds, k, weights, NO_SCALE, out);
 }
 
 /**
@@ -229,8 +125,8 @@ export function drGrpoAdvantages(rewards: Float64Array, groupIds: Int32Array, op
  */
 export function rlooAdvantages(rewards: Float64Array, groupIds: Int32Array, options?: ScalarOptions): Float64Array {
   const fn = 'rlooAdvantages';
-  const { k, weights, layout, out, buf } = prepare(fn, rewards, groupIds, options, SCALAR_KEYS);
-  return scalarCore(fn, rewards, k, weights, layout, buf, out, true, 'none', 0);
+  const { k, weights, out } = prepare(fn, rewards, groupIds, options, SCALAR_KEYS);
+  return scalarCore(fn, rewards, groupIds, k, weights, LOO_SCALE, out);
 }
 
 /**
@@ -247,41 +143,34 @@ export function rlooAdvantages(rewards: Float64Array, groupIds: Int32Array, opti
  */
 export function opoAdvantages(rewards: Float64Array, groupIds: Int32Array, options: OpoOptions): Float64Array {
   const fn = 'opoAdvantages';
-  const { opts, n, k, weights, layout, out, buf } = prepare(fn, rewards, groupIds, options, OPO_KEYS);
+  const { opts, n, k, weights, out } = prepare(fn, rewards, groupIds, options, OPO_KEYS);
   const lengths = opts.lengths;
-  if (lengths === null || typeof lengths !== 'object' || typeof lengths.length !== 'number') {
+  checkLengths(fn, lengths, n);
+  return scalarCore(fn, rewards, groupIds, k, weights, { kind: SCALE_NONE, lengths, ddof: 0, eps: 0 }, out);
+}
+
+/** Throws unless `lengths` holds n positive finite numbers, naming the first bad entry. */
+function checkLengths(fn: string, lengths: unknown, n: number): asserts lengths is ArrayLike<number> {
+  if (lengths === null || typeof lengths !== 'object' || typeof (lengths as ArrayLike<number>).length !== 'number') {
     throw new TypeError(`${fn}: options.lengths must be an array of n = ${n} positive numbers (got ${describeValue(lengths)})`);
   }
-  if (lengths.length !== n) throw new RangeError(`${fn}: options.lengths must have length ${n} (got ${lengths.length})`);
+  const ls = lengths as ArrayLike<unknown>;
+  if (ls.length !== n) throw new RangeError(`${fn}: options.lengths must have length ${n} (got ${ls.length})`);
+  // A typed array holds numbers only: one branch-free sweep (l > 0 and finite) answers the common case.
+  if (ls instanceof Float64Array || ls instanceof Float32Array || ls instanceof Int32Array || ls instanceof Uint32Array) {
+    let ok = 1;
+    for (let i = 0; i < n; i++) {
+      const l = ls[i];
+      ok &= +(l > 0) & +(l - l === 0);
+    }
+    if (ok === 1) return;
+  }
   for (let i = 0; i < n; i++) {
-    const l = lengths[i];
+    const l = ls[i];
     if (typeof l !== 'number' || !Number.isFinite(l) || l <= 0) {
       throw new RangeError(`${fn}: options.lengths[${i}] must be a positive finite number (got ${describeValue(l)})`);
     }
   }
-  const { nGroups, starts, order } = layout;
-  let probe = 0;
-  for (let g = 0; g < nGroups; g++) {
-    const s = starts[g];
-    const e = starts[g + 1];
-    const c = e - s;
-    gatherGroup(rewards, k, weights, 0, order, s, e, buf);
-    // Length-weighted mean, shifted by the first value so that a constant group is exactly 0.
-    const first = buf[0];
-    let num = 0;
-    let den = 0;
-    for (let a = 0; a < c; a++) {
-      const l = lengths[order === null ? s + a : order[s + a]];
-      num += l * (buf[a] - first);
-      den += l;
-    }
-    probe += num;
-    const baseline = first + num / den;
-    for (let a = 0; a < c; a++) buf[a] -= baseline;
-    scatterGroup(out, order, s, e, buf);
-  }
-  throwIfNotFinite(fn, probe, rewards, k);
-  return out;
 }
 
 /**
@@ -306,9 +195,9 @@ export function reinforcePlusPlusAdvantages(
   options?: ReinforcePlusPlusOptions,
 ): Float64Array {
   const fn = 'reinforcePlusPlusAdvantages';
-  const { opts, k, weights, layout, out, buf } = prepare(fn, rewards, groupIds, options, GRPO_KEYS);
+  const { opts, k, weights, out } = prepare(fn, rewards, groupIds, options, GRPO_KEYS);
   const std = enumOption(fn, 'std', opts.std, 'sample', ['sample', 'population'] as const);
   const eps = numberOption(fn, 'eps', opts.eps, 1e-6, { min: 0 });
-  scalarCore(fn, rewards, k, weights, layout, buf, out, false, 'none', 0);
+  scalarCore(fn, rewards, groupIds, k, weights, NO_SCALE, out);
   return whitenInPlace(out, std, eps);
 }

@@ -1,0 +1,58 @@
+/**
+ * MO-GRPO's per-group pass (Ichihara et al. 2025): `A = Σ_j w_j ẑ_j`, each objective z-scored
+ * within the group. Objective by objective over the group's rows, read in place (rows
+ * `st .. st + c − 1`, or `order[st ..]` for a group that is not one run): one pass for the shifted
+ * sums `S = Σ d`, `Q = Σ d²` with `d = r_j − r_j(first member)` (the one-pass spread of
+ * `scalarGroups.ts`, exact 0 for a constant objective), one pass adding `(d − S/c) · w_j / (std + eps)`
+ * to `out`. For k = 1 and w = [1] this is GRPO's arithmetic exactly.
+ *
+ * @param ddof - 1 for the sample std, 0 for the population std, −1 for no std (centring only)
+ * @returns the finiteness probe Σ S over the objectives (non-finite when a reward is)
+ * @example
+ * const out = new Float64Array(2);
+ * moGrpoGroup(Float64Array.of(1, 0, 0, 1), 2, 2, Float64Array.of(0.6, 0.4), 0, 0, out, null, 0);
+ * // out = [0.2, -0.2]
+ */
+export function moGrpoGroup(
+  rewards: Float64Array,
+  k: number,
+  c: number,
+  w: Float64Array,
+  ddof: number,
+  eps: number,
+  out: Float64Array,
+  order: Int32Array | null,
+  st: number,
+): number {
+  const e = st + c;
+  let probe = 0;
+  for (let j = 0; j < k; j++) {
+    const first = rewards[(order === null ? st : order[st]) * k + j];
+    let S = 0;
+    let Q = 0;
+    for (let a = st; a < e; a++) {
+      const d = rewards[(order === null ? a : order[a]) * k + j] - first;
+      S += d;
+      Q += d * d;
+    }
+    probe += S;
+    const m = S / c;
+    const ssd = Q - S * m;
+    let inv = 1;
+    if (ddof >= 0) inv = c - ddof < 1 || !(ssd > 0) ? 0 : 1 / (Math.sqrt(ssd / (c - ddof)) + eps);
+    const scale = w[j] * inv;
+    // An objective without spread in the group adds exactly 0 (its d − m is 0), as it should.
+    if (j === 0) {
+      for (let a = st; a < e; a++) {
+        const row = order === null ? a : order[a];
+        out[row] = 0 + (rewards[row * k] - first - m) * scale;
+      }
+    } else {
+      for (let a = st; a < e; a++) {
+        const row = order === null ? a : order[a];
+        out[row] += (rewards[row * k + j] - first - m) * scale;
+      }
+    }
+  }
+  return probe;
+}
