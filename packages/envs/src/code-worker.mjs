@@ -174,8 +174,10 @@ async function runInSandbox(seq, code, limits) {
     runtime = module.newRuntime();
     runtime.setMemoryLimit(limits.memoryLimitBytes);
     runtime.setMaxStackSize(limits.maxStackBytes);
-    parentPort.postMessage({ seq, type: 'started' });
-    const deadline = performance.now() + limits.timeLimitMs;
+    // The time limit covers the model's program only: it is armed after the (trusted) prelude, so
+    // a slow sandbox start on a loaded machine cannot eat a short limit. Until then only an abort
+    // interrupts, and the host's start limit is the backstop.
+    let deadline = Number.POSITIVE_INFINITY;
     // The cheap first line of defence: QuickJS polls this every ~10,000 steps and unwinds with an
     // uncatchable "interrupted", keeping the worker. The host's timer and terminate() are the
     // backstop for steps that take long on their own.
@@ -202,6 +204,8 @@ async function runInSandbox(seq, code, limits) {
     if (installed.error) throw new Error(`prelude failed: ${JSON.stringify(c.dump(installed.error))}`);
     const format = installed.value;
     try {
+      parentPort.postMessage({ seq, type: 'started' });
+      deadline = performance.now() + limits.timeLimitMs;
       const result = c.evalCode(code, 'input.js', { type: 'global' });
       if (result.error) failure = thrown(result.error);
       else {
