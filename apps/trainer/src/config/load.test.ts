@@ -67,6 +67,12 @@ describe('resolveConfig: errors that name the key and the allowed values', () =>
     expect(c.loss).toEqual({ epsLow: 0.2, epsHigh: 0.2, betaKl: 0.001, aggregation: 'token-mean' });
   });
 
+  it('the RL budget defaults per environment and yields to explicit values', () => {
+    expect(resolveConfig(trainConfigSchema, base, 'train')).toMatchObject({ steps: 200, promptsPerStep: 8 });
+    expect(resolveConfig(trainConfigSchema, { ...base, env: 'kb' }, 'train')).toMatchObject({ steps: 100, promptsPerStep: 4 });
+    expect(resolveConfig(trainConfigSchema, { ...base, env: 'kb', steps: 7 }, 'train')).toMatchObject({ steps: 7, promptsPerStep: 4 });
+  });
+
   it('a typo at the top level names the key and lists the allowed keys', () => {
     const err = (() => {
       try {

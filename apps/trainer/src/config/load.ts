@@ -140,7 +140,9 @@ export function resolveConfig<S extends z.ZodType>(schema: S, raw: Json, what: s
   const res = schema.safeParse(raw);
   if (res.success) return res.data;
   const lines = res.error.issues.map(describeIssue);
-  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  // A schema with a transform (train's per-environment budget) keeps its keys on the input side.
+  const s = schema as unknown as { shape?: Record<string, unknown>; in?: { shape?: Record<string, unknown> } };
+  const shape = s.shape ?? s.in?.shape;
   const allowed = shape ? ` (allowed keys: ${Object.keys(shape).join(', ')})` : '';
   throw new ConfigError(`${what} config: ${lines.join('; ')}${allowed}`);
 }

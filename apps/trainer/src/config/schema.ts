@@ -101,15 +101,26 @@ const checkpointSchema = z.strictObject({
   keep: int(1).default(2),
 });
 
-/** `paretopo train`: RL from a warm start with one method. */
-export const trainConfigSchema = z.strictObject({
+/**
+ * RL budget per environment when `steps` / `promptsPerStep` are not given: kb episodes are about
+ * three times longer than arith's, so kb gets half the episodes and a 7 × 3 comparison of either
+ * fits an hour on 2 cores.
+ */
+export const TRAIN_BUDGET_BY_ENV = Object.freeze({
+  arith: Object.freeze({ steps: 200, promptsPerStep: 8 }),
+  kb: Object.freeze({ steps: 100, promptsPerStep: 4 }),
+});
+
+const trainObjectSchema = z.strictObject({
   ...common,
   method: z.enum(METHOD_NAMES).default('paretopo'),
   /** Warm-start checkpoint directory (from `paretopo sft`). */
   init: z.string().min(1),
   out: z.string().min(1),
-  steps: int(1).default(200),
-  promptsPerStep: int(1).default(8),
+  /** RL steps; `null`: the environment's budget ({@link TRAIN_BUDGET_BY_ENV}). */
+  steps: int(1).nullable().default(null),
+  /** Prompts per step; `null`: the environment's budget. */
+  promptsPerStep: int(1).nullable().default(null),
   groupSize: int(1).default(8),
   temperature: z.number().min(0).default(1),
   lr: z.number().positive().default(5e-4),
@@ -121,6 +132,13 @@ export const trainConfigSchema = z.strictObject({
   eval: evalSchema.default(() => evalSchema.parse({})),
   checkpoint: checkpointSchema.default(() => checkpointSchema.parse({})),
 });
+
+/** `paretopo train`: RL from a warm start with one method (the budget resolved per environment). */
+export const trainConfigSchema = trainObjectSchema.transform((c) => ({
+  ...c,
+  steps: c.steps ?? TRAIN_BUDGET_BY_ENV[c.env].steps,
+  promptsPerStep: c.promptsPerStep ?? TRAIN_BUDGET_BY_ENV[c.env].promptsPerStep,
+}));
 
 /** `paretopo eval`: a checkpoint or an OpenAI-compatible endpoint on a split. */
 export const evalConfigSchema = z
