@@ -80,7 +80,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case 'compare': {
         const { config } = loadConfig(compareConfigSchema, args, 'compare');
-        await runCompare(config, { progress, log, signal: interruptSignal(log), command: `paretopo compare ${args.join(' ')}` });
+        const signal = interruptSignal(log);
+        try {
+          await runCompare(config, { progress, log, signal, command: `paretopo compare ${args.join(' ')}` });
+        } catch (err) {
+          if (!signal.aborted) throw err;
+          log((err as Error).message);
+          return EXIT.interrupted;
+        }
         return EXIT.ok;
       }
       case 'report': {
