@@ -9,6 +9,7 @@ import {
   reinforcePlusPlusAdvantages,
   rlooAdvantages,
 } from '../src/index';
+import { setParetoRankWasm } from '../src/estimators/paretoRank';
 import { rewardBatch } from './inputs';
 
 // The workload: 4,096 groups × 16 samples, k = 2, 3 and 4, every group estimator.
@@ -49,6 +50,12 @@ for (const k of [2, 3, 4]) {
     });
     bench('paretopo-rank', () => {
       paretoRankAdvantages(rewards, groupIds, { out });
+    });
+    // The same call with the WebAssembly kernel switched off: the JavaScript path, as before it.
+    bench('paretopo-rank (JavaScript path)', () => {
+      setParetoRankWasm(false);
+      paretoRankAdvantages(rewards, groupIds, { out });
+      setParetoRankWasm(true);
     });
   });
 }

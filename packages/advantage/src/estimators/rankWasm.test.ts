@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { expectAllClose } from '@paretopo/test-utils';
+import { resolveWeights } from '../options';
+import { paretoRankAdvantages, setParetoRankWasm } from './paretoRank';
+import { rankAdvantagesWasm, rankWasmAvailable, rankWasmValid } from './rankWasm';
+import { paretoRankRef } from '../../test/reference';
+
+/** The JavaScript path's answer for the same call. */
+function jsPath(rewards: Float64Array, groupIds: Int32Array, opts: Parameters<typeof paretoRankAdvantages>[2]): Float64Array {
+  const was = setParetoRankWasm(false);
+  try {
+    return paretoRankAdvantages(rewards, groupIds, opts);
+  } finally {
+    setParetoRankWasm(was);
+  }
+}
+
+/** Bit-for-bit equality, −0 and +0 told apart. */
+function expectSameBits(actual: Float64Array, expected: Float64Array): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) if (!Object.is(actual[i], expected[i])) expect([i, actual[i]]).toEqual([i, expected[i]]);
+}
+
+/**
+ * Equal contiguous runs (the kernel's layout): k = 1–8, G = 1–64, values from a grid with −0, 0
+ * and duplicates (ties, equal vectors), or NaN-free random doubles; some groups constant, some
+ * rows copies of others.
+ */
+const runsArb = (kMax: number, gMax: number) =>
+  fc
+    .record({
+      k: fc.integer({ min: 1, max: kMax }),
+      G: fc.integer({ min: 1, max: gMax }),
+      groups: fc.integer({ min: 1, max: 6 }),
+      grid: fc.boolean(),
+      constantGroup: fc.nat(7),
+      copies: fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 10 }),
+      beta: fc.constantFrom(0, 0.25, 0.5, 0.999),
+      nRank: fc.constantFrom('fronts' as const, 'group-size' as const),
+      center: fc.boolean(),
+      firstId: fc.integer({ min: -5, max: 5 }),
+    })
+    .chain((p) => {
+      const n = p.G * p.groups;
+      const real = fc.double({ min: -10, max: 10, noNaN: true }).map((x) => (Math.abs(x) < 1e-100 ? 0 : x));
+      const value = p.grid ? fc.constantFrom(-0, 0, 0.5, 1) : real;
+      return fc.array(value, { minLength: n * p.k, maxLength: n * p.k }).map((flat) => {
+        const { k, G } = p;
+        const rewards = Float64Array.from(flat);
+        for (const [from, to] of p.copies) rewards.copyWithin((to % n) * k, (from % n) * k, (from % n) * k + k);
+        if (p.constantGroup < p.groups) {
+          const s = p.constantGroup * G;
+          for (let a = 1; a < G; a++) rewards.copyWithin((s + a) * k, s * k, s * k + k);
+        }
+        const groupIds = Int32Array.from({ length: n }, (_, i) => p.firstId + 3 * Math.floor(i / G));
+        return { ...p, n, rewards, groupIds };
+      });
+    });
+
+describe('rankWasm (WebAssembly Pareto-rank kernel)', () => {
+  afterEach(() => {
+    setParetoRankWasm(true);
+  });
+
+  it('assembles a valid module that compiles here', () => {
+    expect(rankWasmValid()).toBe(true);
+    expect(rankWasmAvailable()).toBe(true);
+  });
+
+  it('gives the README example', () => {
+    const out = new Float64Array(3);
+    expect(rankAdvantagesWasm(Float64Array.of(1, 0, 0, 1, 0, 0), 2, 1, 3, Float64Array.of(0.6, 0.4), 0.5, false, false, out)).toBe('ok');
+    expect(Array.from(out)).toEqual([2.25, 1.75, 1]);
+  });
+
+  it('equals the JavaScript path bit for bit (k = 1–5, G = 1–40, every option)', () => {
+    fc.assert(
+      fc.property(runsArb(5, 40), ({ rewards, groupIds, beta, nRank, center }) => {
+        const opts = { beta, nRank, center };
+        expectSameBits(paretoRankAdvantages(rewards, groupIds, opts), jsPath(rewards, groupIds, opts));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('equals the JavaScript path bit for bit at the kernel limits (k ≤ 8, G ≤ 64) and past them', () => {
+    fc.assert(
+      fc.property(runsArb(9, 70), ({ rewards, groupIds, beta, nRank, center }) => {
+        const opts = { beta, nRank, center, weights: undefined };
+        expectSameBits(paretoRankAdvantages(rewards, groupIds, opts), jsPath(rewards, groupIds, opts));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('matches the literal METHOD.md §3 reference', () => {
+    fc.assert(
+      fc.property(runsArb(5, 40), ({ rewards, groupIds, k, beta, nRank, center }) => {
+        const w = Array.from(resolveWeights('test', undefined, k));
+        const expected = paretoRankRef(rewards, k, groupIds, w, beta, nRank, center);
+        expectAllClose(paretoRankAdvantages(rewards, groupIds, { beta, nRank, center }), expected, { rel: 1e-12, abs: 1e-12 });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('uses custom weights like the JavaScript path', () => {
+    const rewards = Float64Array.of(1, 0, 0.5, 0, 1, 0.5, 1, 1, 0, 0.25, 0.25, 0.25, 0, 0, 1, 1, 0, 0);
+    const groupIds = Int32Array.of(7, 7, 7, 9, 9, 9);
+    const opts = { weights: [0.2, 0.3, 0.5], k: 3 };
+    expectSameBits(paretoRankAdvantages(rewards, groupIds, opts), jsPath(rewards, groupIds, opts));
+  });
+
+  it('throws the same error as the JavaScript path on a non-finite reward', () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const rewards = Float64Array.of(1, 0, 0, 1, 0.5, 0.5, 1, 1);
+      rewards[5] = bad;
+      const groupIds = Int32Array.of(0, 0, 1, 1);
+      let jsError: unknown;
+      try {
+        jsPath(rewards, groupIds, undefined);
+      } catch (e) {
+        jsError = e;
+      }
+      expect(jsError).toBeInstanceOf(RangeError);
+      expect(() => paretoRankAdvantages(rewards, groupIds)).toThrow((jsError as Error).message);
+    }
+  });
+
+  it.each([
+    [64, 8],
+    [63, 3],
+    [61, 2],
+    [33, 5],
+    [65, 2],
+    [16, 9],
+  ])('equals the JavaScript path on groups of %i with k = %i (edges of the kernel, and past them)', (G, k) => {
+    const b = runsBatch(7, G, k);
+    expectSameBits(paretoRankAdvantages(b.rewards, b.groupIds, { center: false }), jsPath(b.rewards, b.groupIds, { center: false }));
+    expectSameBits(paretoRankAdvantages(b.rewards, b.groupIds), jsPath(b.rewards, b.groupIds, undefined));
+  });
+
+  it('reuses its memory across calls of different sizes', () => {
+    const big = runsBatch(3000, 16, 3);
+    const small = runsBatch(2, 5, 2);
+    for (const b of [big, small, big]) expectSameBits(paretoRankAdvantages(b.rewards, b.groupIds), jsPath(b.rewards, b.groupIds, undefined));
+  });
+});
+
+function runsBatch(groups: number, G: number, k: number) {
+  const n = groups * G;
+  const rewards = Float64Array.from({ length: n * k }, (_, i) => ((i * 2654435761) >>> 28) / 4);
+  const groupIds = Int32Array.from({ length: n }, (_, i) => Math.floor(i / G));
+  return { rewards, groupIds };
+}

@@ -1,0 +1,350 @@
+/**
+ * A WebAssembly kernel for the ParetoPO Pareto-rank advantage on the usual layout (n / G
+ * contiguous groups of G ≤ 64 rows, k ≤ 8 objectives). The module is assembled here as bytes (no
+ * toolchain, no binary blob), compiled once on first use, and keeps one memory grown on demand:
+ * the rewards are copied in, every group is ranked and scored inside the module, and the
+ * advantages are copied out.
+ *
+ * Per group: one pass for the finiteness probe, "all members equal" and `w · r` (which also
+ * transposes the group into columns); dominance masks from f64x2 SIMD comparisons, member a
+ * against four members b at a time over the whole G × G matrix ("b dominates a" is y ≥ x in every
+ * objective and y > x in one); fronts peeled from the 64-bit masks (front membership four
+ * members at a time); then the advantages.
+ *
+ * Same numbers as the JavaScript path (`rankAdvantages.ts`, `dominance.ts`), bit for bit: the
+ * comparisons give the same dominance relation (on finite values, y ≥ x everywhere and y > x
+ * somewhere is the JavaScript "le & !ge"), so the same ranks; every f64 operation is the same one
+ * in the same order: `w · r` (k = 2: `w0·x0 + w1·x1`; otherwise a sum from 0), per-front min and
+ * max (`f64.min` / `f64.max` equal `Math.min` / `Math.max` on finite values, −0 included, and are
+ * order-independent there), `1/(max − min)` or 0, `A = N_rank − r + β(r̂ − 0.5)`, and the group
+ * mean summed in member order. WebAssembly has no fused multiply-add in this code and rounds each
+ * f64 operation as JavaScript does. The tests compare both paths bit for bit.
+ */
+
+// Memory layout (bytes): per-group scratch first, then the batch.
+const SCALAR = 0; // 64 f64: w · r, then the advantage, per member
+const DOM = 512; // 64 i64: bit b of DOM[a] set when member b dominates member a
+const RANK = 1024; // 64 i32: 0-based front of each member
+const LO = 1280; // 65 f64: per front, min of w · r
+const INV = 1808; // 65 f64: per front, 1/(max − min), or 0
+const WTS = 2336; // 8 f64: the weights
+const COL = 4096; // 8 × 64 f64: the group transposed, objective j's column at COL + 512·j
+const DATA = 8192; // rewards (n·k f64), then the advantages (n f64)
+
+/** The largest group and the largest k the kernel handles (one 64-bit mask word; unrolled k). */
+export const WASM_MAX_G = 64;
+export const WASM_MAX_K = 8;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function f64(x: number): number[] {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setFloat64(0, x, true); // WebAssembly constants are little-endian
+  return [0x44, ...bytes];
+}
+
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const str = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+
+// Opcodes (WebAssembly core).
+const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40;
+const SELECT = 0x1b, GET = 0x20, SET = 0x21, TEE = 0x22;
+const I32 = 0x41, I64 = 0x42;
+const I32LOAD = 0x28, F64LOAD = 0x2b, I32STORE = 0x36, I64STORE = 0x37, F64STORE = 0x39;
+const I32EQZ = 0x45, I32GE_U = 0x4f, I32LT_U = 0x49;
+const I64NE = 0x52;
+const F64EQ = 0x61, F64NE = 0x62, F64LT = 0x63;
+const I32ADD = 0x6a, I32MUL = 0x6c, I32OR = 0x72, I32SHL = 0x74;
+const I64CTZ = 0x7a, I64SUB = 0x7d, I64AND = 0x83, I64OR = 0x84, I64XOR = 0x85, I64SHL = 0x86;
+const F64ADD = 0xa0, F64SUB = 0xa1, F64MUL = 0xa2, F64DIV = 0xa3, F64MIN = 0xa4, F64MAX = 0xa5;
+const I32WRAP = 0xa7, I64EXTU = 0xad, F64FROMI32 = 0xb7;
+const ld = (op: number, align: number, offset: number): number[] => [op, align, ...uleb(offset)];
+// SIMD (0xfd prefix).
+const simd = (op: number): number[] => [0xfd, ...uleb(op)];
+const V128LOAD = (offset: number): number[] => [...simd(0), 3, ...uleb(offset)];
+const SHUFFLE = [...simd(0x0d), 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27], I32BITMASK = simd(0xa4);
+const LSPLAT = simd(0x12), LEQ = simd(0xd6), V128ZERO = [...simd(12), ...new Array<number>(16).fill(0)];
+const SPLAT = simd(0x14), FGT = simd(0x4a), FGE = simd(0x4c), VAND = simd(0x4e), VOR = simd(0x50);
+
+// Params: nGroups, G, rewPtr, outPtr (i32), beta (f64), bySize, center (i32).
+const [NG, GG, REW, OUT, BETA, BYSIZE, CENTER] = [0, 1, 2, 3, 4, 5, 6];
+// i32 locals.
+const [GI, A, B, PA, GB, OB, DIFF, R, STRIDE] = [7, 8, 9, 10, 11, 12, 13, 14, 15];
+// i64 locals.
+const [MINE, LEFT, FRONT] = [16, 17, 18];
+// f64 locals: probe, v, min, max, f, sum, mean, nRank, then x[8] (a member), y[8] (the group's first member), w[8].
+const [PROBE, V, MIN, MAX, F, SUM, MEAN, NRANK] = [19, 20, 21, 22, 23, 24, 25, 26];
+const X = (j: number): number => 27 + j;
+const Y = (j: number): number => 35 + j;
+const W = (j: number): number => 43 + j;
+// v128 locals: member a's values splatted, and the values of two members b.
+const XS = (j: number): number => 51 + j;
+const YS = (j: number): number => 59 + j;
+
+/** The body of `r{k}`: the whole batch, one group after another; returns −1, or the first group holding a non-finite value. */
+function body(k: number): number[] {
+  const code: number[] = [];
+  const e = (...xs: (number | number[])[]): void => {
+    for (const x of xs) if (Array.isArray(x)) code.push(...x);
+    else code.push(x);
+  };
+  const stride = 8 * k;
+  for (let j = 0; j < k; j++) e(I32, 0, ld(F64LOAD, 3, WTS + 8 * j), SET, W(j));
+  e(GET, REW, SET, GB, GET, OUT, SET, OB, I32, 0, SET, GI);
+  e(GET, GG, I32, ...sleb(stride), I32MUL, SET, STRIDE);
+  e(BLOCK, VOID, LOOP, VOID); // groups
+  e(GET, GI, GET, NG, I32GE_U, BR_IF, 1);
+
+  // Pass 1: finiteness probe Σ (x − x), whether any vector differs from the first, w · r.
+  e(f64(0), SET, PROBE, I32, 0, SET, DIFF);
+  for (let j = 0; j < k; j++) e(GET, GB, ld(F64LOAD, 3, 8 * j), SET, Y(j));
+  e(I32, 0, SET, A, GET, GB, SET, PA);
+  e(LOOP, VOID);
+  for (let j = 0; j < k; j++) e(GET, PA, ld(F64LOAD, 3, 8 * j), SET, X(j));
+  for (let j = 0; j < k; j++) e(GET, PROBE, GET, X(j), GET, X(j), F64SUB, F64ADD, SET, PROBE);
+  for (let j = 0; j < k; j++) e(GET, DIFF, GET, X(j), GET, Y(j), F64NE, I32OR, SET, DIFF);
+  if (k === 2) e(GET, W(0), GET, X(0), F64MUL, GET, W(1), GET, X(1), F64MUL, F64ADD, SET, V);
+  else {
+    e(f64(0), SET, V);
+    for (let j = 0; j < k; j++) e(GET, V, GET, W(j), GET, X(j), F64MUL, F64ADD, SET, V);
+  }
+  e(GET, A, I32, 3, I32SHL, GET, V, ld(F64STORE, 3, SCALAR));
+  for (let j = 0; j < k; j++) e(GET, A, I32, 3, I32SHL, GET, X(j), ld(F64STORE, 3, COL + 512 * j));
+  e(GET, PA, I32, ...sleb(stride), I32ADD, SET, PA);
+  e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
+  e(GET, PROBE, f64(0), F64NE, IF, VOID, GET, GI, RETURN, END);
+
+  e(GET, DIFF, I32EQZ, IF, VOID);
+  // All members share one vector: exactly 0.
+  e(I32, 0, SET, A, LOOP, VOID);
+  e(GET, OB, GET, A, I32, 3, I32SHL, I32ADD, f64(0), ld(F64STORE, 3, 0));
+  e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
+  e(ELSE);
+
+  // Dominance masks, member a against four members b at a time (f64x2 over the transposed group):
+  // b dominates a when y ≥ x in every objective and y > x in some, which for finite values is the
+  // JavaScript path's "le & !ge". Lanes past G (up to the next multiple of 4, at most 63) read
+  // stale values; `& left` (left = the G members' bits) drops their bits.
+  e(I64, ...sleb(-1), GET, GG, I64EXTU, I64SHL, I64, ...sleb(-1), I64XOR, I64, ...sleb(-1), GET, GG, I32, ...sleb(64), I32LT_U, SELECT, SET, LEFT);
+  e(I32, 0, SET, A, LOOP, VOID); // a
+  for (let j = 0; j < k; j++) e(GET, A, I32, 3, I32SHL, ld(F64LOAD, 3, COL + 512 * j), SPLAT, SET, XS(j));
+  e(I64, 0, SET, MINE, I32, 0, SET, B);
+  e(LOOP, VOID); // b … b + 3: two f64x2 masks, narrowed to one i32x4 for a single bitmask
+  for (let h = 0; h < 2; h++) {
+    for (let j = 0; j < k; j++) e(GET, B, I32, 3, I32SHL, V128LOAD(COL + 512 * j + 16 * h), SET, YS(j));
+    for (let j = 0; j < k; j++) {
+      e(GET, YS(j), GET, XS(j), FGE);
+      if (j > 0) e(VAND);
+    }
+    for (let j = 0; j < k; j++) {
+      e(GET, YS(j), GET, XS(j), FGT);
+      if (j > 0) e(VOR);
+    }
+    e(VAND);
+  }
+  e(SHUFFLE, I32BITMASK, I64EXTU, GET, B, I64EXTU, I64SHL, GET, MINE, I64OR, SET, MINE);
+  e(GET, B, I32, 4, I32ADD, TEE, B, GET, GG, I32LT_U, BR_IF, 0, END);
+  e(GET, A, I32, 3, I32SHL, GET, MINE, GET, LEFT, I64AND, ld(I64STORE, 3, DOM));
+  e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
+
+  // Peel the fronts, recording each one's min and 1/span of w · r.
+  e(I32, 0, SET, R);
+  e(LOOP, VOID); // fronts (left ≠ 0 here: G ≥ 2 when members differ)
+  // The front: members none of whose remaining dominators are left, four masks at a time
+  // (lanes past G read stale masks; `& left` drops them).
+  e(GET, LEFT, LSPLAT, SET, XS(0), I64, 0, SET, FRONT, I32, 0, SET, A, LOOP, VOID);
+  for (let h = 0; h < 2; h++) e(GET, A, I32, 3, I32SHL, V128LOAD(DOM + 16 * h), GET, XS(0), VAND, V128ZERO, LEQ);
+  e(SHUFFLE, I32BITMASK, I64EXTU, GET, A, I64EXTU, I64SHL, GET, FRONT, I64OR, SET, FRONT);
+  e(GET, A, I32, 4, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
+  e(GET, FRONT, GET, LEFT, I64AND, TEE, FRONT, GET, LEFT, I64XOR, SET, LEFT);
+  e(f64(Infinity), SET, MIN, f64(-Infinity), SET, MAX);
+  e(LOOP, VOID); // members of the front (at least one)
+  e(GET, FRONT, I64CTZ, I32WRAP, TEE, A, I32, 2, I32SHL, GET, R, ld(I32STORE, 2, RANK));
+  e(GET, A, I32, 3, I32SHL, ld(F64LOAD, 3, SCALAR), TEE, V, GET, MIN, F64MIN, SET, MIN);
+  e(GET, MAX, GET, V, F64MAX, SET, MAX);
+  e(GET, FRONT, GET, FRONT, I64, 1, I64SUB, I64AND, TEE, FRONT, I64, 0, I64NE, BR_IF, 0, END);
+  e(GET, R, I32, 3, I32SHL, GET, MIN, ld(F64STORE, 3, LO));
+  e(f64(1), GET, MAX, GET, MIN, F64SUB, F64DIV, SET, F);
+  e(GET, R, I32, 3, I32SHL, GET, F, f64(0), GET, F, f64(Infinity), F64LT, SELECT, ld(F64STORE, 3, INV));
+  e(GET, R, I32, 1, I32ADD, SET, R);
+  e(GET, LEFT, I64, 0, I64NE, BR_IF, 0, END);
+
+  // A = N_rank − r + β(r̂ − 0.5), summed in member order, then minus the mean when centring.
+  e(GET, GG, GET, R, GET, BYSIZE, SELECT, F64FROMI32, SET, NRANK);
+  e(f64(0), SET, SUM, I32, 0, SET, A, LOOP, VOID);
+  e(GET, A, I32, 2, I32SHL, ld(I32LOAD, 2, RANK), TEE, R, I32, 3, I32SHL, ld(F64LOAD, 3, INV), SET, F);
+  e(GET, A, I32, 3, I32SHL); // address for the store
+  e(GET, NRANK, GET, R, F64FROMI32, F64SUB);
+  e(GET, BETA);
+  e(GET, A, I32, 3, I32SHL, ld(F64LOAD, 3, SCALAR), GET, R, I32, 3, I32SHL, ld(F64LOAD, 3, LO), F64SUB, GET, F, F64MUL);
+  e(f64(0.5), f64(0), GET, F, f64(0), F64EQ, SELECT, F64ADD);
+  e(f64(0.5), F64SUB, F64MUL, F64ADD, TEE, V, ld(F64STORE, 3, SCALAR));
+  e(GET, SUM, GET, V, F64ADD, SET, SUM);
+  e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
+  e(GET, SUM, GET, GG, F64FROMI32, F64DIV, f64(0), GET, CENTER, SELECT, SET, MEAN);
+  e(I32, 0, SET, A, LOOP, VOID);
+  e(GET, OB, GET, A, I32, 3, I32SHL, TEE, B, I32ADD, GET, B, ld(F64LOAD, 3, SCALAR), GET, MEAN, F64SUB, ld(F64STORE, 3, 0));
+  e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
+  e(END); // if differ
+
+  e(GET, GB, GET, STRIDE, I32ADD, SET, GB);
+  e(GET, OB, GET, GG, I32, 3, I32SHL, I32ADD, SET, OB);
+  e(GET, GI, I32, 1, I32ADD, SET, GI, BR, 0, END, END);
+  e(I32, ...sleb(-1), END);
+  const locals = [4, ...uleb(9), 0x7f, ...uleb(3), 0x7e, ...uleb(32), 0x7c, ...uleb(16), 0x7b];
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+/**
+ * The module bytes: memory `m` (1 page, growable) and `r1` … `r8`, one function per k, each
+ * `(nGroups, G, rewPtr, outPtr: i32, beta: f64, bySize, center: i32) → i32`.
+ *
+ * @example
+ * WebAssembly.validate(rankWasmBytes()); // true
+ */
+export function rankWasmBytes(): Uint8Array {
+  const fns = Array.from({ length: WASM_MAX_K }, (_, i) => i + 1);
+  const exports = [...uleb(fns.length + 1), ...str('m'), 0x02, 0];
+  for (const k of fns) exports.push(...str(`r${k}`), 0x00, k - 1);
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7c, 0x7f, 0x7f, 1, 0x7f]),
+    ...section(3, [...uleb(fns.length), ...fns.map(() => 0)]),
+    ...section(5, [1, 0x00, 1]),
+    ...section(7, exports),
+    ...section(10, [...uleb(fns.length), ...fns.flatMap(body)]),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+/** The few WebAssembly JS-API members used here: the package compiles against lib ES2022 without DOM. */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+
+/** The global `WebAssembly` object, or undefined where there is none. */
+function wasmApi(): WasmApi | undefined {
+  return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+/**
+ * Whether this runtime accepts the module's bytes (false without WebAssembly or its SIMD).
+ *
+ * @example
+ * rankWasmValid(); // true on Node 20
+ */
+export function rankWasmValid(): boolean {
+  const api = wasmApi();
+  return api !== undefined && api.validate(rankWasmBytes());
+}
+
+type Kernel = (nGroups: number, G: number, rewPtr: number, outPtr: number, beta: number, bySize: number, center: number) => number;
+
+interface Instance {
+  readonly memory: WasmMemory;
+  readonly kernels: Kernel[];
+}
+
+// undefined: not tried yet; null: WebAssembly unavailable or the module failed to compile.
+let instance: Instance | null | undefined;
+
+function load(): Instance | null {
+  if (instance !== undefined) return instance;
+  instance = null;
+  try {
+    const api = wasmApi();
+    if (typeof api !== 'object' || api === null) return null;
+    const inst = new api.Instance(new api.Module(rankWasmBytes()), {});
+    const ex = inst.exports as Record<string, unknown>;
+    const kernels: Kernel[] = [];
+    for (let k = 1; k <= WASM_MAX_K; k++) kernels[k] = ex[`r${k}`] as Kernel;
+    instance = { memory: ex.m as WasmMemory, kernels };
+  } catch {
+    instance = null;
+  }
+  return instance;
+}
+
+/**
+ * Whether the kernel can run here (WebAssembly present and the module compiled); compiles it on
+ * the first call.
+ *
+ * @example
+ * rankWasmAvailable(); // true on Node 20
+ */
+export function rankWasmAvailable(): boolean {
+  return load() !== null;
+}
+
+/**
+ * Pareto-rank advantages of `nGroups` contiguous groups of G rows (1 ≤ G ≤ 64, 1 ≤ k ≤ 8), written
+ * to `out[0 .. nGroups·G)`. Arguments are trusted (checked by `paretoRankAdvantages`).
+ *
+ * @returns `'ok'`; `'nonfinite'` when a reward is NaN or infinite (`out` then untouched); or
+ *   `'unavailable'` when WebAssembly cannot be used (the caller runs the JavaScript path)
+ * @example
+ * const out = new Float64Array(3);
+ * rankAdvantagesWasm(Float64Array.of(1, 0, 0, 1, 0, 0), 2, 1, 3, Float64Array.of(0.6, 0.4), 0.5, false, false, out);
+ * // 'ok'; out = [2.25, 1.75, 1]
+ */
+export function rankAdvantagesWasm(
+  rewards: Float64Array,
+  k: number,
+  nGroups: number,
+  G: number,
+  w: Float64Array,
+  beta: number,
+  bySize: boolean,
+  center: boolean,
+  out: Float64Array,
+): 'ok' | 'nonfinite' | 'unavailable' {
+  const inst = load();
+  if (inst === null) return 'unavailable';
+  const n = nGroups * G;
+  const outPtr = DATA + n * k * 8;
+  const need = outPtr + n * 8;
+  const { memory } = inst;
+  if (need > memory.buffer.byteLength) {
+    try {
+      memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+    } catch {
+      return 'unavailable';
+    }
+  }
+  const buf = memory.buffer;
+  new Float64Array(buf, WTS, k).set(w.subarray(0, k));
+  new Float64Array(buf, DATA, n * k).set(rewards.subarray(0, n * k));
+  const bad = inst.kernels[k](nGroups, G, DATA, outPtr, beta, +bySize, +center);
+  if (bad >= 0) return 'nonfinite';
+  out.set(new Float64Array(buf, outPtr, n));
+  return 'ok';
+}
