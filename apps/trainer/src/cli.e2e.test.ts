@@ -83,6 +83,8 @@ describe('paretopo CLI', () => {
     for (const f of ['results.md', 'results.json', 'report.html']) expect(existsSync(join(out, f)), f).toBe(true);
     for (const run of ['grpo-ws-s1', 'grpo-ws-s2', 'paretopo-s1', 'paretopo-s2']) expect(existsSync(join(out, 'runs', run, RUN_FILES.summary)), run).toBe(true);
     expect(readFileSync(join(out, 'results.md'), 'utf8')).toMatch(/paretopo/);
+    expect(readFileSync(join(out, 'results.md'), 'utf8')).toMatch(/^- wall time: \S+, 4 runs trained here, 2 at a time$/m);
+    expect(readFileSync(join(out, 'results.md'), 'utf8')).toMatch(/^- commit: `[0-9a-f]{12}`$/m);
     // A second call finds every run done and only rewrites the tables.
     const again = cli(['compare', '--env', 'arith', '--methods', 'grpo-ws,paretopo', '--seeds', '2', '--out', out, '--init', init,
       '--train.steps', '2', '--train.promptsPerStep', '2', '--train.groupSize', '2', '--train.backend', 'js', '--train.task', '{"trainCount":32,"testCount":4}', '--quiet']);

@@ -1,6 +1,6 @@
-import type { TaskItem, Tool } from '@paretopo/envs';
+import type { Tool } from '@paretopo/envs';
 import { asRolloutPolicy, type TagTokenizer, type TinyGPT } from '@paretopo/policy';
-import { evaluate, type EvaluateResult } from '@paretopo/rollout';
+import { evaluate, type EvaluateResult, type RolloutTask } from '@paretopo/rollout';
 import type { EvalRow } from './run/types';
 
 /** Episode limits of an evaluation (the same as the run's rollouts). */
@@ -10,6 +10,8 @@ export interface EvalLimits {
   maxTokens: number;
   /** α of the tool-efficiency yardstick exp(−α·N_call). */
   alpha: number;
+  /** Answer equivalence (default: rollout's, numeric or SQuAD exact match). */
+  match?: (prediction: string, gold: string) => boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export function evalRowOf(step: number, result: EvaluateResult, alpha: number): 
  *
  * @param model - the policy
  * @param tokenizer - its tokenizer
- * @param tasks - questions with gold answers
+ * @param tasks - questions with gold answers (a task may carry its own tools)
  * @param tools - the environment's tools
  * @param limits - episode limits and α
  * @param step - RL steps done (recorded in the row)
@@ -56,15 +58,18 @@ export function evalRowOf(step: number, result: EvaluateResult, alpha: number): 
 export async function evaluatePolicy(
   model: TinyGPT,
   tokenizer: TagTokenizer,
-  tasks: readonly TaskItem<any>[],
+  tasks: readonly RolloutTask[],
   tools: readonly Tool<any>[],
   limits: EvalLimits,
   step: number,
 ): Promise<{ row: EvalRow; result: EvaluateResult }> {
-  const result = await evaluate(
-    asRolloutPolicy(model, tokenizer),
-    tasks.map((t) => ({ id: t.id, prompt: t.prompt, answer: t.answer })),
-    { tools, maxTurns: limits.maxTurns, maxToolCalls: limits.maxToolCalls, maxTokens: limits.maxTokens, maxContextTokens: model.config.context },
-  );
+  const result = await evaluate(asRolloutPolicy(model, tokenizer), tasks, {
+    tools,
+    maxTurns: limits.maxTurns,
+    maxToolCalls: limits.maxToolCalls,
+    maxTokens: limits.maxTokens,
+    maxContextTokens: model.config.context,
+    match: limits.match,
+  });
   return { row: evalRowOf(step, result, limits.alpha), result };
 }

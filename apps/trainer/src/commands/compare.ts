@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import type { CompareConfig, TrainConfig } from '../config/schema';
 import { sftConfigSchema, trainConfigSchema } from '../config/schema';
 import { mergeConfig, resolveConfig } from '../config/load';
-import { Progress, type ProgressStream } from '../progress';
+import { Progress, formatDuration, type ProgressStream } from '../progress';
 import { aggregateResults, readCompareFolder, renderReportHtml, renderResultsMarkdown, resultsJson, writeReport } from '../report';
+import { readLatestCheckpoint } from '../run/checkpoint';
 import { writeFileAtomic, writeJsonAtomic } from '../run/files';
 import { RUN_FILES } from '../run/types';
 import { runSft } from './sft';
@@ -47,11 +48,11 @@ export interface CompareRunResult {
 
 const runName = (method: string, seed: number): string => `${method}-s${seed}`;
 
+// The commit the results were produced at (packed refs and worktrees included), or 'unknown'
+// outside a git checkout.
 function gitCommit(): string {
   try {
-    const head = readFileSync('.git/HEAD', 'utf8').trim();
-    if (!head.startsWith('ref: ')) return head.slice(0, 12);
-    return readFileSync(join('.git', head.slice(5)), 'utf8').trim().slice(0, 12);
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return 'unknown';
   }
@@ -117,6 +118,8 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
   mkdirSync(join(dir, 'runs'), { recursive: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
   writeJsonAtomic(join(dir, 'compare-config.json'), { command: 'compare', ...config });
+  const t0 = performance.now();
+  let sftSeconds: number | null = null;
 
   let init = config.init;
   if (init === undefined) {
@@ -125,6 +128,7 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
     else {
       const sftConfig = resolveConfig(sftConfigSchema, mergeConfig({ env: config.env, out: init }, config.sft as Record<string, unknown>), 'compare.sft');
       await runSft(sftConfig, { progress: options.progress, log });
+      sftSeconds = (performance.now() - t0) / 1000;
     }
   }
   const jobs: CompareJob[] = [];
@@ -138,7 +142,7 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
         finished++;
         continue;
       }
-      const resume = existsSync(join(out, RUN_FILES.checkpoints, 'latest.json'));
+      const resume = readLatestCheckpoint(out, 'compare') !== null;
       jobs.push({ method, seed, config: trainConfig, resume, logFile: join(dir, 'logs', `${runName(method, seed)}.log`) });
     }
   }
@@ -176,6 +180,9 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
   if (options.signal?.aborted) throw new Error(`compare: interrupted; run the same command again to continue (${doneRuns}/${total} runs done)`);
   if (failures.length > 0) throw new Error(`compare: ${failures.length} of ${jobs.length} runs failed: ${failures.map((f) => f.message).join('; ')}`);
 
+  const seconds = (performance.now() - t0) / 1000;
+  // Wall time of this invocation: what was already done by an earlier one is not in it.
+  const wallTime = `${formatDuration(seconds)}${sftSeconds === null ? '' : ` (SFT ${formatDuration(sftSeconds)})`}, ${jobs.length} runs trained here, ${parallel} at a time`;
   const runs = readCompareFolder(dir);
   const results = aggregateResults(runs);
   const resultsJsonPath = join(dir, 'results.json');
@@ -191,9 +198,10 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
       machine,
       date: new Date().toISOString().slice(0, 10),
       env: config.env,
+      wallTime,
     }),
   );
   writeReport(reportHtml, renderReportHtml(runs, { title: `paretopo compare: ${config.env}` }));
-  log(`compare: wrote ${resultsMd}, ${resultsJsonPath} and ${reportHtml}`);
+  log(`compare: ${wallTime}; wrote ${resultsMd}, ${resultsJsonPath} and ${reportHtml}`);
   return { dir, resultsMd, reportHtml, resultsJson: resultsJsonPath };
 }

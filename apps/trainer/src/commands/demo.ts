@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { mergeConfig, resolveConfig } from '../config/load';
 import { sftConfigSchema, trainConfigSchema } from '../config/schema';
 import type { ProgressStream } from '../progress';
+import { readLatestCheckpoint } from '../run/checkpoint';
 import { RUN_FILES, type EvalRow } from '../run/types';
 import { runReport } from './report';
 import { runSft } from './sft';
@@ -49,7 +50,7 @@ export async function runDemo(
     mergeConfig({ env: 'arith', method: 'paretopo', init: sftDir, out: runDir }, (overrides.train ?? {}) as Record<string, unknown>),
     'demo.train',
   );
-  const resume = existsSync(join(runDir, RUN_FILES.checkpoints, 'latest.json')) && !existsSync(join(runDir, RUN_FILES.summary));
+  const resume = readLatestCheckpoint(runDir, 'demo') !== null && !existsSync(join(runDir, RUN_FILES.summary));
   if (!resume) rmSync(runDir, { recursive: true, force: true });
   log(`demo: 2/2 ParetoPO RL, ${trainConfig.steps} steps${resume ? ' (resuming)' : ''}`);
   const result = await runTrain(trainConfig, { resume, progress: options.progress, log, signal: options.signal });

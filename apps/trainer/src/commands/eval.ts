@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createCodeTool,
@@ -11,13 +11,14 @@ import {
   type Tool,
 } from '@paretopo/envs';
 import { createBackend, type Backend } from '@paretopo/kernels';
-import { asRolloutPolicy, loadCheckpoint } from '@paretopo/policy';
+import { loadCheckpoint } from '@paretopo/policy';
 import { OpenAIChatPolicy, evaluate, type RolloutTask } from '@paretopo/rollout';
 import type { BenchmarkName, EvalConfig } from '../config/schema';
 import { createEnvironment } from '../environment';
-import { evalRowOf } from '../evaluation';
+import { evalRowOf, evaluatePolicy } from '../evaluation';
+import { readLatestCheckpoint } from '../run/checkpoint';
 import { writeJsonAtomic } from '../run/files';
-import { RUN_FILES, type EvalRow } from '../run/types';
+import type { EvalRow } from '../run/types';
 
 /**
  * Resolves what `--checkpoint` names: a policy checkpoint directory (an SFT output or a
@@ -29,12 +30,8 @@ import { RUN_FILES, type EvalRow } from '../run/types';
  * resolveCheckpointDir('runs/a'); // 'runs/a/checkpoints/step-000150'
  */
 export function resolveCheckpointDir(path: string): string {
-  const pointer = join(path, RUN_FILES.checkpoints, 'latest.json');
-  if (!existsSync(join(path, 'model.safetensors')) && existsSync(pointer)) {
-    const latest = JSON.parse(readFileSync(pointer, 'utf8')) as { dir: string };
-    return join(path, RUN_FILES.checkpoints, latest.dir);
-  }
-  return path;
+  if (existsSync(join(path, 'model.safetensors'))) return path;
+  return readLatestCheckpoint(path, 'eval')?.dir ?? path;
 }
 
 /**
@@ -89,17 +86,17 @@ export async function runEval(config: EvalConfig, options: { log?: (line: string
     suite = { tasks: items.map((t) => ({ id: t.id, prompt: t.prompt, answer: t.answer })), tools: env.tools, maxTokens: env.maxTokens };
   } else suite = await benchmarkSuite(config.env, config.data);
   const tasks = config.limit > 0 ? suite.tasks.slice(0, config.limit) : suite.tasks;
-  const limits = { tools: suite.tools, maxTurns: config.maxTurns, maxToolCalls: config.maxToolCalls, maxTokens: config.maxTokens ?? suite.maxTokens, match: suite.match };
+  const limits = { maxTurns: config.maxTurns, maxToolCalls: config.maxToolCalls, maxTokens: config.maxTokens ?? suite.maxTokens, alpha: 0.5, match: suite.match };
   let row: EvalRow;
   if (config.checkpoint !== undefined) {
     const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
     log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
     const { model, tokenizer } = await loadCheckpoint(resolveCheckpointDir(config.checkpoint), backend);
-    const result = await evaluate(asRolloutPolicy(model, tokenizer), tasks, { ...limits, maxContextTokens: model.config.context });
-    row = evalRowOf(0, result, 0.5);
+    row = (await evaluatePolicy(model, tokenizer, tasks, suite.tools, limits, 0)).row;
   } else {
     const policy = new OpenAIChatPolicy({ baseUrl: config.endpoint!, model: config.model!, apiKey: config.apiKey });
-    row = evalRowOf(0, await evaluate(policy, tasks, { ...limits, protocol: config.protocol }), 0.5);
+    const { alpha, ...loop } = limits;
+    row = evalRowOf(0, await evaluate(policy, tasks, { ...loop, tools: suite.tools, protocol: config.protocol }), alpha);
   }
   if (config.out !== undefined) {
     mkdirSync(config.out, { recursive: true });

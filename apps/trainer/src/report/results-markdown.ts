@@ -13,6 +13,8 @@ export interface ResultsProvenance {
   date: string;
   /** Environment name (defaults to results.env). */
   env?: string;
+  /** Wall time of the command that produced the runs (omitted when not given). */
+  wallTime?: string;
 }
 
 /** One line of plain text: newlines folded so a value cannot break the Markdown structure. */
@@ -66,6 +68,7 @@ export function renderResultsMarkdown(results: Results, provenance: ResultsProve
     `- commit: ${code(provenance.commit)}`,
     `- machine: ${oneLine(provenance.machine)}`,
     `- date: ${oneLine(provenance.date)}`,
+    ...(provenance.wallTime === undefined ? [] : [`- wall time: ${oneLine(provenance.wallTime)}`]),
     '',
   ];
   if (results.methods.length === 0) {

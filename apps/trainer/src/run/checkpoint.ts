@@ -47,6 +47,9 @@ export function paramsHash(params: Float32Array): string {
   return createHash('sha256').update(new Uint8Array(params.buffer, params.byteOffset, params.byteLength)).digest('hex');
 }
 
+// The pointer file inside `checkpoints/`; it is replaced only once the checkpoint it names is complete.
+const LATEST = 'latest.json';
+
 const stepDir = (step: number): string => `step-${String(step).padStart(6, '0')}`;
 
 /**
@@ -77,7 +80,7 @@ export async function saveTrainState(
   const dir = join(root, name);
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
-  writeJsonAtomic(join(root, 'latest.json'), { step: state.step, dir: name });
+  writeJsonAtomic(join(root, LATEST), { step: state.step, dir: name });
   const all = readdirSync(root).filter((f) => /^step-\d{6}$/.test(f)).sort();
   for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(join(root, old), { recursive: true, force: true });
   return dir;
@@ -108,20 +111,49 @@ function isExtra(x: unknown): x is TrainStateExtra {
  * @example
  * const s = await loadTrainState('runs/a', backend); s.step; // 40
  */
-export async function loadTrainState(runDir: string, backend: Backend): Promise<LoadedTrainState> {
+/**
+ * Reads `<run>/checkpoints/latest.json`, the pointer to a run's newest complete checkpoint.
+ *
+ * @param runDir - the run folder
+ * @param fn - who asks, for the messages (`resume`, `eval`)
+ * @returns the step and the checkpoint directory, or `null` when the run has no checkpoint
+ * @throws TrainCheckpointError when the pointer is corrupt or malformed
+ * @example
+ * readLatestCheckpoint('runs/a', 'eval'); // { step: 200, dir: 'runs/a/checkpoints/step-000200', pointer: … }
+ */
+export function readLatestCheckpoint(runDir: string, fn: string): { step: number; dir: string; pointer: string } | null {
   const root = join(runDir, RUN_FILES.checkpoints);
-  const pointer = join(root, 'latest.json');
-  if (!existsSync(pointer)) throw new TrainCheckpointError(`resume: no checkpoint in ${runDir} (${pointer} is missing)`);
+  const pointer = join(root, LATEST);
+  if (!existsSync(pointer)) return null;
   let latest: { step?: unknown; dir?: unknown };
   try {
     latest = JSON.parse(readFileSync(pointer, 'utf8'));
   } catch (err) {
-    throw new TrainCheckpointError(`resume: ${pointer} is corrupt (${(err as Error).message})`, { cause: err });
+    throw new TrainCheckpointError(`${fn}: ${pointer} is corrupt (${(err as Error).message})`, { cause: err });
   }
   if (typeof latest?.dir !== 'string' || !/^step-\d{6}$/.test(latest.dir) || !Number.isInteger(latest.step)) {
-    throw new TrainCheckpointError(`resume: ${pointer} must be { step, dir: 'step-NNNNNN' } (got ${JSON.stringify(latest)})`);
+    throw new TrainCheckpointError(`${fn}: ${pointer} must be { step, dir: 'step-NNNNNN' } (got ${JSON.stringify(latest)})`);
   }
-  const dir = join(root, latest.dir);
+  return { step: latest.step as number, dir: join(root, latest.dir), pointer };
+}
+
+/**
+ * Loads the checkpoint `latest.json` names. Never falls back silently: no checkpoint, a corrupt
+ * pointer, corrupt policy files or an inconsistent state are each a {@link TrainCheckpointError}.
+ *
+ * @param runDir - the run folder
+ * @param backend - kernels backend for the model
+ * @returns the state to continue from
+ * @throws TrainCheckpointError naming the file and the problem
+ * @example
+ * const s = await loadTrainState('runs/a', backend); s.step; // 40
+ */
+export async function loadTrainState(runDir: string, backend: Backend): Promise<LoadedTrainState> {
+  const latest = readLatestCheckpoint(runDir, 'resume');
+  if (latest === null) {
+    throw new TrainCheckpointError(`resume: no checkpoint in ${runDir} (${join(runDir, RUN_FILES.checkpoints, LATEST)} is missing)`);
+  }
+  const { dir, pointer } = latest;
   let loaded;
   try {
     loaded = await loadCheckpoint(dir, backend);
