@@ -198,8 +198,10 @@ export function peelFronts(G: number, s: RankScratch, rank: Int32Array, scalar: 
       const a = 31 - Math.clz32(low);
       rank[a] = r;
       if (scalar !== null) {
-        min = Math.min(min, scalar[a]);
-        max = Math.max(max, scalar[a]);
+        // Compare-and-select, not Math.min / Math.max: cheaper, and the WebAssembly kernel does the same.
+        const v = scalar[a];
+        min = v < min ? v : min;
+        max = v > max ? v : max;
       }
       front ^= low;
     }
@@ -239,8 +241,10 @@ function peelWide(G: number, s: RankScratch, rank: Int32Array, scalar: Float64Ar
       rank[a] = r;
       left[a >>> 5] &= ~(1 << (a & 31));
       if (scalar !== null) {
-        min = Math.min(min, scalar[a]);
-        max = Math.max(max, scalar[a]);
+        // Compare-and-select, not Math.min / Math.max: cheaper, and the WebAssembly kernel does the same.
+        const v = scalar[a];
+        min = v < min ? v : min;
+        max = v > max ? v : max;
       }
     }
     const span = 1 / (max - min);

@@ -2,7 +2,7 @@
  * MO-GRPO's per-group pass (Ichihara et al. 2025): `A = Σ_j w_j ẑ_j`, each objective z-scored
  * within the group. Objective by objective over the group's rows, read in place (rows
  * `st .. st + c − 1`, or `order[st ..]` for a group that is not one run): one pass for the shifted
- * sums `S = Σ d`, `Q = Σ d²` with `d = r_j − r_j(first member)` (the one-pass spread of
+ * sums `S = Σ d`, `Q = Σ d²` (even and odd members apart, then added) with `d = r_j − r_j(first member)` (the one-pass spread of
  * `scalarGroups.ts`, exact 0 for a constant objective), one pass adding `(d − S/c) · w_j / (std + eps)`
  * to `out`. For k = 1 and w = [1] this is GRPO's arithmetic exactly.
  *
@@ -28,13 +28,27 @@ export function moGrpoGroup(
   let probe = 0;
   for (let j = 0; j < k; j++) {
     const first = rewards[(order === null ? st : order[st]) * k + j];
-    let S = 0;
-    let Q = 0;
-    for (let a = st; a < e; a++) {
-      const d = rewards[(order === null ? a : order[a]) * k + j] - first;
-      S += d;
-      Q += d * d;
+    // Even and odd members summed apart, as GRPO's pass does (`scalarGroups.ts`).
+    let S0 = 0;
+    let S1 = 0;
+    let Q0 = 0;
+    let Q1 = 0;
+    let a = st;
+    for (; a + 1 < e; a += 2) {
+      const d0 = rewards[(order === null ? a : order[a]) * k + j] - first;
+      const d1 = rewards[(order === null ? a + 1 : order[a + 1]) * k + j] - first;
+      S0 += d0;
+      Q0 += d0 * d0;
+      S1 += d1;
+      Q1 += d1 * d1;
     }
+    if (a < e) {
+      const d = rewards[(order === null ? a : order[a]) * k + j] - first;
+      S0 += d;
+      Q0 += d * d;
+    }
+    const S = S0 + S1;
+    const Q = Q0 + Q1;
     probe += S;
     const m = S / c;
     const ssd = Q - S * m;

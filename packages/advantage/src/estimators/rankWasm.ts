@@ -1,3 +1,10 @@
+import {
+  BLOCK, BR, BR_IF, ELSE, emitter, END, ensureMemory, f64, F64ADD, F64DIV, F64EQ, F64FROMI32, F64LOAD, F64LT, F64MUL, F64NE, F64STORE,
+  F64SUB, FGE, FGT, GET, I32, I32BITMASK, I32ADD, I32EQZ, I32GE_U, I32LOAD, I32LT_U, I32MUL, I32OR, I32SHL, I32STORE, I32WRAP, I64,
+  I64AND, I64CTZ, I64EXTU, I64NE, I64OR, I64SHL, I64STORE, I64SUB, I64XOR, IF, instantiate, ld, LEQ, LOOP, LSPLAT, RETURN, section,
+  SELECT, SET, SHUFFLE32EVEN, sleb, SPLAT, str, TEE, uleb, V128LOAD, V128ZERO, VAND, VOID, VOR, wasmApi, F64GT, type WasmMemory,
+} from '../wasm/bytes';
+
 /**
  * A WebAssembly kernel for the ParetoPO Pareto-rank advantage on the usual layout (n / G
  * contiguous groups of G ≤ 64 rows, k ≤ 8 objectives). The module is assembled here as bytes (no
@@ -15,8 +22,9 @@
  * comparisons give the same dominance relation (on finite values, y ≥ x everywhere and y > x
  * somewhere is the JavaScript "le & !ge"), so the same ranks; every f64 operation is the same one
  * in the same order: `w · r` (k = 2: `w0·x0 + w1·x1`; otherwise a sum from 0), per-front min and
- * max (`f64.min` / `f64.max` equal `Math.min` / `Math.max` on finite values, −0 included, and are
- * order-independent there), `1/(max − min)` or 0, `A = N_rank − r + β(r̂ − 0.5)`, and the group
+ * max by compare-and-select, as the JavaScript path does them (the JavaScript k = 2 path visits
+ * distinct vectors rather than members, which can only change the sign of a zero minimum, and
+ * `(v − lo)·inv + …` comes out the same for either sign), `1/(max − min)` or 0, `A = N_rank − r + β(r̂ − 0.5)`, and the group
  * mean summed in member order. WebAssembly has no fused multiply-add in this code and rounds each
  * f64 operation as JavaScript does. The tests compare both paths bit for bit.
  */
@@ -35,59 +43,6 @@ const DATA = 8192; // rewards (n·k f64), then the advantages (n f64)
 export const WASM_MAX_G = 64;
 export const WASM_MAX_K = 8;
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function f64(x: number): number[] {
-  const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setFloat64(0, x, true); // WebAssembly constants are little-endian
-  return [0x44, ...bytes];
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
-
-// Opcodes (WebAssembly core).
-const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40;
-const SELECT = 0x1b, GET = 0x20, SET = 0x21, TEE = 0x22;
-const I32 = 0x41, I64 = 0x42;
-const I32LOAD = 0x28, F64LOAD = 0x2b, I32STORE = 0x36, I64STORE = 0x37, F64STORE = 0x39;
-const I32EQZ = 0x45, I32GE_U = 0x4f, I32LT_U = 0x49;
-const I64NE = 0x52;
-const F64EQ = 0x61, F64NE = 0x62, F64LT = 0x63;
-const I32ADD = 0x6a, I32MUL = 0x6c, I32OR = 0x72, I32SHL = 0x74;
-const I64CTZ = 0x7a, I64SUB = 0x7d, I64AND = 0x83, I64OR = 0x84, I64XOR = 0x85, I64SHL = 0x86;
-const F64ADD = 0xa0, F64SUB = 0xa1, F64MUL = 0xa2, F64DIV = 0xa3, F64MIN = 0xa4, F64MAX = 0xa5;
-const I32WRAP = 0xa7, I64EXTU = 0xad, F64FROMI32 = 0xb7;
-const ld = (op: number, align: number, offset: number): number[] => [op, align, ...uleb(offset)];
-// SIMD (0xfd prefix).
-const simd = (op: number): number[] => [0xfd, ...uleb(op)];
-const V128LOAD = (offset: number): number[] => [...simd(0), 3, ...uleb(offset)];
-const SHUFFLE = [...simd(0x0d), 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27], I32BITMASK = simd(0xa4);
-const LSPLAT = simd(0x12), LEQ = simd(0xd6), V128ZERO = [...simd(12), ...new Array<number>(16).fill(0)];
-const SPLAT = simd(0x14), FGT = simd(0x4a), FGE = simd(0x4c), VAND = simd(0x4e), VOR = simd(0x50);
-
 // Params: nGroups, G, rewPtr, outPtr (i32), beta (f64), bySize, center (i32).
 const [NG, GG, REW, OUT, BETA, BYSIZE, CENTER] = [0, 1, 2, 3, 4, 5, 6];
 // i32 locals.
@@ -105,11 +60,7 @@ const YS = (j: number): number => 59 + j;
 
 /** The body of `r{k}`: the whole batch, one group after another; returns −1, or the first group holding a non-finite value. */
 function body(k: number): number[] {
-  const code: number[] = [];
-  const e = (...xs: (number | number[])[]): void => {
-    for (const x of xs) if (Array.isArray(x)) code.push(...x);
-    else code.push(x);
-  };
+  const { code, e } = emitter();
   const stride = 8 * k;
   for (let j = 0; j < k; j++) e(I32, 0, ld(F64LOAD, 3, WTS + 8 * j), SET, W(j));
   e(GET, REW, SET, GB, GET, OUT, SET, OB, I32, 0, SET, GI);
@@ -164,7 +115,7 @@ function body(k: number): number[] {
     }
     e(VAND);
   }
-  e(SHUFFLE, I32BITMASK, I64EXTU, GET, B, I64EXTU, I64SHL, GET, MINE, I64OR, SET, MINE);
+  e(SHUFFLE32EVEN, I32BITMASK, I64EXTU, GET, B, I64EXTU, I64SHL, GET, MINE, I64OR, SET, MINE);
   e(GET, B, I32, 4, I32ADD, TEE, B, GET, GG, I32LT_U, BR_IF, 0, END);
   e(GET, A, I32, 3, I32SHL, GET, MINE, GET, LEFT, I64AND, ld(I64STORE, 3, DOM));
   e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
@@ -176,14 +127,14 @@ function body(k: number): number[] {
   // (lanes past G read stale masks; `& left` drops them).
   e(GET, LEFT, LSPLAT, SET, XS(0), I64, 0, SET, FRONT, I32, 0, SET, A, LOOP, VOID);
   for (let h = 0; h < 2; h++) e(GET, A, I32, 3, I32SHL, V128LOAD(DOM + 16 * h), GET, XS(0), VAND, V128ZERO, LEQ);
-  e(SHUFFLE, I32BITMASK, I64EXTU, GET, A, I64EXTU, I64SHL, GET, FRONT, I64OR, SET, FRONT);
+  e(SHUFFLE32EVEN, I32BITMASK, I64EXTU, GET, A, I64EXTU, I64SHL, GET, FRONT, I64OR, SET, FRONT);
   e(GET, A, I32, 4, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
   e(GET, FRONT, GET, LEFT, I64AND, TEE, FRONT, GET, LEFT, I64XOR, SET, LEFT);
   e(f64(Infinity), SET, MIN, f64(-Infinity), SET, MAX);
   e(LOOP, VOID); // members of the front (at least one)
   e(GET, FRONT, I64CTZ, I32WRAP, TEE, A, I32, 2, I32SHL, GET, R, ld(I32STORE, 2, RANK));
-  e(GET, A, I32, 3, I32SHL, ld(F64LOAD, 3, SCALAR), TEE, V, GET, MIN, F64MIN, SET, MIN);
-  e(GET, MAX, GET, V, F64MAX, SET, MAX);
+  e(GET, A, I32, 3, I32SHL, ld(F64LOAD, 3, SCALAR), TEE, V, GET, MIN, GET, V, GET, MIN, F64LT, SELECT, SET, MIN);
+  e(GET, V, GET, MAX, GET, V, GET, MAX, F64GT, SELECT, SET, MAX);
   e(GET, FRONT, GET, FRONT, I64, 1, I64SUB, I64AND, TEE, FRONT, I64, 0, I64NE, BR_IF, 0, END);
   e(GET, R, I32, 3, I32SHL, GET, MIN, ld(F64STORE, 3, LO));
   e(f64(1), GET, MAX, GET, MIN, F64SUB, F64DIV, SET, F);
@@ -240,22 +191,6 @@ export function rankWasmBytes(): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-/** The few WebAssembly JS-API members used here: the package compiles against lib ES2022 without DOM. */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
-
-/** The global `WebAssembly` object, or undefined where there is none. */
-function wasmApi(): WasmApi | undefined {
-  return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-}
-
 /**
  * Whether this runtime accepts the module's bytes (false without WebAssembly or its SIMD).
  *
@@ -279,19 +214,11 @@ let instance: Instance | null | undefined;
 
 function load(): Instance | null {
   if (instance !== undefined) return instance;
-  instance = null;
-  try {
-    const api = wasmApi();
-    if (typeof api !== 'object' || api === null) return null;
-    const inst = new api.Instance(new api.Module(rankWasmBytes()), {});
-    const ex = inst.exports as Record<string, unknown>;
-    const kernels: Kernel[] = [];
-    for (let k = 1; k <= WASM_MAX_K; k++) kernels[k] = ex[`r${k}`] as Kernel;
-    instance = { memory: ex.m as WasmMemory, kernels };
-  } catch {
-    instance = null;
-  }
-  return instance;
+  const ex = instantiate(rankWasmBytes());
+  if (ex === null) return (instance = null);
+  const kernels: Kernel[] = [];
+  for (let k = 1; k <= WASM_MAX_K; k++) kernels[k] = ex[`r${k}`] as Kernel;
+  return (instance = { memory: ex.m as WasmMemory, kernels });
 }
 
 /**
@@ -332,15 +259,8 @@ export function rankAdvantagesWasm(
   const n = nGroups * G;
   const outPtr = DATA + n * k * 8;
   const need = outPtr + n * 8;
-  const { memory } = inst;
-  if (need > memory.buffer.byteLength) {
-    try {
-      memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
-    } catch {
-      return 'unavailable';
-    }
-  }
-  const buf = memory.buffer;
+  if (!ensureMemory(inst.memory, need)) return 'unavailable';
+  const buf = inst.memory.buffer;
   new Float64Array(buf, WTS, k).set(w.subarray(0, k));
   new Float64Array(buf, DATA, n * k).set(rewards.subarray(0, n * k));
   const bad = inst.kernels[k](nGroups, G, DATA, outPtr, beta, +bySize, +center);

@@ -3,8 +3,9 @@ import { checkBatch, outputArray } from '../batch';
 import { groupLayout } from '../groups';
 import { checkOptionKeys, enumOption, numberOption, resolveWeights } from '../options';
 import { firstRunLength } from '../runs';
-import { STD_MODES, whitenInPlace, type StdMode } from './moments';
-import { SCALE_LOO, SCALE_NONE, SCALE_STD, scalarGathered, scalarRuns, type GroupScale } from './scalarGroups';
+import { STD_MODES, throwIfNotFinite, whitenInPlace, type StdMode } from './moments';
+import { groupScale, SCALE_LOO, SCALE_NONE, SCALE_STD, scalarGathered, scalarRuns, type GroupScale } from './scalarGroups';
+import { SCALAR_WASM_MAX_K, scalarRunsWasm } from './scalarWasm';
 
 /** Options shared by every group estimator. */
 export interface BatchOptions {
@@ -67,6 +68,17 @@ function prepare<T extends ScalarOptions>(fn: string, rewards: Float64Array, gro
  */
 function scalarCore(fn: string, rewards: Float64Array, groupIds: Int32Array, k: number, w: Float64Array, scale: GroupScale, out: Float64Array) {
   const G = firstRunLength(groupIds);
+  // Equal runs without OPO's lengths go to the WebAssembly kernel (same numbers, bit for bit);
+  // a different layout, or no WebAssembly, takes the JavaScript paths below.
+  if (G > 0 && wasmEnabled && scale.lengths === null && k <= SCALAR_WASM_MAX_K) {
+    const std = scale.kind === SCALE_STD && G - scale.ddof >= 1;
+    const fixed = scale.kind === SCALE_STD ? 0 : groupScale(G, 0, 0, 0, scale);
+    const probe = scalarRunsWasm(rewards, groupIds, k, w, G, std, G - scale.ddof, scale.eps, fixed, out);
+    if (typeof probe === 'number') {
+      throwIfNotFinite(fn, probe, rewards, k);
+      return out;
+    }
+  }
   if (G > 0 && scalarRuns(fn, rewards, groupIds, k, w, G, scale, out)) return out;
   scalarGathered(fn, rewards, k, w, groupLayout(groupIds), scale, out);
   return out;
@@ -200,4 +212,21 @@ export function reinforcePlusPlusAdvantages(
   const eps = numberOption(fn, 'eps', opts.eps, 1e-6, { min: 0 });
   scalarCore(fn, rewards, groupIds, k, weights, NO_SCALE, out);
   return whitenInPlace(out, std, eps);
+}
+
+let wasmEnabled = true;
+
+/**
+ * Turns the WebAssembly fast path of the GRPO family (GRPO, Dr. GRPO, RLOO, REINFORCE++) on or
+ * off, for tests and benchmarks that compare it with the JavaScript path (not exported from the
+ * package).
+ *
+ * @returns the previous setting
+ * @example
+ * const was = setScalarWasm(false); // JavaScript only until setScalarWasm(was)
+ */
+export function setScalarWasm(enabled: boolean): boolean {
+  const was = wasmEnabled;
+  wasmEnabled = enabled;
+  return was;
 }

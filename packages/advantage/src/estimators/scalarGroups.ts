@@ -8,7 +8,10 @@ import { throwIfNotFinite } from './moments';
  *
  * Per group of c values `v = w · r`: `d = v − v₀` (shifted by the first member, so a constant
  * group has d = 0 exactly and its advantages are exactly 0), `S = Σ d`, `Q = Σ d²` in one pass,
- * then `A = (d − m) · f` in a second pass, with `d` kept in `out` in between. The centre m is
+ * then `A = (d − m) · f` in a second pass, with `d` kept in `out` in between. The sums run over
+ * the even and the odd members separately (`S = S₀ + S₁`, each in member order): two independent
+ * chains of additions instead of one, and the order the WebAssembly kernel (`scalarWasm.ts`)
+ * reproduces bit for bit. The centre m is
  * `S / c`, or for OPO the length-weighted `Σ l·d / Σ l` (Hao et al. 2025); f is 1/(std + eps),
  * c/(c − 1) or 1. The spread comes from the shifted one-pass formula `Σ (d − m)² = Q − S·m`:
  * because v₀ is a member, |m| is at most the group's range R while the sum of squares is at least
@@ -107,8 +110,11 @@ export function scalarRuns(
     const id = groupIds[s];
     if (s > 0 && id <= groupIds[s - 1]) return false;
     const first = weightedRow(rewards, s * k, k, w);
-    let S = 0;
-    let Q = 0;
+    // Even and odd members are summed apart (see the file comment).
+    let S0 = 0;
+    let S1 = 0;
+    let Q0 = 0;
+    let Q1 = 0;
     let bad = 0;
     let a = s;
     // One loop per k, so no objective loop runs per row.
@@ -124,21 +130,26 @@ export function scalarRuns(
         out[a + 1] = d1;
         out[a + 2] = d2;
         out[a + 3] = d3;
-        S += d0;
-        Q += d0 * d0;
-        S += d1;
-        Q += d1 * d1;
-        S += d2;
-        Q += d2 * d2;
-        S += d3;
-        Q += d3 * d3;
+        S0 += d0;
+        Q0 += d0 * d0;
+        S1 += d1;
+        Q1 += d1 * d1;
+        S0 += d2;
+        Q0 += d2 * d2;
+        S1 += d3;
+        Q1 += d3 * d3;
       }
       for (; a < e; a++) {
         bad |= groupIds[a] ^ id;
         const d = w0 * rewards[2 * a] + w1 * rewards[2 * a + 1] - first;
         out[a] = d;
-        S += d;
-        Q += d * d;
+        if (((a - s) & 1) === 0) {
+          S0 += d;
+          Q0 += d * d;
+        } else {
+          S1 += d;
+          Q1 += d * d;
+        }
       }
     } else if (k === 1) {
       for (; a < e4; a += 4) {
@@ -151,21 +162,26 @@ export function scalarRuns(
         out[a + 1] = d1;
         out[a + 2] = d2;
         out[a + 3] = d3;
-        S += d0;
-        Q += d0 * d0;
-        S += d1;
-        Q += d1 * d1;
-        S += d2;
-        Q += d2 * d2;
-        S += d3;
-        Q += d3 * d3;
+        S0 += d0;
+        Q0 += d0 * d0;
+        S1 += d1;
+        Q1 += d1 * d1;
+        S0 += d2;
+        Q0 += d2 * d2;
+        S1 += d3;
+        Q1 += d3 * d3;
       }
       for (; a < e; a++) {
         bad |= groupIds[a] ^ id;
         const d = w0 * rewards[a] - first;
         out[a] = d;
-        S += d;
-        Q += d * d;
+        if (((a - s) & 1) === 0) {
+          S0 += d;
+          Q0 += d * d;
+        } else {
+          S1 += d;
+          Q1 += d * d;
+        }
       }
     } else if (k === 3) {
       for (; a < e4; a += 4) {
@@ -179,22 +195,27 @@ export function scalarRuns(
         out[a + 1] = d1;
         out[a + 2] = d2;
         out[a + 3] = d3;
-        S += d0;
-        Q += d0 * d0;
-        S += d1;
-        Q += d1 * d1;
-        S += d2;
-        Q += d2 * d2;
-        S += d3;
-        Q += d3 * d3;
+        S0 += d0;
+        Q0 += d0 * d0;
+        S1 += d1;
+        Q1 += d1 * d1;
+        S0 += d2;
+        Q0 += d2 * d2;
+        S1 += d3;
+        Q1 += d3 * d3;
       }
       for (; a < e; a++) {
         bad |= groupIds[a] ^ id;
         const o = 3 * a;
         const d = w0 * rewards[o] + w1 * rewards[o + 1] + w2 * rewards[o + 2] - first;
         out[a] = d;
-        S += d;
-        Q += d * d;
+        if (((a - s) & 1) === 0) {
+          S0 += d;
+          Q0 += d * d;
+        } else {
+          S1 += d;
+          Q1 += d * d;
+        }
       }
     } else if (k === 4) {
       for (; a < e4; a += 4) {
@@ -208,33 +229,45 @@ export function scalarRuns(
         out[a + 1] = d1;
         out[a + 2] = d2;
         out[a + 3] = d3;
-        S += d0;
-        Q += d0 * d0;
-        S += d1;
-        Q += d1 * d1;
-        S += d2;
-        Q += d2 * d2;
-        S += d3;
-        Q += d3 * d3;
+        S0 += d0;
+        Q0 += d0 * d0;
+        S1 += d1;
+        Q1 += d1 * d1;
+        S0 += d2;
+        Q0 += d2 * d2;
+        S1 += d3;
+        Q1 += d3 * d3;
       }
       for (; a < e; a++) {
         bad |= groupIds[a] ^ id;
         const o = 4 * a;
         const d = w0 * rewards[o] + w1 * rewards[o + 1] + w2 * rewards[o + 2] + w3 * rewards[o + 3] - first;
         out[a] = d;
-        S += d;
-        Q += d * d;
+        if (((a - s) & 1) === 0) {
+          S0 += d;
+          Q0 += d * d;
+        } else {
+          S1 += d;
+          Q1 += d * d;
+        }
       }
     } else {
       for (; a < e; a++) {
         bad |= groupIds[a] ^ id;
         const d = weightedRow(rewards, a * k, k, w) - first;
         out[a] = d;
-        S += d;
-        Q += d * d;
+        if (((a - s) & 1) === 0) {
+          S0 += d;
+          Q0 += d * d;
+        } else {
+          S1 += d;
+          Q1 += d * d;
+        }
       }
     }
     if (bad !== 0) return false;
+    const S = S0 + S1;
+    const Q = Q0 + Q1;
     probe += S;
     let m = S / G;
     // groupScale, inlined with the options in locals: measured 25 % of the pass when called.
@@ -287,15 +320,24 @@ export function scalarGathered(
     const e = starts[g + 1];
     const c = e - s;
     const first = weightedRow(rewards, (order === null ? s : order[s]) * k, k, w);
-    let S = 0;
-    let Q = 0;
+    let S0 = 0;
+    let S1 = 0;
+    let Q0 = 0;
+    let Q1 = 0;
     for (let a = s; a < e; a++) {
       const row = order === null ? a : order[a];
       const d = weightedRow(rewards, row * k, k, w) - first;
       out[row] = d;
-      S += d;
-      Q += d * d;
+      if (((a - s) & 1) === 0) {
+        S0 += d;
+        Q0 += d * d;
+      } else {
+        S1 += d;
+        Q1 += d * d;
+      }
     }
+    const S = S0 + S1;
+    const Q = Q0 + Q1;
     probe += S;
     let m = S / c;
     const f = groupScale(c, S, m, Q, scale);

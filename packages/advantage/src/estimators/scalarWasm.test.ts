@@ -1,0 +1,136 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { expectAllClose } from '@paretopo/test-utils';
+import { resolveWeights } from '../options';
+import { drGrpoAdvantages, grpoAdvantages, reinforcePlusPlusAdvantages, rlooAdvantages, setScalarWasm } from './scalar';
+import { scalarRunsWasm, scalarWasmAvailable, scalarWasmBytes } from './scalarWasm';
+import { grpoRef, rlooRef, scalarRef } from '../../test/reference';
+import { expectSameBits, runsArb } from '../../test/equalRuns';
+
+type Call = (rewards: Float64Array, groupIds: Int32Array) => Float64Array;
+
+/** Every estimator that goes through the kernel, with the options that change its arithmetic. */
+const calls: Record<string, Call> = {
+  'grpo sample': (r, g) => grpoAdvantages(r, g),
+  'grpo population eps 0': (r, g) => grpoAdvantages(r, g, { std: 'population', eps: 0 }),
+  'grpo sample eps 0.1': (r, g) => grpoAdvantages(r, g, { eps: 0.1 }),
+  'grpo none': (r, g) => grpoAdvantages(r, g, { std: 'none' }),
+  drgrpo: (r, g) => drGrpoAdvantages(r, g),
+  rloo: (r, g) => rlooAdvantages(r, g),
+  'reinforce++': (r, g) => reinforcePlusPlusAdvantages(r, g),
+  'grpo custom weights k = 3': (r, g) => grpoAdvantages(r, g, { k: 3, weights: [0.5, -0.25, 2] }),
+};
+
+/** The same call with the kernel switched off: the JavaScript path's answer, or its error. */
+function jsPath(call: Call, rewards: Float64Array, groupIds: Int32Array): Float64Array {
+  const was = setScalarWasm(false);
+  try {
+    return call(rewards, groupIds);
+  } finally {
+    setScalarWasm(was);
+  }
+}
+
+function errorOf(f: () => unknown): Error | undefined {
+  try {
+    f();
+  } catch (e) {
+    return e as Error;
+  }
+  return undefined;
+}
+
+describe('scalarWasm (WebAssembly GRPO-family kernel)', () => {
+  afterEach(() => {
+    setScalarWasm(true);
+  });
+
+  it('assembles a valid module that compiles here', () => {
+    expect((globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(scalarWasmBytes())).toBe(true);
+    expect(scalarWasmAvailable()).toBe(true);
+  });
+
+  it('gives its documented example', () => {
+    const out = new Float64Array(4);
+    const probe = scalarRunsWasm(Float64Array.of(1, 0, 3, 5), Int32Array.of(7, 7, 9, 9), 1, Float64Array.of(1), 2, true, 1, 0, 0, out);
+    expect(probe).toBe(1);
+    expectAllClose(out, [Math.SQRT1_2, -Math.SQRT1_2, -Math.SQRT1_2, Math.SQRT1_2], { rel: 1e-15 });
+  });
+
+  it.each(Object.keys(calls))('%s: equals the JavaScript path bit for bit (k = 1–8, G = 1–40)', (name) => {
+    const call = calls[name];
+    fc.assert(
+      fc.property(runsArb(8, 40), ({ rewards, groupIds, k }) => {
+        if (name.endsWith('k = 3') && k !== 3) return;
+        expectSameBits(call(rewards, groupIds), jsPath(call, rewards, groupIds));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('matches the literal GRPO and RLOO formulas', () => {
+    fc.assert(
+      fc.property(runsArb(4, 20), ({ rewards, groupIds, k }) => {
+        const values = scalarRef(rewards, k, Array.from(resolveWeights('test', undefined, k)));
+        expectAllClose(grpoAdvantages(rewards, groupIds, { std: 'population' }), grpoRef(values, groupIds, 'population', 1e-6), { rel: 1e-9, abs: 1e-9 });
+        expectAllClose(rlooAdvantages(rewards, groupIds), rlooRef(values, groupIds), { rel: 1e-9, abs: 1e-9 });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it.each([
+    ['ids that decrease between runs', [5, 5, 2, 2, 9, 9]],
+    ['a run whose last id differs', [1, 1, 2, 3, 4, 4]],
+    ['a run whose middle id differs', [1, 1, 1, 2, 2, 2, 3, 4, 3]],
+    ['groups interleaved', [1, 2, 1, 2, 1, 2]],
+    ['equal ids in two runs', [1, 1, 1, 1, 2, 2]],
+  ])('leaves %s to the general path, with the same answer', (_, ids) => {
+    const groupIds = Int32Array.from(ids);
+    const rewards = Float64Array.from(ids, (_, i) => ((i * 7) % 5) / 4);
+    for (const call of Object.values(calls).slice(0, 7)) {
+      expectSameBits(call(rewards, groupIds), jsPath(call, rewards, groupIds));
+    }
+  });
+
+  it('throws the same error as the JavaScript path on a non-finite reward or an overflow', () => {
+    const cases = [NaN, Infinity, -Infinity].map((bad) => {
+      const rewards = Float64Array.of(1, 0, 0, 1, 0.5, 0.5, 1, 1);
+      rewards[5] = bad;
+      return rewards;
+    });
+    cases.push(Float64Array.of(-1.7e308, -1.7e308, 1.7e308, 1.7e308, 1, 1, 0, 0)); // finite, but v₁ − v₀ overflows
+    for (const rewards of cases) {
+      const groupIds = Int32Array.of(0, 0, 1, 1);
+      for (const call of Object.values(calls).slice(0, 7)) {
+        const jsError = errorOf(() => jsPath(call, rewards, groupIds));
+        expect(jsError).toBeInstanceOf(RangeError);
+        expect(errorOf(() => call(rewards, groupIds))?.message).toBe(jsError?.message);
+      }
+    }
+  });
+
+  it.each([
+    [1, 1, 5],
+    [2, 1, 4],
+    [3, 9, 1],
+    [7, 2, 3],
+    [300, 3, 2],
+    [16, 2, 4097],
+  ])('equals the JavaScript path on groups of %i, k = %i, %i groups', (G, k, groups) => {
+    const n = G * groups;
+    const rewards = Float64Array.from({ length: n * k }, (_, i) => ((i * 2654435761) >>> 27) / 8 - 1);
+    const groupIds = Int32Array.from({ length: n }, (_, i) => 3 * Math.floor(i / G) - 4);
+    for (const call of Object.values(calls).slice(0, 7)) expectSameBits(call(rewards, groupIds), jsPath(call, rewards, groupIds));
+    // The kernel itself takes this layout (so the comparisons above did not fall back to JavaScript).
+    const out = new Float64Array(n);
+    const w = resolveWeights('test', undefined, k);
+    const probe = scalarRunsWasm(rewards, groupIds, k, w, G, G > 1, G - 1, 1e-6, 0, out);
+    if (k > 8) {
+      expect(probe).toBe('unavailable');
+      return;
+    }
+    expect(typeof probe).toBe('number');
+    expectSameBits(out, jsPath(calls['grpo sample'], rewards, groupIds));
+  });
+});

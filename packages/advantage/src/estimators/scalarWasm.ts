@@ -1,0 +1,236 @@
+import {
+  ANYTRUE, BITSELECT, BLOCK, BR, BR_IF, emitter, END, ensureMemory, f64, F64ADD, F64FROMI32, F64LANE, F64LOAD, F64STORE, FGT, GET, I32,
+  I32ADD, I32AND, I32EQZ, I32GE_U, I32GT_U, I32LE_S, I32LOAD, I32LT_U, I32MUL, I32NE, I32SHL, I32SHR_U, I32SPLAT, I32SUB, IF, instantiate,
+  ld, LOAD64LANE, LOAD64ZERO, LOOP, RETURN, section, SELECT, SELECTV, SET, sleb, SPLAT, STORE64LANE, str, TEE, uleb, V128LOAD, V128STORE,
+  V128ZERO, VFADD, VFDIV, VFMUL, VFSQRT, VFSUB, VOID, VOR, VXOR, type WasmMemory,
+} from '../wasm/bytes';
+
+/**
+ * A WebAssembly kernel for the GRPO family's group pass (GRPO, Dr. GRPO, RLOO and REINFORCE++'s
+ * group stage) on the usual layout: n / G contiguous runs of G rows whose ids are equal within a
+ * run and increase from run to run. The rewards and ids are copied into the module's memory, the
+ * layout is checked there (i32x4 compares), and each group is done two members at a time: one
+ * f64x2 lane holds the even members, the other the odd ones.
+ *
+ * Same numbers as the JavaScript path (`scalarRuns` in `scalarGroups.ts`), bit for bit, because
+ * that path does the same operations in the same order: `d = w · r − v₀` (`w · r` summed left to
+ * right), `S₀, Q₀` summed over the even members and `S₁, Q₁` over the odd ones in member order,
+ * `S = S₀ + S₁`, `Q = Q₀ + Q₁`, `m = S / G`, `f` as in `groupScale`, `A = (d − m) · f`, and the
+ * finiteness probe `Σ S` in group order. f64x2 arithmetic rounds each lane exactly as scalar f64
+ * arithmetic does, and nothing here is fused.
+ */
+
+// Memory layout (bytes).
+const WTS = 0; // 8 f64: the weights
+const PROBE = 64; // f64: Σ S over groups, for the caller's finiteness check
+const DATA = 128; // rewards (n·k f64), ids (n i32), advantages (n f64), then G × 2 f64 of scratch
+
+/** The largest k the kernel handles (one function per k, the objective loop unrolled). */
+export const SCALAR_WASM_MAX_K = 8;
+
+// Params: nGroups, G, rewPtr, idsPtr, outPtr, scratchPtr, std (i32); denom = G − ddof, eps, fixed (f64).
+const [NG, GG, REW, IDS, OUT, SCR, STD, DENOM, EPS, FIXED] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+// i32 locals: group index, member counter, rewards / advantages / ids pointers, scratch pointer,
+// the distance from a group's rows (and advantages) to the next group's, 0 for a last unpaired
+// group; the id; G rows in bytes.
+const [GI, A, PA, PO, PI, PS, NEXT, ID, GBYTES, ONEXT, PB, PJ] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+// f64 locals.
+const PRB = 22;
+const WS = (j: number): number => 23 + j;
+// v128 locals: even / odd sums and sums of squares, first values, d, mean, factor, S, Q, ids.
+const [SE, SO, QE, QO, FV, DV, MV, FFV, SV, QV, BAD, IDV] = [31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42];
+const WV = (j: number): number => 43 + j;
+
+type Emit = (...xs: (number | number[])[]) => void;
+
+/** `w · r` of one member of both groups (rows at PA + off and PB + off) as an f64x2, summed left to right. */
+function pairValue(e: Emit, k: number, off: number): void {
+  for (let j = 0; j < k; j++) {
+    e(GET, PB, GET, PA, LOAD64ZERO(off + 8 * j), LOAD64LANE(off + 8 * j, 1), GET, WV(j), VFMUL);
+    if (j > 0) e(VFADD);
+  }
+}
+
+/** Member `i` (0 or 1) of the current pair of members: d = w · r − v₀ to the scratch, into the even or odd sums. */
+function member(e: Emit, k: number, i: number, S: number, Q: number): void {
+  pairValue(e, k, 8 * k * i);
+  e(GET, FV, VFSUB, SET, DV, GET, PS, GET, DV, V128STORE(16 * i));
+  e(GET, S, GET, DV, VFADD, SET, S, GET, Q, GET, DV, GET, DV, VFMUL, VFADD, SET, Q);
+}
+
+/** The body of `s{k}`: returns 0, or 1 when the ids do not form the layout (nothing written then). */
+function body(k: number): number[] {
+  const { code, e } = emitter();
+  const rowBytes = 8 * k;
+  for (let j = 0; j < k; j++) e(I32, 0, ld(F64LOAD, 3, WTS + 8 * j), TEE, WS(j), SPLAT, SET, WV(j));
+  e(GET, GG, I32, ...sleb(rowBytes), I32MUL, SET, GBYTES);
+
+  // Layout, checked first: each run's ids equal its first, which exceeds the previous run's.
+  e(GET, IDS, SET, PI, I32, 0, SET, GI, V128ZERO, SET, BAD);
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, GI, GET, NG, I32GE_U, BR_IF, 1);
+  e(GET, PI, ld(I32LOAD, 2, 0), SET, ID);
+  e(GET, GI, IF, VOID, GET, ID, GET, PI, I32, 4, I32SUB, ld(I32LOAD, 2, 0), I32LE_S, IF, VOID, I32, 1, RETURN, END, END);
+  e(GET, ID, I32SPLAT, SET, IDV, I32, 0, SET, A);
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, A, I32, 4, I32ADD, GET, GG, I32GT_U, BR_IF, 1);
+  e(GET, BAD, GET, PI, GET, A, I32, 2, I32SHL, I32ADD, V128LOAD(0), GET, IDV, VXOR, VOR, SET, BAD);
+  e(GET, A, I32, 4, I32ADD, SET, A, BR, 0, END, END);
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, A, GET, GG, I32GE_U, BR_IF, 1);
+  e(GET, PI, GET, A, I32, 2, I32SHL, I32ADD, ld(I32LOAD, 2, 0), GET, ID, I32NE, IF, VOID, I32, 1, RETURN, END);
+  e(GET, A, I32, 1, I32ADD, SET, A, BR, 0, END, END);
+  e(GET, PI, GET, GG, I32, 2, I32SHL, I32ADD, SET, PI, GET, GI, I32, 1, I32ADD, SET, GI, BR, 0, END, END);
+  e(GET, BAD, ANYTRUE, IF, VOID, I32, 1, RETURN, END);
+
+  // Two groups at a time, one per f64x2 lane (a last odd group fills both lanes: NEXT = 0).
+  e(GET, REW, SET, PA, GET, OUT, SET, PO, I32, 0, SET, GI, f64(0), SET, PRB);
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, GI, GET, NG, I32GE_U, BR_IF, 1);
+  e(GET, GBYTES, I32, 0, GET, GI, I32, 1, I32ADD, GET, NG, I32LT_U, SELECT, SET, NEXT);
+  e(GET, GG, I32, 3, I32SHL, I32, 0, GET, NEXT, SELECT, SET, ONEXT);
+  // v₀ of each group, then pass 1 over the members: even ones into SE / QE, odd ones into SO / QO.
+  e(GET, PA, GET, NEXT, I32ADD, SET, PB);
+  pairValue(e, k, 0);
+  e(SET, FV);
+  e(V128ZERO, SET, SE, V128ZERO, SET, SO, V128ZERO, SET, QE, V128ZERO, SET, QO, GET, SCR, SET, PS);
+  e(GET, GG, I32, 1, I32SHR_U, SET, A);
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, A, I32EQZ, BR_IF, 1);
+  member(e, k, 0, SE, QE);
+  member(e, k, 1, SO, QO);
+  e(GET, PA, I32, ...sleb(16 * k), I32ADD, SET, PA, GET, PB, I32, ...sleb(16 * k), I32ADD, SET, PB, GET, PS, I32, 32, I32ADD, SET, PS);
+  e(GET, A, I32, 1, I32SUB, SET, A, BR, 0, END, END);
+  e(GET, GG, I32, 1, I32AND, IF, VOID);
+  member(e, k, 0, SE, QE);
+  e(GET, PA, I32, ...sleb(8 * k), I32ADD, SET, PA);
+  e(END);
+  e(GET, SE, GET, SO, VFADD, SET, SV, GET, QE, GET, QO, VFADD, SET, QV);
+  // The probe adds S group by group, as the JavaScript path does; an unpaired group once.
+  e(GET, PRB, GET, SV, F64LANE(0), F64ADD, SET, PRB);
+  e(GET, NEXT, IF, VOID, GET, PRB, GET, SV, F64LANE(1), F64ADD, SET, PRB, END);
+  // m = S / G; f = 1/(√(ssd / (G − ddof)) + eps), or 0 without spread; or the fixed factor.
+  e(GET, SV, GET, GG, F64FROMI32, SPLAT, VFDIV, SET, MV);
+  e(GET, QV, GET, SV, GET, MV, VFMUL, VFSUB, SET, DV);
+  e(f64(1), SPLAT, GET, DV, GET, DENOM, SPLAT, VFDIV, VFSQRT, GET, EPS, SPLAT, VFADD, VFDIV);
+  e(V128ZERO, GET, DV, V128ZERO, FGT, BITSELECT);
+  e(GET, FIXED, SPLAT, GET, STD, SELECTV, SET, FFV);
+
+  // Pass 2: A = (d − m) · f, each lane to its group's row.
+  e(GET, SCR, SET, PS, GET, PO, SET, PI, GET, PO, GET, ONEXT, I32ADD, SET, PJ, GET, GG, I32, 1, I32SHR_U, SET, A);
+  const result = (i: number): void => {
+    e(GET, PI, GET, PJ, GET, PS, V128LOAD(16 * i), GET, MV, VFSUB, GET, FFV, VFMUL, TEE, DV, STORE64LANE(8 * i, 1));
+    e(GET, DV, STORE64LANE(8 * i, 0));
+  };
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, A, I32EQZ, BR_IF, 1);
+  result(0);
+  result(1);
+  e(GET, PS, I32, 32, I32ADD, SET, PS, GET, PI, I32, 16, I32ADD, SET, PI, GET, PJ, I32, 16, I32ADD, SET, PJ);
+  e(GET, A, I32, 1, I32SUB, SET, A, BR, 0, END, END);
+  e(GET, GG, I32, 1, I32AND, IF, VOID);
+  result(0);
+  e(GET, PI, I32, 8, I32ADD, SET, PI);
+  e(END);
+
+  // Next pair of groups (pass 1 left PA at the second group's rows, pass 2 PI at its advantages).
+  e(GET, PA, GET, NEXT, I32ADD, SET, PA, GET, PI, GET, ONEXT, I32ADD, SET, PO);
+  e(GET, GI, I32, 2, I32ADD, SET, GI, BR, 0, END, END);
+  e(I32, 0, GET, PRB, ld(F64STORE, 3, PROBE), I32, 0, END);
+  const locals = [3, ...uleb(12), 0x7f, ...uleb(9), 0x7c, ...uleb(20), 0x7b];
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+/**
+ * The module bytes: memory `m` (1 page, growable) and `s1` … `s8`, one function per k, each
+ * `(nGroups, G, rewPtr, idsPtr, outPtr, scratchPtr, std: i32, denom, eps, fixed: f64) → i32`.
+ *
+ * @example
+ * WebAssembly.validate(scalarWasmBytes()); // true
+ */
+export function scalarWasmBytes(): Uint8Array {
+  const fns = Array.from({ length: SCALAR_WASM_MAX_K }, (_, i) => i + 1);
+  const exports = [...uleb(fns.length + 1), ...str('m'), 0x02, 0];
+  for (const k of fns) exports.push(...str(`s${k}`), 0x00, k - 1);
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 10, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7c, 0x7c, 0x7c, 1, 0x7f]),
+    ...section(3, [...uleb(fns.length), ...fns.map(() => 0)]),
+    ...section(5, [1, 0x00, 1]),
+    ...section(7, exports),
+    ...section(10, [...uleb(fns.length), ...fns.flatMap(body)]),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+type Kernel = (nGroups: number, G: number, rew: number, ids: number, out: number, scratch: number, std: number, denom: number, eps: number, fixed: number) => number;
+
+interface Instance {
+  readonly memory: WasmMemory;
+  readonly kernels: Kernel[];
+}
+
+// undefined: not tried yet; null: WebAssembly unavailable or the module failed to compile.
+let instance: Instance | null | undefined;
+
+function load(): Instance | null {
+  if (instance !== undefined) return instance;
+  const ex = instantiate(scalarWasmBytes());
+  if (ex === null) return (instance = null);
+  const kernels: Kernel[] = [];
+  for (let k = 1; k <= SCALAR_WASM_MAX_K; k++) kernels[k] = ex[`s${k}`] as Kernel;
+  return (instance = { memory: ex.m as WasmMemory, kernels });
+}
+
+/**
+ * Whether the kernel can run here (WebAssembly with SIMD present and the module compiled);
+ * compiles it on the first call.
+ *
+ * @example
+ * scalarWasmAvailable(); // true on Node 20
+ */
+export function scalarWasmAvailable(): boolean {
+  return load() !== null;
+}
+
+/**
+ * The GRPO-family group pass over `n / G` equal runs, written to `out[0 .. n)`. Arguments are
+ * trusted (checked by the estimators); `std` selects `1/(std + eps)` with `denom = G − ddof`,
+ * otherwise every group is scaled by `fixed`.
+ *
+ * @returns the finiteness probe Σ S (for `throwIfNotFinite`); `'layout'` when the ids are not
+ *   equal increasing runs of G (then `out` may hold partial results, and the caller takes the
+ *   general path, which overwrites every row); `'unavailable'` without WebAssembly or for k > 8
+ * @example
+ * const out = new Float64Array(4);
+ * scalarRunsWasm(Float64Array.of(1, 0, 3, 5), Int32Array.of(7, 7, 9, 9), 1, Float64Array.of(1), 2, true, 1, 0, 0, out);
+ * // 1 (the probe, Σ S = −1 + 2); out = [0.7071…, −0.7071…, −0.7071…, 0.7071…]
+ */
+export function scalarRunsWasm(
+  rewards: Float64Array,
+  groupIds: Int32Array,
+  k: number,
+  w: Float64Array,
+  G: number,
+  std: boolean,
+  denom: number,
+  eps: number,
+  fixed: number,
+  out: Float64Array,
+): number | 'layout' | 'unavailable' {
+  const inst = k <= SCALAR_WASM_MAX_K ? load() : null;
+  if (inst === null) return 'unavailable';
+  const n = groupIds.length;
+  const idsPtr = DATA + n * k * 8;
+  const outPtr = idsPtr + ((n * 4 + 15) & ~15);
+  const scratchPtr = outPtr + n * 8;
+  if (!ensureMemory(inst.memory, scratchPtr + G * 16)) return 'unavailable';
+  const buf = inst.memory.buffer;
+  new Float64Array(buf, WTS, k).set(w.subarray(0, k));
+  new Float64Array(buf, DATA, n * k).set(rewards.subarray(0, n * k));
+  new Int32Array(buf, idsPtr, n).set(groupIds);
+  if (inst.kernels[k](n / G, G, DATA, idsPtr, outPtr, scratchPtr, +std, denom, eps, fixed) !== 0) return 'layout';
+  out.set(new Float64Array(buf, outPtr, n));
+  return new Float64Array(buf, PROBE, 1)[0];
+}
