@@ -89,12 +89,16 @@ describe('rankWasm (WebAssembly Pareto-rank kernel)', () => {
 
   it.each([
     [64, 8],
+    [16, 8],
+    [16, 2],
+    [17, 4],
+    [8, 2],
     [63, 3],
     [61, 2],
     [33, 5],
     [65, 2],
     [16, 9],
-  ])('equals the JavaScript path on groups of %i with k = %i (edges of the kernel, and past them)', (G, k) => {
+  ])('equals the JavaScript path on groups of %i with k = %i (edges of the kernel and of its G ≤ 16 path, and past them)', (G, k) => {
     const b = runsBatch(7, G, k);
     expectSameBits(paretoRankAdvantages(b.rewards, b.groupIds, { center: false }), jsPath(b.rewards, b.groupIds, { center: false }));
     expectSameBits(paretoRankAdvantages(b.rewards, b.groupIds), jsPath(b.rewards, b.groupIds, undefined));

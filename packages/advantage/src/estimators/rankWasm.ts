@@ -1,8 +1,11 @@
 import {
-  BLOCK, BR, BR_IF, ELSE, emitter, END, ensureMemory, f64, F64ADD, F64DIV, F64EQ, F64FROMI32, F64LOAD, F64LT, F64MUL, F64NE, F64STORE,
+  BLOCK, BR, BR_IF, ELSE, emitter, END, ensureMemory, f64, F64ADD, F64DIV, F64EQ, F64FROMI32, F64LOAD, F64MUL, F64NE, F64STORE,
   F64SUB, FGE, FGT, GET, I32, I32BITMASK, I32ADD, I32EQZ, I32GE_U, I32LOAD, I32LT_U, I32MUL, I32OR, I32SHL, I32STORE, I32WRAP, I64,
   I64AND, I64CTZ, I64EXTU, I64NE, I64OR, I64SHL, I64STORE, I64SUB, I64XOR, IF, instantiate, ld, LEQ, LOOP, LSPLAT, RETURN, section,
-  SELECT, SET, SHUFFLE32EVEN, sleb, SPLAT, str, TEE, uleb, V128LOAD, V128ZERO, VAND, VOID, VOR, wasmApi, F64GT, type WasmMemory,
+  SELECT, SET, SHUFFLE32EVEN, sleb, SPLAT, str, TEE, uleb, V128LOAD, V128ZERO, VAND, VOID, VOR, wasmApi, I32LE_U, LOAD64SPLAT,
+  FLT, I64X2SUB, SHUFFLE, VANDNOT, I8BITMASK, I16CONST, I16SPLAT, I16LT_S, I16EQ, I16SUB, I16BITMASK,
+  I32EXT16LO, I32EXT16HI, I32STORE16, V128STORE, I32AND, VFPMIN, VFPMAX, LOAD64ZERO, STORE64LANE, VFSUB, VFDIV, BITSELECT, I8GT_S, I8ADD,
+  type WasmMemory,
 } from '../wasm/bytes';
 
 /**
@@ -13,20 +16,24 @@ import {
  * advantages are copied out.
  *
  * Per group: one pass for the finiteness probe, "all members equal" and `w · r` (which also
- * transposes the group into columns); dominance masks from f64x2 SIMD comparisons, member a
- * against four members b at a time over the whole G × G matrix ("b dominates a" is y ≥ x in every
- * objective and y > x in one); fronts peeled from the 64-bit masks (front membership four
- * members at a time); then the advantages.
+ * transposes the group into columns). Groups of G ≤ 16 (the sizes RL uses) then take small
+ * integer ranks per objective (f64x2 counts, narrowed to bytes), build the dominance masks with
+ * one i8x16 comparison per objective and member, and peel all fronts in i16x8 lanes; larger groups
+ * compare every pair in f64x2 (member a against four members b at a time) and peel front by front
+ * from 64-bit masks. Both then take the per-front min and max with f64x2.pmin / pmax and write the
+ * advantages. No f64 `select` is used on data: V8 compiles it to a branch, and on data-dependent
+ * fronts those branches mispredicted often enough to cost about a third of the kernel's time.
  *
- * Same numbers as the JavaScript path (`rankAdvantages.ts`, `dominance.ts`), bit for bit: the
+ * Same numbers as the JavaScript path (`rankAdvantages.ts`, `dominance.ts`), bit for bit. The
  * comparisons give the same dominance relation (on finite values, y ≥ x everywhere and y > x
- * somewhere is the JavaScript "le & !ge"), so the same ranks; every f64 operation is the same one
- * in the same order: `w · r` (k = 2: `w0·x0 + w1·x1`; otherwise a sum from 0), per-front min and
- * max by compare-and-select, as the JavaScript path does them (the JavaScript k = 2 path visits
- * distinct vectors rather than members, which can only change the sign of a zero minimum, and
- * `(v − lo)·inv + …` comes out the same for either sign), `1/(max − min)` or 0, `A = N_rank − r + β(r̂ − 0.5)`, and the group
- * mean summed in member order. WebAssembly has no fused multiply-add in this code and rounds each
- * f64 operation as JavaScript does. The tests compare both paths bit for bit.
+ * somewhere is the JavaScript "le & !ge"; the byte ranks keep each objective's order and ties),
+ * so the same fronts; every f64 operation is the same one in the same order: `w · r` (k = 2:
+ * `w0·x0 + w1·x1`; otherwise a sum from 0), per-front min and max by compare-and-select in member
+ * order, as the JavaScript path does them (its k = 2 path visits distinct vectors rather than
+ * members, which can only change the sign of a zero minimum, and `(v − lo)·inv + …` comes out the
+ * same for either sign), `1/(max − min)` or 0, `A = N_rank − r + β(r̂ − 0.5)`, and the group mean
+ * summed in member order. WebAssembly has no fused multiply-add in this code and rounds each f64
+ * operation as JavaScript does. The tests compare both paths bit for bit.
  */
 
 // Memory layout (bytes): per-group scratch first, then the batch.
@@ -36,6 +43,7 @@ const RANK = 1024; // 64 i32: 0-based front of each member
 const LO = 1280; // 65 f64: per front, min of w · r
 const INV = 1808; // 65 f64: per front, 1/(max − min), or 0
 const WTS = 2336; // 8 f64: the weights
+const DOM16 = 2400; // 16 i16: the G ≤ 16 path's masks (bit b of DOM16[a]: b dominates a)
 const COL = 4096; // 8 × 64 f64: the group transposed, objective j's column at COL + 512·j
 const DATA = 8192; // rewards (n·k f64), then the advantages (n f64)
 
@@ -49,14 +57,103 @@ const [NG, GG, REW, OUT, BETA, BYSIZE, CENTER] = [0, 1, 2, 3, 4, 5, 6];
 const [GI, A, B, PA, GB, OB, DIFF, R, STRIDE] = [7, 8, 9, 10, 11, 12, 13, 14, 15];
 // i64 locals.
 const [MINE, LEFT, FRONT] = [16, 17, 18];
-// f64 locals: probe, v, min, max, f, sum, mean, nRank, then x[8] (a member), y[8] (the group's first member), w[8].
-const [PROBE, V, MIN, MAX, F, SUM, MEAN, NRANK] = [19, 20, 21, 22, 23, 24, 25, 26];
+// f64 locals: probe, v, f, sum, mean, nRank, then x[8] (a member), y[8] (the group's first member), w[8].
+const [PROBE, V, F, SUM, MEAN, NRANK] = [19, 20, 23, 24, 25, 26]; // 21, 22: unused
 const X = (j: number): number => 27 + j;
 const Y = (j: number): number => 35 + j;
 const W = (j: number): number => 43 + j;
 // v128 locals: member a's values splatted, and the values of two members b.
 const XS = (j: number): number => 51 + j;
 const YS = (j: number): number => 59 + j;
+// v128 locals of the G ≤ 16 path: eight count accumulators, then each objective's ranks as bytes.
+const ACC = (i: number): number => 67 + i;
+const RV = (j: number): number => 75 + j;
+
+type Emit = (...xs: (number | number[])[]) => void;
+
+/**
+ * Dominance masks of a group of G ≤ 16 (the usual RL group sizes), through small integer ranks:
+ * per objective, each member's rank is the number of members with a smaller value (an
+ * order-preserving map that keeps ties tied, so it gives the same dominance relation as the
+ * values), computed with f64x2 "<" for all 16 lanes at once; the ranks are narrowed to bytes, and
+ * then one i8x16 comparison per objective tests member a against all 16 members. Lanes past G hold
+ * stale values: they are never counted (n < G) and `& left` drops their bits.
+ */
+function smallGroupMasks(e: Emit, k: number): void {
+  for (let j = 0; j < k; j++) {
+    const col = COL + 512 * j;
+    for (let i = 0; i < 8; i++) e(V128ZERO, SET, ACC(i));
+    e(I32, 0, SET, B, LOOP, VOID); // n: lanes m with c_n < c_m count one more
+    e(GET, B, I32, 3, I32SHL, LOAD64SPLAT(col), SET, YS(0));
+    for (let i = 0; i < 8; i++) e(GET, ACC(i), GET, YS(0), I32, 0, V128LOAD(col + 16 * i), FLT, I64X2SUB, SET, ACC(i));
+    e(GET, B, I32, 1, I32ADD, TEE, B, GET, GG, I32LT_U, BR_IF, 0, END);
+    // Narrow 8 × i64x2 counts (0–16) to one i8x16: the low byte of each lane.
+    const pick4 = [0, 8, 16, 24, ...new Array<number>(12).fill(0)];
+    const pick8 = [0, 1, 2, 3, 16, 17, 18, 19, ...new Array<number>(8).fill(0)];
+    const pick16 = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+    for (let i = 0; i < 8; i += 2) e(GET, ACC(i), GET, ACC(i + 1), SHUFFLE(pick4), SET, ACC(i));
+    e(GET, ACC(0), GET, ACC(2), SHUFFLE(pick8), SET, ACC(0), GET, ACC(4), GET, ACC(6), SHUFFLE(pick8), SET, ACC(4));
+    e(GET, ACC(0), GET, ACC(4), SHUFFLE(pick16), SET, RV(j));
+  }
+  // b dominates a: rank_j(b) ≥ rank_j(a) for every j, and the rank sums differ (given the
+  // first, they differ exactly when some rank is larger). Ranks are at most 15 for members (16 for
+  // stale lanes, whose bits are dropped), so sums stay below 128 and signed byte compares hold.
+  // Unrolled over a so that each broadcast is a constant shuffle.
+  e(GET, RV(0));
+  for (let j = 1; j < k; j++) e(GET, RV(j), I8ADD);
+  e(SET, XS(3));
+  for (let a = 0; a < 16; a++) {
+    const lanes = new Array<number>(16).fill(a);
+    for (let j = 0; j < k; j++) {
+      e(GET, RV(j), GET, RV(j), SHUFFLE(lanes), GET, RV(j), I8GT_S); // rank_j(a) > rank_j(b)
+      if (j > 0) e(VOR);
+    }
+    e(SET, XS(1), GET, XS(3), GET, XS(3), GET, XS(3), SHUFFLE(lanes), I8GT_S, GET, XS(1), VANDNOT);
+    e(SET, XS(2), I32, 2 * a, GET, XS(2), I8BITMASK, GET, LEFT, I32WRAP, I32AND, ld(I32STORE16, 1, DOM16));
+  }
+}
+
+/**
+ * Fronts of a group of G ≤ 16 from its 16-bit masks, peeled for all members at once in i16x8
+ * lanes (no per-member branches): each round takes the members still in whose masks meet none of
+ * the members still in, and every member still in after the round gets one rank more. Then the
+ * per-front min and max of w · r in one pass over the members in order (as the JavaScript path
+ * visits each front's members), and 1/(max − min) or 0 per front. Leaves the front count in R.
+ */
+function smallGroupFronts(e: Emit): void {
+  const [D0, D1, IN0, IN1, RK0, RK1] = [YS(0), YS(1), YS(2), YS(3), YS(4), YS(5)];
+  e(I32, 0, V128LOAD(DOM16), SET, D0, I32, 0, V128LOAD(DOM16 + 16), SET, D1);
+  e(I16CONST([0, 1, 2, 3, 4, 5, 6, 7]), GET, GG, I16SPLAT, I16LT_S, SET, IN0);
+  e(I16CONST([8, 9, 10, 11, 12, 13, 14, 15]), GET, GG, I16SPLAT, I16LT_S, SET, IN1);
+  e(V128ZERO, SET, RK0, V128ZERO, SET, RK1, I32, 0, SET, R, GET, LEFT, I32WRAP, SET, B);
+  e(LOOP, VOID); // rounds (B = the members still in, as bits; at least one member leaves per round)
+  e(GET, B, I16SPLAT, SET, XS(0));
+  for (const [D, IN, RK] of [[D0, IN0, RK0], [D1, IN1, RK1]]) {
+    // Still in, and no dominator still in: leaves now. The others rank one further down.
+    e(GET, RK, GET, IN, GET, D, GET, XS(0), VAND, V128ZERO, I16EQ, VANDNOT, TEE, IN, I16SUB, SET, RK);
+  }
+  e(GET, IN0, I16BITMASK, GET, IN1, I16BITMASK, I32, 8, I32SHL, I32OR, SET, B);
+  e(GET, R, I32, 1, I32ADD, SET, R, GET, B, BR_IF, 0, END);
+  for (const [RK, base] of [[RK0, 0], [RK1, 32]] as const) {
+    e(I32, 0, GET, RK, I32EXT16LO, V128STORE(RANK + base), I32, 0, GET, RK, I32EXT16HI, V128STORE(RANK + base + 16));
+  }
+  // Per-front min and max (max kept in INV until it becomes 1/span), members in order, by
+  // f64x2.pmin / pmax (pmin(m, v) = v < m ? v : m, the compare-and-select of the JavaScript path;
+  // a scalar select would compile to a branch that mispredicts on data-dependent fronts).
+  e(f64(Infinity), SPLAT, SET, XS(1), f64(-Infinity), SPLAT, SET, XS(2));
+  for (let q = 0; q < 8; q++) e(I32, 0, GET, XS(1), V128STORE(LO + 16 * q), I32, 0, GET, XS(2), V128STORE(INV + 16 * q));
+  e(I32, 0, SET, A, LOOP, VOID);
+  e(GET, A, I32, 3, I32SHL, LOAD64SPLAT(SCALAR), SET, XS(0));
+  e(GET, A, I32, 2, I32SHL, ld(I32LOAD, 2, RANK), I32, 3, I32SHL, SET, B);
+  e(GET, B, GET, B, LOAD64ZERO(LO), GET, XS(0), VFPMIN, STORE64LANE(LO, 0));
+  e(GET, B, GET, B, LOAD64ZERO(INV), GET, XS(0), VFPMAX, STORE64LANE(INV, 0));
+  e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
+  // 1/(max − min), or 0 for a front without spread (1/0 = ∞), two fronts at a time.
+  e(I32, 0, SET, A, LOOP, VOID);
+  e(GET, A, I32, 3, I32SHL, TEE, B, f64(1), SPLAT, GET, B, V128LOAD(INV), GET, B, V128LOAD(LO), VFSUB, VFDIV, TEE, XS(0));
+  e(V128ZERO, GET, XS(0), f64(Infinity), SPLAT, FLT, BITSELECT, V128STORE(INV));
+  e(GET, A, I32, 2, I32ADD, TEE, A, GET, R, I32LT_U, BR_IF, 0, END);
+}
 
 /** The body of `r{k}`: the whole batch, one group after another; returns −1, or the first group holding a non-finite value. */
 function body(k: number): number[] {
@@ -94,11 +191,15 @@ function body(k: number): number[] {
   e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
   e(ELSE);
 
+  e(I64, ...sleb(-1), GET, GG, I64EXTU, I64SHL, I64, ...sleb(-1), I64XOR, I64, ...sleb(-1), GET, GG, I32, ...sleb(64), I32LT_U, SELECT, SET, LEFT);
+  e(GET, GG, I32, 16, I32LE_U, IF, VOID);
+  smallGroupMasks(e, k);
+  smallGroupFronts(e);
+  e(ELSE);
   // Dominance masks, member a against four members b at a time (f64x2 over the transposed group):
   // b dominates a when y ≥ x in every objective and y > x in some, which for finite values is the
   // JavaScript path's "le & !ge". Lanes past G (up to the next multiple of 4, at most 63) read
   // stale values; `& left` (left = the G members' bits) drops their bits.
-  e(I64, ...sleb(-1), GET, GG, I64EXTU, I64SHL, I64, ...sleb(-1), I64XOR, I64, ...sleb(-1), GET, GG, I32, ...sleb(64), I32LT_U, SELECT, SET, LEFT);
   e(I32, 0, SET, A, LOOP, VOID); // a
   for (let j = 0; j < k; j++) e(GET, A, I32, 3, I32SHL, ld(F64LOAD, 3, COL + 512 * j), SPLAT, SET, XS(j));
   e(I64, 0, SET, MINE, I32, 0, SET, B);
@@ -130,17 +231,19 @@ function body(k: number): number[] {
   e(SHUFFLE32EVEN, I32BITMASK, I64EXTU, GET, A, I64EXTU, I64SHL, GET, FRONT, I64OR, SET, FRONT);
   e(GET, A, I32, 4, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
   e(GET, FRONT, GET, LEFT, I64AND, TEE, FRONT, GET, LEFT, I64XOR, SET, LEFT);
-  e(f64(Infinity), SET, MIN, f64(-Infinity), SET, MAX);
+  // Min and max by f64x2.pmin / pmax in both lanes (see smallGroupFronts: no data-dependent branch).
+  e(f64(Infinity), SPLAT, SET, XS(1), f64(-Infinity), SPLAT, SET, XS(2));
   e(LOOP, VOID); // members of the front (at least one)
   e(GET, FRONT, I64CTZ, I32WRAP, TEE, A, I32, 2, I32SHL, GET, R, ld(I32STORE, 2, RANK));
-  e(GET, A, I32, 3, I32SHL, ld(F64LOAD, 3, SCALAR), TEE, V, GET, MIN, GET, V, GET, MIN, F64LT, SELECT, SET, MIN);
-  e(GET, V, GET, MAX, GET, V, GET, MAX, F64GT, SELECT, SET, MAX);
+  e(GET, A, I32, 3, I32SHL, LOAD64SPLAT(SCALAR), SET, XS(0));
+  e(GET, XS(1), GET, XS(0), VFPMIN, SET, XS(1), GET, XS(2), GET, XS(0), VFPMAX, SET, XS(2));
   e(GET, FRONT, GET, FRONT, I64, 1, I64SUB, I64AND, TEE, FRONT, I64, 0, I64NE, BR_IF, 0, END);
-  e(GET, R, I32, 3, I32SHL, GET, MIN, ld(F64STORE, 3, LO));
-  e(f64(1), GET, MAX, GET, MIN, F64SUB, F64DIV, SET, F);
-  e(GET, R, I32, 3, I32SHL, GET, F, f64(0), GET, F, f64(Infinity), F64LT, SELECT, ld(F64STORE, 3, INV));
+  e(GET, R, I32, 3, I32SHL, GET, XS(1), STORE64LANE(LO, 0));
+  e(GET, R, I32, 3, I32SHL, f64(1), SPLAT, GET, XS(2), GET, XS(1), VFSUB, VFDIV, TEE, XS(0));
+  e(V128ZERO, GET, XS(0), f64(Infinity), SPLAT, FLT, BITSELECT, STORE64LANE(INV, 0));
   e(GET, R, I32, 1, I32ADD, SET, R);
   e(GET, LEFT, I64, 0, I64NE, BR_IF, 0, END);
+  e(END);
 
   // A = N_rank − r + β(r̂ − 0.5), summed in member order, then minus the mean when centring.
   e(GET, GG, GET, R, GET, BYSIZE, SELECT, F64FROMI32, SET, NRANK);
@@ -150,7 +253,7 @@ function body(k: number): number[] {
   e(GET, NRANK, GET, R, F64FROMI32, F64SUB);
   e(GET, BETA);
   e(GET, A, I32, 3, I32SHL, ld(F64LOAD, 3, SCALAR), GET, R, I32, 3, I32SHL, ld(F64LOAD, 3, LO), F64SUB, GET, F, F64MUL);
-  e(f64(0.5), f64(0), GET, F, f64(0), F64EQ, SELECT, F64ADD);
+  e(GET, F, f64(0), F64EQ, F64FROMI32, f64(0.5), F64MUL, F64ADD); // + 0.5·[f = 0], as 0.5 · (0 or 1): no select
   e(f64(0.5), F64SUB, F64MUL, F64ADD, TEE, V, ld(F64STORE, 3, SCALAR));
   e(GET, SUM, GET, V, F64ADD, SET, SUM);
   e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
@@ -164,7 +267,7 @@ function body(k: number): number[] {
   e(GET, OB, GET, GG, I32, 3, I32SHL, I32ADD, SET, OB);
   e(GET, GI, I32, 1, I32ADD, SET, GI, BR, 0, END, END);
   e(I32, ...sleb(-1), END);
-  const locals = [4, ...uleb(9), 0x7f, ...uleb(3), 0x7e, ...uleb(32), 0x7c, ...uleb(16), 0x7b];
+  const locals = [4, ...uleb(9), 0x7f, ...uleb(3), 0x7e, ...uleb(32), 0x7c, ...uleb(32), 0x7b];
   const fn = [...locals, ...code];
   return [...uleb(fn.length), ...fn];
 }

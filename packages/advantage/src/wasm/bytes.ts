@@ -54,8 +54,8 @@ export function emitter(): { code: number[]; e: (...xs: (number | number[])[]) =
 export const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40;
 export const SELECT = 0x1b, GET = 0x20, SET = 0x21, TEE = 0x22;
 export const I32 = 0x41, I64 = 0x42;
-export const I32LOAD = 0x28, I64LOAD = 0x29, F64LOAD = 0x2b, I32STORE = 0x36, I64STORE = 0x37, F64STORE = 0x39;
-export const I32EQZ = 0x45, I32NE = 0x47, I32LT_U = 0x49, I32GT_U = 0x4b, I32LE_S = 0x4c, I32GE_U = 0x4f;
+export const I32LOAD = 0x28, I64LOAD = 0x29, F64LOAD = 0x2b, I32STORE = 0x36, I64STORE = 0x37, F64STORE = 0x39, I32STORE16 = 0x3b;
+export const I32EQZ = 0x45, I32NE = 0x47, I32LT_U = 0x49, I32GT_U = 0x4b, I32LE_S = 0x4c, I32LE_U = 0x4d, I32GE_U = 0x4f;
 export const I64NE = 0x52;
 export const F64EQ = 0x61, F64NE = 0x62, F64LT = 0x63, F64GT = 0x64, F64GE = 0x66;
 export const I32ADD = 0x6a, I32SUB = 0x6b, I32MUL = 0x6c, I32AND = 0x71, I32OR = 0x72, I32XOR = 0x73, I32SHL = 0x74, I32SHR_U = 0x76;
@@ -77,11 +77,22 @@ export const STORE64LANE = (offset: number, lane: number): number[] => [...simd(
 export const LOAD64LANE = (offset: number, lane: number): number[] => [...simd(0x57), 3, ...uleb(offset), lane];
 export const V128ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)];
 export const SHUFFLE32EVEN = [...simd(0x0d), 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
-export const I32SPLAT = simd(0x11), LSPLAT = simd(0x12), SPLAT = simd(0x14);
+export const I32SPLAT = simd(0x11), LSPLAT = simd(0x12), SPLAT = simd(0x14), I8SPLAT = simd(0x0f), SWIZZLE = simd(0x0e);
+/** `v128.load64_splat`: one f64 into both lanes. */
+export const LOAD64SPLAT = (offset: number): number[] => [...simd(0x0a), 3, ...uleb(offset)];
+/** `i8x16.shuffle` with the given 16 byte indices (0–15 the first operand, 16–31 the second). */
+export const SHUFFLE = (lanes: number[]): number[] => [...simd(0x0d), ...lanes];
+export const I16SPLAT = simd(0x10), I16EQ = simd(0x2d), I16LT_S = simd(0x2f), I16BITMASK = simd(0x84), I16SUB = simd(0x91);
+export const I32EXT16LO = simd(0xa9), I32EXT16HI = simd(0xaa);
+/** `v128.const` of eight i16 lanes. */
+export const I16CONST = (lanes: number[]): number[] => [...simd(0x0c), ...lanes.flatMap((x) => [x & 0xff, (x >> 8) & 0xff])];
+export const I8GT_S = simd(0x27), I8ADD = simd(0x6e);
+export const I8EQ = simd(0x23), I8GE_U = simd(0x2c), I8BITMASK = simd(0x64), FLT = simd(0x49), VANDNOT = simd(0x4f), I64X2SUB = simd(0xd1);
 export const F64LANE = (lane: number): number[] => [...simd(0x21), lane];
 export const FGT = simd(0x4a), FGE = simd(0x4c);
 export const VAND = simd(0x4e), VOR = simd(0x50), VXOR = simd(0x51), ANYTRUE = simd(0x53);
 export const I32BITMASK = simd(0xa4), LEQ = simd(0xd6);
+export const VFPMIN = simd(0xf6), VFPMAX = simd(0xf7), FEQ = simd(0x47);
 export const VFSQRT = simd(0xef), VFADD = simd(0xf0), VFSUB = simd(0xf1), VFMUL = simd(0xf2), VFDIV = simd(0xf3);
 export const BITSELECT = simd(0x52);
 /** `select` typed for v128 operands. */
