@@ -4,7 +4,8 @@ import { dedupe2, dominanceMasks, peelFronts, type RankScratch } from './dominan
  * The ParetoPO stage-2 advantage of one group (METHOD.md §3), written straight to the group's
  * rows of `out`: `out[st + a]`, or `out[order[st + a]]` for a gathered group. Within the group,
  * `A = N_rank − r + β(r̂ − 0.5)` with 0-based front r and r̂ the front's min–max normalised
- * `w · r` (0.5 when the front has no spread), then minus the group mean when centring.
+ * `w · r` (0.5 when the front has no spread), then minus the group mean when centring (the even
+ * and the odd members summed apart, each in member order, then added).
  */
 
 /** The resolved options of `paretoRankAdvantages`. */
@@ -79,9 +80,16 @@ function distinctAdvantages2(
     // A_base = N_rank − ρ + 1 with 1-based ρ, i.e. N_rank − r for the 0-based r used here.
     scalar[d] = nRank - r + beta * (unit - 0.5);
   }
-  let sum = 0;
-  for (let a = 0; a < G; a++) sum += scalar[uniq[a]];
-  const mean = opts.center ? sum / G : 0;
+  // Even and odd members summed apart, each in member order (the WebAssembly kernel's order).
+  let sum0 = 0;
+  let sum1 = 0;
+  let a = 0;
+  for (; a + 1 < G; a += 2) {
+    sum0 += scalar[uniq[a]];
+    sum1 += scalar[uniq[a + 1]];
+  }
+  if (a < G) sum0 += scalar[uniq[a]];
+  const mean = opts.center ? (sum0 + sum1) / G : 0;
   if (order === null) for (let a = 0; a < G; a++) out[st + a] = scalar[uniq[a]] - mean;
   else for (let a = 0; a < G; a++) out[order[st + a]] = scalar[uniq[a]] - mean;
   return true;
@@ -152,16 +160,18 @@ function pairAdvantages(
   const fronts = peelFronts(G, s, rank, scalar);
   const nRank = opts.bySize ? G : fronts;
   const beta = opts.beta;
-  let sum = 0;
+  let sum0 = 0;
+  let sum1 = 0;
   for (let a = 0; a < G; a++) {
     const r = rank[a];
     const f = inv[r];
     const unit = (scalar[a] - lo[r]) * f + 0.5 * +(f === 0);
     const adv = nRank - r + beta * (unit - 0.5);
     scalar[a] = adv;
-    sum += adv;
+    if ((a & 1) === 0) sum0 += adv;
+    else sum1 += adv;
   }
-  const mean = opts.center ? sum / G : 0;
+  const mean = opts.center ? (sum0 + sum1) / G : 0;
   if (order === null) for (let a = 0; a < G; a++) out[st + a] = scalar[a] - mean;
   else for (let a = 0; a < G; a++) out[order[st + a]] = scalar[a] - mean;
   return true;

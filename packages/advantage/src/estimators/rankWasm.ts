@@ -4,7 +4,7 @@ import {
   I64AND, I64CTZ, I64EXTU, I64NE, I64OR, I64SHL, I64STORE, I64SUB, I64XOR, IF, instantiate, ld, LEQ, LOOP, LSPLAT, RETURN, section,
   SELECT, SET, SHUFFLE32EVEN, sleb, SPLAT, str, TEE, uleb, V128LOAD, V128ZERO, VAND, VOID, VOR, wasmApi, I32LE_U, LOAD64SPLAT,
   FLT, I64X2SUB, SHUFFLE, VANDNOT, I8BITMASK, I16CONST, I16SPLAT, I16LT_S, I16EQ, I16SUB, I16BITMASK,
-  I32EXT16LO, I32EXT16HI, I32STORE16, V128STORE, I32AND, VFPMIN, VFPMAX, LOAD64ZERO, STORE64LANE, VFSUB, VFDIV, BITSELECT, I8GT_S, I8ADD,
+  I32EXT16LO, I32EXT16HI, I32STORE16, V128STORE, I32AND, VFPMIN, VFPMAX, LOAD64ZERO, STORE64LANE, VFSUB, VFDIV, BITSELECT, I8GT_S, I8ADD, VFADD, VFMUL, FNE, FEQ, F64CONVLO, LOAD64LANE, I32GT_U, ANYTRUE, F64LANE,
   type WasmMemory,
 } from '../wasm/bytes';
 
@@ -57,8 +57,8 @@ const [NG, GG, REW, OUT, BETA, BYSIZE, CENTER] = [0, 1, 2, 3, 4, 5, 6];
 const [GI, A, B, PA, GB, OB, DIFF, R, STRIDE] = [7, 8, 9, 10, 11, 12, 13, 14, 15];
 // i64 locals.
 const [MINE, LEFT, FRONT] = [16, 17, 18];
-// f64 locals: probe, v, f, sum, mean, nRank, then x[8] (a member), y[8] (the group's first member), w[8].
-const [PROBE, V, F, SUM, MEAN, NRANK] = [19, 20, 23, 24, 25, 26]; // 21, 22: unused
+// f64 locals: probe, v, f, sum, nRank, then x[8] (a member), y[8] (the group's first member), w[8].
+const [PROBE, V, F, SUM, NRANK] = [19, 20, 23, 24, 26]; // 21, 22, 25: unused
 const X = (j: number): number => 27 + j;
 const Y = (j: number): number => 35 + j;
 const W = (j: number): number => 43 + j;
@@ -165,11 +165,31 @@ function body(k: number): number[] {
   e(BLOCK, VOID, LOOP, VOID); // groups
   e(GET, GI, GET, NG, I32GE_U, BR_IF, 1);
 
-  // Pass 1: finiteness probe Σ (x − x), whether any vector differs from the first, w · r.
+  // Pass 1: finiteness probe Σ (x − x) (non-zero for a non-finite value, in any order), whether
+  // any vector differs from the first, w · r, and the group's columns.
   e(f64(0), SET, PROBE, I32, 0, SET, DIFF);
   for (let j = 0; j < k; j++) e(GET, GB, ld(F64LOAD, 3, 8 * j), SET, Y(j));
-  e(I32, 0, SET, A, GET, GB, SET, PA);
-  e(LOOP, VOID);
+  // Two members at a time (f64x2: rows a and a + 1), then a last odd member alone.
+  for (let j = 0; j < k; j++) e(GET, Y(j), SPLAT, SET, YS(j));
+  e(V128ZERO, SET, XS(0), V128ZERO, SET, XS(1), I32, 0, SET, A, GET, GB, SET, PA);
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, A, I32, 2, I32ADD, GET, GG, I32GT_U, BR_IF, 1);
+  for (let j = 0; j < k; j++) {
+    e(GET, PA, GET, PA, LOAD64ZERO(8 * j), LOAD64LANE(stride + 8 * j, 1), SET, ACC(j));
+    e(GET, A, I32, 3, I32SHL, GET, ACC(j), V128STORE(COL + 512 * j));
+    e(GET, XS(0), GET, ACC(j), GET, ACC(j), VFSUB, VFADD, SET, XS(0));
+    e(GET, XS(1), GET, ACC(j), GET, YS(j), FNE, VOR, SET, XS(1));
+  }
+  e(GET, A, I32, 3, I32SHL);
+  if (k === 2) e(GET, W(0), SPLAT, GET, ACC(0), VFMUL, GET, W(1), SPLAT, GET, ACC(1), VFMUL, VFADD);
+  else {
+    e(V128ZERO);
+    for (let j = 0; j < k; j++) e(GET, W(j), SPLAT, GET, ACC(j), VFMUL, VFADD);
+  }
+  e(V128STORE(SCALAR));
+  e(GET, PA, I32, ...sleb(2 * stride), I32ADD, SET, PA, GET, A, I32, 2, I32ADD, SET, A, BR, 0, END, END);
+  e(GET, XS(0), F64LANE(0), GET, XS(0), F64LANE(1), F64ADD, SET, PROBE, GET, XS(1), ANYTRUE, SET, DIFF);
+  e(GET, A, GET, GG, I32LT_U, IF, VOID);
   for (let j = 0; j < k; j++) e(GET, PA, ld(F64LOAD, 3, 8 * j), SET, X(j));
   for (let j = 0; j < k; j++) e(GET, PROBE, GET, X(j), GET, X(j), F64SUB, F64ADD, SET, PROBE);
   for (let j = 0; j < k; j++) e(GET, DIFF, GET, X(j), GET, Y(j), F64NE, I32OR, SET, DIFF);
@@ -180,8 +200,7 @@ function body(k: number): number[] {
   }
   e(GET, A, I32, 3, I32SHL, GET, V, ld(F64STORE, 3, SCALAR));
   for (let j = 0; j < k; j++) e(GET, A, I32, 3, I32SHL, GET, X(j), ld(F64STORE, 3, COL + 512 * j));
-  e(GET, PA, I32, ...sleb(stride), I32ADD, SET, PA);
-  e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
+  e(END);
   e(GET, PROBE, f64(0), F64NE, IF, VOID, GET, GI, RETURN, END);
 
   e(GET, DIFF, I32EQZ, IF, VOID);
@@ -245,9 +264,26 @@ function body(k: number): number[] {
   e(GET, LEFT, I64, 0, I64NE, BR_IF, 0, END);
   e(END);
 
-  // A = N_rank − r + β(r̂ − 0.5), summed in member order, then minus the mean when centring.
+  // A = N_rank − r + β(r̂ − 0.5), two members at a time: the even members' sum and the odd
+  // members' sum, each in member order (as the JavaScript path), then minus the mean when centring.
   e(GET, GG, GET, R, GET, BYSIZE, SELECT, F64FROMI32, SET, NRANK);
-  e(f64(0), SET, SUM, I32, 0, SET, A, LOOP, VOID);
+  e(V128ZERO, SET, XS(3), I32, 0, SET, A);
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, A, I32, 2, I32ADD, GET, GG, I32GT_U, BR_IF, 1);
+  e(GET, A, I32, 2, I32SHL, TEE, B, ld(I32LOAD, 2, RANK + 4), I32, 3, I32SHL, SET, DIFF);
+  e(GET, B, ld(I32LOAD, 2, RANK), I32, 3, I32SHL, SET, B);
+  e(GET, DIFF, GET, B, LOAD64ZERO(LO), LOAD64LANE(LO, 1), SET, XS(0));
+  e(GET, DIFF, GET, B, LOAD64ZERO(INV), LOAD64LANE(INV, 1), SET, XS(1));
+  e(GET, A, I32, 3, I32SHL); // address for the store
+  e(GET, NRANK, SPLAT, GET, A, I32, 2, I32SHL, LOAD64ZERO(RANK), F64CONVLO, VFSUB);
+  e(GET, BETA, SPLAT);
+  e(GET, A, I32, 3, I32SHL, V128LOAD(SCALAR), GET, XS(0), VFSUB, GET, XS(1), VFMUL);
+  e(GET, XS(1), V128ZERO, FEQ, f64(0.5), SPLAT, VAND, VFADD); // + 0.5·[f = 0]
+  e(f64(0.5), SPLAT, VFSUB, VFMUL, VFADD, TEE, XS(2), V128STORE(SCALAR));
+  e(GET, XS(3), GET, XS(2), VFADD, SET, XS(3));
+  e(GET, A, I32, 2, I32ADD, SET, A, BR, 0, END, END);
+  e(GET, XS(3), F64LANE(0), SET, SUM);
+  e(GET, A, GET, GG, I32LT_U, IF, VOID); // a last odd member, into the even sum
   e(GET, A, I32, 2, I32SHL, ld(I32LOAD, 2, RANK), TEE, R, I32, 3, I32SHL, ld(F64LOAD, 3, INV), SET, F);
   e(GET, A, I32, 3, I32SHL); // address for the store
   e(GET, NRANK, GET, R, F64FROMI32, F64SUB);
@@ -256,11 +292,17 @@ function body(k: number): number[] {
   e(GET, F, f64(0), F64EQ, F64FROMI32, f64(0.5), F64MUL, F64ADD); // + 0.5·[f = 0], as 0.5 · (0 or 1): no select
   e(f64(0.5), F64SUB, F64MUL, F64ADD, TEE, V, ld(F64STORE, 3, SCALAR));
   e(GET, SUM, GET, V, F64ADD, SET, SUM);
-  e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
-  e(GET, SUM, GET, GG, F64FROMI32, F64DIV, f64(0), GET, CENTER, SELECT, SET, MEAN);
-  e(I32, 0, SET, A, LOOP, VOID);
-  e(GET, OB, GET, A, I32, 3, I32SHL, TEE, B, I32ADD, GET, B, ld(F64LOAD, 3, SCALAR), GET, MEAN, F64SUB, ld(F64STORE, 3, 0));
-  e(GET, A, I32, 1, I32ADD, TEE, A, GET, GG, I32LT_U, BR_IF, 0, END);
+  e(END);
+  e(GET, SUM, GET, XS(3), F64LANE(1), F64ADD, SET, SUM);
+  e(GET, SUM, GET, GG, F64FROMI32, F64DIV, f64(0), GET, CENTER, SELECT, SPLAT, SET, XS(3));
+  e(I32, 0, SET, A);
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, A, I32, 2, I32ADD, GET, GG, I32GT_U, BR_IF, 1);
+  e(GET, OB, GET, A, I32, 3, I32SHL, TEE, B, I32ADD, GET, B, V128LOAD(SCALAR), GET, XS(3), VFSUB, V128STORE(0));
+  e(GET, A, I32, 2, I32ADD, SET, A, BR, 0, END, END);
+  e(GET, A, GET, GG, I32LT_U, IF, VOID);
+  e(GET, OB, GET, A, I32, 3, I32SHL, TEE, B, I32ADD, GET, B, ld(F64LOAD, 3, SCALAR), GET, XS(3), F64LANE(0), F64SUB, ld(F64STORE, 3, 0));
+  e(END);
   e(END); // if differ
 
   e(GET, GB, GET, STRIDE, I32ADD, SET, GB);

@@ -92,7 +92,7 @@ export const F64LANE = (lane: number): number[] => [...simd(0x21), lane];
 export const FGT = simd(0x4a), FGE = simd(0x4c);
 export const VAND = simd(0x4e), VOR = simd(0x50), VXOR = simd(0x51), ANYTRUE = simd(0x53);
 export const I32BITMASK = simd(0xa4), LEQ = simd(0xd6);
-export const VFPMIN = simd(0xf6), VFPMAX = simd(0xf7), FEQ = simd(0x47);
+export const VFPMIN = simd(0xf6), VFPMAX = simd(0xf7), FEQ = simd(0x47), FNE = simd(0x48), F64CONVLO = simd(0xfe);
 export const VFSQRT = simd(0xef), VFADD = simd(0xf0), VFSUB = simd(0xf1), VFMUL = simd(0xf2), VFDIV = simd(0xf3);
 export const BITSELECT = simd(0x52);
 /** `select` typed for v128 operands. */
