@@ -77,15 +77,16 @@ type Emit = (...xs: (number | number[])[]) => void;
  * order-preserving map that keeps ties tied, so it gives the same dominance relation as the
  * values), computed with f64x2 "<" for all 16 lanes at once; the ranks are narrowed to bytes, and
  * then one i8x16 comparison per objective tests member a against all 16 members. Lanes past G hold
- * stale values: they are never counted (n < G) and `& left` drops their bits.
+ * stale values: they are never counted (n < G) and `& left` drops their bits. `lanes` is 16, or 8
+ * for groups of G ≤ 8 (half the work).
  */
-function smallGroupMasks(e: Emit, k: number): void {
+function smallGroupMasks(e: Emit, k: number, lanes: number): void {
   for (let j = 0; j < k; j++) {
     const col = COL + 512 * j;
     for (let i = 0; i < 8; i++) e(V128ZERO, SET, ACC(i));
     e(I32, 0, SET, B, LOOP, VOID); // n: lanes m with c_n < c_m count one more
     e(GET, B, I32, 3, I32SHL, LOAD64SPLAT(col), SET, YS(0));
-    for (let i = 0; i < 8; i++) e(GET, ACC(i), GET, YS(0), I32, 0, V128LOAD(col + 16 * i), FLT, I64X2SUB, SET, ACC(i));
+    for (let i = 0; i < lanes / 2; i++) e(GET, ACC(i), GET, YS(0), I32, 0, V128LOAD(col + 16 * i), FLT, I64X2SUB, SET, ACC(i));
     e(GET, B, I32, 1, I32ADD, TEE, B, GET, GG, I32LT_U, BR_IF, 0, END);
     // Narrow 8 × i64x2 counts (0–16) to one i8x16: the low byte of each lane.
     const pick4 = [0, 8, 16, 24, ...new Array<number>(12).fill(0)];
@@ -102,13 +103,13 @@ function smallGroupMasks(e: Emit, k: number): void {
   e(GET, RV(0));
   for (let j = 1; j < k; j++) e(GET, RV(j), I8ADD);
   e(SET, XS(3));
-  for (let a = 0; a < 16; a++) {
-    const lanes = new Array<number>(16).fill(a);
+  for (let a = 0; a < lanes; a++) {
+    const splat = new Array<number>(16).fill(a);
     for (let j = 0; j < k; j++) {
-      e(GET, RV(j), GET, RV(j), SHUFFLE(lanes), GET, RV(j), I8GT_S); // rank_j(a) > rank_j(b)
+      e(GET, RV(j), GET, RV(j), SHUFFLE(splat), GET, RV(j), I8GT_S); // rank_j(a) > rank_j(b)
       if (j > 0) e(VOR);
     }
-    e(SET, XS(1), GET, XS(3), GET, XS(3), GET, XS(3), SHUFFLE(lanes), I8GT_S, GET, XS(1), VANDNOT);
+    e(SET, XS(1), GET, XS(3), GET, XS(3), GET, XS(3), SHUFFLE(splat), I8GT_S, GET, XS(1), VANDNOT);
     e(SET, XS(2), I32, 2 * a, GET, XS(2), I8BITMASK, GET, LEFT, I32WRAP, I32AND, ld(I32STORE16, 1, DOM16));
   }
 }
@@ -212,7 +213,11 @@ function body(k: number): number[] {
 
   e(I64, ...sleb(-1), GET, GG, I64EXTU, I64SHL, I64, ...sleb(-1), I64XOR, I64, ...sleb(-1), GET, GG, I32, ...sleb(64), I32LT_U, SELECT, SET, LEFT);
   e(GET, GG, I32, 16, I32LE_U, IF, VOID);
-  smallGroupMasks(e, k);
+  e(GET, GG, I32, 8, I32LE_U, IF, VOID);
+  smallGroupMasks(e, k, 8);
+  e(ELSE);
+  smallGroupMasks(e, k, 16);
+  e(END);
   smallGroupFronts(e);
   e(ELSE);
   // Dominance masks, member a against four members b at a time (f64x2 over the transposed group):
