@@ -10,6 +10,7 @@ import {
   rlooAdvantages,
 } from '../src/index';
 import { setParetoRankWasm } from '../src/estimators/paretoRank';
+import { setScalarWasm } from '../src/estimators/scalar';
 import { rewardBatch } from './inputs';
 
 // The workload: 4,096 groups × 16 samples, k = 2, 3 and 4, every group estimator.
@@ -29,6 +30,12 @@ for (const k of [2, 3, 4]) {
     });
     bench('grpo', () => {
       grpoAdvantages(rewards, groupIds, { out });
+    });
+    // The same call with the WebAssembly kernel switched off: the JavaScript path.
+    bench('grpo (JavaScript path)', () => {
+      setScalarWasm(false);
+      grpoAdvantages(rewards, groupIds, { out });
+      setScalarWasm(true);
     });
     bench('drgrpo', () => {
       drGrpoAdvantages(rewards, groupIds, { out });
