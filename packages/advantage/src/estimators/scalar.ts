@@ -68,12 +68,12 @@ function prepare<T extends ScalarOptions>(fn: string, rewards: Float64Array, gro
  */
 function scalarCore(fn: string, rewards: Float64Array, groupIds: Int32Array, k: number, w: Float64Array, scale: GroupScale, out: Float64Array) {
   const G = firstRunLength(groupIds);
-  // Equal runs without OPO's lengths go to the WebAssembly kernel (same numbers, bit for bit);
-  // a different layout, or no WebAssembly, takes the JavaScript paths below.
-  if (G > 0 && wasmEnabled && scale.lengths === null && k <= SCALAR_WASM_MAX_K) {
+  // Equal runs go to the WebAssembly kernel (same numbers, bit for bit); a different layout, or
+  // no WebAssembly, takes the JavaScript paths below.
+  if (G > 0 && wasmEnabled && k <= SCALAR_WASM_MAX_K) {
     const std = scale.kind === SCALE_STD && G - scale.ddof >= 1;
     const fixed = scale.kind === SCALE_STD ? 0 : groupScale(G, 0, 0, 0, scale);
-    const probe = scalarRunsWasm(rewards, groupIds, k, w, G, std, G - scale.ddof, scale.eps, fixed, out);
+    const probe = scalarRunsWasm(rewards, groupIds, k, w, G, std, G - scale.ddof, scale.eps, fixed, scale.lengths, out);
     if (typeof probe === 'number') {
       throwIfNotFinite(fn, probe, rewards, k);
       return out;
@@ -217,7 +217,7 @@ export function reinforcePlusPlusAdvantages(
 let wasmEnabled = true;
 
 /**
- * Turns the WebAssembly fast path of the GRPO family (GRPO, Dr. GRPO, RLOO, REINFORCE++) on or
+ * Turns the WebAssembly fast path of the GRPO family (GRPO, Dr. GRPO, RLOO, OPO, REINFORCE++) on or
  * off, for tests and benchmarks that compare it with the JavaScript path (not exported from the
  * package).
  *

@@ -362,13 +362,21 @@ export function scalarGathered(
  * lengthWeightedMean(Float64Array.of(0, -1), [1, 3], 0, 2, null); // -0.75
  */
 export function lengthWeightedMean(out: Float64Array, lengths: ArrayLike<number>, st: number, e: number, order: Int32Array | null): number {
-  let num = 0;
-  let den = 0;
+  // Even and odd members apart, as the group sums (and the WebAssembly kernel) do.
+  let num0 = 0;
+  let num1 = 0;
+  let den0 = 0;
+  let den1 = 0;
   for (let a = st; a < e; a++) {
     const row = order === null ? a : order[a];
     const l = lengths[row];
-    num += l * out[row];
-    den += l;
+    if (((a - st) & 1) === 0) {
+      num0 += l * out[row];
+      den0 += l;
+    } else {
+      num1 += l * out[row];
+      den1 += l;
+    }
   }
-  return num / den;
+  return (num0 + num1) / (den0 + den1);
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { expectAllClose } from '@paretopo/test-utils';
 import { resolveWeights } from '../options';
-import { drGrpoAdvantages, grpoAdvantages, reinforcePlusPlusAdvantages, rlooAdvantages, setScalarWasm } from './scalar';
+import { drGrpoAdvantages, grpoAdvantages, opoAdvantages, reinforcePlusPlusAdvantages, rlooAdvantages, setScalarWasm } from './scalar';
 import { scalarRunsWasm, scalarWasmAvailable, scalarWasmBytes } from './scalarWasm';
 import { grpoRef, rlooRef, scalarRef } from '../../test/reference';
 import { expectSameBits, runsArb } from '../../test/equalRuns';
@@ -18,6 +18,7 @@ const calls: Record<string, Call> = {
   drgrpo: (r, g) => drGrpoAdvantages(r, g),
   rloo: (r, g) => rlooAdvantages(r, g),
   'reinforce++': (r, g) => reinforcePlusPlusAdvantages(r, g),
+  opo: (r, g) => opoAdvantages(r, g, { lengths: Float64Array.from(g, (_, i) => 1 + ((i * 7919) % 997)) }),
   'grpo custom weights k = 3': (r, g) => grpoAdvantages(r, g, { k: 3, weights: [0.5, -0.25, 2] }),
 };
 
@@ -40,7 +41,7 @@ function errorOf(f: () => unknown): Error | undefined {
   return undefined;
 }
 
-describe('scalarWasm (WebAssembly GRPO-family kernel)', () => {
+describe('scalarWasm (WebAssembly GRPO-family kernel, OPO included)', () => {
   afterEach(() => {
     setScalarWasm(true);
   });
@@ -52,7 +53,7 @@ describe('scalarWasm (WebAssembly GRPO-family kernel)', () => {
 
   it('gives its documented example', () => {
     const out = new Float64Array(4);
-    const probe = scalarRunsWasm(Float64Array.of(1, 0, 3, 5), Int32Array.of(7, 7, 9, 9), 1, Float64Array.of(1), 2, true, 1, 0, 0, out);
+    const probe = scalarRunsWasm(Float64Array.of(1, 0, 3, 5), Int32Array.of(7, 7, 9, 9), 1, Float64Array.of(1), 2, true, 1, 0, 0, null, out);
     expect(probe).toBe(1);
     expectAllClose(out, [Math.SQRT1_2, -Math.SQRT1_2, -Math.SQRT1_2, Math.SQRT1_2], { rel: 1e-15 });
   });
@@ -88,7 +89,7 @@ describe('scalarWasm (WebAssembly GRPO-family kernel)', () => {
   ])('leaves %s to the general path, with the same answer', (_, ids) => {
     const groupIds = Int32Array.from(ids);
     const rewards = Float64Array.from(ids, (_, i) => ((i * 7) % 5) / 4);
-    for (const call of Object.values(calls).slice(0, 7)) {
+    for (const call of Object.values(calls).slice(0, 8)) {
       expectSameBits(call(rewards, groupIds), jsPath(call, rewards, groupIds));
     }
   });
@@ -102,7 +103,7 @@ describe('scalarWasm (WebAssembly GRPO-family kernel)', () => {
     cases.push(Float64Array.of(-1.7e308, -1.7e308, 1.7e308, 1.7e308, 1, 1, 0, 0)); // finite, but v₁ − v₀ overflows
     for (const rewards of cases) {
       const groupIds = Int32Array.of(0, 0, 1, 1);
-      for (const call of Object.values(calls).slice(0, 7)) {
+      for (const call of Object.values(calls).slice(0, 8)) {
         const jsError = errorOf(() => jsPath(call, rewards, groupIds));
         expect(jsError).toBeInstanceOf(RangeError);
         expect(errorOf(() => call(rewards, groupIds))?.message).toBe(jsError?.message);
@@ -121,16 +122,19 @@ describe('scalarWasm (WebAssembly GRPO-family kernel)', () => {
     const n = G * groups;
     const rewards = Float64Array.from({ length: n * k }, (_, i) => ((i * 2654435761) >>> 27) / 8 - 1);
     const groupIds = Int32Array.from({ length: n }, (_, i) => 3 * Math.floor(i / G) - 4);
-    for (const call of Object.values(calls).slice(0, 7)) expectSameBits(call(rewards, groupIds), jsPath(call, rewards, groupIds));
+    for (const call of Object.values(calls).slice(0, 8)) expectSameBits(call(rewards, groupIds), jsPath(call, rewards, groupIds));
     // The kernel itself takes this layout (so the comparisons above did not fall back to JavaScript).
     const out = new Float64Array(n);
     const w = resolveWeights('test', undefined, k);
-    const probe = scalarRunsWasm(rewards, groupIds, k, w, G, G > 1, G - 1, 1e-6, 0, out);
+    const probe = scalarRunsWasm(rewards, groupIds, k, w, G, G > 1, G - 1, 1e-6, 0, null, out);
     if (k > 8) {
       expect(probe).toBe('unavailable');
       return;
     }
     expect(typeof probe).toBe('number');
     expectSameBits(out, jsPath(calls['grpo sample'], rewards, groupIds));
+    const lengths = Float64Array.from(groupIds, (_, i) => 1 + ((i * 7919) % 997));
+    expect(typeof scalarRunsWasm(rewards, groupIds, k, w, G, false, G, 0, 1, lengths, out)).toBe('number');
+    expectSameBits(out, jsPath(calls.opo, rewards, groupIds));
   });
 });

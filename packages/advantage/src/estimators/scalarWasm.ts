@@ -6,40 +6,45 @@ import {
 } from '../wasm/bytes';
 
 /**
- * A WebAssembly kernel for the GRPO family's group pass (GRPO, Dr. GRPO, RLOO and REINFORCE++'s
- * group stage) on the usual layout: n / G contiguous runs of G rows whose ids are equal within a
- * run and increase from run to run. The rewards and ids are copied into the module's memory, the
- * layout is checked there (i32x4 compares), and each group is done two members at a time: one
- * f64x2 lane holds the even members, the other the odd ones.
+ * A WebAssembly kernel for the GRPO family's group pass (GRPO, Dr. GRPO, RLOO, OPO and
+ * REINFORCE++'s group stage) on the usual layout: n / G contiguous runs of G rows whose ids are
+ * equal within a run and increase from run to run. The rewards, ids (and OPO's lengths) are copied
+ * into the module's memory and the layout is checked there (i32x4 compares). Two groups are done
+ * at once, one per f64x2 lane, so the per-group chain (mean, variance, square root, division) is
+ * paid once per two groups; within a group, the even and the odd members go to separate sums.
  *
  * Same numbers as the JavaScript path (`scalarRuns` in `scalarGroups.ts`), bit for bit, because
  * that path does the same operations in the same order: `d = w · r − v₀` (`w · r` summed left to
  * right), `S₀, Q₀` summed over the even members and `S₁, Q₁` over the odd ones in member order,
- * `S = S₀ + S₁`, `Q = Q₀ + Q₁`, `m = S / G`, `f` as in `groupScale`, `A = (d − m) · f`, and the
- * finiteness probe `Σ S` in group order. f64x2 arithmetic rounds each lane exactly as scalar f64
- * arithmetic does, and nothing here is fused.
+ * `S = S₀ + S₁`, `Q = Q₀ + Q₁`, `m = S / G` (OPO: `Σ l·d / Σ l`, even and odd apart likewise),
+ * `f` as in `groupScale`, `A = (d − m) · f`, and the finiteness probe `Σ S` (and OPO's m) in group
+ * order. f64x2 arithmetic rounds each lane exactly as scalar f64 arithmetic does, and nothing
+ * here is fused.
  */
 
 // Memory layout (bytes).
 const WTS = 0; // 8 f64: the weights
 const PROBE = 64; // f64: Σ S over groups, for the caller's finiteness check
-const DATA = 128; // rewards (n·k f64), ids (n i32), advantages (n f64), then G × 2 f64 of scratch
+const DATA = 128; // rewards (n·k f64), ids (n i32), advantages (n f64), OPO's lengths (n f64), G × 2 f64 of scratch
 
 /** The largest k the kernel handles (one function per k, the objective loop unrolled). */
 export const SCALAR_WASM_MAX_K = 8;
 
-// Params: nGroups, G, rewPtr, idsPtr, outPtr, scratchPtr, std (i32); denom = G − ddof, eps, fixed (f64).
-const [NG, GG, REW, IDS, OUT, SCR, STD, DENOM, EPS, FIXED] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+// Params: nGroups, G, rewPtr, idsPtr, outPtr, scratchPtr, std (i32); denom = G − ddof, eps,
+// fixed (f64); lensPtr (i32, OPO's lengths, read by the `o{k}` functions only).
+const [NG, GG, REW, IDS, OUT, SCR, STD, DENOM, EPS, FIXED, LENS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 // i32 locals: group index, member counter, rewards / advantages / ids pointers, scratch pointer,
 // the distance from a group's rows (and advantages) to the next group's, 0 for a last unpaired
-// group; the id; G rows in bytes.
-const [GI, A, PA, PO, PI, PS, NEXT, ID, GBYTES, ONEXT, PB, PJ] = [10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21];
+// group; the id; G rows in bytes; the second group's rows and advantages; lengths pointer.
+const [GI, A, PA, PO, PI, PS, NEXT, ID, GBYTES, ONEXT, PB, PJ, PL] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
 // f64 locals.
-const PRB = 22;
-const WS = (j: number): number => 23 + j;
-// v128 locals: even / odd sums and sums of squares, first values, d, mean, factor, S, Q, ids.
-const [SE, SO, QE, QO, FV, DV, MV, FFV, SV, QV, BAD, IDV] = [31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42];
-const WV = (j: number): number => 43 + j;
+const PRB = 24;
+const WS = (j: number): number => 25 + j;
+// v128 locals: even / odd sums and sums of squares, first values, d, mean, factor, S, Q, ids,
+// weights, then OPO's even / odd Σ l·d and Σ l and one pair of lengths.
+const [SE, SO, QE, QO, FV, DV, MV, FFV, SV, QV, BAD, IDV] = [33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44];
+const WV = (j: number): number => 45 + j;
+const [NE, NO, LE, LO, LV] = [53, 54, 55, 56, 57];
 
 type Emit = (...xs: (number | number[])[]) => void;
 
@@ -51,15 +56,26 @@ function pairValue(e: Emit, k: number, off: number): void {
   }
 }
 
-/** Member `i` (0 or 1) of the current pair of members: d = w · r − v₀ to the scratch, into the even or odd sums. */
-function member(e: Emit, k: number, i: number, S: number, Q: number): void {
+/**
+ * Member `i` (0 or 1) of the current pair of members: d = w · r − v₀ to the scratch, into the
+ * even (`odd` false) or odd sums; for OPO also l·d and l.
+ */
+function member(e: Emit, k: number, i: number, odd: boolean, opo: boolean): void {
+  const [S, Q, N, L] = odd ? [SO, QO, NO, LO] : [SE, QE, NE, LE];
   pairValue(e, k, 8 * k * i);
   e(GET, FV, VFSUB, SET, DV, GET, PS, GET, DV, V128STORE(16 * i));
   e(GET, S, GET, DV, VFADD, SET, S, GET, Q, GET, DV, GET, DV, VFMUL, VFADD, SET, Q);
+  if (opo) {
+    e(GET, PL, GET, ONEXT, I32ADD, GET, PL, LOAD64ZERO(8 * i), LOAD64LANE(8 * i, 1), SET, LV);
+    e(GET, N, GET, LV, GET, DV, VFMUL, VFADD, SET, N, GET, L, GET, LV, VFADD, SET, L);
+  }
 }
 
-/** The body of `s{k}`: returns 0, or 1 when the ids do not form the layout (nothing written then). */
-function body(k: number): number[] {
+/**
+ * The body of `s{k}` (or of `o{k}`, OPO: centred on the length-weighted mean): returns 0, or 1
+ * when the ids do not form the layout (nothing written then).
+ */
+function body(k: number, opo: boolean): number[] {
   const { code, e } = emitter();
   const rowBytes = 8 * k;
   for (let j = 0; j < k; j++) e(I32, 0, ld(F64LOAD, 3, WTS + 8 * j), TEE, WS(j), SPLAT, SET, WV(j));
@@ -84,7 +100,7 @@ function body(k: number): number[] {
   e(GET, BAD, ANYTRUE, IF, VOID, I32, 1, RETURN, END);
 
   // Two groups at a time, one per f64x2 lane (a last odd group fills both lanes: NEXT = 0).
-  e(GET, REW, SET, PA, GET, OUT, SET, PO, I32, 0, SET, GI, f64(0), SET, PRB);
+  e(GET, REW, SET, PA, GET, OUT, SET, PO, GET, LENS, SET, PL, I32, 0, SET, GI, f64(0), SET, PRB);
   e(BLOCK, VOID, LOOP, VOID);
   e(GET, GI, GET, NG, I32GE_U, BR_IF, 1);
   e(GET, GBYTES, I32, 0, GET, GI, I32, 1, I32ADD, GET, NG, I32LT_U, SELECT, SET, NEXT);
@@ -93,25 +109,36 @@ function body(k: number): number[] {
   e(GET, PA, GET, NEXT, I32ADD, SET, PB);
   pairValue(e, k, 0);
   e(SET, FV);
-  e(V128ZERO, SET, SE, V128ZERO, SET, SO, V128ZERO, SET, QE, V128ZERO, SET, QO, GET, SCR, SET, PS);
+  for (const x of [SE, SO, QE, QO, NE, NO, LE, LO]) e(V128ZERO, SET, x);
+  e(GET, SCR, SET, PS);
   e(GET, GG, I32, 1, I32SHR_U, SET, A);
   e(BLOCK, VOID, LOOP, VOID);
   e(GET, A, I32EQZ, BR_IF, 1);
-  member(e, k, 0, SE, QE);
-  member(e, k, 1, SO, QO);
+  member(e, k, 0, false, opo);
+  member(e, k, 1, true, opo);
   e(GET, PA, I32, ...sleb(16 * k), I32ADD, SET, PA, GET, PB, I32, ...sleb(16 * k), I32ADD, SET, PB, GET, PS, I32, 32, I32ADD, SET, PS);
+  if (opo) e(GET, PL, I32, 16, I32ADD, SET, PL);
   e(GET, A, I32, 1, I32SUB, SET, A, BR, 0, END, END);
   e(GET, GG, I32, 1, I32AND, IF, VOID);
-  member(e, k, 0, SE, QE);
+  member(e, k, 0, false, opo);
   e(GET, PA, I32, ...sleb(8 * k), I32ADD, SET, PA);
+  if (opo) e(GET, PL, I32, 8, I32ADD, SET, PL);
   e(END);
   e(GET, SE, GET, SO, VFADD, SET, SV, GET, QE, GET, QO, VFADD, SET, QV);
-  // The probe adds S group by group, as the JavaScript path does; an unpaired group once.
-  e(GET, PRB, GET, SV, F64LANE(0), F64ADD, SET, PRB);
-  e(GET, NEXT, IF, VOID, GET, PRB, GET, SV, F64LANE(1), F64ADD, SET, PRB, END);
-  // m = S / G; f = 1/(√(ssd / (G − ddof)) + eps), or 0 without spread; or the fixed factor.
+  // m = S / G (OPO: Σ l·d / Σ l). The probe adds S, and OPO's m, group by group, as the
+  // JavaScript path does; an unpaired group once.
   e(GET, SV, GET, GG, F64FROMI32, SPLAT, VFDIV, SET, MV);
-  e(GET, QV, GET, SV, GET, MV, VFMUL, VFSUB, SET, DV);
+  const probe = (lane: number): void => {
+    e(GET, PRB, GET, SV, F64LANE(lane), F64ADD, SET, PRB);
+    if (opo) e(GET, PRB, GET, MV, F64LANE(lane), F64ADD, SET, PRB);
+  };
+  if (opo) e(GET, NE, GET, NO, VFADD, GET, LE, GET, LO, VFADD, VFDIV, SET, MV);
+  probe(0);
+  e(GET, NEXT, IF, VOID);
+  probe(1);
+  e(END);
+  // f = 1/(√(ssd / (G − ddof)) + eps), or 0 without spread; or the fixed factor. (ssd uses S / G.)
+  e(GET, QV, GET, SV, GET, SV, GET, GG, F64FROMI32, SPLAT, VFDIV, VFMUL, VFSUB, SET, DV);
   e(f64(1), SPLAT, GET, DV, GET, DENOM, SPLAT, VFDIV, VFSQRT, GET, EPS, SPLAT, VFADD, VFDIV);
   e(V128ZERO, GET, DV, V128ZERO, FGT, BITSELECT);
   e(GET, FIXED, SPLAT, GET, STD, SELECTV, SET, FFV);
@@ -135,40 +162,56 @@ function body(k: number): number[] {
 
   // Next pair of groups (pass 1 left PA at the second group's rows, pass 2 PI at its advantages).
   e(GET, PA, GET, NEXT, I32ADD, SET, PA, GET, PI, GET, ONEXT, I32ADD, SET, PO);
+  if (opo) e(GET, PL, GET, ONEXT, I32ADD, SET, PL);
   e(GET, GI, I32, 2, I32ADD, SET, GI, BR, 0, END, END);
   e(I32, 0, GET, PRB, ld(F64STORE, 3, PROBE), I32, 0, END);
-  const locals = [3, ...uleb(12), 0x7f, ...uleb(9), 0x7c, ...uleb(20), 0x7b];
+  const locals = [3, ...uleb(13), 0x7f, ...uleb(9), 0x7c, ...uleb(25), 0x7b];
   const fn = [...locals, ...code];
   return [...uleb(fn.length), ...fn];
 }
 
 /**
- * The module bytes: memory `m` (1 page, growable) and `s1` … `s8`, one function per k, each
- * `(nGroups, G, rewPtr, idsPtr, outPtr, scratchPtr, std: i32, denom, eps, fixed: f64) → i32`.
+ * The module bytes: memory `m` (1 page, growable), `s1` … `s8` (one function per k) and `o1` …
+ * `o8` (the same for OPO), each `(nGroups, G, rewPtr, idsPtr, outPtr, scratchPtr, std: i32,
+ * denom, eps, fixed: f64, lensPtr: i32) → i32`.
  *
  * @example
  * WebAssembly.validate(scalarWasmBytes()); // true
  */
 export function scalarWasmBytes(): Uint8Array {
-  const fns = Array.from({ length: SCALAR_WASM_MAX_K }, (_, i) => i + 1);
+  const ks = Array.from({ length: SCALAR_WASM_MAX_K }, (_, i) => i + 1);
+  const fns = [...ks.map((k) => ({ k, opo: false })), ...ks.map((k) => ({ k, opo: true }))];
   const exports = [...uleb(fns.length + 1), ...str('m'), 0x02, 0];
-  for (const k of fns) exports.push(...str(`s${k}`), 0x00, k - 1);
+  fns.forEach(({ k, opo }, i) => exports.push(...str(`${opo ? 'o' : 's'}${k}`), 0x00, i));
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 10, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7c, 0x7c, 0x7c, 1, 0x7f]),
+    ...section(1, [1, 0x60, 11, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7c, 0x7c, 0x7c, 0x7f, 1, 0x7f]),
     ...section(3, [...uleb(fns.length), ...fns.map(() => 0)]),
     ...section(5, [1, 0x00, 1]),
     ...section(7, exports),
-    ...section(10, [...uleb(fns.length), ...fns.flatMap(body)]),
+    ...section(10, [...uleb(fns.length), ...fns.flatMap(({ k, opo }) => body(k, opo))]),
   ];
   return Uint8Array.from(bytes);
 }
 
-type Kernel = (nGroups: number, G: number, rew: number, ids: number, out: number, scratch: number, std: number, denom: number, eps: number, fixed: number) => number;
+type Kernel = (
+  nGroups: number,
+  G: number,
+  rew: number,
+  ids: number,
+  out: number,
+  scratch: number,
+  std: number,
+  denom: number,
+  eps: number,
+  fixed: number,
+  lens: number,
+) => number;
 
 interface Instance {
   readonly memory: WasmMemory;
   readonly kernels: Kernel[];
+  readonly opoKernels: Kernel[];
 }
 
 // undefined: not tried yet; null: WebAssembly unavailable or the module failed to compile.
@@ -179,8 +222,12 @@ function load(): Instance | null {
   const ex = instantiate(scalarWasmBytes());
   if (ex === null) return (instance = null);
   const kernels: Kernel[] = [];
-  for (let k = 1; k <= SCALAR_WASM_MAX_K; k++) kernels[k] = ex[`s${k}`] as Kernel;
-  return (instance = { memory: ex.m as WasmMemory, kernels });
+  const opoKernels: Kernel[] = [];
+  for (let k = 1; k <= SCALAR_WASM_MAX_K; k++) {
+    kernels[k] = ex[`s${k}`] as Kernel;
+    opoKernels[k] = ex[`o${k}`] as Kernel;
+  }
+  return (instance = { memory: ex.m as WasmMemory, kernels, opoKernels });
 }
 
 /**
@@ -197,14 +244,15 @@ export function scalarWasmAvailable(): boolean {
 /**
  * The GRPO-family group pass over `n / G` equal runs, written to `out[0 .. n)`. Arguments are
  * trusted (checked by the estimators); `std` selects `1/(std + eps)` with `denom = G − ddof`,
- * otherwise every group is scaled by `fixed`.
+ * otherwise every group is scaled by `fixed`; with `lengths` (OPO) each group is centred on
+ * `Σ l·d / Σ l` instead of its mean.
  *
- * @returns the finiteness probe Σ S (for `throwIfNotFinite`); `'layout'` when the ids are not
- *   equal increasing runs of G (then `out` may hold partial results, and the caller takes the
- *   general path, which overwrites every row); `'unavailable'` without WebAssembly or for k > 8
+ * @returns the finiteness probe Σ S (plus Σ m for OPO; for `throwIfNotFinite`); `'layout'` when
+ *   the ids are not equal increasing runs of G (then `out` is untouched and the caller takes the
+ *   general path); `'unavailable'` without WebAssembly or for k > 8
  * @example
  * const out = new Float64Array(4);
- * scalarRunsWasm(Float64Array.of(1, 0, 3, 5), Int32Array.of(7, 7, 9, 9), 1, Float64Array.of(1), 2, true, 1, 0, 0, out);
+ * scalarRunsWasm(Float64Array.of(1, 0, 3, 5), Int32Array.of(7, 7, 9, 9), 1, Float64Array.of(1), 2, true, 1, 0, 0, null, out);
  * // 1 (the probe, Σ S = −1 + 2); out = [0.7071…, −0.7071…, −0.7071…, 0.7071…]
  */
 export function scalarRunsWasm(
@@ -217,6 +265,7 @@ export function scalarRunsWasm(
   denom: number,
   eps: number,
   fixed: number,
+  lengths: ArrayLike<number> | null,
   out: Float64Array,
 ): number | 'layout' | 'unavailable' {
   const inst = k <= SCALAR_WASM_MAX_K ? load() : null;
@@ -224,13 +273,16 @@ export function scalarRunsWasm(
   const n = groupIds.length;
   const idsPtr = DATA + n * k * 8;
   const outPtr = idsPtr + ((n * 4 + 15) & ~15);
-  const scratchPtr = outPtr + n * 8;
+  const lensPtr = outPtr + n * 8;
+  const scratchPtr = lensPtr + (lengths === null ? 0 : n * 8);
   if (!ensureMemory(inst.memory, scratchPtr + G * 16)) return 'unavailable';
   const buf = inst.memory.buffer;
   new Float64Array(buf, WTS, k).set(w.subarray(0, k));
   new Float64Array(buf, DATA, n * k).set(rewards.subarray(0, n * k));
   new Int32Array(buf, idsPtr, n).set(groupIds);
-  if (inst.kernels[k](n / G, G, DATA, idsPtr, outPtr, scratchPtr, +std, denom, eps, fixed) !== 0) return 'layout';
+  if (lengths !== null) new Float64Array(buf, lensPtr, n).set(lengths);
+  const kernel = (lengths === null ? inst.kernels : inst.opoKernels)[k];
+  if (kernel(n / G, G, DATA, idsPtr, outPtr, scratchPtr, +std, denom, eps, fixed, lensPtr) !== 0) return 'layout';
   out.set(new Float64Array(buf, outPtr, n));
   return new Float64Array(buf, PROBE, 1)[0];
 }
