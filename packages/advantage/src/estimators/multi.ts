@@ -1,8 +1,9 @@
 import { checkBatch, outputArray } from '../batch';
 import { checkOptionKeys, enumOption, numberOption, resolveWeights } from '../options';
-import { layoutOf } from '../runs';
+import { firstRunLength, layoutOf } from '../runs';
 import { STD_MODES, throwIfNotFinite, whitenInPlace, type StdMode } from './moments';
 import { moGrpoGroup } from './multiGroups';
+import { moGrpoRunsWasm, SCALAR_WASM_MAX_K } from './scalarWasm';
 import type { BatchOptions } from './scalar';
 
 /** Options of {@link moGrpoAdvantages} and {@link gdpoAdvantages}. */
@@ -29,6 +30,17 @@ function moGrpoCore(fn: string, rewards: Float64Array, groupIds: Int32Array, opt
   const eps = numberOption(fn, 'eps', opts.eps, 1e-6, { min: 0 });
   const out = outputArray(fn, opts.out, n);
   const ddof = std === 'sample' ? 1 : std === 'population' ? 0 : -1;
+  // Equal runs go to the WebAssembly kernel (same numbers, bit for bit); anything else, or no
+  // WebAssembly, to the JavaScript loop below.
+  const G = firstRunLength(groupIds);
+  if (G > 0 && wasmEnabled && k <= SCALAR_WASM_MAX_K) {
+    const withStd = ddof >= 0 && G - ddof >= 1;
+    const probe = moGrpoRunsWasm(rewards, groupIds, k, w, G, withStd, G - ddof, eps, ddof < 0 ? 1 : 0, out);
+    if (typeof probe === 'number') {
+      throwIfNotFinite(fn, probe, rewards, k);
+      return { out, std, eps };
+    }
+  }
   const { nGroups, starts, order } = layoutOf(groupIds);
   let probe = 0;
   for (let g = 0; g < nGroups; g++) probe += moGrpoGroup(rewards, k, starts[g + 1] - starts[g], w, ddof, eps, out, order, starts[g]);
@@ -72,4 +84,20 @@ export function moGrpoAdvantages(rewards: Float64Array, groupIds: Int32Array, op
 export function gdpoAdvantages(rewards: Float64Array, groupIds: Int32Array, options?: MoGrpoOptions): Float64Array {
   const { out, std, eps } = moGrpoCore('gdpoAdvantages', rewards, groupIds, options);
   return whitenInPlace(out, std === 'none' ? 'sample' : std, eps);
+}
+
+let wasmEnabled = true;
+
+/**
+ * Turns the WebAssembly fast path of MO-GRPO and GDPO on or off, for tests and benchmarks that
+ * compare it with the JavaScript path (not exported from the package).
+ *
+ * @returns the previous setting
+ * @example
+ * const was = setMultiWasm(false); // JavaScript only until setMultiWasm(was)
+ */
+export function setMultiWasm(enabled: boolean): boolean {
+  const was = wasmEnabled;
+  wasmEnabled = enabled;
+  return was;
 }

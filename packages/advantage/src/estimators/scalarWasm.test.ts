@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { expectAllClose } from '@paretopo/test-utils';
 import { resolveWeights } from '../options';
 import { drGrpoAdvantages, grpoAdvantages, opoAdvantages, reinforcePlusPlusAdvantages, rlooAdvantages, setScalarWasm } from './scalar';
-import { scalarRunsWasm, scalarWasmAvailable, scalarWasmBytes } from './scalarWasm';
-import { grpoRef, rlooRef, scalarRef } from '../../test/reference';
+import { gdpoAdvantages, moGrpoAdvantages, setMultiWasm } from './multi';
+import { moGrpoRunsWasm, scalarRunsWasm, scalarWasmAvailable, scalarWasmBytes } from './scalarWasm';
+import { grpoRef, moGrpoRef, rlooRef, scalarRef } from '../../test/reference';
 import { expectSameBits, runsArb } from '../../test/equalRuns';
 
 type Call = (rewards: Float64Array, groupIds: Int32Array) => Float64Array;
@@ -19,16 +20,25 @@ const calls: Record<string, Call> = {
   rloo: (r, g) => rlooAdvantages(r, g),
   'reinforce++': (r, g) => reinforcePlusPlusAdvantages(r, g),
   opo: (r, g) => opoAdvantages(r, g, { lengths: Float64Array.from(g, (_, i) => 1 + ((i * 7919) % 997)) }),
+  'mo-grpo sample': (r, g) => moGrpoAdvantages(r, g),
+  'mo-grpo population eps 0': (r, g) => moGrpoAdvantages(r, g, { std: 'population', eps: 0 }),
+  'mo-grpo none': (r, g) => moGrpoAdvantages(r, g, { std: 'none' }),
+  gdpo: (r, g) => gdpoAdvantages(r, g),
   'grpo custom weights k = 3': (r, g) => grpoAdvantages(r, g, { k: 3, weights: [0.5, -0.25, 2] }),
+  'mo-grpo custom weights k = 3': (r, g) => moGrpoAdvantages(r, g, { k: 3, weights: [0.5, -0.25, 2] }),
 };
+/** The calls that work for any k (the last two fix k = 3). */
+const anyK = Object.values(calls).slice(0, -2);
 
 /** The same call with the kernel switched off: the JavaScript path's answer, or its error. */
 function jsPath(call: Call, rewards: Float64Array, groupIds: Int32Array): Float64Array {
   const was = setScalarWasm(false);
+  const wasMulti = setMultiWasm(false);
   try {
     return call(rewards, groupIds);
   } finally {
     setScalarWasm(was);
+    setMultiWasm(wasMulti);
   }
 }
 
@@ -41,9 +51,10 @@ function errorOf(f: () => unknown): Error | undefined {
   return undefined;
 }
 
-describe('scalarWasm (WebAssembly GRPO-family kernel, OPO included)', () => {
+describe('scalarWasm (WebAssembly group kernels: GRPO family, OPO, MO-GRPO)', () => {
   afterEach(() => {
     setScalarWasm(true);
+    setMultiWasm(true);
   });
 
   it('assembles a valid module that compiles here', () => {
@@ -69,6 +80,16 @@ describe('scalarWasm (WebAssembly GRPO-family kernel, OPO included)', () => {
     );
   });
 
+  it('MO-GRPO matches the literal formula', () => {
+    fc.assert(
+      fc.property(runsArb(4, 20), ({ rewards, groupIds, k }) => {
+        const w = Array.from(resolveWeights('test', undefined, k));
+        expectAllClose(moGrpoAdvantages(rewards, groupIds, { std: 'population' }), moGrpoRef(rewards, k, groupIds, w, 'population', 1e-6), { rel: 1e-9, abs: 1e-9 });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('matches the literal GRPO and RLOO formulas', () => {
     fc.assert(
       fc.property(runsArb(4, 20), ({ rewards, groupIds, k }) => {
@@ -89,7 +110,7 @@ describe('scalarWasm (WebAssembly GRPO-family kernel, OPO included)', () => {
   ])('leaves %s to the general path, with the same answer', (_, ids) => {
     const groupIds = Int32Array.from(ids);
     const rewards = Float64Array.from(ids, (_, i) => ((i * 7) % 5) / 4);
-    for (const call of Object.values(calls).slice(0, 8)) {
+    for (const call of anyK) {
       expectSameBits(call(rewards, groupIds), jsPath(call, rewards, groupIds));
     }
   });
@@ -103,7 +124,7 @@ describe('scalarWasm (WebAssembly GRPO-family kernel, OPO included)', () => {
     cases.push(Float64Array.of(-1.7e308, -1.7e308, 1.7e308, 1.7e308, 1, 1, 0, 0)); // finite, but v₁ − v₀ overflows
     for (const rewards of cases) {
       const groupIds = Int32Array.of(0, 0, 1, 1);
-      for (const call of Object.values(calls).slice(0, 8)) {
+      for (const call of anyK) {
         const jsError = errorOf(() => jsPath(call, rewards, groupIds));
         expect(jsError).toBeInstanceOf(RangeError);
         expect(errorOf(() => call(rewards, groupIds))?.message).toBe(jsError?.message);
@@ -122,7 +143,7 @@ describe('scalarWasm (WebAssembly GRPO-family kernel, OPO included)', () => {
     const n = G * groups;
     const rewards = Float64Array.from({ length: n * k }, (_, i) => ((i * 2654435761) >>> 27) / 8 - 1);
     const groupIds = Int32Array.from({ length: n }, (_, i) => 3 * Math.floor(i / G) - 4);
-    for (const call of Object.values(calls).slice(0, 8)) expectSameBits(call(rewards, groupIds), jsPath(call, rewards, groupIds));
+    for (const call of anyK) expectSameBits(call(rewards, groupIds), jsPath(call, rewards, groupIds));
     // The kernel itself takes this layout (so the comparisons above did not fall back to JavaScript).
     const out = new Float64Array(n);
     const w = resolveWeights('test', undefined, k);
@@ -136,5 +157,7 @@ describe('scalarWasm (WebAssembly GRPO-family kernel, OPO included)', () => {
     const lengths = Float64Array.from(groupIds, (_, i) => 1 + ((i * 7919) % 997));
     expect(typeof scalarRunsWasm(rewards, groupIds, k, w, G, false, G, 0, 1, lengths, out)).toBe('number');
     expectSameBits(out, jsPath(calls.opo, rewards, groupIds));
+    expect(typeof moGrpoRunsWasm(rewards, groupIds, k, w, G, G > 1, G - 1, 1e-6, 0, out)).toBe('number');
+    expectSameBits(out, jsPath(calls['mo-grpo sample'], rewards, groupIds));
   });
 });

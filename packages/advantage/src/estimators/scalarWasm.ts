@@ -71,12 +71,8 @@ function member(e: Emit, k: number, i: number, odd: boolean, opo: boolean): void
   }
 }
 
-/**
- * The body of `s{k}` (or of `o{k}`, OPO: centred on the length-weighted mean): returns 0, or 1
- * when the ids do not form the layout (nothing written then).
- */
-function body(k: number, opo: boolean): number[] {
-  const { code, e } = emitter();
+/** Both bodies' start: the weights into locals, and the layout check (returns 1 when it fails). */
+function prologue(e: Emit, k: number): void {
   const rowBytes = 8 * k;
   for (let j = 0; j < k; j++) e(I32, 0, ld(F64LOAD, 3, WTS + 8 * j), TEE, WS(j), SPLAT, SET, WV(j));
   e(GET, GG, I32, ...sleb(rowBytes), I32MUL, SET, GBYTES);
@@ -98,6 +94,15 @@ function body(k: number, opo: boolean): number[] {
   e(GET, A, I32, 1, I32ADD, SET, A, BR, 0, END, END);
   e(GET, PI, GET, GG, I32, 2, I32SHL, I32ADD, SET, PI, GET, GI, I32, 1, I32ADD, SET, GI, BR, 0, END, END);
   e(GET, BAD, ANYTRUE, IF, VOID, I32, 1, RETURN, END);
+}
+
+/**
+ * The body of `s{k}` (or of `o{k}`, OPO: centred on the length-weighted mean): returns 0, or 1
+ * when the ids do not form the layout (nothing written then).
+ */
+function body(k: number, opo: boolean): number[] {
+  const { code, e } = emitter();
+  prologue(e, k);
 
   // Two groups at a time, one per f64x2 lane (a last odd group fills both lanes: NEXT = 0).
   e(GET, REW, SET, PA, GET, OUT, SET, PO, GET, LENS, SET, PL, I32, 0, SET, GI, f64(0), SET, PRB);
@@ -170,26 +175,104 @@ function body(k: number, opo: boolean): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
+// Locals of the MO-GRPO body beyond the shared ones: a row pointer, and per objective the pair of
+// group sums S (for the probe), then the pair of scale factors w_j / (std + eps).
+const RR = 23; // reuses PL's slot (MO-GRPO has no lengths)
+const SJ = (j: number): number => 45 + 8 + j; // after WV(0 … 7): slots of NE … LV and beyond
+const SC = 61;
+
 /**
- * The module bytes: memory `m` (1 page, growable), `s1` … `s8` (one function per k) and `o1` …
- * `o8` (the same for OPO), each `(nGroups, G, rewPtr, idsPtr, outPtr, scratchPtr, std: i32,
- * denom, eps, fixed: f64, lensPtr: i32) → i32`.
+ * The body of `m{k}`: MO-GRPO's group pass (`multiGroups.ts`), two groups per f64x2 lane.
+ * Objective by objective: the shifted sums of `d = r_j − r_j(first)` over the even and the odd
+ * members, the group's `w_j / (std + eps)` (or w_j · 1 without std, w_j · 0 without spread), then
+ * `acc += (d − m) · scale` per member in a scratch of G pairs, the first objective starting from
+ * `0 + …` as the JavaScript path does; finally each lane's accumulator to its group's rows. The
+ * probe adds every objective's S, group by group.
+ */
+function multiBody(k: number): number[] {
+  const { code, e } = emitter();
+  const rowBytes = 8 * k;
+  prologue(e, k);
+  e(GET, REW, SET, PA, GET, OUT, SET, PO, I32, 0, SET, GI, f64(0), SET, PRB);
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, GI, GET, NG, I32GE_U, BR_IF, 1);
+  e(GET, GBYTES, I32, 0, GET, GI, I32, 1, I32ADD, GET, NG, I32LT_U, SELECT, SET, NEXT);
+  e(GET, GG, I32, 3, I32SHL, I32, 0, GET, NEXT, SELECT, SET, ONEXT);
+  const load = (off: number): void => {
+    e(GET, RR, GET, NEXT, I32ADD, GET, RR, LOAD64ZERO(off), LOAD64LANE(off, 1));
+  };
+  for (let j = 0; j < k; j++) {
+    // Pass 1: S and Q of d over the even and the odd members.
+    e(GET, PA, SET, RR);
+    load(8 * j);
+    e(SET, FV);
+    for (const x of [SE, SO, QE, QO]) e(V128ZERO, SET, x);
+    const stat = (off: number, S: number, Q: number): void => {
+      load(off + 8 * j);
+      e(GET, FV, VFSUB, SET, DV, GET, S, GET, DV, VFADD, SET, S, GET, Q, GET, DV, GET, DV, VFMUL, VFADD, SET, Q);
+    };
+    e(GET, GG, I32, 1, I32SHR_U, SET, A, BLOCK, VOID, LOOP, VOID, GET, A, I32EQZ, BR_IF, 1);
+    stat(0, SE, QE);
+    stat(rowBytes, SO, QO);
+    e(GET, RR, I32, ...sleb(2 * rowBytes), I32ADD, SET, RR, GET, A, I32, 1, I32SUB, SET, A, BR, 0, END, END);
+    e(GET, GG, I32, 1, I32AND, IF, VOID);
+    stat(0, SE, QE);
+    e(END);
+    e(GET, SE, GET, SO, VFADD, TEE, SJ(j), GET, GG, F64FROMI32, SPLAT, VFDIV, SET, MV);
+    e(GET, QE, GET, QO, VFADD, GET, SJ(j), GET, MV, VFMUL, VFSUB, SET, DV); // ssd = Q − S·m
+    e(f64(1), SPLAT, GET, DV, GET, DENOM, SPLAT, VFDIV, VFSQRT, GET, EPS, SPLAT, VFADD, VFDIV);
+    e(V128ZERO, GET, DV, V128ZERO, FGT, BITSELECT);
+    e(GET, FIXED, SPLAT, GET, STD, SELECTV, SET, FFV);
+    e(GET, WV(j), GET, FFV, VFMUL, SET, SC); // scale = w_j · inv
+    // Pass 2: acc (+)= (d − m) · scale.
+    e(GET, PA, SET, RR, GET, SCR, SET, PS, GET, GG, SET, A, BLOCK, VOID, LOOP, VOID, GET, A, I32EQZ, BR_IF, 1);
+    e(GET, PS);
+    if (j === 0) e(V128ZERO);
+    else e(GET, PS, V128LOAD(0));
+    load(8 * j);
+    e(GET, FV, VFSUB, GET, MV, VFSUB, GET, SC, VFMUL, VFADD, V128STORE(0));
+    e(GET, RR, I32, ...sleb(rowBytes), I32ADD, SET, RR, GET, PS, I32, 16, I32ADD, SET, PS);
+    e(GET, A, I32, 1, I32SUB, SET, A, BR, 0, END, END);
+  }
+  // The probe, group by group: every objective's S of the first group, then of the second.
+  for (let j = 0; j < k; j++) e(GET, PRB, GET, SJ(j), F64LANE(0), F64ADD, SET, PRB);
+  e(GET, NEXT, IF, VOID);
+  for (let j = 0; j < k; j++) e(GET, PRB, GET, SJ(j), F64LANE(1), F64ADD, SET, PRB);
+  e(END);
+  // Each lane's accumulator to its group's rows.
+  e(GET, SCR, SET, PS, GET, PO, SET, PI, GET, PO, GET, ONEXT, I32ADD, SET, PJ, GET, GG, SET, A);
+  e(BLOCK, VOID, LOOP, VOID, GET, A, I32EQZ, BR_IF, 1);
+  e(GET, PI, GET, PS, V128LOAD(0), STORE64LANE(0, 0), GET, PJ, GET, PS, V128LOAD(0), STORE64LANE(0, 1));
+  e(GET, PS, I32, 16, I32ADD, SET, PS, GET, PI, I32, 8, I32ADD, SET, PI, GET, PJ, I32, 8, I32ADD, SET, PJ);
+  e(GET, A, I32, 1, I32SUB, SET, A, BR, 0, END, END);
+  e(GET, PA, GET, GBYTES, I32ADD, GET, NEXT, I32ADD, SET, PA, GET, PI, GET, ONEXT, I32ADD, SET, PO);
+  e(GET, GI, I32, 2, I32ADD, SET, GI, BR, 0, END, END);
+  e(I32, 0, GET, PRB, ld(F64STORE, 3, PROBE), I32, 0, END);
+  const locals = [3, ...uleb(13), 0x7f, ...uleb(9), 0x7c, ...uleb(29), 0x7b];
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+/**
+ * The module bytes: memory `m` (1 page, growable), `s1` … `s8` (one function per k), `o1` … `o8`
+ * (the same for OPO) and `m1` … `m8` (MO-GRPO), each `(nGroups, G, rewPtr, idsPtr, outPtr,
+ * scratchPtr, std: i32, denom, eps, fixed: f64, lensPtr: i32) → i32`.
  *
  * @example
  * WebAssembly.validate(scalarWasmBytes()); // true
  */
 export function scalarWasmBytes(): Uint8Array {
   const ks = Array.from({ length: SCALAR_WASM_MAX_K }, (_, i) => i + 1);
-  const fns = [...ks.map((k) => ({ k, opo: false })), ...ks.map((k) => ({ k, opo: true }))];
+  const fns = (['s', 'o', 'm'] as const).flatMap((kind) => ks.map((k) => ({ k, kind })));
   const exports = [...uleb(fns.length + 1), ...str('m'), 0x02, 0];
-  fns.forEach(({ k, opo }, i) => exports.push(...str(`${opo ? 'o' : 's'}${k}`), 0x00, i));
+  fns.forEach(({ k, kind }, i) => exports.push(...str(`${kind}${k}`), 0x00, i));
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 11, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7c, 0x7c, 0x7c, 0x7f, 1, 0x7f]),
     ...section(3, [...uleb(fns.length), ...fns.map(() => 0)]),
     ...section(5, [1, 0x00, 1]),
     ...section(7, exports),
-    ...section(10, [...uleb(fns.length), ...fns.flatMap(({ k, opo }) => body(k, opo))]),
+    ...section(10, [...uleb(fns.length), ...fns.flatMap(({ k, kind }) => (kind === 'm' ? multiBody(k) : body(k, kind === 'o')))]),
   ];
   return Uint8Array.from(bytes);
 }
@@ -212,6 +295,7 @@ interface Instance {
   readonly memory: WasmMemory;
   readonly kernels: Kernel[];
   readonly opoKernels: Kernel[];
+  readonly multiKernels: Kernel[];
 }
 
 // undefined: not tried yet; null: WebAssembly unavailable or the module failed to compile.
@@ -223,11 +307,13 @@ function load(): Instance | null {
   if (ex === null) return (instance = null);
   const kernels: Kernel[] = [];
   const opoKernels: Kernel[] = [];
+  const multiKernels: Kernel[] = [];
   for (let k = 1; k <= SCALAR_WASM_MAX_K; k++) {
     kernels[k] = ex[`s${k}`] as Kernel;
     opoKernels[k] = ex[`o${k}`] as Kernel;
+    multiKernels[k] = ex[`m${k}`] as Kernel;
   }
-  return (instance = { memory: ex.m as WasmMemory, kernels, opoKernels });
+  return (instance = { memory: ex.m as WasmMemory, kernels, opoKernels, multiKernels });
 }
 
 /**
@@ -268,6 +354,24 @@ export function scalarRunsWasm(
   lengths: ArrayLike<number> | null,
   out: Float64Array,
 ): number | 'layout' | 'unavailable' {
+  return runKernel(lengths === null ? 's' : 'o', rewards, groupIds, k, w, G, std, denom, eps, fixed, lengths, out);
+}
+
+/** Copies the batch in, runs the `kind` kernel for k, copies the advantages out. */
+function runKernel(
+  kind: 's' | 'o' | 'm',
+  rewards: Float64Array,
+  groupIds: Int32Array,
+  k: number,
+  w: Float64Array,
+  G: number,
+  std: boolean,
+  denom: number,
+  eps: number,
+  fixed: number,
+  lengths: ArrayLike<number> | null,
+  out: Float64Array,
+): number | 'layout' | 'unavailable' {
   const inst = k <= SCALAR_WASM_MAX_K ? load() : null;
   if (inst === null) return 'unavailable';
   const n = groupIds.length;
@@ -281,8 +385,33 @@ export function scalarRunsWasm(
   new Float64Array(buf, DATA, n * k).set(rewards.subarray(0, n * k));
   new Int32Array(buf, idsPtr, n).set(groupIds);
   if (lengths !== null) new Float64Array(buf, lensPtr, n).set(lengths);
-  const kernel = (lengths === null ? inst.kernels : inst.opoKernels)[k];
+  const kernel = (kind === 's' ? inst.kernels : kind === 'o' ? inst.opoKernels : inst.multiKernels)[k];
   if (kernel(n / G, G, DATA, idsPtr, outPtr, scratchPtr, +std, denom, eps, fixed, lensPtr) !== 0) return 'layout';
   out.set(new Float64Array(buf, outPtr, n));
   return new Float64Array(buf, PROBE, 1)[0];
+}
+
+/**
+ * MO-GRPO's group pass over `n / G` equal runs (see `multiBody`), written to `out[0 .. n)`.
+ * Arguments are trusted; `std` / `denom` / `fixed` as in {@link scalarRunsWasm} (no std: fixed 1).
+ *
+ * @returns the finiteness probe (Σ S over groups and objectives), `'layout'` or `'unavailable'`
+ * @example
+ * const out = new Float64Array(2);
+ * moGrpoRunsWasm(Float64Array.of(1, 0, 0, 1), Int32Array.of(0, 0), 2, Float64Array.of(0.6, 0.4), 2, true, 2, 0, 0, out);
+ * // 0; out = [0.2, −0.2]
+ */
+export function moGrpoRunsWasm(
+  rewards: Float64Array,
+  groupIds: Int32Array,
+  k: number,
+  w: Float64Array,
+  G: number,
+  std: boolean,
+  denom: number,
+  eps: number,
+  fixed: number,
+  out: Float64Array,
+): number | 'layout' | 'unavailable' {
+  return runKernel('m', rewards, groupIds, k, w, G, std, denom, eps, fixed, null, out);
 }
