@@ -21,8 +21,11 @@ export interface MoGrpoOptions extends BatchOptions {
 
 const KEYS = ['k', 'out', 'weights', 'std', 'eps'];
 
-/** Validates the options once, then runs {@link moGrpoGroup} on every group; returns what GDPO needs too. */
-function moGrpoCore(fn: string, rewards: Float64Array, groupIds: Int32Array, options: MoGrpoOptions | undefined) {
+/**
+ * Validates the options once, then runs {@link moGrpoGroup} on every group (or the WebAssembly
+ * kernel on equal runs); GDPO (`gdpo` true) then whitens the batch.
+ */
+function moGrpoCore(fn: string, rewards: Float64Array, groupIds: Int32Array, options: MoGrpoOptions | undefined, gdpo: boolean): Float64Array {
   const opts = checkOptionKeys(fn, options, KEYS);
   const { n, k } = checkBatch(fn, rewards, groupIds, opts.k);
   const w = resolveWeights(fn, opts.weights, k);
@@ -33,19 +36,22 @@ function moGrpoCore(fn: string, rewards: Float64Array, groupIds: Int32Array, opt
   // Equal runs go to the WebAssembly kernel (same numbers, bit for bit); anything else, or no
   // WebAssembly, to the JavaScript loop below.
   const G = firstRunLength(groupIds);
+  // GDPO whitens with the sample std when the group stage has none.
+  const batchStd = std === 'population' ? 'population' : 'sample';
   if (G > 0 && wasmEnabled && k <= SCALAR_WASM_MAX_K) {
     const withStd = ddof >= 0 && G - ddof >= 1;
-    const probe = moGrpoRunsWasm(rewards, groupIds, k, w, G, withStd, G - ddof, eps, ddof < 0 ? 1 : 0, out);
+    const whiten = gdpo ? { ddof: batchStd === 'sample' ? 1 : 0, eps } : null;
+    const probe = moGrpoRunsWasm(rewards, groupIds, k, w, G, withStd, G - ddof, eps, ddof < 0 ? 1 : 0, out, whiten);
     if (typeof probe === 'number') {
       throwIfNotFinite(fn, probe, rewards, k);
-      return { out, std, eps };
+      return out;
     }
   }
   const { nGroups, starts, order } = layoutOf(groupIds);
   let probe = 0;
   for (let g = 0; g < nGroups; g++) probe += moGrpoGroup(rewards, k, starts[g + 1] - starts[g], w, ddof, eps, out, order, starts[g]);
   throwIfNotFinite(fn, probe, rewards, k);
-  return { out, std, eps };
+  return gdpo ? whitenInPlace(out, batchStd, eps) : out;
 }
 
 /**
@@ -64,7 +70,7 @@ function moGrpoCore(fn: string, rewards: Float64Array, groupIds: Int32Array, opt
  * // Float64Array [0.2, -0.2]   (0.6·1 + 0.4·(−1), 0.6·(−1) + 0.4·1)
  */
 export function moGrpoAdvantages(rewards: Float64Array, groupIds: Int32Array, options?: MoGrpoOptions): Float64Array {
-  return moGrpoCore('moGrpoAdvantages', rewards, groupIds, options).out;
+  return moGrpoCore('moGrpoAdvantages', rewards, groupIds, options, false);
 }
 
 /**
@@ -82,8 +88,7 @@ export function moGrpoAdvantages(rewards: Float64Array, groupIds: Int32Array, op
  * // Float64Array [1, -1]
  */
 export function gdpoAdvantages(rewards: Float64Array, groupIds: Int32Array, options?: MoGrpoOptions): Float64Array {
-  const { out, std, eps } = moGrpoCore('gdpoAdvantages', rewards, groupIds, options);
-  return whitenInPlace(out, std === 'none' ? 'sample' : std, eps);
+  return moGrpoCore('gdpoAdvantages', rewards, groupIds, options, true);
 }
 
 let wasmEnabled = true;

@@ -66,22 +66,37 @@ function prepare<T extends ScalarOptions>(fn: string, rewards: Float64Array, gro
  * layout (confirmed during the pass), else the general one. On a thrown error `out` may hold
  * partial results.
  */
-function scalarCore(fn: string, rewards: Float64Array, groupIds: Int32Array, k: number, w: Float64Array, scale: GroupScale, out: Float64Array) {
+function scalarCore(
+  fn: string,
+  rewards: Float64Array,
+  groupIds: Int32Array,
+  k: number,
+  w: Float64Array,
+  scale: GroupScale,
+  out: Float64Array,
+  whiten: Whitening | null = null,
+): Float64Array {
   const G = firstRunLength(groupIds);
-  // Equal runs go to the WebAssembly kernel (same numbers, bit for bit); a different layout, or
-  // no WebAssembly, takes the JavaScript paths below.
+  // Equal runs go to the WebAssembly kernel (same numbers, bit for bit, whitening included); a
+  // different layout, or no WebAssembly, takes the JavaScript paths below.
   if (G > 0 && wasmEnabled && k <= SCALAR_WASM_MAX_K) {
     const std = scale.kind === SCALE_STD && G - scale.ddof >= 1;
     const fixed = scale.kind === SCALE_STD ? 0 : groupScale(G, 0, 0, 0, scale);
-    const probe = scalarRunsWasm(rewards, groupIds, k, w, G, std, G - scale.ddof, scale.eps, fixed, scale.lengths, out);
+    const batch = whiten === null ? null : { ddof: whiten.std === 'sample' ? 1 : 0, eps: whiten.eps };
+    const probe = scalarRunsWasm(rewards, groupIds, k, w, G, std, G - scale.ddof, scale.eps, fixed, scale.lengths, out, batch);
     if (typeof probe === 'number') {
       throwIfNotFinite(fn, probe, rewards, k);
       return out;
     }
   }
-  if (G > 0 && scalarRuns(fn, rewards, groupIds, k, w, G, scale, out)) return out;
-  scalarGathered(fn, rewards, k, w, groupLayout(groupIds), scale, out);
-  return out;
+  if (!(G > 0 && scalarRuns(fn, rewards, groupIds, k, w, G, scale, out))) scalarGathered(fn, rewards, k, w, groupLayout(groupIds), scale, out);
+  return whiten === null ? out : whitenInPlace(out, whiten.std, whiten.eps);
+}
+
+/** REINFORCE++'s (and GDPO's) batch whitening after the group stage. */
+export interface Whitening {
+  readonly std: Exclude<StdMode, 'none'>;
+  readonly eps: number;
 }
 
 /**
@@ -210,8 +225,7 @@ export function reinforcePlusPlusAdvantages(
   const { opts, k, weights, out } = prepare(fn, rewards, groupIds, options, GRPO_KEYS);
   const std = enumOption(fn, 'std', opts.std, 'sample', ['sample', 'population'] as const);
   const eps = numberOption(fn, 'eps', opts.eps, 1e-6, { min: 0 });
-  scalarCore(fn, rewards, groupIds, k, weights, NO_SCALE, out);
-  return whitenInPlace(out, std, eps);
+  return scalarCore(fn, rewards, groupIds, k, weights, NO_SCALE, out, { std, eps });
 }
 
 let wasmEnabled = true;

@@ -2,7 +2,7 @@ import {
   ANYTRUE, BITSELECT, BLOCK, BR, BR_IF, emitter, END, ensureMemory, f64, F64ADD, F64FROMI32, F64LANE, F64LOAD, F64STORE, FGT, GET, I32,
   I32ADD, I32AND, I32EQZ, I32GE_U, I32GT_U, I32LE_S, I32LOAD, I32LT_U, I32MUL, I32NE, I32SHL, I32SHR_U, I32SPLAT, I32SUB, IF, instantiate,
   ld, LOAD64LANE, LOAD64ZERO, LOOP, RETURN, section, SELECT, SELECTV, SET, sleb, SPLAT, STORE64LANE, str, TEE, uleb, V128LOAD, V128STORE,
-  V128ZERO, VFADD, VFDIV, VFMUL, VFSQRT, VFSUB, VOID, VOR, VXOR, type WasmMemory,
+  V128ZERO, VFADD, VFDIV, VFMUL, VFSQRT, VFSUB, VOID, VOR, VXOR, I32GE_S, F64SUB, F64MUL, F64DIV, F64SQRT, F64GT, type WasmMemory,
 } from '../wasm/bytes';
 
 /**
@@ -254,9 +254,65 @@ function multiBody(k: number): number[] {
 }
 
 /**
+ * The body of `w`: batch whitening of the n advantages at `ptr`, in place, as `whitenInPlace`
+ * (`moments.ts`) does it: four partial sums (rows i mod 4, here two f64x2), added as
+ * (s₀ + s₁) + (s₂ + s₃), a tail into s₀; the same for the squared deviations; then
+ * `(a − mean) · inv`. Params: n, ptr, ddof (i32), eps (f64).
+ */
+function whitenBody(): number[] {
+  const { code, e } = emitter();
+  const [N, P, DD, EP] = [0, 1, 2, 3];
+  const [I, N4, Q] = [4, 5, 6]; // i32 locals
+  const [FIRST, MEAN, SUMS, INV, X] = [7, 8, 9, 10, 11]; // f64 locals
+  const [VA, VB, VF, VM, VI] = [12, 13, 14, 15, 16]; // v128 locals
+  e(GET, N, I32, ...sleb(-4), I32AND, I32, 3, I32SHL, SET, N4); // bytes of the rows in whole fours
+  e(GET, P, ld(F64LOAD, 3, 0), TEE, FIRST, SPLAT, SET, VF, V128ZERO, SET, VA, V128ZERO, SET, VB);
+  const fours = (body: () => void): void => {
+    e(I32, 0, SET, I, BLOCK, VOID, LOOP, VOID, GET, I, GET, N4, I32GE_U, BR_IF, 1, GET, P, GET, I, I32ADD, SET, Q);
+    body();
+    e(GET, I, I32, 32, I32ADD, SET, I, BR, 0, END, END);
+  };
+  const tail = (body: () => void): void => {
+    e(BLOCK, VOID, LOOP, VOID, GET, I, GET, N, I32, 3, I32SHL, I32GE_U, BR_IF, 1, GET, P, GET, I, I32ADD, ld(F64LOAD, 3, 0), SET, X);
+    body();
+    e(GET, I, I32, 8, I32ADD, SET, I, BR, 0, END, END);
+  };
+  fours(() => {
+    e(GET, VA, GET, Q, V128LOAD(0), GET, VF, VFSUB, VFADD, SET, VA);
+    e(GET, VB, GET, Q, V128LOAD(16), GET, VF, VFSUB, VFADD, SET, VB);
+  });
+  e(GET, VA, F64LANE(0), SET, SUMS);
+  tail(() => e(GET, SUMS, GET, X, GET, FIRST, F64SUB, F64ADD, SET, SUMS));
+  e(GET, FIRST, GET, SUMS, GET, VA, F64LANE(1), F64ADD, GET, VB, F64LANE(0), GET, VB, F64LANE(1), F64ADD, F64ADD);
+  e(GET, N, F64FROMI32, F64DIV, F64ADD, TEE, MEAN, SPLAT, SET, VM, f64(0), SET, INV);
+  e(GET, N, GET, DD, I32SUB, I32, 1, I32GE_S, IF, VOID);
+  e(V128ZERO, SET, VA, V128ZERO, SET, VB);
+  fours(() => {
+    e(GET, VA, GET, Q, V128LOAD(0), GET, VM, VFSUB, TEE, VI, GET, VI, VFMUL, VFADD, SET, VA);
+    e(GET, VB, GET, Q, V128LOAD(16), GET, VM, VFSUB, TEE, VI, GET, VI, VFMUL, VFADD, SET, VB);
+  });
+  e(GET, VA, F64LANE(0), SET, SUMS);
+  tail(() => e(GET, SUMS, GET, X, GET, MEAN, F64SUB, TEE, X, GET, X, F64MUL, F64ADD, SET, SUMS));
+  e(GET, SUMS, GET, VA, F64LANE(1), F64ADD, GET, VB, F64LANE(0), GET, VB, F64LANE(1), F64ADD, F64ADD, SET, SUMS);
+  e(f64(1), GET, SUMS, GET, N, GET, DD, I32SUB, F64FROMI32, F64DIV, F64SQRT, GET, EP, F64ADD, F64DIV);
+  e(f64(0), GET, SUMS, f64(0), F64GT, SELECT, SET, INV);
+  e(END);
+  e(GET, INV, SPLAT, SET, VI);
+  fours(() => {
+    for (const off of [0, 16]) e(GET, Q, GET, Q, V128LOAD(off), GET, VM, VFSUB, GET, VI, VFMUL, V128STORE(off));
+  });
+  tail(() => e(GET, P, GET, I, I32ADD, GET, X, GET, MEAN, F64SUB, GET, INV, F64MUL, ld(F64STORE, 3, 0)));
+  e(END);
+  const locals = [3, ...uleb(3), 0x7f, ...uleb(5), 0x7c, ...uleb(5), 0x7b];
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+/**
  * The module bytes: memory `m` (1 page, growable), `s1` … `s8` (one function per k), `o1` … `o8`
  * (the same for OPO) and `m1` … `m8` (MO-GRPO), each `(nGroups, G, rewPtr, idsPtr, outPtr,
- * scratchPtr, std: i32, denom, eps, fixed: f64, lensPtr: i32) → i32`.
+ * scratchPtr, std: i32, denom, eps, fixed: f64, lensPtr: i32) → i32`, and `w` (batch whitening,
+ * `(n, ptr, ddof: i32, eps: f64)`).
  *
  * @example
  * WebAssembly.validate(scalarWasmBytes()); // true
@@ -264,15 +320,16 @@ function multiBody(k: number): number[] {
 export function scalarWasmBytes(): Uint8Array {
   const ks = Array.from({ length: SCALAR_WASM_MAX_K }, (_, i) => i + 1);
   const fns = (['s', 'o', 'm'] as const).flatMap((kind) => ks.map((k) => ({ k, kind })));
-  const exports = [...uleb(fns.length + 1), ...str('m'), 0x02, 0];
+  const exports = [...uleb(fns.length + 2), ...str('m'), 0x02, 0];
   fns.forEach(({ k, kind }, i) => exports.push(...str(`${kind}${k}`), 0x00, i));
+  exports.push(...str('w'), 0x00, fns.length);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 11, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7c, 0x7c, 0x7c, 0x7f, 1, 0x7f]),
-    ...section(3, [...uleb(fns.length), ...fns.map(() => 0)]),
+    ...section(1, [2, 0x60, 11, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7c, 0x7c, 0x7c, 0x7f, 1, 0x7f, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7c, 0]),
+    ...section(3, [...uleb(fns.length + 1), ...fns.map(() => 0), 1]),
     ...section(5, [1, 0x00, 1]),
     ...section(7, exports),
-    ...section(10, [...uleb(fns.length), ...fns.flatMap(({ k, kind }) => (kind === 'm' ? multiBody(k) : body(k, kind === 'o')))]),
+    ...section(10, [...uleb(fns.length + 1), ...fns.flatMap(({ k, kind }) => (kind === 'm' ? multiBody(k) : body(k, kind === 'o'))), ...whitenBody()]),
   ];
   return Uint8Array.from(bytes);
 }
@@ -296,6 +353,7 @@ interface Instance {
   readonly kernels: Kernel[];
   readonly opoKernels: Kernel[];
   readonly multiKernels: Kernel[];
+  readonly whiten: (n: number, ptr: number, ddof: number, eps: number) => void;
 }
 
 // undefined: not tried yet; null: WebAssembly unavailable or the module failed to compile.
@@ -313,7 +371,7 @@ function load(): Instance | null {
     opoKernels[k] = ex[`o${k}`] as Kernel;
     multiKernels[k] = ex[`m${k}`] as Kernel;
   }
-  return (instance = { memory: ex.m as WasmMemory, kernels, opoKernels, multiKernels });
+  return (instance = { memory: ex.m as WasmMemory, kernels, opoKernels, multiKernels, whiten: ex.w as Instance['whiten'] });
 }
 
 /**
@@ -331,7 +389,8 @@ export function scalarWasmAvailable(): boolean {
  * The GRPO-family group pass over `n / G` equal runs, written to `out[0 .. n)`. Arguments are
  * trusted (checked by the estimators); `std` selects `1/(std + eps)` with `denom = G − ddof`,
  * otherwise every group is scaled by `fixed`; with `lengths` (OPO) each group is centred on
- * `Σ l·d / Σ l` instead of its mean.
+ * `Σ l·d / Σ l` instead of its mean; with `whiten`, the advantages are then whitened over the
+ * batch (as `whitenInPlace`) before they are copied out.
  *
  * @returns the finiteness probe Σ S (plus Σ m for OPO; for `throwIfNotFinite`); `'layout'` when
  *   the ids are not equal increasing runs of G (then `out` is untouched and the caller takes the
@@ -353,8 +412,16 @@ export function scalarRunsWasm(
   fixed: number,
   lengths: ArrayLike<number> | null,
   out: Float64Array,
+  whiten: BatchWhitening | null = null,
 ): number | 'layout' | 'unavailable' {
-  return runKernel(lengths === null ? 's' : 'o', rewards, groupIds, k, w, G, std, denom, eps, fixed, lengths, out);
+  return runKernel(lengths === null ? 's' : 'o', rewards, groupIds, k, w, G, std, denom, eps, fixed, lengths, out, whiten);
+}
+
+/** A batch whitening to apply to the advantages before they are copied out (REINFORCE++, GDPO). */
+export interface BatchWhitening {
+  /** 1 for the sample std, 0 for the population std. */
+  readonly ddof: number;
+  readonly eps: number;
 }
 
 /** Copies the batch in, runs the `kind` kernel for k, copies the advantages out. */
@@ -371,6 +438,7 @@ function runKernel(
   fixed: number,
   lengths: ArrayLike<number> | null,
   out: Float64Array,
+  whiten: BatchWhitening | null,
 ): number | 'layout' | 'unavailable' {
   const inst = k <= SCALAR_WASM_MAX_K ? load() : null;
   if (inst === null) return 'unavailable';
@@ -387,8 +455,11 @@ function runKernel(
   if (lengths !== null) new Float64Array(buf, lensPtr, n).set(lengths);
   const kernel = (kind === 's' ? inst.kernels : kind === 'o' ? inst.opoKernels : inst.multiKernels)[k];
   if (kernel(n / G, G, DATA, idsPtr, outPtr, scratchPtr, +std, denom, eps, fixed, lensPtr) !== 0) return 'layout';
+  const probe = new Float64Array(buf, PROBE, 1)[0];
+  // Whitening non-finite values would only spread NaN; the caller throws on the probe first.
+  if (whiten !== null && probe - probe === 0) inst.whiten(n, outPtr, whiten.ddof, whiten.eps);
   out.set(new Float64Array(buf, outPtr, n));
-  return new Float64Array(buf, PROBE, 1)[0];
+  return probe;
 }
 
 /**
@@ -412,6 +483,7 @@ export function moGrpoRunsWasm(
   eps: number,
   fixed: number,
   out: Float64Array,
+  whiten: BatchWhitening | null = null,
 ): number | 'layout' | 'unavailable' {
-  return runKernel('m', rewards, groupIds, k, w, G, std, denom, eps, fixed, null, out);
+  return runKernel('m', rewards, groupIds, k, w, G, std, denom, eps, fixed, null, out, whiten);
 }
