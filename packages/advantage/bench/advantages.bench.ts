@@ -11,6 +11,7 @@ import {
 } from '../src/index';
 import { setParetoRankWasm } from '../src/estimators/paretoRank';
 import { setScalarWasm } from '../src/estimators/scalar';
+import { setMultiWasm } from '../src/estimators/multi';
 import { rewardBatch } from './inputs';
 
 // The workload: 4,096 groups × 16 samples, k = 2, 3 and 4, every group estimator.
@@ -51,6 +52,11 @@ for (const k of [2, 3, 4]) {
     });
     bench('mo-grpo', () => {
       moGrpoAdvantages(rewards, groupIds, { out });
+    });
+    bench('mo-grpo (JavaScript path)', () => {
+      setMultiWasm(false);
+      moGrpoAdvantages(rewards, groupIds, { out });
+      setMultiWasm(true);
     });
     bench('gdpo', () => {
       gdpoAdvantages(rewards, groupIds, { out });
