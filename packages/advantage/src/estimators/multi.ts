@@ -41,7 +41,8 @@ function moGrpoCore(fn: string, rewards: Float64Array, groupIds: Int32Array, opt
   if (G > 0 && wasmEnabled && k <= SCALAR_WASM_MAX_K) {
     const withStd = ddof >= 0 && G - ddof >= 1;
     const whiten = gdpo ? { ddof: batchStd === 'sample' ? 1 : 0, eps } : null;
-    const probe = moGrpoRunsWasm(rewards, groupIds, k, w, G, withStd, G - ddof, eps, ddof < 0 ? 1 : 0, out, whiten);
+    const pass = { k, w, G, std: withStd, denom: G - ddof, eps, fixed: ddof < 0 ? 1 : 0 };
+    const probe = moGrpoRunsWasm(rewards, groupIds, pass, out, whiten);
     if (typeof probe === 'number') {
       throwIfNotFinite(fn, probe, rewards, k);
       return out;

@@ -83,7 +83,8 @@ function scalarCore(
     const std = scale.kind === SCALE_STD && G - scale.ddof >= 1;
     const fixed = scale.kind === SCALE_STD ? 0 : groupScale(G, 0, 0, 0, scale);
     const batch = whiten === null ? null : { ddof: whiten.std === 'sample' ? 1 : 0, eps: whiten.eps };
-    const probe = scalarRunsWasm(rewards, groupIds, k, w, G, std, G - scale.ddof, scale.eps, fixed, scale.lengths, out, batch);
+    const pass = { k, w, G, std, denom: G - scale.ddof, eps: scale.eps, fixed };
+    const probe = scalarRunsWasm(rewards, groupIds, pass, scale.lengths, out, batch);
     if (typeof probe === 'number') {
       throwIfNotFinite(fn, probe, rewards, k);
       return out;

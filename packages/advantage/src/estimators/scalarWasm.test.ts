@@ -62,11 +62,15 @@ describe('scalarWasm (WebAssembly group kernels: GRPO family, OPO, MO-GRPO)', ()
     expect(scalarWasmAvailable()).toBe(true);
   });
 
-  it('gives its documented example', () => {
+  it('gives its documented examples', () => {
     const out = new Float64Array(4);
-    const probe = scalarRunsWasm(Float64Array.of(1, 0, 3, 5), Int32Array.of(7, 7, 9, 9), 1, Float64Array.of(1), 2, true, 1, 0, 0, null, out);
+    const probe = scalarRunsWasm(Float64Array.of(1, 0, 3, 5), Int32Array.of(7, 7, 9, 9), { k: 1, w: Float64Array.of(1), G: 2, std: true, denom: 1, eps: 0, fixed: 0 }, null, out);
     expect(probe).toBe(1);
     expectAllClose(out, [Math.SQRT1_2, -Math.SQRT1_2, -Math.SQRT1_2, Math.SQRT1_2], { rel: 1e-15 });
+    const two = new Float64Array(2);
+    const pass = { k: 2, w: Float64Array.of(0.6, 0.4), G: 2, std: true, denom: 2, eps: 0, fixed: 0 };
+    expect(moGrpoRunsWasm(Float64Array.of(1, 0, 0, 1), Int32Array.of(0, 0), pass, two)).toBe(0);
+    expectAllClose(two, [0.2, -0.2], { rel: 1e-15 });
   });
 
   it.each(Object.keys(calls))('%s: equals the JavaScript path bit for bit (k = 1–8, G = 1–40)', (name) => {
@@ -147,7 +151,7 @@ describe('scalarWasm (WebAssembly group kernels: GRPO family, OPO, MO-GRPO)', ()
     // The kernel itself takes this layout (so the comparisons above did not fall back to JavaScript).
     const out = new Float64Array(n);
     const w = resolveWeights('test', undefined, k);
-    const probe = scalarRunsWasm(rewards, groupIds, k, w, G, G > 1, G - 1, 1e-6, 0, null, out);
+    const probe = scalarRunsWasm(rewards, groupIds, { k, w, G, std: G > 1, denom: G - 1, eps: 1e-6, fixed: 0 }, null, out);
     if (k > 8) {
       expect(probe).toBe('unavailable');
       return;
@@ -155,9 +159,9 @@ describe('scalarWasm (WebAssembly group kernels: GRPO family, OPO, MO-GRPO)', ()
     expect(typeof probe).toBe('number');
     expectSameBits(out, jsPath(calls['grpo sample'], rewards, groupIds));
     const lengths = Float64Array.from(groupIds, (_, i) => 1 + ((i * 7919) % 997));
-    expect(typeof scalarRunsWasm(rewards, groupIds, k, w, G, false, G, 0, 1, lengths, out)).toBe('number');
+    expect(typeof scalarRunsWasm(rewards, groupIds, { k, w, G, std: false, denom: G, eps: 0, fixed: 1 }, lengths, out)).toBe('number');
     expectSameBits(out, jsPath(calls.opo, rewards, groupIds));
-    expect(typeof moGrpoRunsWasm(rewards, groupIds, k, w, G, G > 1, G - 1, 1e-6, 0, out)).toBe('number');
+    expect(typeof moGrpoRunsWasm(rewards, groupIds, { k, w, G, std: G > 1, denom: G - 1, eps: 1e-6, fixed: 0 }, out)).toBe('number');
     expectSameBits(out, jsPath(calls['mo-grpo sample'], rewards, groupIds));
   });
 });

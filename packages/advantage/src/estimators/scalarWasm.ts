@@ -385,36 +385,18 @@ export function scalarWasmAvailable(): boolean {
   return load() !== null;
 }
 
-/**
- * The GRPO-family group pass over `n / G` equal runs, written to `out[0 .. n)`. Arguments are
- * trusted (checked by the estimators); `std` selects `1/(std + eps)` with `denom = G − ddof`,
- * otherwise every group is scaled by `fixed`; with `lengths` (OPO) each group is centred on
- * `Σ l·d / Σ l` instead of its mean; with `whiten`, the advantages are then whitened over the
- * batch (as `whitenInPlace`) before they are copied out.
- *
- * @returns the finiteness probe Σ S (plus Σ m for OPO; for `throwIfNotFinite`); `'layout'` when
- *   the ids are not equal increasing runs of G (then `out` is untouched and the caller takes the
- *   general path); `'unavailable'` without WebAssembly or for k > 8
- * @example
- * const out = new Float64Array(4);
- * scalarRunsWasm(Float64Array.of(1, 0, 3, 5), Int32Array.of(7, 7, 9, 9), 1, Float64Array.of(1), 2, true, 1, 0, 0, null, out);
- * // 1 (the probe, Σ S = −1 + 2); out = [0.7071…, −0.7071…, −0.7071…, 0.7071…]
- */
-export function scalarRunsWasm(
-  rewards: Float64Array,
-  groupIds: Int32Array,
-  k: number,
-  w: Float64Array,
-  G: number,
-  std: boolean,
-  denom: number,
-  eps: number,
-  fixed: number,
-  lengths: ArrayLike<number> | null,
-  out: Float64Array,
-  whiten: BatchWhitening | null = null,
-): number | 'layout' | 'unavailable' {
-  return runKernel(lengths === null ? 's' : 'o', rewards, groupIds, k, w, G, std, denom, eps, fixed, lengths, out, whiten);
+/** How every group of a batch is scaled: see {@link scalarRunsWasm}. */
+export interface GroupPass {
+  /** Objectives per row (1–8) and their weights. */
+  readonly k: number;
+  readonly w: Float64Array;
+  /** Rows per group. */
+  readonly G: number;
+  /** Scale by `1/(std + eps)` with `std = √(ssd / denom)` (0 without spread); else by `fixed`. */
+  readonly std: boolean;
+  readonly denom: number;
+  readonly eps: number;
+  readonly fixed: number;
 }
 
 /** A batch whitening to apply to the advantages before they are copied out (REINFORCE++, GDPO). */
@@ -424,22 +406,61 @@ export interface BatchWhitening {
   readonly eps: number;
 }
 
+/** What the kernels return: the finiteness probe, or why the JavaScript path must run instead. */
+export type KernelResult = number | 'layout' | 'unavailable';
+
+/**
+ * The GRPO-family group pass over `n / G` equal runs, written to `out[0 .. n)`. Arguments are
+ * trusted (checked by the estimators). With `lengths` (OPO) each group is centred on
+ * `Σ l·d / Σ l` instead of its mean; with `whiten`, the advantages are then whitened over the
+ * batch (as `whitenInPlace`) before they are copied out.
+ *
+ * @returns the finiteness probe Σ S (plus Σ m for OPO; for `throwIfNotFinite`); `'layout'` when
+ *   the ids are not equal increasing runs of G (then `out` is untouched and the caller takes the
+ *   general path); `'unavailable'` without WebAssembly or for k > 8
+ * @example
+ * const out = new Float64Array(4);
+ * const pass = { k: 1, w: Float64Array.of(1), G: 2, std: true, denom: 1, eps: 0, fixed: 0 };
+ * scalarRunsWasm(Float64Array.of(1, 0, 3, 5), Int32Array.of(7, 7, 9, 9), pass, null, out);
+ * // 1 (the probe, Σ S = −1 + 2); out = [0.7071…, −0.7071…, −0.7071…, 0.7071…]
+ */
+export function scalarRunsWasm(
+  rewards: Float64Array,
+  groupIds: Int32Array,
+  pass: GroupPass,
+  lengths: ArrayLike<number> | null,
+  out: Float64Array,
+  whiten: BatchWhitening | null = null,
+): KernelResult {
+  return runKernel(lengths === null ? 's' : 'o', rewards, groupIds, pass, lengths, out, whiten);
+}
+
+/**
+ * MO-GRPO's group pass over `n / G` equal runs (see `multiBody`), written to `out[0 .. n)`.
+ * Arguments are trusted; without a std, `fixed` is 1.
+ *
+ * @returns the finiteness probe (Σ S over groups and objectives), `'layout'` or `'unavailable'`
+ * @example
+ * const out = new Float64Array(2);
+ * const pass = { k: 2, w: Float64Array.of(0.6, 0.4), G: 2, std: true, denom: 2, eps: 0, fixed: 0 };
+ * moGrpoRunsWasm(Float64Array.of(1, 0, 0, 1), Int32Array.of(0, 0), pass, out);
+ * // 0; out = [0.2, −0.2]
+ */
+export function moGrpoRunsWasm(rewards: Float64Array, groupIds: Int32Array, pass: GroupPass, out: Float64Array, whiten: BatchWhitening | null = null): KernelResult {
+  return runKernel('m', rewards, groupIds, pass, null, out, whiten);
+}
+
 /** Copies the batch in, runs the `kind` kernel for k, copies the advantages out. */
 function runKernel(
   kind: 's' | 'o' | 'm',
   rewards: Float64Array,
   groupIds: Int32Array,
-  k: number,
-  w: Float64Array,
-  G: number,
-  std: boolean,
-  denom: number,
-  eps: number,
-  fixed: number,
+  pass: GroupPass,
   lengths: ArrayLike<number> | null,
   out: Float64Array,
   whiten: BatchWhitening | null,
-): number | 'layout' | 'unavailable' {
+): KernelResult {
+  const { k, w, G } = pass;
   const inst = k <= SCALAR_WASM_MAX_K ? load() : null;
   if (inst === null) return 'unavailable';
   const n = groupIds.length;
@@ -454,36 +475,10 @@ function runKernel(
   new Int32Array(buf, idsPtr, n).set(groupIds);
   if (lengths !== null) new Float64Array(buf, lensPtr, n).set(lengths);
   const kernel = (kind === 's' ? inst.kernels : kind === 'o' ? inst.opoKernels : inst.multiKernels)[k];
-  if (kernel(n / G, G, DATA, idsPtr, outPtr, scratchPtr, +std, denom, eps, fixed, lensPtr) !== 0) return 'layout';
+  if (kernel(n / G, G, DATA, idsPtr, outPtr, scratchPtr, +pass.std, pass.denom, pass.eps, pass.fixed, lensPtr) !== 0) return 'layout';
   const probe = new Float64Array(buf, PROBE, 1)[0];
   // Whitening non-finite values would only spread NaN; the caller throws on the probe first.
   if (whiten !== null && probe - probe === 0) inst.whiten(n, outPtr, whiten.ddof, whiten.eps);
   out.set(new Float64Array(buf, outPtr, n));
   return probe;
-}
-
-/**
- * MO-GRPO's group pass over `n / G` equal runs (see `multiBody`), written to `out[0 .. n)`.
- * Arguments are trusted; `std` / `denom` / `fixed` as in {@link scalarRunsWasm} (no std: fixed 1).
- *
- * @returns the finiteness probe (Σ S over groups and objectives), `'layout'` or `'unavailable'`
- * @example
- * const out = new Float64Array(2);
- * moGrpoRunsWasm(Float64Array.of(1, 0, 0, 1), Int32Array.of(0, 0), 2, Float64Array.of(0.6, 0.4), 2, true, 2, 0, 0, out);
- * // 0; out = [0.2, −0.2]
- */
-export function moGrpoRunsWasm(
-  rewards: Float64Array,
-  groupIds: Int32Array,
-  k: number,
-  w: Float64Array,
-  G: number,
-  std: boolean,
-  denom: number,
-  eps: number,
-  fixed: number,
-  out: Float64Array,
-  whiten: BatchWhitening | null = null,
-): number | 'layout' | 'unavailable' {
-  return runKernel('m', rewards, groupIds, k, w, G, std, denom, eps, fixed, null, out, whiten);
 }
