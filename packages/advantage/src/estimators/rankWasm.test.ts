@@ -104,6 +104,27 @@ describe('rankWasm (WebAssembly Pareto-rank kernel)', () => {
     expectSameBits(paretoRankAdvantages(b.rewards, b.groupIds), jsPath(b.rewards, b.groupIds, undefined));
   });
 
+  it('takes two-valued objectives (0/1, ±0 mixed, constant) through the count-free ranks, same bits', () => {
+    // k = 1 and 2 look for objectives with at most two values in a group; each group here mixes
+    // such objectives with ones of three or more values, and one group has a constant objective.
+    const rows: number[][] = [];
+    for (let g = 0; g < 40; g++) {
+      for (let a = 0; a < 16; a++) {
+        const bin = (g * 7 + a * 3) % 5 < 2 ? 1 : 0;
+        const two = [(a % 2 === 0 ? -0 : 0), 0.25][(g + a) % 2];
+        const many = ((g + 3 * a) % 7) / 7;
+        rows.push(g % 4 === 0 ? [bin, many] : g % 4 === 1 ? [two, bin] : g % 4 === 2 ? [many, 0.5] : [bin, two]);
+      }
+    }
+    const groupIds = Int32Array.from(rows, (_, i) => Math.floor(i / 16));
+    for (const k of [1, 2]) {
+      const rewards = Float64Array.from(rows.flatMap((r) => r.slice(0, k)));
+      for (const opts of [undefined, { center: false }, { nRank: 'group-size' as const, beta: 0.9 }]) {
+        expectSameBits(paretoRankAdvantages(rewards, groupIds, opts), jsPath(rewards, groupIds, opts));
+      }
+    }
+  });
+
   it('reuses its memory across calls of different sizes', () => {
     const big = runsBatch(3000, 16, 3);
     const small = runsBatch(2, 5, 2);
