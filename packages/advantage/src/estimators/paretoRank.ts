@@ -1,7 +1,7 @@
 import { checkBatch, outputArray } from '../batch';
 import { maxGroupSize } from '../groups';
 import { booleanOption, checkOptionKeys, enumOption, numberOption, resolveWeights } from '../options';
-import { firstRunLength, isEqualRuns, layoutOf } from '../runs';
+import { firstRunLength, layoutOf } from '../runs';
 import { rankGroup, rankScratch } from './dominance';
 import { throwIfNotFinite } from './moments';
 import { groupRankAdvantages, type RankAdvantageOptions } from './rankAdvantages';
@@ -95,8 +95,8 @@ export function paretoRankAdvantages(rewards: Float64Array, groupIds: Int32Array
   // same numbers bit for bit; anything else, or no WebAssembly, takes the JavaScript path below.
   if (wasmEnabled && k <= WASM_MAX_K) {
     const G = firstRunLength(groupIds);
-    if (G >= 1 && G <= WASM_MAX_G && isEqualRuns(groupIds, G)) {
-      const res = rankAdvantagesWasm(rewards, k, n / G, G, w, beta, bySize, center, out);
+    if (G >= 1 && G <= WASM_MAX_G) {
+      const res = rankAdvantagesWasm(rewards, groupIds, k, G, w, beta, bySize, center, out);
       if (res === 'ok') return out;
       if (res === 'nonfinite') throwIfNotFinite(fn, NaN, rewards, k);
     }

@@ -29,7 +29,7 @@ describe('rankWasm (WebAssembly Pareto-rank kernel)', () => {
 
   it('gives the README example', () => {
     const out = new Float64Array(3);
-    expect(rankAdvantagesWasm(Float64Array.of(1, 0, 0, 1, 0, 0), 2, 1, 3, Float64Array.of(0.6, 0.4), 0.5, false, false, out)).toBe('ok');
+    expect(rankAdvantagesWasm(Float64Array.of(1, 0, 0, 1, 0, 0), Int32Array.of(4, 4, 4), 2, 3, Float64Array.of(0.6, 0.4), 0.5, false, false, out)).toBe('ok');
     expect(Array.from(out)).toEqual([2.25, 1.75, 1]);
   });
 
@@ -123,6 +123,19 @@ describe('rankWasm (WebAssembly Pareto-rank kernel)', () => {
         expectSameBits(paretoRankAdvantages(rewards, groupIds, opts), jsPath(rewards, groupIds, opts));
       }
     }
+  });
+
+  it.each([
+    ['ids that decrease between runs', [5, 5, 2, 2, 9, 9]],
+    ['a run whose last id differs', [1, 1, 2, 3, 4, 4]],
+    ['a run whose middle id differs', [1, 1, 1, 2, 2, 2, 3, 4, 3]],
+    ['equal ids in two runs', [1, 1, 1, 1, 2, 2]],
+  ])('leaves %s to the general path (the kernel checks the layout), with the same answer', (_, ids) => {
+    const groupIds = Int32Array.from(ids);
+    const rewards = Float64Array.from({ length: 2 * ids.length }, (_, i) => ((i * 7) % 5) / 4);
+    const out = new Float64Array(ids.length);
+    expect(rankAdvantagesWasm(rewards, groupIds, 2, 2 + +(ids.length === 9), Float64Array.of(0.6, 0.4), 0.5, false, true, out)).toBe('layout');
+    expectSameBits(paretoRankAdvantages(rewards, groupIds), jsPath(rewards, groupIds, undefined));
   });
 
   it('reuses its memory across calls of different sizes', () => {

@@ -1,12 +1,13 @@
 import {
-  BLOCK, BR, BR_IF, ELSE, emitter, END, ensureMemory, f64, F64ADD, F64DIV, F64EQ, F64FROMI32, F64LOAD, F64MUL, F64NE, F64STORE,
-  F64SUB, FGE, FGT, GET, I32, I32BITMASK, I32ADD, I32EQZ, I32GE_U, I32LOAD, I32LT_U, I32MUL, I32OR, I32SHL, I32STORE, I32WRAP, I64,
-  I64AND, I64CTZ, I64EXTU, I64NE, I64OR, I64SHL, I64STORE, I64SUB, I64XOR, IF, instantiate, ld, LEQ, LOOP, LSPLAT, RETURN, section,
-  SELECT, SET, SHUFFLE32EVEN, sleb, SPLAT, str, TEE, uleb, V128LOAD, V128ZERO, VAND, VOID, VOR, wasmApi, I32LE_U, LOAD64SPLAT,
-  FLT, I64X2SUB, SHUFFLE, VANDNOT, I8BITMASK, I16CONST, I16SPLAT, I16LT_S, I16EQ, I16SUB, I16BITMASK,
-  I32EXT16LO, I32EXT16HI, I32STORE16, V128STORE, I32AND, VFPMIN, VFPMAX, LOAD64ZERO, STORE64LANE, VFSUB, VFDIV, BITSELECT, I8GT_S, I8ADD, VFADD, VFMUL, FNE, FEQ, F64CONVLO, LOAD64LANE, I32GT_U, ANYTRUE, F64LANE,
-  F64LT, type WasmMemory,
+  ANYTRUE, BITSELECT, BLOCK, BR, BR_IF, ELSE, emitter, END, ensureMemory, f64, F64ADD, F64CONVLO, F64DIV, F64EQ, F64FROMI32, F64LANE,
+  F64LOAD, F64LT, F64MUL, F64NE, F64STORE, F64SUB, FEQ, FGE, FGT, FLT, FNE, GET, I16BITMASK, I16CONST, I16EQ, I16LT_S, I16SPLAT,
+  I16SUB, I32, I32ADD, I32AND, I32BITMASK, I32EQZ, I32EXT16HI, I32EXT16LO, I32GE_U, I32GT_U, I32LE_U, I32LOAD, I32LT_U, I32MUL, I32OR,
+  I32SHL, I32STORE, I32STORE16, I32WRAP, I64, I64AND, I64CTZ, I64EXTU, I64NE, I64OR, I64SHL, I64STORE, I64SUB, I64X2SUB, I64XOR,
+  I8ADD, I8BITMASK, I8GT_S, IF, instantiate, ld, LEQ, LOAD64LANE, LOAD64SPLAT, LOAD64ZERO, LOOP, LSPLAT, RETURN, section, SELECT, SET,
+  SHUFFLE, SHUFFLE32EVEN, sleb, SPLAT, STORE64LANE, str, TEE, uleb, V128LOAD, V128STORE, V128ZERO, VAND, VANDNOT, VFADD, VFDIV, VFMUL,
+  VFPMAX, VFPMIN, VFSUB, VOID, VOR, wasmApi, type Emit, type WasmMemory,
 } from '../wasm/bytes';
+import { emitRunsCheck } from '../wasm/runsCheck';
 
 /**
  * A WebAssembly kernel for the ParetoPO Pareto-rank advantage on the usual layout (n / G
@@ -51,29 +52,28 @@ const DATA = 8192; // rewards (n·k f64), then the advantages (n f64)
 export const WASM_MAX_G = 64;
 export const WASM_MAX_K = 8;
 
-// Params: nGroups, G, rewPtr, outPtr (i32), beta (f64), bySize, center (i32).
-const [NG, GG, REW, OUT, BETA, BYSIZE, CENTER] = [0, 1, 2, 3, 4, 5, 6];
+// Params: nGroups, G, rewPtr, outPtr (i32), beta (f64), bySize, center, idsPtr (i32).
+const [NG, GG, REW, OUT, BETA, BYSIZE, CENTER, IDS] = [0, 1, 2, 3, 4, 5, 6, 7];
 // i32 locals.
-const [GI, A, B, PA, GB, OB, DIFF, R, STRIDE] = [7, 8, 9, 10, 11, 12, 13, 14, 15];
+const [GI, A, B, PA, GB, OB, DIFF, R, STRIDE] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
 // i64 locals.
-const [MINE, LEFT, FRONT] = [16, 17, 18];
+const [MINE, LEFT, FRONT] = [17, 18, 19];
 // f64 locals: probe, v, f, sum, nRank, then x[8] (a member), y[8] (the group's first member), w[8].
-const [PROBE, V, F, SUM, NRANK] = [19, 20, 23, 24, 26]; // 21, 22, 25: unused
-const X = (j: number): number => 27 + j;
-const Y = (j: number): number => 35 + j;
-const W = (j: number): number => 43 + j;
+const [PROBE, V, F, SUM, NRANK] = [20, 21, 24, 25, 27]; // 22, 23, 26: unused
+const X = (j: number): number => 28 + j;
+const Y = (j: number): number => 36 + j;
+const W = (j: number): number => 44 + j;
 // v128 locals: member a's values splatted, and the values of two members b.
-const XS = (j: number): number => 51 + j;
-const YS = (j: number): number => 59 + j;
+const XS = (j: number): number => 52 + j;
+const YS = (j: number): number => 60 + j;
 // v128 locals of the G ≤ 16 path: eight count accumulators, then each objective's ranks as bytes.
-const ACC = (i: number): number => 67 + i;
-const RV = (j: number): number => 75 + j;
+const ACC = (i: number): number => 68 + i;
+const RV = (j: number): number => 76 + j;
 // v128 locals: per objective, the min and max of the values that differ from the first member's
 // (+∞ and −∞ when none does), for the two-value test of the G ≤ 16 path.
-const ZMIN = (j: number): number => 83 + j;
-const ZMAX = (j: number): number => 91 + j;
+const ZMIN = (j: number): number => 84 + j;
+const ZMAX = (j: number): number => 92 + j;
 
-type Emit = (...xs: (number | number[])[]) => void;
 
 /**
  * Whether the k-objective kernel looks for objectives with at most two distinct values in a group
@@ -181,7 +181,10 @@ function smallGroupFronts(e: Emit): void {
   e(GET, A, I32, 2, I32ADD, TEE, A, GET, R, I32LT_U, BR_IF, 0, END);
 }
 
-/** The body of `r{k}`: the whole batch, one group after another; returns −1, or the first group holding a non-finite value. */
+/**
+ * The body of `r{k}`: the whole batch, one group after another; returns −1, −2 when the ids do
+ * not form the layout (checked first), or the first group holding a non-finite value.
+ */
 function body(k: number): number[] {
   const { code, e } = emitter();
   // The values of objective j in `v` that differ from the first member's (mask in XS(2)) update
@@ -193,6 +196,7 @@ function body(k: number): number[] {
   };
   const stride = 8 * k;
   for (let j = 0; j < k; j++) e(I32, 0, ld(F64LOAD, 3, WTS + 8 * j), SET, W(j));
+  emitRunsCheck(e, { ids: IDS, nGroups: NG, G: GG, gi: GI, a: A, pi: PA, id: B, bad: XS(0), idv: XS(1) }, -2);
   e(GET, REW, SET, GB, GET, OUT, SET, OB, I32, 0, SET, GI);
   e(GET, GG, I32, ...sleb(stride), I32MUL, SET, STRIDE);
   e(BLOCK, VOID, LOOP, VOID); // groups
@@ -359,7 +363,7 @@ function body(k: number): number[] {
 
 /**
  * The module bytes: memory `m` (1 page, growable) and `r1` … `r8`, one function per k, each
- * `(nGroups, G, rewPtr, outPtr: i32, beta: f64, bySize, center: i32) → i32`.
+ * `(nGroups, G, rewPtr, outPtr: i32, beta: f64, bySize, center, idsPtr: i32) → i32`.
  *
  * @example
  * WebAssembly.validate(rankWasmBytes()); // true
@@ -370,7 +374,7 @@ export function rankWasmBytes(): Uint8Array {
   for (const k of fns) exports.push(...str(`r${k}`), 0x00, k - 1);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7c, 0x7f, 0x7f, 1, 0x7f]),
+    ...section(1, [1, 0x60, 8, 0x7f, 0x7f, 0x7f, 0x7f, 0x7c, 0x7f, 0x7f, 0x7f, 1, 0x7f]),
     ...section(3, [...uleb(fns.length), ...fns.map(() => 0)]),
     ...section(5, [1, 0x00, 1]),
     ...section(7, exports),
@@ -390,7 +394,7 @@ export function rankWasmValid(): boolean {
   return api !== undefined && api.validate(rankWasmBytes());
 }
 
-type Kernel = (nGroups: number, G: number, rewPtr: number, outPtr: number, beta: number, bySize: number, center: number) => number;
+type Kernel = (nGroups: number, G: number, rewPtr: number, outPtr: number, beta: number, bySize: number, center: number, idsPtr: number) => number;
 
 interface Instance {
   readonly memory: WasmMemory;
@@ -421,38 +425,42 @@ export function rankWasmAvailable(): boolean {
 }
 
 /**
- * Pareto-rank advantages of `nGroups` contiguous groups of G rows (1 ≤ G ≤ 64, 1 ≤ k ≤ 8), written
- * to `out[0 .. nGroups·G)`. Arguments are trusted (checked by `paretoRankAdvantages`).
+ * Pareto-rank advantages of the n / G runs of G rows that `groupIds` should form (1 ≤ G ≤ 64,
+ * 1 ≤ k ≤ 8), written to `out[0 .. n)`. The layout (runs of G equal ids, run ids increasing) is
+ * checked inside the module; the other arguments are trusted (checked by `paretoRankAdvantages`).
  *
- * @returns `'ok'`; `'nonfinite'` when a reward is NaN or infinite (`out` then untouched); or
- *   `'unavailable'` when WebAssembly cannot be used (the caller runs the JavaScript path)
+ * @returns `'ok'`; `'nonfinite'` when a reward is NaN or infinite (`out` then untouched);
+ *   `'layout'` when the ids do not form such runs; or `'unavailable'` when WebAssembly cannot be
+ *   used (for both, `out` is untouched and the caller runs the JavaScript path)
  * @example
  * const out = new Float64Array(3);
- * rankAdvantagesWasm(Float64Array.of(1, 0, 0, 1, 0, 0), 2, 1, 3, Float64Array.of(0.6, 0.4), 0.5, false, false, out);
+ * rankAdvantagesWasm(Float64Array.of(1, 0, 0, 1, 0, 0), Int32Array.of(4, 4, 4), 2, 3, Float64Array.of(0.6, 0.4), 0.5, false, false, out);
  * // 'ok'; out = [2.25, 1.75, 1]
  */
 export function rankAdvantagesWasm(
   rewards: Float64Array,
+  groupIds: Int32Array,
   k: number,
-  nGroups: number,
   G: number,
   w: Float64Array,
   beta: number,
   bySize: boolean,
   center: boolean,
   out: Float64Array,
-): 'ok' | 'nonfinite' | 'unavailable' {
+): 'ok' | 'nonfinite' | 'layout' | 'unavailable' {
   const inst = load();
   if (inst === null) return 'unavailable';
-  const n = nGroups * G;
+  const n = groupIds.length;
   const outPtr = DATA + n * k * 8;
-  const need = outPtr + n * 8;
-  if (!ensureMemory(inst.memory, need)) return 'unavailable';
+  const idsPtr = outPtr + n * 8;
+  if (!ensureMemory(inst.memory, idsPtr + n * 4)) return 'unavailable';
   const buf = inst.memory.buffer;
   new Float64Array(buf, WTS, k).set(w.subarray(0, k));
   new Float64Array(buf, DATA, n * k).set(rewards.subarray(0, n * k));
-  const bad = inst.kernels[k](nGroups, G, DATA, outPtr, beta, +bySize, +center);
-  if (bad >= 0) return 'nonfinite';
+  new Int32Array(buf, idsPtr, n).set(groupIds);
+  const res = inst.kernels[k](n / G, G, DATA, outPtr, beta, +bySize, +center, idsPtr);
+  if (res === -2) return 'layout';
+  if (res >= 0) return 'nonfinite';
   out.set(new Float64Array(buf, outPtr, n));
   return 'ok';
 }

@@ -1,9 +1,10 @@
 import {
-  ANYTRUE, BITSELECT, BLOCK, BR, BR_IF, emitter, END, ensureMemory, f64, F64ADD, F64FROMI32, F64LANE, F64LOAD, F64STORE, FGT, GET, I32,
-  I32ADD, I32AND, I32EQZ, I32GE_U, I32GT_U, I32LE_S, I32LOAD, I32LT_U, I32MUL, I32NE, I32SHL, I32SHR_U, I32SPLAT, I32SUB, IF, instantiate,
-  ld, LOAD64LANE, LOAD64ZERO, LOOP, RETURN, section, SELECT, SELECTV, SET, sleb, SPLAT, STORE64LANE, str, TEE, uleb, V128LOAD, V128STORE,
-  V128ZERO, VFADD, VFDIV, VFMUL, VFSQRT, VFSUB, VOID, VOR, VXOR, I32GE_S, F64SUB, F64MUL, F64DIV, F64SQRT, F64GT, type WasmMemory,
+  BITSELECT, BLOCK, BR, BR_IF, emitter, END, ensureMemory, f64, F64ADD, F64DIV, F64FROMI32, F64GT, F64LANE, F64LOAD, F64MUL, F64SQRT,
+  F64STORE, F64SUB, FGT, GET, I32, I32ADD, I32AND, I32EQZ, I32GE_S, I32GE_U, I32LT_U, I32MUL, I32SHL, I32SHR_U, I32SUB, IF,
+  instantiate, ld, LOAD64LANE, LOAD64ZERO, LOOP, section, SELECT, SELECTV, SET, sleb, SPLAT, STORE64LANE, str, TEE, uleb, V128LOAD,
+  V128STORE, V128ZERO, VFADD, VFDIV, VFMUL, VFSQRT, VFSUB, VOID, type Emit, type WasmMemory,
 } from '../wasm/bytes';
+import { emitRunsCheck } from '../wasm/runsCheck';
 
 /**
  * A WebAssembly kernel for the GRPO family's group pass (GRPO, Dr. GRPO, RLOO, OPO and
@@ -46,7 +47,6 @@ const [SE, SO, QE, QO, FV, DV, MV, FFV, SV, QV, BAD, IDV] = [33, 34, 35, 36, 37,
 const WV = (j: number): number => 45 + j;
 const [NE, NO, LE, LO, LV] = [53, 54, 55, 56, 57];
 
-type Emit = (...xs: (number | number[])[]) => void;
 
 /** `w · r` of one member of both groups (rows at PA + off and PB + off) as an f64x2, summed left to right. */
 function pairValue(e: Emit, k: number, off: number): void {
@@ -77,23 +77,8 @@ function prologue(e: Emit, k: number): void {
   for (let j = 0; j < k; j++) e(I32, 0, ld(F64LOAD, 3, WTS + 8 * j), TEE, WS(j), SPLAT, SET, WV(j));
   e(GET, GG, I32, ...sleb(rowBytes), I32MUL, SET, GBYTES);
 
-  // Layout, checked first: each run's ids equal its first, which exceeds the previous run's.
-  e(GET, IDS, SET, PI, I32, 0, SET, GI, V128ZERO, SET, BAD);
-  e(BLOCK, VOID, LOOP, VOID);
-  e(GET, GI, GET, NG, I32GE_U, BR_IF, 1);
-  e(GET, PI, ld(I32LOAD, 2, 0), SET, ID);
-  e(GET, GI, IF, VOID, GET, ID, GET, PI, I32, 4, I32SUB, ld(I32LOAD, 2, 0), I32LE_S, IF, VOID, I32, 1, RETURN, END, END);
-  e(GET, ID, I32SPLAT, SET, IDV, I32, 0, SET, A);
-  e(BLOCK, VOID, LOOP, VOID);
-  e(GET, A, I32, 4, I32ADD, GET, GG, I32GT_U, BR_IF, 1);
-  e(GET, BAD, GET, PI, GET, A, I32, 2, I32SHL, I32ADD, V128LOAD(0), GET, IDV, VXOR, VOR, SET, BAD);
-  e(GET, A, I32, 4, I32ADD, SET, A, BR, 0, END, END);
-  e(BLOCK, VOID, LOOP, VOID);
-  e(GET, A, GET, GG, I32GE_U, BR_IF, 1);
-  e(GET, PI, GET, A, I32, 2, I32SHL, I32ADD, ld(I32LOAD, 2, 0), GET, ID, I32NE, IF, VOID, I32, 1, RETURN, END);
-  e(GET, A, I32, 1, I32ADD, SET, A, BR, 0, END, END);
-  e(GET, PI, GET, GG, I32, 2, I32SHL, I32ADD, SET, PI, GET, GI, I32, 1, I32ADD, SET, GI, BR, 0, END, END);
-  e(GET, BAD, ANYTRUE, IF, VOID, I32, 1, RETURN, END);
+  // Layout, checked first.
+  emitRunsCheck(e, { ids: IDS, nGroups: NG, G: GG, gi: GI, a: A, pi: PI, id: ID, bad: BAD, idv: IDV }, 1);
 }
 
 /**

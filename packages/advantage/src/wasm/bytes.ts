@@ -40,8 +40,11 @@ export function f64(x: number): number[] {
 export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
 export const str = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 
+/** Appends instructions (numbers, or lists of numbers) to a code buffer. */
+export type Emit = (...xs: (number | number[])[]) => void;
+
 /** A code buffer with a variadic emitter that flattens opcode lists. */
-export function emitter(): { code: number[]; e: (...xs: (number | number[])[]) => void } {
+export function emitter(): { code: number[]; e: Emit } {
   const code: number[] = [];
   const e = (...xs: (number | number[])[]): void => {
     for (const x of xs) if (Array.isArray(x)) code.push(...x);
