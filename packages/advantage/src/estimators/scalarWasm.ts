@@ -7,25 +7,29 @@ import {
 import { emitRunsCheck } from '../wasm/runsCheck';
 
 /**
- * A WebAssembly kernel for the GRPO family's group pass (GRPO, Dr. GRPO, RLOO, OPO and
- * REINFORCE++'s group stage) on the usual layout: n / G contiguous runs of G rows whose ids are
- * equal within a run and increase from run to run. The rewards, ids (and OPO's lengths) are copied
- * into the module's memory and the layout is checked there (i32x4 compares). Two groups are done
- * at once, one per f64x2 lane, so the per-group chain (mean, variance, square root, division) is
- * paid once per two groups; within a group, the even and the odd members go to separate sums.
+ * WebAssembly kernels for the group estimators other than Pareto-rank, on the usual layout: n / G
+ * contiguous runs of G rows whose ids are equal within a run and increase from run to run. `s{k}`
+ * is the GRPO family's group pass (GRPO, Dr. GRPO, RLOO, REINFORCE++'s group stage), `o{k}` the
+ * same centred on OPO's length-weighted mean, `m{k}` MO-GRPO's per-objective pass (GDPO's group
+ * stage), and `w` the batch whitening of REINFORCE++ and GDPO, run on the advantages before they
+ * are copied out. The rewards, ids (and OPO's lengths) are copied into the module's memory and the
+ * layout is checked there (i32x4 compares). Two groups are done at once, one per f64x2 lane, so
+ * the per-group chain (mean, variance, square root, division) is paid once per two groups; within
+ * a group, the even and the odd members go to separate sums.
  *
  * Same numbers as the JavaScript path (`scalarRuns` in `scalarGroups.ts`), bit for bit, because
  * that path does the same operations in the same order: `d = w · r − v₀` (`w · r` summed left to
  * right), `S₀, Q₀` summed over the even members and `S₁, Q₁` over the odd ones in member order,
  * `S = S₀ + S₁`, `Q = Q₀ + Q₁`, `m = S / G` (OPO: `Σ l·d / Σ l`, even and odd apart likewise),
  * `f` as in `groupScale`, `A = (d − m) · f`, and the finiteness probe `Σ S` (and OPO's m) in group
- * order. f64x2 arithmetic rounds each lane exactly as scalar f64 arithmetic does, and nothing
- * here is fused.
+ * order; MO-GRPO as `moGrpoGroup` (`multiGroups.ts`) and the whitening as `whitenInPlace`
+ * (`moments.ts`) likewise. f64x2 arithmetic rounds each lane exactly as scalar f64 arithmetic
+ * does, and nothing here is fused.
  */
 
 // Memory layout (bytes).
 const WTS = 0; // 8 f64: the weights
-const PROBE = 64; // f64: Σ S over groups, for the caller's finiteness check
+const PROBE = 64; // f64: the finiteness probe (Σ S over groups and objectives, plus OPO's means)
 const DATA = 128; // rewards (n·k f64), ids (n i32), advantages (n f64), OPO's lengths (n f64), G × 2 f64 of scratch
 
 /** The largest k the kernel handles (one function per k, the objective loop unrolled). */
@@ -46,7 +50,6 @@ const WS = (j: number): number => 25 + j;
 const [SE, SO, QE, QO, FV, DV, MV, FFV, SV, QV, BAD, IDV] = [33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44];
 const WV = (j: number): number => 45 + j;
 const [NE, NO, LE, LO, LV] = [53, 54, 55, 56, 57];
-
 
 /** `w · r` of one member of both groups (rows at PA + off and PB + off) as an f64x2, summed left to right. */
 function pairValue(e: Emit, k: number, off: number): void {
