@@ -131,7 +131,13 @@ export interface MethodStateJSON {
   stage: StageSwitchJSON | null;
 }
 
-const isParetoPO = (name: MethodName): boolean => name.startsWith('paretopo');
+/**
+ * Whether a method is one of the ParetoPO variants (`paretopo`, `paretopo-s1`, `paretopo-s2`).
+ *
+ * @example
+ * isParetoPO('paretopo-s1'); // true
+ */
+export const isParetoPO = (name: MethodName): boolean => name.startsWith('paretopo');
 
 /**
  * Checks a method name.

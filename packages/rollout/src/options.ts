@@ -52,8 +52,6 @@ export interface ToolSet {
 /** {@link LoopOptions} with every default filled in. */
 export interface ResolvedLoopOptions {
   groupSize: number;
-  /** `options.tools`. */
-  tools: readonly Tool<any>[];
   /** Tool set of each task, by task index: its own `tools` when present, else `options.tools`. */
   toolSets: readonly ToolSet[];
   maxTurns: number;
@@ -170,7 +168,6 @@ export function resolveLoopOptions(
   }
   return {
     groupSize: intOption(fn, 'groupSize', o.groupSize, defaults.groupSize, 1),
-    tools,
     toolSets: resolveToolSets(fn, tasks as readonly RolloutTask[], tools, answerTag),
     maxTurns: intOption(fn, 'maxTurns', o.maxTurns, 8, 1),
     maxToolCalls: intOption(fn, 'maxToolCalls', o.maxToolCalls, 8, 0, true),

@@ -62,21 +62,21 @@ function tokenDriver(policy: Policy, o: ResolvedLoopOptions, maxContext: number)
   const call = async (
     episodes: EpisodeState[],
     budgets: number[],
-    at: number[] | null,
+    at: number[],
     stop: readonly string[],
     seed: number,
     into: Generation[],
   ): Promise<void> => {
-    const n = at === null ? episodes.length : at.length;
+    const n = at.length;
     const contexts: Int32Array[] = new Array(n);
     let maxNewTokens = 0;
     for (let j = 0; j < n; j++) {
-      const i = at === null ? j : at[j];
+      const i = at[j];
       contexts[j] = concatTokens(episodes[i]);
       if (budgets[i] > maxNewTokens) maxNewTokens = budgets[i];
     }
     const gens = checkGenerations(await policy.generate(contexts, { maxNewTokens, stop, temperature: o.temperature, seed, signal: o.signal }), n);
-    for (let j = 0; j < n; j++) into[at === null ? j : at[j]] = gens[j];
+    for (let j = 0; j < n; j++) into[at[j]] = gens[j];
   };
   return {
     native: false,
@@ -84,26 +84,20 @@ function tokenDriver(policy: Policy, o: ResolvedLoopOptions, maxContext: number)
     budget,
     async generate(episodes, budgets, round): Promise<TurnOutput[]> {
       const gens: Generation[] = new Array(episodes.length);
-      const stop0 = episodes[0].toolSet.stops;
-      let uniform = true;
-      for (const e of episodes) if (e.toolSet.stops !== stop0) uniform = false;
-      if (uniform) await call(episodes, budgets, null, stop0, roundSeed(o.seed, round), gens);
-      else {
-        // Policy.generate takes one stop list per batch, so episodes whose tools differ in tags
-        // go in separate calls (one per stop list, in order of first appearance, one after the
-        // other: a local model need not be re-entrant); call k of a round gets seed stream k.
-        // Tool sets with equal stop strings share one array, so e.g. per-question search tools
-        // still make one batch.
-        const groups = new Map<readonly string[], number[]>();
-        for (let i = 0; i < episodes.length; i++) {
-          const stops = episodes[i].toolSet.stops;
-          const g = groups.get(stops);
-          if (g === undefined) groups.set(stops, [i]);
-          else g.push(i);
-        }
-        let k = 0;
-        for (const [stop, at] of groups) await call(episodes, budgets, at, stop, roundSeed(o.seed, round, k++), gens);
+      // Policy.generate takes one stop list per batch, so episodes whose tools differ in tags
+      // go in separate calls (one per stop list, in order of first appearance, one after the
+      // other: a local model need not be re-entrant); call k of a round gets seed stream k, and
+      // stream 0 is the seed of a round without per-task tools. Tool sets with equal stop
+      // strings share one array, so e.g. per-question search tools still make one batch.
+      const groups = new Map<readonly string[], number[]>();
+      for (let i = 0; i < episodes.length; i++) {
+        const stops = episodes[i].toolSet.stops;
+        const g = groups.get(stops);
+        if (g === undefined) groups.set(stops, [i]);
+        else g.push(i);
       }
+      let k = 0;
+      for (const [stop, at] of groups) await call(episodes, budgets, at, stop, roundSeed(o.seed, round, k++), gens);
       return gens.map((g, i) => {
         let tokens = g.tokens;
         let logprobs = g.logprobs;

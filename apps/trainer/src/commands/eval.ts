@@ -34,16 +34,6 @@ export function resolveCheckpointDir(path: string): string {
   return readLatestCheckpoint(path, 'eval')?.dir ?? path;
 }
 
-/**
- * `paretopo eval`: one policy's accuracy–efficiency point on a split of a built-in task, from a
- * local checkpoint (greedy) or an OpenAI-compatible endpoint (vLLM, SGLang, llama.cpp, Ollama).
- *
- * @param config - the resolved eval config
- * @param options - log and an optional started backend
- * @returns the evaluation row (written to `config.out/eval.json` when `out` is set)
- * @example
- * (await runEval(evalConfigSchema.parse({ env: 'arith', checkpoint: 'runs/sft-arith' }))).accuracy;
- */
 /** What an evaluation runs on: questions (each may carry its own tools), the shared tools, the answer rule. */
 interface EvalSuite {
   tasks: RolloutTask[];
@@ -52,11 +42,14 @@ interface EvalSuite {
   match?: (prediction: string, gold: string) => boolean;
 }
 
-async function benchmarkSuite(name: BenchmarkName, data: string | undefined): Promise<EvalSuite> {
-  if (name === 'gsm8k') return { tasks: gsm8kTasks(await loadGsm8k(data)), tools: [], maxTokens: 512 };
-  if (name === 'hotpotqa') return { tasks: hotpotQATasks(await loadHotpotQA(data)), tools: [], maxTokens: 256 };
+/** The first `limit` items (all when `limit` is 0), taken before any per-question work such as HotpotQA's indexes. */
+const firstOf = <T>(items: T[], limit: number): T[] => (limit > 0 ? items.slice(0, limit) : items);
+
+async function benchmarkSuite(name: BenchmarkName, data: string | undefined, limit: number): Promise<EvalSuite> {
+  if (name === 'gsm8k') return { tasks: gsm8kTasks(firstOf(await loadGsm8k(data), limit)), tools: [], maxTokens: 512 };
+  if (name === 'hotpotqa') return { tasks: hotpotQATasks(firstOf(await loadHotpotQA(data), limit)), tools: [], maxTokens: 256 };
   // MATH-500 in the ToRL setting: a JavaScript interpreter in the sandbox, MATH-style equivalence.
-  const items = await loadMath500(data);
+  const items = firstOf(await loadMath500(data), limit);
   return {
     tasks: items.map((q) => ({ id: q.id, prompt: `${q.problem}\n`, answer: q.answer })),
     tools: [createCodeTool()],
@@ -84,8 +77,8 @@ export async function runEval(config: EvalConfig, options: { log?: (line: string
     const env = createEnvironment(config.env, config.task);
     const items = config.split === 'test' ? env.test : env.train.slice(0, config.task.testCount);
     suite = { tasks: items.map((t) => ({ id: t.id, prompt: t.prompt, answer: t.answer })), tools: env.tools, maxTokens: env.maxTokens };
-  } else suite = await benchmarkSuite(config.env, config.data);
-  const tasks = config.limit > 0 ? suite.tasks.slice(0, config.limit) : suite.tasks;
+  } else suite = await benchmarkSuite(config.env, config.data, config.limit);
+  const tasks = firstOf(suite.tasks, config.limit);
   const limits = { maxTurns: config.maxTurns, maxToolCalls: config.maxToolCalls, maxTokens: config.maxTokens ?? suite.maxTokens, alpha: 0.5, match: suite.match };
   let row: EvalRow;
   if (config.checkpoint !== undefined) {

@@ -157,7 +157,7 @@ export function resolveConfig<S extends z.ZodType>(schema: S, raw: Json, what: s
  * @returns the resolved config, the positional arguments and the extra boolean flags
  * @throws ConfigError on any problem
  * @example
- * loadConfig(trainConfigSchema, ['--env', 'arith', '--init', 'w', '--out', 'r'], 'train').config.steps; // 150
+ * loadConfig(trainConfigSchema, ['--env', 'arith', '--init', 'w', '--out', 'r'], 'train').config.steps; // 200 (arith's default budget)
  */
 export function loadConfig<S extends z.ZodType>(
   schema: S,

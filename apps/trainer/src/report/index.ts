@@ -2,7 +2,7 @@ export { mean, sampleStd, welchTTest, studentTCdf, incompleteBeta } from './stat
 export type { WelchTTest } from './stats';
 export { RunFolderError } from './errors';
 export type { RunFolderErrorCode } from './errors';
-export { checkRunConfig, checkStepRow, checkEvalRow, checkRunSummary, methodOrder, isParetoPoMethod } from './records';
+export { checkRunConfig, checkStepRow, checkEvalRow, checkRunSummary, methodOrder } from './records';
 export type { RecordSource } from './records';
 export { readRunFolder, readCompareFolder, readRuns } from './read-runs';
 export { aggregateResults, strongestBaseline, resultsJson, RESULT_METRICS, TESTED_METRICS, CLAIM_BASELINES } from './results';

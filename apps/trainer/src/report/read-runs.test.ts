@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunFolderError } from './errors';
 import { readCompareFolder, readRunFolder, readRuns } from './read-runs';
-import { checkRunConfig, checkStepRow, isParetoPoMethod, methodOrder } from './records';
+import { isParetoPO } from '../methods';
+import { checkRunConfig, checkStepRow, methodOrder } from './records';
 import { syntheticCompare, syntheticRun, writeRunFolder } from './test-fixtures';
 
 let root: string;
@@ -132,6 +133,6 @@ describe('record helpers', () => {
     expect(methodOrder('grpo-acc')).toBe(0);
     expect(methodOrder('paretopo')).toBe(9);
     expect(methodOrder('unknown')).toBe(10);
-    expect(['paretopo', 'paretopo-s1', 'paretopo-s2', 'gdpo'].map((m) => isParetoPoMethod(m as never))).toEqual([true, true, true, false]);
+    expect(['paretopo', 'paretopo-s1', 'paretopo-s2', 'gdpo'].map((m) => isParetoPO(m as never))).toEqual([true, true, true, false]);
   });
 });

@@ -1,5 +1,5 @@
 import { describeValue } from '@paretopo/envs';
-import { METHOD_NAMES, type MethodName } from '../methods';
+import { METHOD_NAMES } from '../methods';
 import type { EvalRow, RunConfigRecord, RunSummary, StepRow } from '../run/types';
 import { RunFolderError } from './errors';
 
@@ -158,16 +158,4 @@ export function checkRunSummary(value: unknown, src: RecordSource): RunSummary {
 export function methodOrder(method: string): number {
   const i = (METHOD_NAMES as readonly string[]).indexOf(method);
   return i < 0 ? METHOD_NAMES.length : i;
-}
-
-/**
- * Whether a method is one of the ParetoPO variants (`paretopo`, `paretopo-s1`, `paretopo-s2`).
- *
- * @param method - a method name
- * @returns true for the ParetoPO family
- * @example
- * isParetoPoMethod('paretopo-s1'); // true
- */
-export function isParetoPoMethod(method: MethodName): boolean {
-  return method.startsWith('paretopo');
 }

@@ -1,6 +1,7 @@
 import type { MethodName } from '../methods';
 import type { RunRecord } from '../run/types';
-import { isParetoPoMethod, methodOrder } from './records';
+import { isParetoPO } from '../methods';
+import { methodOrder } from './records';
 import { mean, sampleStd, welchTTest } from './stats';
 
 /**
@@ -119,7 +120,7 @@ export interface AggregateOptions {
 export function strongestBaseline(methods: readonly MethodResults[]): MethodName | null {
   let best: MethodResults | null = null;
   for (const m of methods) {
-    if (isParetoPoMethod(m.method)) continue;
+    if (isParetoPO(m.method)) continue;
     if (best === null || m.hv.mean > best.hv.mean) best = m;
   }
   return best?.method ?? null;

@@ -101,17 +101,6 @@ function isExtra(x: unknown): x is TrainStateExtra {
 }
 
 /**
- * Loads the checkpoint `latest.json` names. Never falls back silently: no checkpoint, a corrupt
- * pointer, corrupt policy files or an inconsistent state are each a {@link TrainCheckpointError}.
- *
- * @param runDir - the run folder
- * @param backend - kernels backend for the model
- * @returns the state to continue from
- * @throws TrainCheckpointError naming the file and the problem
- * @example
- * const s = await loadTrainState('runs/a', backend); s.step; // 40
- */
-/**
  * Reads `<run>/checkpoints/latest.json`, the pointer to a run's newest complete checkpoint.
  *
  * @param runDir - the run folder

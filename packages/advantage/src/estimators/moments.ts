@@ -13,7 +13,7 @@ export const STD_MODES: readonly StdMode[] = ['sample', 'population', 'none'];
  * The mean is `a[0] + Σ (a[i] − a[0]) / n`, exact for a constant batch (summing n copies of 0.1
  * and dividing by n does not give 0.1 back), and the variance is two-pass (no cancellation). Both
  * sums keep four partial sums (rows i mod 4), added as (s₀ + s₁) + (s₂ + s₃) at the end: four
- * independent chains of additions instead of one, which made the whitening 2–3× faster.
+ * independent chains of additions instead of one, in the order the WebAssembly kernel uses.
  *
  * @example
  * whitenInPlace(Float64Array.of(-1, 1), 'population', 0); // Float64Array [-1, 1]

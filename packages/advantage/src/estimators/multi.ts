@@ -3,6 +3,7 @@ import { checkOptionKeys, enumOption, numberOption, resolveWeights } from '../op
 import { firstRunLength, layoutOf } from '../runs';
 import { STD_MODES, throwIfNotFinite, whitenInPlace, type StdMode } from './moments';
 import { moGrpoGroup } from './multiGroups';
+import { SCALE_NONE, SCALE_STD, type GroupScale } from './scalarGroups';
 import { moGrpoRunsWasm, SCALAR_WASM_MAX_K } from './scalarWasm';
 import type { BatchOptions } from './scalar';
 
@@ -50,7 +51,8 @@ function moGrpoCore(fn: string, rewards: Float64Array, groupIds: Int32Array, opt
   }
   const { nGroups, starts, order } = layoutOf(groupIds);
   let probe = 0;
-  for (let g = 0; g < nGroups; g++) probe += moGrpoGroup(rewards, k, starts[g + 1] - starts[g], w, ddof, eps, out, order, starts[g]);
+  const scale: GroupScale = { kind: ddof < 0 ? SCALE_NONE : SCALE_STD, lengths: null, ddof, eps };
+  for (let g = 0; g < nGroups; g++) probe += moGrpoGroup(rewards, k, starts[g + 1] - starts[g], w, scale, out, order, starts[g]);
   throwIfNotFinite(fn, probe, rewards, k);
   return gdpo ? whitenInPlace(out, batchStd, eps) : out;
 }

@@ -1,3 +1,5 @@
+import { groupScale, type GroupScale } from './scalarGroups';
+
 /**
  * MO-GRPO's per-group pass (Ichihara et al. 2025): `A = Σ_j w_j ẑ_j`, each objective z-scored
  * within the group. Objective by objective over the group's rows, read in place (rows
@@ -6,11 +8,12 @@
  * `scalarGroups.ts`, exact 0 for a constant objective), one pass adding `(d − S/c) · w_j / (std + eps)`
  * to `out`. For k = 1 and w = [1] this is GRPO's arithmetic exactly.
  *
- * @param ddof - 1 for the sample std, 0 for the population std, −1 for no std (centring only)
+ * @param std - the per-objective scale: `SCALE_STD` with the std's ddof and eps, or `SCALE_NONE`
+ *   (centring only)
  * @returns the finiteness probe Σ S over the objectives (non-finite when a reward is)
  * @example
  * const out = new Float64Array(2);
- * moGrpoGroup(Float64Array.of(1, 0, 0, 1), 2, 2, Float64Array.of(0.6, 0.4), 0, 0, out, null, 0);
+ * moGrpoGroup(Float64Array.of(1, 0, 0, 1), 2, 2, Float64Array.of(0.6, 0.4), { kind: SCALE_STD, lengths: null, ddof: 0, eps: 0 }, out, null, 0);
  * // out = [0.2, -0.2]
  */
 export function moGrpoGroup(
@@ -18,8 +21,7 @@ export function moGrpoGroup(
   k: number,
   c: number,
   w: Float64Array,
-  ddof: number,
-  eps: number,
+  std: GroupScale,
   out: Float64Array,
   order: Int32Array | null,
   st: number,
@@ -51,10 +53,7 @@ export function moGrpoGroup(
     const Q = Q0 + Q1;
     probe += S;
     const m = S / c;
-    const ssd = Q - S * m;
-    let inv = 1;
-    if (ddof >= 0) inv = c - ddof < 1 || !(ssd > 0) ? 0 : 1 / (Math.sqrt(ssd / (c - ddof)) + eps);
-    const scale = w[j] * inv;
+    const scale = w[j] * groupScale(c, S, m, Q, std);
     // An objective without spread in the group adds exactly 0 (its d − m is 0), as it should.
     if (j === 0) {
       for (let a = st; a < e; a++) {

@@ -64,34 +64,14 @@ function distinctAdvantages2(
     writeZeros(out, order, st, G);
     return true;
   }
-  const { dvec, uniq, scalar, rank, lo, inv } = s;
+  const { dvec, uniq, scalar, rank } = s;
   const w0 = opts.w[0];
   const w1 = opts.w[1];
   for (let d = 0; d < D; d++) scalar[d] = w0 * dvec[2 * d] + w1 * dvec[2 * d + 1];
   dominanceMasks(dvec, 0, 2, D, s);
   const fronts = peelFronts(D, s, rank, scalar);
-  const nRank = opts.bySize ? G : fronts;
-  const beta = opts.beta;
-  for (let d = 0; d < D; d++) {
-    const r = rank[d];
-    const f = inv[r];
-    // r̂ = (v − lo)/span, or 0.5 when the front has no spread (f = 0): no branch on the data.
-    const unit = (scalar[d] - lo[r]) * f + 0.5 * +(f === 0);
-    // A_base = N_rank − ρ + 1 with 1-based ρ, i.e. N_rank − r for the 0-based r used here.
-    scalar[d] = nRank - r + beta * (unit - 0.5);
-  }
-  // Even and odd members summed apart, each in member order (the WebAssembly kernel's order).
-  let sum0 = 0;
-  let sum1 = 0;
-  let a = 0;
-  for (; a + 1 < G; a += 2) {
-    sum0 += scalar[uniq[a]];
-    sum1 += scalar[uniq[a + 1]];
-  }
-  if (a < G) sum0 += scalar[uniq[a]];
-  const mean = opts.center ? (sum0 + sum1) / G : 0;
-  if (order === null) for (let a = 0; a < G; a++) out[st + a] = scalar[uniq[a]] - mean;
-  else for (let a = 0; a < G; a++) out[order[st + a]] = scalar[uniq[a]] - mean;
+  scoreFronts(D, s, opts.bySize ? G : fronts, opts.beta);
+  writeGroup(scalar, uniq, G, opts.center, out, order, st);
   return true;
 }
 
@@ -107,7 +87,7 @@ function pairAdvantages(
   order: Int32Array | null,
   st: number,
 ): boolean {
-  const { scalar, rank, lo, inv } = s;
+  const { scalar, rank } = s;
   const w = opts.w;
   // One pass for the finiteness probe Σ (x − x), whether any vector differs from the first, and w · r.
   let probe = 0;
@@ -158,23 +138,51 @@ function pairAdvantages(
   }
   dominanceMasks(src, base, k, G, s);
   const fronts = peelFronts(G, s, rank, scalar);
-  const nRank = opts.bySize ? G : fronts;
-  const beta = opts.beta;
+  scoreFronts(G, s, opts.bySize ? G : fronts, opts.beta);
+  writeGroup(scalar, null, G, opts.center, out, order, st);
+  return true;
+}
+
+/**
+ * `A = N_rank − r + β(r̂ − 0.5)` in place for entries 0 … count − 1 of `s.scalar` (members, or
+ * distinct vectors), from their fronts `s.rank` and the fronts' `s.lo` / `s.inv`.
+ */
+function scoreFronts(count: number, s: RankScratch, nRank: number, beta: number): void {
+  const { scalar, rank, lo, inv } = s;
+  for (let i = 0; i < count; i++) {
+    const r = rank[i];
+    const f = inv[r];
+    // r̂ = (v − lo)/span, or 0.5 when the front has no spread (f = 0): no branch on the data.
+    const unit = (scalar[i] - lo[r]) * f + 0.5 * +(f === 0);
+    // A_base = N_rank − ρ + 1 with 1-based ρ, i.e. N_rank − r for the 0-based r used here.
+    scalar[i] = nRank - r + beta * (unit - 0.5);
+  }
+}
+
+/**
+ * Writes member a's advantage (`scalar[uniq[a]]`, or `scalar[a]` without `uniq`) to its row,
+ * minus the group mean when centring: the even and the odd members summed apart, each in member
+ * order (the WebAssembly kernel's order).
+ */
+function writeGroup(
+  scalar: Float64Array,
+  uniq: Int32Array | null,
+  G: number,
+  center: boolean,
+  out: Float64Array,
+  order: Int32Array | null,
+  st: number,
+): void {
   let sum0 = 0;
   let sum1 = 0;
-  for (let a = 0; a < G; a++) {
-    const r = rank[a];
-    const f = inv[r];
-    const unit = (scalar[a] - lo[r]) * f + 0.5 * +(f === 0);
-    const adv = nRank - r + beta * (unit - 0.5);
-    scalar[a] = adv;
-    if ((a & 1) === 0) sum0 += adv;
-    else sum1 += adv;
+  let a = 0;
+  for (; a + 1 < G; a += 2) {
+    sum0 += scalar[uniq === null ? a : uniq[a]];
+    sum1 += scalar[uniq === null ? a + 1 : uniq[a + 1]];
   }
-  const mean = opts.center ? (sum0 + sum1) / G : 0;
-  if (order === null) for (let a = 0; a < G; a++) out[st + a] = scalar[a] - mean;
-  else for (let a = 0; a < G; a++) out[order[st + a]] = scalar[a] - mean;
-  return true;
+  if (a < G) sum0 += scalar[uniq === null ? a : uniq[a]];
+  const mean = center ? (sum0 + sum1) / G : 0;
+  for (a = 0; a < G; a++) out[order === null ? st + a : order[st + a]] = scalar[uniq === null ? a : uniq[a]] - mean;
 }
 
 /** A group whose members share one vector (a singleton included): exactly 0, centred or not. */

@@ -23,7 +23,7 @@ import { emitRunsCheck } from '../wasm/runsCheck';
  * compare every pair in f64x2 (member a against four members b at a time) and peel front by front
  * from 64-bit masks. Both then take the per-front min and max with f64x2.pmin / pmax and write the
  * advantages. No f64 `select` is used on data: in V8 it behaved like a branch, and on
- * data-dependent fronts replacing three of them cut the kernel's time by about a third.
+ * data-dependent fronts replacing three of them was the largest single gain (see the README).
  *
  * Same numbers as the JavaScript path (`rankAdvantages.ts`, `dominance.ts`), bit for bit. The
  * comparisons give the same dominance relation (on finite values, y ≥ x everywhere and y > x
@@ -77,9 +77,8 @@ const ZMAX = (j: number): number => 92 + j;
 /**
  * Whether the k-objective kernel looks for objectives with at most two distinct values in a group
  * (a 0/1 reward, say), whose ranks then need no counting. Measured on the benchmark batch (one
- * binary objective): it saves 9 % at k = 2 (old and new kernel interleaved in one process), while
- * at k = 3 and 4 the extra bookkeeping in the first pass cost more (5–14 %) than the one skipped
- * count saved.
+ * binary objective), during development: a gain at k = 2, while at k = 3 and 4 the extra
+ * bookkeeping in the first pass cost more than the one skipped count saved.
  */
 const twoValueTest = (k: number): boolean => k <= 2;
 

@@ -1,10 +1,9 @@
 import { describeValue } from '@paretopo/pareto';
 import { checkBatch, outputArray } from '../batch';
-import { groupLayout } from '../groups';
 import { checkOptionKeys, enumOption, numberOption, resolveWeights } from '../options';
-import { firstRunLength } from '../runs';
+import { firstRunLength, layoutOf } from '../runs';
 import { STD_MODES, throwIfNotFinite, whitenInPlace, type StdMode } from './moments';
-import { groupScale, SCALE_LOO, SCALE_NONE, SCALE_STD, scalarGathered, scalarRuns, type GroupScale } from './scalarGroups';
+import { groupScale, SCALE_LOO, SCALE_NONE, SCALE_STD, scalarGathered, type GroupScale } from './scalarGroups';
 import { SCALAR_WASM_MAX_K, scalarRunsWasm } from './scalarWasm';
 
 /** Options shared by every group estimator. */
@@ -62,9 +61,9 @@ function prepare<T extends ScalarOptions>(fn: string, rewards: Float64Array, gro
 }
 
 /**
- * The shared body of the GRPO family: the equal-contiguous-runs pass when the ids look like that
- * layout (confirmed during the pass), else the general one. On a thrown error `out` may hold
- * partial results.
+ * The shared body of the GRPO family: the WebAssembly kernel when the ids look like equal runs
+ * (it confirms the layout itself), else the JavaScript pass over any layout. On a thrown error
+ * `out` may hold partial results.
  */
 function scalarCore(
   fn: string,
@@ -78,7 +77,7 @@ function scalarCore(
 ): Float64Array {
   const G = firstRunLength(groupIds);
   // Equal runs go to the WebAssembly kernel (same numbers, bit for bit, whitening included); a
-  // different layout, or no WebAssembly, takes the JavaScript paths below.
+  // different layout, or no WebAssembly, takes the JavaScript pass below.
   if (G > 0 && wasmEnabled && k <= SCALAR_WASM_MAX_K) {
     const std = scale.kind === SCALE_STD && G - scale.ddof >= 1;
     const fixed = scale.kind === SCALE_STD ? 0 : groupScale(G, 0, 0, 0, scale);
@@ -90,7 +89,7 @@ function scalarCore(
       return out;
     }
   }
-  if (!(G > 0 && scalarRuns(fn, rewards, groupIds, k, w, G, scale, out))) scalarGathered(fn, rewards, k, w, groupLayout(groupIds), scale, out);
+  scalarGathered(fn, rewards, k, w, layoutOf(groupIds), scale, out);
   return whiten === null ? out : whitenInPlace(out, whiten.std, whiten.eps);
 }
 

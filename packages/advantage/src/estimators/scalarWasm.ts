@@ -17,7 +17,7 @@ import { emitRunsCheck } from '../wasm/runsCheck';
  * the per-group chain (mean, variance, square root, division) is paid once per two groups; within
  * a group, the even and the odd members go to separate sums.
  *
- * Same numbers as the JavaScript path (`scalarRuns` in `scalarGroups.ts`), bit for bit, because
+ * Same numbers as the JavaScript path (`scalarGathered` in `scalarGroups.ts`), bit for bit, because
  * that path does the same operations in the same order: `d = w · r − v₀` (`w · r` summed left to
  * right), `S₀, Q₀` summed over the even members and `S₁, Q₁` over the odd ones in member order,
  * `S = S₀ + S₁`, `Q = Q₀ + Q₁`, `m = S / G` (OPO: `Σ l·d / Σ l`, even and odd apart likewise),
