@@ -44,3 +44,39 @@ export const runsArb = (kMax: number, gMax: number) =>
         return { ...p, n, rewards, groupIds };
       });
     });
+
+/** Whether `ids` are n / G runs of G equal ids, each run's id above the previous run's (the kernels' layout). */
+export function isEqualRuns(ids: Int32Array, G: number): boolean {
+  if (ids.length % G !== 0) return false;
+  for (let s = 0; s < ids.length; s += G) {
+    if (s > 0 && ids[s] <= ids[s - G]) return false;
+    for (let a = 1; a < G; a++) if (ids[s + a] !== ids[s]) return false;
+  }
+  return true;
+}
+
+/**
+ * Ids of `groups` runs of G (G = 1–20, so every G mod 4 and an unpaired last group occur), with
+ * up to three edits: an id overwritten (often by a neighbour's), or two ids swapped. Most results
+ * break the layout somewhere (first or last run, the middle or the last G mod 4 ids of a run, the
+ * order of runs); some do not.
+ */
+export const editedRunsArb = fc
+  .record({
+    G: fc.integer({ min: 1, max: 20 }),
+    groups: fc.integer({ min: 1, max: 7 }),
+    firstId: fc.integer({ min: -3, max: 3 }),
+    steps: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 7, maxLength: 7 }),
+    edits: fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.nat(), fc.integer({ min: -1, max: 1 })), { maxLength: 3 }),
+  })
+  .map(({ G, groups, firstId, steps, edits }) => {
+    const n = G * groups;
+    const ids = new Int32Array(n);
+    for (let g = 0, id = firstId; g < groups; id += 1 + steps[g], g++) ids.fill(id, g * G, g * G + G);
+    for (const [swap, i, j, delta] of edits) {
+      const [a, b] = [i % n, j % n];
+      if (swap) [ids[a], ids[b]] = [ids[b], ids[a]];
+      else ids[a] = ids[b] + delta;
+    }
+    return { G, ids };
+  });

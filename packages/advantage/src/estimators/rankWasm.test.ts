@@ -5,7 +5,7 @@ import { resolveWeights } from '../options';
 import { paretoRankAdvantages, setParetoRankWasm } from './paretoRank';
 import { rankAdvantagesWasm, rankWasmAvailable, rankWasmValid } from './rankWasm';
 import { paretoRankRef } from '../../test/reference';
-import { expectSameBits, runsArb } from '../../test/equalRuns';
+import { editedRunsArb, expectSameBits, isEqualRuns, runsArb } from '../../test/equalRuns';
 
 /** The JavaScript path's answer for the same call. */
 function jsPath(rewards: Float64Array, groupIds: Int32Array, opts: Parameters<typeof paretoRankAdvantages>[2]): Float64Array {
@@ -136,6 +136,18 @@ describe('rankWasm (WebAssembly Pareto-rank kernel)', () => {
     const out = new Float64Array(ids.length);
     expect(rankAdvantagesWasm(rewards, groupIds, 2, 2 + +(ids.length === 9), Float64Array.of(0.6, 0.4), 0.5, false, true, out)).toBe('layout');
     expectSameBits(paretoRankAdvantages(rewards, groupIds), jsPath(rewards, groupIds, undefined));
+  });
+
+  it('takes exactly the layouts of equal increasing runs (the check inside the kernel)', () => {
+    fc.assert(
+      fc.property(editedRunsArb, fc.integer({ min: 1, max: 3 }), ({ G, ids }, k) => {
+        const rewards = Float64Array.from({ length: ids.length * k }, (_, i) => (i % 5) / 4);
+        const w = Float64Array.from({ length: k }, () => 1 / k);
+        const res = rankAdvantagesWasm(rewards, ids, k, G, w, 0.5, false, true, new Float64Array(ids.length));
+        expect(res).toBe(isEqualRuns(ids, G) ? 'ok' : 'layout');
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('reuses its memory across calls of different sizes', () => {

@@ -6,7 +6,7 @@ import { drGrpoAdvantages, grpoAdvantages, opoAdvantages, reinforcePlusPlusAdvan
 import { gdpoAdvantages, moGrpoAdvantages, setMultiWasm } from './multi';
 import { moGrpoRunsWasm, scalarRunsWasm, scalarWasmAvailable, scalarWasmBytes } from './scalarWasm';
 import { grpoRef, moGrpoRef, rlooRef, scalarRef } from '../../test/reference';
-import { expectSameBits, runsArb } from '../../test/equalRuns';
+import { editedRunsArb, expectSameBits, isEqualRuns, runsArb } from '../../test/equalRuns';
 
 type Call = (rewards: Float64Array, groupIds: Int32Array) => Float64Array;
 
@@ -117,6 +117,24 @@ describe('scalarWasm (WebAssembly group kernels: GRPO family, OPO, MO-GRPO)', ()
     for (const call of anyK) {
       expectSameBits(call(rewards, groupIds), jsPath(call, rewards, groupIds));
     }
+  });
+
+  it('takes exactly the layouts of equal increasing runs (the check inside the kernels)', () => {
+    fc.assert(
+      fc.property(editedRunsArb, fc.integer({ min: 1, max: 3 }), ({ G, ids }, k) => {
+        const n = ids.length;
+        const rewards = Float64Array.from({ length: n * k }, (_, i) => (i % 5) / 4);
+        const w = resolveWeights('test', undefined, k);
+        const pass = { k, w, G, std: G > 1, denom: Math.max(G - 1, 1), eps: 1e-6, fixed: 0 };
+        const lengths = Float64Array.from(ids, (_, i) => 1 + (i % 7));
+        const expected = isEqualRuns(ids, G) ? 'number' : 'layout';
+        const kind = (r: unknown): string => (typeof r === 'number' ? 'number' : String(r));
+        expect(kind(scalarRunsWasm(rewards, ids, pass, null, new Float64Array(n)))).toBe(expected);
+        expect(kind(scalarRunsWasm(rewards, ids, pass, lengths, new Float64Array(n)))).toBe(expected);
+        expect(kind(moGrpoRunsWasm(rewards, ids, pass, new Float64Array(n)))).toBe(expected);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('throws the same error as the JavaScript path on a non-finite reward or an overflow', () => {

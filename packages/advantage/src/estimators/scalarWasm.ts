@@ -1,8 +1,8 @@
 import {
   BITSELECT, BLOCK, BR, BR_IF, emitter, END, ensureMemory, f64, F64ADD, F64DIV, F64FROMI32, F64GT, F64LANE, F64LOAD, F64MUL, F64SQRT,
   F64STORE, F64SUB, FGT, GET, I32, I32ADD, I32AND, I32EQZ, I32GE_S, I32GE_U, I32LT_U, I32MUL, I32SHL, I32SHR_U, I32SUB, IF,
-  instantiate, ld, LOAD64LANE, LOAD64ZERO, LOOP, section, SELECT, SELECTV, SET, sleb, SPLAT, STORE64LANE, str, TEE, uleb, V128LOAD,
-  V128STORE, V128ZERO, VFADD, VFDIV, VFMUL, VFSQRT, VFSUB, VOID, type Emit, type WasmMemory,
+  instantiate, ld, LOAD64LANE, LOAD64ZERO, LOOP, section, SELECT, SELECTV, SET, SHUFFLE, sleb, SPLAT, STORE64LANE, str, TEE, uleb,
+  V128LOAD, V128STORE, V128ZERO, VFADD, VFDIV, VFMUL, VFSQRT, VFSUB, VOID, type Emit, type WasmMemory,
 } from '../wasm/bytes';
 import { emitRunsCheck } from '../wasm/runsCheck';
 
@@ -15,7 +15,12 @@ import { emitRunsCheck } from '../wasm/runsCheck';
  * are copied out. The rewards, ids (and OPO's lengths) are copied into the module's memory and the
  * layout is checked there (i32x4 compares). Two groups are done at once, one per f64x2 lane, so
  * the per-group chain (mean, variance, square root, division) is paid once per two groups; within
- * a group, the even and the odd members go to separate sums.
+ * a group, the even and the odd members go to separate sums. The GRPO family and OPO take two
+ * passes over the batch: the first writes each member's `d` to its row of advantages and each
+ * group's `(m, f)` to a scratch, the second turns `d` into `(d − m) · f` group by group. Nothing
+ * in the first pass waits for the chain of divisions and the square root, so the next pair of
+ * groups overlaps it (during development, on the benchmark batch, this was faster than both passes
+ * per pair of groups, most at k = 2 and 3).
  *
  * Same numbers as the JavaScript path (`scalarGathered` in `scalarGroups.ts`), bit for bit, because
  * that path does the same operations in the same order: `d = w · r − v₀` (`w · r` summed left to
@@ -30,7 +35,9 @@ import { emitRunsCheck } from '../wasm/runsCheck';
 // Memory layout (bytes).
 const WTS = 0; // 8 f64: the weights
 const PROBE = 64; // f64: the finiteness probe (Σ S over groups and objectives, plus OPO's means)
-const DATA = 128; // rewards (n·k f64), ids (n i32), advantages (n f64), OPO's lengths (n f64), G × 2 f64 of scratch
+// Then rewards (n·k f64), ids (n i32), advantages (n f64), OPO's lengths (n f64), and a scratch of f64
+// pairs: G of them (MO-GRPO's accumulators), or one per group and one more (m and f, `s{k}` / `o{k}`).
+const DATA = 128;
 
 /** The largest k the kernel handles (one function per k, the objective loop unrolled). */
 export const SCALAR_WASM_MAX_K = 8;
@@ -51,22 +58,38 @@ const [SE, SO, QE, QO, FV, DV, MV, FFV, SV, QV, BAD, IDV] = [33, 34, 35, 36, 37,
 const WV = (j: number): number => 45 + j;
 const [NE, NO, LE, LO, LV] = [53, 54, 55, 56, 57];
 
-/** `w · r` of one member of both groups (rows at PA + off and PB + off) as an f64x2, summed left to right. */
+// v128 locals of `pairValue`: objectives j and j + 1 of the member, in the first and the second group.
+const [RA, RB] = [58, 59];
+const LOW = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+
+/**
+ * `w · r` of one member of both groups (rows at PA + off and PB + off) as an f64x2, summed left
+ * to right. Objectives are read two at a time, one v128 load per row, and regrouped by two
+ * shuffles (unpack low / high), which costs fewer operations than two lane loads per objective.
+ */
 function pairValue(e: Emit, k: number, off: number): void {
-  for (let j = 0; j < k; j++) {
-    e(GET, PB, GET, PA, LOAD64ZERO(off + 8 * j), LOAD64LANE(off + 8 * j, 1), GET, WV(j), VFMUL);
-    if (j > 0) e(VFADD);
+  for (let j = 0; j < k; j += 2) {
+    if (j + 1 < k) {
+      e(GET, PA, V128LOAD(off + 8 * j), SET, RA, GET, PB, V128LOAD(off + 8 * j), SET, RB);
+      e(GET, RA, GET, RB, SHUFFLE(LOW), GET, WV(j), VFMUL);
+      if (j > 0) e(VFADD);
+      e(GET, RA, GET, RB, SHUFFLE(HIGH), GET, WV(j + 1), VFMUL, VFADD);
+    } else {
+      e(GET, PB, GET, PA, LOAD64ZERO(off + 8 * j), LOAD64LANE(off + 8 * j, 1), GET, WV(j), VFMUL);
+      if (j > 0) e(VFADD);
+    }
   }
 }
 
 /**
- * Member `i` (0 or 1) of the current pair of members: d = w · r − v₀ to the scratch, into the
- * even (`odd` false) or odd sums; for OPO also l·d and l.
+ * Member `i` (0 or 1) of the current pair of members: d = w · r − v₀ to each group's row of
+ * advantages (PI, PJ), into the even (`odd` false) or odd sums; for OPO also l·d and l.
  */
 function member(e: Emit, k: number, i: number, odd: boolean, opo: boolean): void {
   const [S, Q, N, L] = odd ? [SO, QO, NO, LO] : [SE, QE, NE, LE];
   pairValue(e, k, 8 * k * i);
-  e(GET, FV, VFSUB, SET, DV, GET, PS, GET, DV, V128STORE(16 * i));
+  e(GET, FV, VFSUB, SET, DV, GET, PJ, GET, DV, STORE64LANE(8 * i, 1), GET, PI, GET, DV, STORE64LANE(8 * i, 0));
   e(GET, S, GET, DV, VFADD, SET, S, GET, Q, GET, DV, GET, DV, VFMUL, VFADD, SET, Q);
   if (opo) {
     e(GET, PL, GET, ONEXT, I32ADD, GET, PL, LOAD64ZERO(8 * i), LOAD64LANE(8 * i, 1), SET, LV);
@@ -103,18 +126,19 @@ function body(k: number, opo: boolean): number[] {
   pairValue(e, k, 0);
   e(SET, FV);
   for (const x of [SE, SO, QE, QO, NE, NO, LE, LO]) e(V128ZERO, SET, x);
-  e(GET, SCR, SET, PS);
+  e(GET, PO, SET, PI, GET, PO, GET, ONEXT, I32ADD, SET, PJ);
   e(GET, GG, I32, 1, I32SHR_U, SET, A);
   e(BLOCK, VOID, LOOP, VOID);
   e(GET, A, I32EQZ, BR_IF, 1);
   member(e, k, 0, false, opo);
   member(e, k, 1, true, opo);
-  e(GET, PA, I32, ...sleb(16 * k), I32ADD, SET, PA, GET, PB, I32, ...sleb(16 * k), I32ADD, SET, PB, GET, PS, I32, 32, I32ADD, SET, PS);
+  e(GET, PA, I32, ...sleb(16 * k), I32ADD, SET, PA, GET, PB, I32, ...sleb(16 * k), I32ADD, SET, PB);
+  e(GET, PI, I32, 16, I32ADD, SET, PI, GET, PJ, I32, 16, I32ADD, SET, PJ);
   if (opo) e(GET, PL, I32, 16, I32ADD, SET, PL);
   e(GET, A, I32, 1, I32SUB, SET, A, BR, 0, END, END);
   e(GET, GG, I32, 1, I32AND, IF, VOID);
   member(e, k, 0, false, opo);
-  e(GET, PA, I32, ...sleb(8 * k), I32ADD, SET, PA);
+  e(GET, PA, I32, ...sleb(8 * k), I32ADD, SET, PA, GET, PI, I32, 8, I32ADD, SET, PI);
   if (opo) e(GET, PL, I32, 8, I32ADD, SET, PL);
   e(END);
   e(GET, SE, GET, SO, VFADD, SET, SV, GET, QE, GET, QO, VFADD, SET, QV);
@@ -131,34 +155,41 @@ function body(k: number, opo: boolean): number[] {
   probe(1);
   e(END);
   // f = 1/(√(ssd / (G − ddof)) + eps), or 0 without spread; or the fixed factor. (ssd uses S / G.)
-  e(GET, QV, GET, SV, GET, SV, GET, GG, F64FROMI32, SPLAT, VFDIV, VFMUL, VFSUB, SET, DV);
+  e(GET, QV, GET, SV);
+  if (opo) e(GET, SV, GET, GG, F64FROMI32, SPLAT, VFDIV);
+  else e(GET, MV); // S / G already
+  e(VFMUL, VFSUB, SET, DV);
   e(f64(1), SPLAT, GET, DV, GET, DENOM, SPLAT, VFDIV, VFSQRT, GET, EPS, SPLAT, VFADD, VFDIV);
   e(V128ZERO, GET, DV, V128ZERO, FGT, BITSELECT);
   e(GET, FIXED, SPLAT, GET, STD, SELECTV, SET, FFV);
 
-  // Pass 2: A = (d − m) · f, each lane to its group's row.
-  e(GET, SCR, SET, PS, GET, PO, SET, PI, GET, PO, GET, ONEXT, I32ADD, SET, PJ, GET, GG, I32, 1, I32SHR_U, SET, A);
-  const result = (i: number): void => {
-    e(GET, PI, GET, PJ, GET, PS, V128LOAD(16 * i), GET, MV, VFSUB, GET, FFV, VFMUL, TEE, DV, STORE64LANE(8 * i, 1));
-    e(GET, DV, STORE64LANE(8 * i, 0));
-  };
-  e(BLOCK, VOID, LOOP, VOID);
-  e(GET, A, I32EQZ, BR_IF, 1);
-  result(0);
-  result(1);
-  e(GET, PS, I32, 32, I32ADD, SET, PS, GET, PI, I32, 16, I32ADD, SET, PI, GET, PJ, I32, 16, I32ADD, SET, PJ);
-  e(GET, A, I32, 1, I32SUB, SET, A, BR, 0, END, END);
-  e(GET, GG, I32, 1, I32AND, IF, VOID);
-  result(0);
-  e(GET, PI, I32, 8, I32ADD, SET, PI);
-  e(END);
+  // Each group's (m, f) to the scratch: the second pass needs them, and not waiting here for
+  // this chain of divisions and a square root lets the next pair's first pass overlap it.
+  e(GET, SCR, GET, GI, I32, 4, I32SHL, I32ADD, TEE, PS, GET, MV, GET, FFV, SHUFFLE(LOW), V128STORE(0));
+  e(GET, PS, GET, MV, GET, FFV, SHUFFLE(HIGH), V128STORE(16));
 
-  // Next pair of groups (pass 1 left PA at the second group's rows, pass 2 PI at its advantages).
+  // Next pair of groups (pass 1 left PA at the second group's rows, PI at its advantages).
   e(GET, PA, GET, NEXT, I32ADD, SET, PA, GET, PI, GET, ONEXT, I32ADD, SET, PO);
   if (opo) e(GET, PL, GET, ONEXT, I32ADD, SET, PL);
   e(GET, GI, I32, 2, I32ADD, SET, GI, BR, 0, END, END);
+
+  // Pass 2, group by group: A = (d − m) · f over the group's row of d, two members at a time.
+  e(GET, OUT, SET, PI, GET, SCR, SET, PS, I32, 0, SET, GI);
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, GI, GET, NG, I32GE_U, BR_IF, 1);
+  e(GET, PS, V128LOAD(0), TEE, DV, GET, DV, SHUFFLE(LOW), SET, MV, GET, DV, GET, DV, SHUFFLE(HIGH), SET, FFV);
+  e(GET, GG, I32, 1, I32SHR_U, SET, A);
+  e(BLOCK, VOID, LOOP, VOID);
+  e(GET, A, I32EQZ, BR_IF, 1);
+  e(GET, PI, GET, PI, V128LOAD(0), GET, MV, VFSUB, GET, FFV, VFMUL, V128STORE(0));
+  e(GET, PI, I32, 16, I32ADD, SET, PI, GET, A, I32, 1, I32SUB, SET, A, BR, 0, END, END);
+  e(GET, GG, I32, 1, I32AND, IF, VOID);
+  e(GET, PI, GET, PI, LOAD64ZERO(0), GET, MV, VFSUB, GET, FFV, VFMUL, STORE64LANE(0, 0));
+  e(GET, PI, I32, 8, I32ADD, SET, PI);
+  e(END);
+  e(GET, PS, I32, 16, I32ADD, SET, PS, GET, GI, I32, 1, I32ADD, SET, GI, BR, 0, END, END);
   e(I32, 0, GET, PRB, ld(F64STORE, 3, PROBE), I32, 0, END);
-  const locals = [3, ...uleb(13), 0x7f, ...uleb(9), 0x7c, ...uleb(25), 0x7b];
+  const locals = [3, ...uleb(13), 0x7f, ...uleb(9), 0x7c, ...uleb(27), 0x7b];
   const fn = [...locals, ...code];
   return [...uleb(fn.length), ...fn];
 }
@@ -456,7 +487,7 @@ function runKernel(
   const outPtr = idsPtr + ((n * 4 + 15) & ~15);
   const lensPtr = outPtr + n * 8;
   const scratchPtr = lensPtr + (lengths === null ? 0 : n * 8);
-  if (!ensureMemory(inst.memory, scratchPtr + G * 16)) return 'unavailable';
+  if (!ensureMemory(inst.memory, scratchPtr + Math.max(G, n / G + 1) * 16)) return 'unavailable';
   const buf = inst.memory.buffer;
   new Float64Array(buf, WTS, k).set(w.subarray(0, k));
   new Float64Array(buf, DATA, n * k).set(rewards.subarray(0, n * k));
