@@ -1,5 +1,6 @@
 import { bench, describe } from 'vitest';
 import { broadcastToTokens } from '../src/index';
+import { setBroadcastWasm } from '../src/tokens/broadcast';
 import { seededRandom } from '@paretopo/test-utils';
 
 // 16 M tokens: 65,536 sequences of 256 tokens. Each: a prompt (mask 0), then generated text with
@@ -29,5 +30,10 @@ describe('16 M tokens', () => {
   });
   bench('broadcastToTokens', () => {
     broadcastToTokens(adv, offsets, mask, out);
+  });
+  bench('broadcastToTokens (JavaScript path)', () => {
+    setBroadcastWasm(false);
+    broadcastToTokens(adv, offsets, mask, out);
+    setBroadcastWasm(true);
   });
 });

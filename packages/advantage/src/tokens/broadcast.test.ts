@@ -1,8 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { broadcastToTokens, maskedStats } from './broadcast';
+import { broadcastToTokens, maskedStats, setBroadcastWasm } from './broadcast';
 
-describe('broadcastToTokens', () => {
+describe.each([
+  ['WebAssembly', true],
+  ['JavaScript', false],
+])('broadcastToTokens (%s path)', (_path, wasm) => {
+  beforeAll(() => {
+    setBroadcastWasm(wasm);
+  });
+  afterAll(() => {
+    setBroadcastWasm(true);
+  });
+
   it.each([
     ['prompt, generated, tool output', [2, -1], [0, 3, 5], [0, 1, 1, 1, 0], [0, 2, 2, -1, 0]],
     ['multi-turn mask with runs', [0.5], [0, 7], [1, 1, 0, 0, 1, 0, 1], [0.5, 0.5, 0, 0, 0.5, 0, 0.5]],
