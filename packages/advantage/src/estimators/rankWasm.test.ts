@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { expectAllClose } from '@paretopo/test-utils';
 import { resolveWeights } from '../options';
 import { paretoRankAdvantages, setParetoRankWasm } from './paretoRank';
-import { rankAdvantagesWasm, rankWasmAvailable, rankWasmValid } from './rankWasm';
+import { RANK_CHUNK_ROWS, rankAdvantagesWasm, rankWasmAvailable, rankWasmValid } from './rankWasm';
 import { paretoRankRef } from '../../test/reference';
 import { editedRunsArb, expectSameBits, isEqualRuns, runsArb } from '../../test/equalRuns';
 
@@ -148,6 +148,25 @@ describe('rankWasm (WebAssembly Pareto-rank kernel)', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('goes through large batches in chunks: same bits, layout breaks and bad rewards found at chunk boundaries', () => {
+    const G = 16;
+    const b = runsBatch((3 * RANK_CHUNK_ROWS) / G + 5, G, 2); // three whole chunks and a partial one
+    const n = b.groupIds.length;
+    expectSameBits(paretoRankAdvantages(b.rewards, b.groupIds), jsPath(b.rewards, b.groupIds, undefined));
+    const at = 2 * RANK_CHUNK_ROWS; // the first row of the third chunk
+    for (const broken of [b.groupIds[at - 1], b.groupIds[at - 1] - 1]) {
+      const ids = b.groupIds.slice();
+      ids.fill(broken, at, at + G);
+      expect(rankAdvantagesWasm(b.rewards, ids, 2, G, Float64Array.of(0.6, 0.4), 0.5, false, true, new Float64Array(n))).toBe('layout');
+      expectSameBits(paretoRankAdvantages(b.rewards, ids), jsPath(b.rewards, ids, undefined));
+    }
+    for (const row of [at - 1, at, n - 1]) {
+      const bad = b.rewards.slice();
+      bad[2 * row + 1] = -Infinity;
+      expect(() => paretoRankAdvantages(bad, b.groupIds)).toThrow(`rewards must be finite (got -Infinity at row ${row}, objective 1)`);
+    }
   });
 
   it('reuses its memory across calls of different sizes', () => {

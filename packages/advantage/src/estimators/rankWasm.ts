@@ -48,6 +48,9 @@ const DOM16 = 2400; // 16 i16: the G ≤ 16 path's masks (bit b of DOM16[a]: b d
 const COL = 4096; // 8 × 64 f64: the group transposed, objective j's column at COL + 512·j
 const DATA = 8192; // rewards (n·k f64), then the advantages (n f64), then the ids (n i32)
 
+/** Rows per chunk of a kernel call (whole groups, at least one). */
+export const RANK_CHUNK_ROWS = 4096;
+
 /** The largest group and the largest k the kernel handles (one 64-bit mask word; unrolled k). */
 export const WASM_MAX_G = 64;
 export const WASM_MAX_K = 8;
@@ -426,11 +429,13 @@ export function rankWasmAvailable(): boolean {
 /**
  * Pareto-rank advantages of the n / G runs of G rows that `groupIds` should form (1 ≤ G ≤ 64,
  * 1 ≤ k ≤ 8), written to `out[0 .. n)`. The layout (runs of G equal ids, run ids increasing) is
- * checked inside the module; the other arguments are trusted (checked by `paretoRankAdvantages`).
+ * checked inside the module, chunk by chunk ({@link RANK_CHUNK_ROWS} rows of whole groups); the
+ * other arguments are trusted (checked by `paretoRankAdvantages`).
  *
- * @returns `'ok'`; `'nonfinite'` when a reward is NaN or infinite (`out` then untouched);
- *   `'layout'` when the ids do not form such runs; or `'unavailable'` when WebAssembly cannot be
- *   used (for both, `out` is untouched and the caller runs the JavaScript path)
+ * @returns `'ok'`; `'nonfinite'` when a reward is NaN or infinite (the caller throws); `'layout'`
+ *   when the ids do not form such runs (the caller runs the JavaScript path, which overwrites
+ *   `out`; for both, `out` may hold the chunks before); or `'unavailable'` when WebAssembly
+ *   cannot be used (`out` untouched)
  * @example
  * const out = new Float64Array(3);
  * rankAdvantagesWasm(Float64Array.of(1, 0, 0, 1, 0, 0), Int32Array.of(4, 4, 4), 2, 3, Float64Array.of(0.6, 0.4), 0.5, false, false, out);
@@ -450,16 +455,30 @@ export function rankAdvantagesWasm(
   const inst = load();
   if (inst === null) return 'unavailable';
   const n = groupIds.length;
-  const outPtr = DATA + n * k * 8;
-  const idsPtr = outPtr + n * 8;
-  if (!ensureMemory(inst.memory, idsPtr + n * 4)) return 'unavailable';
+  const nG = n / G;
+  // Chunks of groups, each kept in cache from its copy in to its copy out (as in scalarWasm.ts).
+  const cg = Math.min(nG, Math.max(1, Math.floor(RANK_CHUNK_ROWS / G)));
+  const rows = cg * G;
+  const outPtr = DATA + rows * k * 8;
+  const idsPtr = outPtr + rows * 8;
+  if (!ensureMemory(inst.memory, idsPtr + rows * 4)) return 'unavailable';
   const buf = inst.memory.buffer;
   new Float64Array(buf, WTS, k).set(w.subarray(0, k));
-  new Float64Array(buf, DATA, n * k).set(rewards.subarray(0, n * k));
-  new Int32Array(buf, idsPtr, n).set(groupIds);
-  const res = inst.kernels[k](n / G, G, DATA, outPtr, beta, +bySize, +center, idsPtr);
-  if (res === -2) return 'layout';
-  if (res >= 0) return 'nonfinite';
-  out.set(new Float64Array(buf, outPtr, n));
+  const rew = new Float64Array(buf, DATA, rows * k);
+  const ids = new Int32Array(buf, idsPtr, rows);
+  const adv = new Float64Array(buf, outPtr, rows);
+  const kernel = inst.kernels[k];
+  for (let g0 = 0; g0 < nG; g0 += cg) {
+    const r0 = g0 * G;
+    const r1 = Math.min(nG, g0 + cg) * G;
+    // Inside a chunk the kernel checks the runs; across its start, the ids must increase.
+    if (g0 > 0 && groupIds[r0] <= groupIds[r0 - 1]) return 'layout';
+    rew.set(rewards.subarray(r0 * k, r1 * k));
+    ids.set(groupIds.subarray(r0, r1));
+    const res = kernel((r1 - r0) / G, G, DATA, outPtr, beta, +bySize, +center, idsPtr);
+    if (res === -2) return 'layout';
+    if (res >= 0) return 'nonfinite';
+    out.set(r1 - r0 === rows ? adv : adv.subarray(0, r1 - r0), r0);
+  }
   return 'ok';
 }

@@ -4,7 +4,7 @@ import { expectAllClose } from '@paretopo/test-utils';
 import { resolveWeights } from '../options';
 import { drGrpoAdvantages, grpoAdvantages, opoAdvantages, reinforcePlusPlusAdvantages, rlooAdvantages, setScalarWasm } from './scalar';
 import { gdpoAdvantages, moGrpoAdvantages, setMultiWasm } from './multi';
-import { moGrpoRunsWasm, scalarRunsWasm, scalarWasmAvailable, scalarWasmBytes } from './scalarWasm';
+import { moGrpoRunsWasm, SCALAR_CHUNK_ROWS, scalarRunsWasm, scalarWasmAvailable, scalarWasmBytes } from './scalarWasm';
 import { grpoRef, moGrpoRef, rlooRef, scalarRef } from '../../test/reference';
 import { editedRunsArb, expectSameBits, isEqualRuns, runsArb } from '../../test/equalRuns';
 
@@ -135,6 +135,35 @@ describe('scalarWasm (WebAssembly group kernels: GRPO family, OPO, MO-GRPO)', ()
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('goes through large batches in chunks: same bits, layout breaks and bad rewards found at chunk boundaries', () => {
+    const G = 16;
+    const groups = (3 * SCALAR_CHUNK_ROWS) / G + 5; // three whole chunks and a partial one
+    const n = G * groups;
+    const rewards = Float64Array.from({ length: 2 * n }, (_, i) => ((i * 2654435761) >>> 27) / 8 - 1);
+    const groupIds = Int32Array.from({ length: n }, (_, i) => 2 * Math.floor(i / G) + 1);
+    for (const call of anyK) expectSameBits(call(rewards, groupIds), jsPath(call, rewards, groupIds));
+    const at = 2 * SCALAR_CHUNK_ROWS; // the first row of the third chunk
+    const w = resolveWeights('test', undefined, 2);
+    const pass = { k: 2, w, G, std: true, denom: G - 1, eps: 1e-6, fixed: 0 };
+    for (const broken of [groupIds[at - 1], groupIds[at - 1] - 1]) {
+      // The third chunk's first run takes the previous run's id, or a smaller one.
+      const ids = groupIds.slice();
+      ids.fill(broken, at, at + G);
+      expect(scalarRunsWasm(rewards, ids, pass, null, new Float64Array(n))).toBe('layout');
+      expect(moGrpoRunsWasm(rewards, ids, pass, new Float64Array(n))).toBe('layout');
+      for (const call of anyK) expectSameBits(call(rewards, ids), jsPath(call, rewards, ids));
+    }
+    for (const row of [at - 1, at, n - 1]) {
+      const bad = rewards.slice();
+      bad[2 * row + 1] = NaN;
+      for (const call of anyK) {
+        const jsError = errorOf(() => jsPath(call, bad, groupIds));
+        expect(jsError).toBeInstanceOf(RangeError);
+        expect(errorOf(() => call(bad, groupIds))?.message).toBe(jsError?.message);
+      }
+    }
   });
 
   it('throws the same error as the JavaScript path on a non-finite reward or an overflow', () => {

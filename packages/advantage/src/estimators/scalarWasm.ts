@@ -39,6 +39,9 @@ const PROBE = 64; // f64: the finiteness probe (Σ S over groups and objectives,
 // pairs: G of them (MO-GRPO's accumulators), or one per group and one more (m and f, `s{k}` / `o{k}`).
 const DATA = 128;
 
+/** Rows per chunk of a kernel call (k = 2: 64 KB of rewards); whole groups, at least one. */
+export const SCALAR_CHUNK_ROWS = 4096;
+
 /** The largest k the kernel handles (one function per k, the objective loop unrolled). */
 export const SCALAR_WASM_MAX_K = 8;
 
@@ -116,7 +119,7 @@ function body(k: number, opo: boolean): number[] {
   prologue(e, k);
 
   // Two groups at a time, one per f64x2 lane (a last odd group fills both lanes: NEXT = 0).
-  e(GET, REW, SET, PA, GET, OUT, SET, PO, GET, LENS, SET, PL, I32, 0, SET, GI, f64(0), SET, PRB);
+  e(GET, REW, SET, PA, GET, OUT, SET, PO, GET, LENS, SET, PL, I32, 0, SET, GI, I32, 0, ld(F64LOAD, 3, PROBE), SET, PRB);
   e(BLOCK, VOID, LOOP, VOID);
   e(GET, GI, GET, NG, I32GE_U, BR_IF, 1);
   e(GET, GBYTES, I32, 0, GET, GI, I32, 1, I32ADD, GET, NG, I32LT_U, SELECT, SET, NEXT);
@@ -212,7 +215,7 @@ function multiBody(k: number): number[] {
   const { code, e } = emitter();
   const rowBytes = 8 * k;
   prologue(e, k);
-  e(GET, REW, SET, PA, GET, OUT, SET, PO, I32, 0, SET, GI, f64(0), SET, PRB);
+  e(GET, REW, SET, PA, GET, OUT, SET, PO, I32, 0, SET, GI, I32, 0, ld(F64LOAD, 3, PROBE), SET, PRB);
   e(BLOCK, VOID, LOOP, VOID);
   e(GET, GI, GET, NG, I32GE_U, BR_IF, 1);
   e(GET, GBYTES, I32, 0, GET, GI, I32, 1, I32ADD, GET, NG, I32LT_U, SELECT, SET, NEXT);
@@ -432,11 +435,13 @@ export type KernelResult = number | 'layout' | 'unavailable';
  * The GRPO-family group pass over `n / G` equal runs, written to `out[0 .. n)`. Arguments are
  * trusted (checked by the estimators). With `lengths` (OPO) each group is centred on
  * `Σ l·d / Σ l` instead of its mean; with `whiten`, the advantages are then whitened over the
- * batch (as `whitenInPlace`) before they are copied out.
+ * batch (as `whitenInPlace`) before they are copied out. The batch goes through in chunks of
+ * whole groups ({@link SCALAR_CHUNK_ROWS} rows).
  *
  * @returns the finiteness probe Σ S (plus Σ m for OPO; for `throwIfNotFinite`); `'layout'` when
- *   the ids are not equal increasing runs of G (then `out` is untouched and the caller takes the
- *   general path); `'unavailable'` without WebAssembly or for k > 8
+ *   the ids are not equal increasing runs of G (then `out` may hold the chunks before the one that
+ *   broke the layout, and the caller's general path overwrites it); `'unavailable'` without
+ *   WebAssembly or for k > 8
  * @example
  * const out = new Float64Array(4);
  * const pass = { k: 1, w: Float64Array.of(1), G: 2, std: true, denom: 1, eps: 0, fixed: 0 };
@@ -483,21 +488,50 @@ function runKernel(
   const inst = k <= SCALAR_WASM_MAX_K ? load() : null;
   if (inst === null) return 'unavailable';
   const n = groupIds.length;
-  const idsPtr = DATA + n * k * 8;
-  const outPtr = idsPtr + ((n * 4 + 15) & ~15);
-  const lensPtr = outPtr + n * 8;
-  const scratchPtr = lensPtr + (lengths === null ? 0 : n * 8);
-  if (!ensureMemory(inst.memory, scratchPtr + Math.max(G, n / G + 1) * 16)) return 'unavailable';
+  const nG = n / G;
+  const kernel = (kind === 's' ? inst.kernels : kind === 'o' ? inst.opoKernels : inst.multiKernels)[k];
+  // Chunks of groups, so that each chunk's rewards and ids stay in cache from their copy in to the
+  // kernel and its advantages to their copy out (faster than one chunk during development, the
+  // GRPO family most).
+  // A batch whitening needs every advantage, so then they collect in memory and go out at the end.
+  const cg = Math.min(nG, Math.max(1, Math.floor(SCALAR_CHUNK_ROWS / G)));
+  const rows = cg * G;
+  const idsPtr = DATA + rows * k * 8;
+  const lensPtr = idsPtr + ((rows * 4 + 7) & ~7);
+  const outPtr = lensPtr + (lengths === null ? 0 : rows * 8);
+  const scratchPtr = outPtr + (whiten === null ? rows : n) * 8;
+  if (!ensureMemory(inst.memory, scratchPtr + Math.max(G, cg + 1) * 16)) return 'unavailable';
   const buf = inst.memory.buffer;
   new Float64Array(buf, WTS, k).set(w.subarray(0, k));
-  new Float64Array(buf, DATA, n * k).set(rewards.subarray(0, n * k));
-  new Int32Array(buf, idsPtr, n).set(groupIds);
-  if (lengths !== null) new Float64Array(buf, lensPtr, n).set(lengths);
-  const kernel = (kind === 's' ? inst.kernels : kind === 'o' ? inst.opoKernels : inst.multiKernels)[k];
-  if (kernel(n / G, G, DATA, idsPtr, outPtr, scratchPtr, +pass.std, pass.denom, pass.eps, pass.fixed, lensPtr) !== 0) return 'layout';
-  const probe = new Float64Array(buf, PROBE, 1)[0];
-  // Whitening non-finite values would only spread NaN; the caller throws on the probe first.
-  if (whiten !== null && probe - probe === 0) inst.whiten(n, outPtr, whiten.ddof, whiten.eps);
-  out.set(new Float64Array(buf, outPtr, n));
+  const probeView = new Float64Array(buf, PROBE, 1);
+  probeView[0] = 0; // each chunk's kernel call goes on summing from here, in group order
+  const rew = new Float64Array(buf, DATA, rows * k);
+  const ids = new Int32Array(buf, idsPtr, rows);
+  const lens = lengths === null ? null : new Float64Array(buf, lensPtr, rows);
+  for (let g0 = 0; g0 < nG; g0 += cg) {
+    const r0 = g0 * G;
+    const r1 = Math.min(nG, g0 + cg) * G;
+    // Inside a chunk the kernel checks the runs; across its start, the ids must increase.
+    if (g0 > 0 && groupIds[r0] <= groupIds[r0 - 1]) return 'layout';
+    rew.set(rewards.subarray(r0 * k, r1 * k));
+    ids.set(groupIds.subarray(r0, r1));
+    if (lens !== null && lengths !== null) copyRows(lengths, r0, r1, lens);
+    const at = whiten === null ? outPtr : outPtr + 8 * r0;
+    if (kernel((r1 - r0) / G, G, DATA, idsPtr, at, scratchPtr, +pass.std, pass.denom, pass.eps, pass.fixed, lensPtr) !== 0) return 'layout';
+    if (whiten === null) out.set(new Float64Array(buf, outPtr, r1 - r0), r0);
+  }
+  const probe = probeView[0];
+  if (whiten !== null) {
+    // Whitening non-finite values would only spread NaN; the caller throws on the probe first.
+    if (probe - probe === 0) inst.whiten(n, outPtr, whiten.ddof, whiten.eps);
+    out.set(new Float64Array(buf, outPtr, n));
+  }
   return probe;
+}
+
+/** `to[0 .. r1 − r0) = from[r0 .. r1)`, by a typed-array copy where `from` is one. */
+function copyRows(from: ArrayLike<number>, r0: number, r1: number, to: Float64Array): void {
+  const sub = (from as { subarray?: (a: number, b: number) => ArrayLike<number> }).subarray;
+  if (ArrayBuffer.isView(from) && typeof sub === 'function') to.set(sub.call(from, r0, r1));
+  else for (let i = r0; i < r1; i++) to[i - r0] = from[i];
 }
