@@ -7,6 +7,7 @@ import {
   SHUFFLE, SHUFFLE32EVEN, sleb, SPLAT, STORE64LANE, str, TEE, uleb, V128LOAD, V128STORE, V128ZERO, VAND, VANDNOT, VFADD, VFDIV, VFMUL,
   VFPMAX, VFPMIN, VFSUB, VOID, VOR, wasmApi, type Emit, type WasmMemory,
 } from '../wasm/bytes';
+import { eachChunk, groupsPerChunk } from '../wasm/chunks';
 import { emitRunsCheck } from '../wasm/runsCheck';
 
 /**
@@ -48,7 +49,7 @@ const DOM16 = 2400; // 16 i16: the G ≤ 16 path's masks (bit b of DOM16[a]: b d
 const COL = 4096; // 8 × 64 f64: the group transposed, objective j's column at COL + 512·j
 const DATA = 8192; // rewards (n·k f64), then the advantages (n f64), then the ids (n i32)
 
-/** Rows per chunk of a kernel call (whole groups, at least one). */
+/** Rows per chunk of a kernel call (whole groups, at least one; see `src/wasm/chunks.ts`). */
 export const RANK_CHUNK_ROWS = 4096;
 
 /** The largest group and the largest k the kernel handles (one 64-bit mask word; unrolled k). */
@@ -456,29 +457,21 @@ export function rankAdvantagesWasm(
   if (inst === null) return 'unavailable';
   const n = groupIds.length;
   const nG = n / G;
-  // Chunks of groups, each kept in cache from its copy in to its copy out (as in scalarWasm.ts).
-  const cg = Math.min(nG, Math.max(1, Math.floor(RANK_CHUNK_ROWS / G)));
+  const cg = groupsPerChunk(nG, G, RANK_CHUNK_ROWS);
   const rows = cg * G;
   const outPtr = DATA + rows * k * 8;
   const idsPtr = outPtr + rows * 8;
   if (!ensureMemory(inst.memory, idsPtr + rows * 4)) return 'unavailable';
   const buf = inst.memory.buffer;
   new Float64Array(buf, WTS, k).set(w.subarray(0, k));
-  const rew = new Float64Array(buf, DATA, rows * k);
-  const ids = new Int32Array(buf, idsPtr, rows);
   const adv = new Float64Array(buf, outPtr, rows);
   const kernel = inst.kernels[k];
-  for (let g0 = 0; g0 < nG; g0 += cg) {
-    const r0 = g0 * G;
-    const r1 = Math.min(nG, g0 + cg) * G;
-    // Inside a chunk the kernel checks the runs; across its start, the ids must increase.
-    if (g0 > 0 && groupIds[r0] <= groupIds[r0 - 1]) return 'layout';
-    rew.set(rewards.subarray(r0 * k, r1 * k));
-    ids.set(groupIds.subarray(r0, r1));
-    const res = kernel((r1 - r0) / G, G, DATA, outPtr, beta, +bySize, +center, idsPtr);
-    if (res === -2) return 'layout';
-    if (res >= 0) return 'nonfinite';
+  const res = eachChunk(rewards, groupIds, k, G, cg, new Float64Array(buf, DATA, rows * k), new Int32Array(buf, idsPtr, rows), (r0, r1) => {
+    const code = kernel((r1 - r0) / G, G, DATA, outPtr, beta, +bySize, +center, idsPtr);
+    if (code === -2) return 'layout';
+    if (code >= 0) return 'nonfinite';
     out.set(r1 - r0 === rows ? adv : adv.subarray(0, r1 - r0), r0);
-  }
-  return 'ok';
+    return undefined;
+  });
+  return res ?? 'ok';
 }

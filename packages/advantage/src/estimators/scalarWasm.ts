@@ -4,6 +4,7 @@ import {
   instantiate, ld, LOAD64LANE, LOAD64ZERO, LOOP, section, SELECT, SELECTV, SET, SHUFFLE, sleb, SPLAT, STORE64LANE, str, TEE, uleb,
   V128LOAD, V128STORE, V128ZERO, VFADD, VFDIV, VFMUL, VFSQRT, VFSUB, VOID, type Emit, type WasmMemory,
 } from '../wasm/bytes';
+import { eachChunk, groupsPerChunk } from '../wasm/chunks';
 import { emitRunsCheck } from '../wasm/runsCheck';
 
 /**
@@ -490,11 +491,10 @@ function runKernel(
   const n = groupIds.length;
   const nG = n / G;
   const kernel = (kind === 's' ? inst.kernels : kind === 'o' ? inst.opoKernels : inst.multiKernels)[k];
-  // Chunks of groups, so that each chunk's rewards and ids stay in cache from their copy in to the
-  // kernel and its advantages to their copy out (faster than one chunk during development, the
-  // GRPO family most).
-  // A batch whitening needs every advantage, so then they collect in memory and go out at the end.
-  const cg = Math.min(nG, Math.max(1, Math.floor(SCALAR_CHUNK_ROWS / G)));
+  // Chunks of groups (`src/wasm/chunks.ts`; faster than one chunk during development, the GRPO
+  // family most). A batch whitening needs every advantage: they then collect in memory and go out
+  // at the end.
+  const cg = groupsPerChunk(nG, G, SCALAR_CHUNK_ROWS);
   const rows = cg * G;
   const idsPtr = DATA + rows * k * 8;
   const lensPtr = idsPtr + ((rows * 4 + 7) & ~7);
@@ -505,21 +505,15 @@ function runKernel(
   new Float64Array(buf, WTS, k).set(w.subarray(0, k));
   const probeView = new Float64Array(buf, PROBE, 1);
   probeView[0] = 0; // each chunk's kernel call goes on summing from here, in group order
-  const rew = new Float64Array(buf, DATA, rows * k);
-  const ids = new Int32Array(buf, idsPtr, rows);
   const lens = lengths === null ? null : new Float64Array(buf, lensPtr, rows);
-  for (let g0 = 0; g0 < nG; g0 += cg) {
-    const r0 = g0 * G;
-    const r1 = Math.min(nG, g0 + cg) * G;
-    // Inside a chunk the kernel checks the runs; across its start, the ids must increase.
-    if (g0 > 0 && groupIds[r0] <= groupIds[r0 - 1]) return 'layout';
-    rew.set(rewards.subarray(r0 * k, r1 * k));
-    ids.set(groupIds.subarray(r0, r1));
+  const res = eachChunk(rewards, groupIds, k, G, cg, new Float64Array(buf, DATA, rows * k), new Int32Array(buf, idsPtr, rows), (r0, r1) => {
     if (lens !== null && lengths !== null) copyRows(lengths, r0, r1, lens);
     const at = whiten === null ? outPtr : outPtr + 8 * r0;
     if (kernel((r1 - r0) / G, G, DATA, idsPtr, at, scratchPtr, +pass.std, pass.denom, pass.eps, pass.fixed, lensPtr) !== 0) return 'layout';
     if (whiten === null) out.set(new Float64Array(buf, outPtr, r1 - r0), r0);
-  }
+    return undefined;
+  });
+  if (res === 'layout') return res;
   const probe = probeView[0];
   if (whiten !== null) {
     // Whitening non-finite values would only spread NaN; the caller throws on the probe first.
