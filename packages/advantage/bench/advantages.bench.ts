@@ -11,6 +11,7 @@ import {
 } from '../src/index';
 import { setParetoRankWasm } from '../src/estimators/paretoRank';
 import { setScalarWasm } from '../src/estimators/scalar';
+import { SCALAR_CHUNK_ROWS } from '../src/estimators/scalarWasm';
 import { setMultiWasm } from '../src/estimators/multi';
 import { rewardBatch } from './inputs';
 
@@ -39,18 +40,32 @@ for (const { k, rewards, groupIds, n } of batches) {
   const copy = new Float64Array(rewards.length);
   // OPO's response lengths: token counts of 64–1,087.
   const lengths = Float64Array.from({ length: n }, (_, i) => 64 + ((i * 2654435761) >>> 22));
+  // A kernel call's copies, chunk by chunk as the kernels take them (SCALAR_CHUNK_ROWS rows).
+  const rows = SCALAR_CHUNK_ROWS;
   const memory = new (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number }) => { buffer: ArrayBuffer } } }).WebAssembly.Memory({
-    initial: Math.ceil((n * k * 8 + n * 12) / 65536) + 1,
+    initial: Math.ceil((rows * k * 8 + rows * 12) / 65536) + 1,
   });
+  const buf = memory.buffer;
+  const [rew, ids, adv] = [new Float64Array(buf, 0, rows * k), new Int32Array(buf, rows * k * 8, rows), new Float64Array(buf, rows * k * 8 + rows * 4, rows)];
+  // Warm-up: V8 runs a WebAssembly function first from its baseline compiler and swaps in the
+  // optimised code when a background compile ends; without this, that swap sometimes came only
+  // after the first kernel line had been timed (GRPO at k = 2 then ran 1.5× slower than Dr. GRPO).
+  for (let i = 0; i < 200; i++) {
+    grpoAdvantages(rewards, groupIds, { out });
+    opoAdvantages(rewards, groupIds, { lengths, out });
+    gdpoAdvantages(rewards, groupIds, { out });
+    paretoRankAdvantages(rewards, groupIds, { out });
+  }
   describe(`4096 groups × 16 samples, k = ${k}`, () => {
     bench('baseline: copy rewards (Float64Array.prototype.set)', () => {
       copy.set(rewards);
     });
     bench('baseline: a kernel call\'s copies (rewards and ids in, advantages out)', () => {
-      const buf = memory.buffer;
-      new Float64Array(buf, 0, n * k).set(rewards);
-      new Int32Array(buf, n * k * 8, n).set(groupIds);
-      out.set(new Float64Array(buf, n * k * 8 + n * 4, n));
+      for (let r0 = 0; r0 < n; r0 += rows) {
+        rew.set(rewards.subarray(r0 * k, (r0 + rows) * k));
+        ids.set(groupIds.subarray(r0, r0 + rows));
+        out.set(adv, r0);
+      }
     });
     both('grpo', () => grpoAdvantages(rewards, groupIds, { out }));
     bench('drgrpo', () => {

@@ -24,6 +24,10 @@ for (let s = 0; s < SEQS; s++) {
 const out = new Float32Array(T);
 const src = Float32Array.from({ length: T }, () => rand());
 
+// Warm-up, so that V8's optimised code for the kernel is in place before the timing (see
+// advantages.bench.ts).
+for (let i = 0; i < 20; i++) broadcastToTokens(adv, offsets, mask, out);
+
 describe('16 M tokens', () => {
   bench('baseline: Float32Array.prototype.set (16 M floats)', () => {
     out.set(src);

@@ -1,5 +1,5 @@
 import {
-  BLOCK, BR, BR_IF, ELSE, emitter, END, GET, I32, I32ADD, I32AND, I32GE_U, I32GT_U, I32LOAD, I32LT_U, I32MUL, I32NE, I32SHL,
+  BLOCK, BR, BR_IF, ELSE, emitter, END, GET, I32, I32ADD, I32AND, I32GE_U, I32GT_U, I32LE_U, I32LOAD, I32LT_U, I32MUL, I32NE, I32SHL,
   I32SPLAT, I32STORE, I32SUB, IF, instantiate, ld, LOOP, section, SET, SHUFFLE, simd, str, TEE, uleb, V128LOAD, V128STORE,
   V128ZERO, VAND, VOID, wasmApi, type Emit, type WasmMemory,
 } from '../wasm/bytes';
@@ -35,15 +35,17 @@ const PAGES = Math.ceil((OUT + 4 * BROADCAST_MAX_CHUNK) / 65536);
 const [NR, RP, MP, OP] = [0, 1, 2, 3];
 const [R, REND, T, E, S, BITS] = [4, 5, 6, 7, 8, 9];
 const [VAL, M] = [10, 11];
+const Q = 12; // i32: the block's first output byte
 const I8NE = simd(0x24);
 const I32LOAD8U = 0x2d;
 
-/** The sixteen tokens from local T on. */
-function block16(e: Emit): void {
-  e(GET, T, GET, MP, I32ADD, V128LOAD(0), V128ZERO, I8NE, SET, M);
+/** The sixteen tokens from local T on (and, with `at` 16, the sixteen after them). */
+function block16(e: Emit, at = 0): void {
+  e(GET, T, GET, MP, I32ADD, V128LOAD(at), V128ZERO, I8NE, SET, M);
+  if (at === 0) e(GET, T, I32, 2, I32SHL, GET, OP, I32ADD, SET, Q);
   for (let q = 0; q < 4; q++) {
     const widen = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3].map((b) => 4 * q + b);
-    e(GET, T, I32, 2, I32SHL, GET, OP, I32ADD, GET, VAL, GET, M, GET, M, SHUFFLE(widen), VAND, V128STORE(16 * q));
+    e(GET, Q, GET, VAL, GET, M, GET, M, SHUFFLE(widen), VAND, V128STORE(4 * at + 16 * q));
   }
 }
 
@@ -54,10 +56,14 @@ function kernelBody(): number[] {
   e(GET, R, GET, REND, I32GE_U, BR_IF, 1);
   e(GET, R, ld(I32LOAD, 2, 0), TEE, S, SET, T, GET, R, ld(I32LOAD, 2, 4), SET, E);
   e(GET, R, ld(I32LOAD, 2, 8), TEE, BITS, I32SPLAT, SET, VAL);
-  e(BLOCK, VOID, LOOP, VOID); // whole blocks
-  e(GET, T, I32, 16, I32ADD, GET, E, I32GT_U, BR_IF, 1);
+  e(BLOCK, VOID, LOOP, VOID); // whole pairs of blocks
+  e(GET, T, I32, 32, I32ADD, GET, E, I32GT_U, BR_IF, 1);
   block16(e);
-  e(GET, T, I32, 16, I32ADD, SET, T, BR, 0, END, END);
+  block16(e, 16);
+  e(GET, T, I32, 32, I32ADD, SET, T, BR, 0, END, END);
+  e(GET, T, I32, 16, I32ADD, GET, E, I32LE_U, IF, VOID); // a last whole block
+  block16(e);
+  e(GET, T, I32, 16, I32ADD, SET, T, END);
   e(GET, T, GET, E, I32LT_U, IF, VOID); // a partial block is left
   e(GET, E, GET, S, I32SUB, I32, 16, I32GE_U, IF, VOID);
   e(GET, E, I32, 16, I32SUB, SET, T);
@@ -71,7 +77,7 @@ function kernelBody(): number[] {
   e(END, END);
   e(GET, R, I32, 12, I32ADD, SET, R, BR, 0, END, END);
   e(END);
-  const locals = [2, ...uleb(6), 0x7f, ...uleb(2), 0x7b];
+  const locals = [3, ...uleb(6), 0x7f, ...uleb(2), 0x7b, ...uleb(1), 0x7f];
   const fn = [...locals, ...code];
   return [...uleb(fn.length), ...fn];
 }
