@@ -67,6 +67,21 @@ describe('paretopo CLI', () => {
     expect(readJsonlRows<StepRow>(metrics).map((r) => r.step)).toEqual(Array.from({ length: 400 }, (_, i) => i));
   }, 120_000);
 
+  it('Ctrl-C during the demo\'s SFT exits 130 and says nothing was saved', async () => {
+    const out = join(root, 'demo-sigint');
+    const micro = ['--sft.model.layers', '1', '--sft.model.dModel', '16', '--sft.model.heads', '2', '--sft.model.context', '128'];
+    const child = spawn(process.execPath, [bin, 'demo', '--out', out, ...micro, '--sft.steps', '100000', '--sft.backend', 'js', '--quiet']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const losses = join(out, 'sft', 'sft.jsonl');
+    for (let i = 0; i < 1800 && readJsonlRows(losses).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toMatch(/sft: interrupted at step \d+ of 100000; nothing saved/);
+    expect(existsSync(join(out, 'sft', 'model.safetensors'))).toBe(false);
+  }, 120_000);
+
   it('--resume with a flag that contradicts the saved config is an error', () => {
     const out = join(root, 'contradict');
     expect(cli(['train', '--env', 'arith', '--init', init, '--out', out, ...TASK, '--steps', '1', '--group-size', '2', '--quiet']).status).toBe(0);

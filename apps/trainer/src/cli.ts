@@ -6,6 +6,7 @@ import { runEval } from './commands/eval';
 import { runReport } from './commands/report';
 import { runSft } from './commands/sft';
 import { readRunConfig, runTrain } from './commands/train';
+import { Interrupted } from './run/interrupted';
 
 const USAGE = `paretopo: ParetoPO reference trainer
 
@@ -20,7 +21,8 @@ commands:
   report    report.html from run or compare folders            (DIR ... [--out report.html])
 
 Any config key is a flag: --lr 3e-4, --loss.betaKl 0.01, --reward.weights 0.6,0.4.
-Flags: --quiet (no progress bar), --resume (train). Ctrl-C saves a checkpoint and exits.`;
+Flags: --quiet (no progress bar), --resume (train). Ctrl-C stops after the current step and exits
+130 (train and demo save a checkpoint first).`;
 
 /** Exit codes: 0 done, 1 failure, 2 bad usage or config, 130 interrupted (Ctrl-C). */
 export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
@@ -32,7 +34,7 @@ function interruptSignal(log: (s: string) => void): AbortSignal {
       log('second Ctrl-C: exiting without waiting');
       process.exit(EXIT.interrupted);
     }
-    log('Ctrl-C: finishing the current step, then saving a checkpoint (Ctrl-C again to exit at once)');
+    log('Ctrl-C: stopping after the current step (train and demo save a checkpoint first; Ctrl-C again to exit at once)');
     controller.abort();
   });
   return controller.signal;
@@ -56,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'sft': {
         const { config } = loadConfig(sftConfigSchema, args, 'sft');
-        await runSft(config, { progress, log });
+        await runSft(config, { progress, log, signal: interruptSignal(log) });
         return EXIT.ok;
       }
       case 'train': {
@@ -80,14 +82,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case 'compare': {
         const { config } = loadConfig(compareConfigSchema, args, 'compare');
-        const signal = interruptSignal(log);
-        try {
-          await runCompare(config, { progress, log, signal, command: `paretopo compare ${args.join(' ')}` });
-        } catch (err) {
-          if (!signal.aborted) throw err;
-          log((err as Error).message);
-          return EXIT.interrupted;
-        }
+        await runCompare(config, { progress, log, signal: interruptSignal(log), command: `paretopo compare ${args.join(' ')}` });
         return EXIT.ok;
       }
       case 'report': {
@@ -118,6 +113,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof ConfigError) {
       log(err.message);
       return EXIT.usage;
+    }
+    if (err instanceof Interrupted) {
+      log(err.message);
+      return EXIT.interrupted;
     }
     log(`paretopo ${command}: ${(err as Error).message}`);
     if (process.env.PARETOPO_DEBUG) log((err as Error).stack ?? '');

@@ -10,6 +10,7 @@ import { Progress, formatDuration, type ProgressStream } from '../progress';
 import { aggregateResults, readCompareFolder, renderReportHtml, renderResultsMarkdown, resultsJson, writeReport } from '../report';
 import { readLatestCheckpoint } from '../run/checkpoint';
 import { writeFileAtomic, writeJsonAtomic } from '../run/files';
+import { Interrupted } from '../run/interrupted';
 import { RUN_FILES } from '../run/types';
 import { runSft } from './sft';
 
@@ -127,7 +128,7 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
     if (existsSync(join(init, 'model.safetensors'))) log(`compare: reusing the warm start in ${init}`);
     else {
       const sftConfig = resolveConfig(sftConfigSchema, mergeConfig({ env: config.env, out: init }, config.sft as Record<string, unknown>), 'compare.sft');
-      await runSft(sftConfig, { progress: options.progress, log });
+      await runSft(sftConfig, { progress: options.progress, log, signal: options.signal });
       sftSeconds = (performance.now() - t0) / 1000;
     }
   }
@@ -177,7 +178,7 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
     progress?.update(stepsDone(), { runs: `${doneRuns}/${total}` });
     progress?.finish();
   }
-  if (options.signal?.aborted) throw new Error(`compare: interrupted; run the same command again to continue (${doneRuns}/${total} runs done)`);
+  if (options.signal?.aborted) throw new Interrupted(`compare: interrupted; run the same command again to continue (${doneRuns}/${total} runs done)`);
   if (failures.length > 0) throw new Error(`compare: ${failures.length} of ${jobs.length} runs failed: ${failures.map((f) => f.message).join('; ')}`);
 
   const seconds = (performance.now() - t0) / 1000;

@@ -4,6 +4,7 @@ import { mergeConfig, resolveConfig } from '../config/load';
 import { sftConfigSchema, trainConfigSchema } from '../config/schema';
 import type { ProgressStream } from '../progress';
 import { readLatestCheckpoint } from '../run/checkpoint';
+import { Interrupted } from '../run/interrupted';
 import { RUN_FILES, type EvalRow } from '../run/types';
 import { runReport } from './report';
 import { runSft } from './sft';
@@ -29,13 +30,15 @@ export function demoTable(before: EvalRow, after: EvalRow): string {
  * @param overrides - `out` (default `runs/demo`), `sft` and `train` config overrides
  * @param options - progress, log, signal
  * @returns the table and the report path
+ * @throws {@link Interrupted} when `options.signal` aborts (RL keeps its checkpoint, and the
+ *   next `paretopo demo` with the same `out` continues from it; an interrupted SFT starts over)
  * @example
  * const { table, report } = await runDemo({});
  */
 export async function runDemo(
   overrides: Record<string, unknown>,
   options: { progress?: ProgressStream | false; log?: (line: string) => void; signal?: AbortSignal } = {},
-): Promise<{ table: string; report: string } | null> {
+): Promise<{ table: string; report: string }> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const out = typeof overrides.out === 'string' ? overrides.out : join('runs', 'demo');
   const sftDir = join(out, 'sft');
@@ -54,7 +57,9 @@ export async function runDemo(
   if (!resume) rmSync(runDir, { recursive: true, force: true });
   log(`demo: 2/2 ParetoPO RL, ${trainConfig.steps} steps${resume ? ' (resuming)' : ''}`);
   const result = await runTrain(trainConfig, { resume, progress: options.progress, log, signal: options.signal });
-  if (result.status === 'interrupted' || result.summary === null) return null;
+  if (result.status === 'interrupted' || result.summary === null) {
+    throw new Interrupted(`demo: interrupted; \`paretopo demo\` with the same --out continues from the checkpoint in ${runDir}`);
+  }
   const report = await runReport([runDir], { out: join(out, 'report.html'), title: 'paretopo demo: ParetoPO on arith' });
   const table = demoTable(result.summary.initial, result.summary.final);
   process.stdout.write(`\n${table}\n\nreport: ${report}\n`);

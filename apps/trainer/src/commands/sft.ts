@@ -8,6 +8,7 @@ import { evaluatePolicy } from '../evaluation';
 import { Progress, type ProgressStream } from '../progress';
 import { paramsHash } from '../run/checkpoint';
 import { appendJsonl, writeFileAtomic, writeJsonAtomic } from '../run/files';
+import { Interrupted } from '../run/interrupted';
 import type { EvalRow } from '../run/types';
 import { packTeacherTraces, sftStep } from '../sft';
 
@@ -16,6 +17,8 @@ export interface SftRunOptions {
   progress?: ProgressStream | false;
   log?: (line: string) => void;
   backend?: Backend;
+  /** When aborted, SFT stops before its next step and throws {@link Interrupted}; nothing is saved. */
+  signal?: AbortSignal;
 }
 
 /** What {@link runSft} returns. */
@@ -38,8 +41,10 @@ export interface SftRunResult {
  * config on the same backend gives the same weights.
  *
  * @param config - the resolved SFT config
- * @param options - progress, log, backend
+ * @param options - progress, log, backend, signal
  * @returns folder, losses, final evaluation, weights hash
+ * @throws {@link Interrupted} when `options.signal` aborts (SFT keeps no checkpoint: the model is
+ *   written only at the end, so an interrupted run leaves no `model.safetensors`)
  * @example
  * const r = await runSft(sftConfigSchema.parse({ env: 'arith', out: 'runs/sft-arith' }));
  * r.final.accuracy; // ≈ 0.7 with the defaults
@@ -68,6 +73,13 @@ export async function runSft(config: SftConfig, options: SftRunOptions = {}): Pr
   const losses: number[] = [];
   const b = config.batchSize;
   for (let s = 0; s < config.steps; s++) {
+    // A step never waits on I/O, so without this the loop would hold the event loop and a Ctrl-C
+    // (delivered as an event) would only be seen after the last step.
+    if (options.signal !== undefined) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted) {
+      progress?.finish();
+      throw new Interrupted(`sft: interrupted at step ${s} of ${config.steps}; nothing saved (the model is written only at the end), run it again to start over`);
+    }
     const chunk = Array.from({ length: b }, (_, i) => traces[(s * b + i) % traces.length]);
     const info = await sftStep(model, optimizer, packTeacherTraces(tokenizer, chunk, model.config.context));
     losses.push(info.loss);
