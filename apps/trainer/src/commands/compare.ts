@@ -202,7 +202,7 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
       wallTime,
     }),
   );
-  writeReport(reportHtml, renderReportHtml(runs, { title: `paretopo compare: ${config.env}` }));
+  writeReport(reportHtml, renderReportHtml(runs, { title: `paretopo compare: ${config.env}`, results }));
   log(`compare: ${wallTime}; wrote ${resultsMd}, ${resultsJsonPath} and ${reportHtml}`);
   return { dir, resultsMd, reportHtml, resultsJson: resultsJsonPath };
 }

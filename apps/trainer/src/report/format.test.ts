@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeTest, digitsOf, formatMeanStd, formatP } from './format';
-import type { MetricTest } from './results';
+import { describeTest, digitsOf, formatMeanStd, formatP, tableCells, TABLE_COLUMNS } from './format';
+import { aggregateResults, type MetricTest } from './results';
+import { syntheticCompare } from './test-fixtures';
 
 const test = (over: Partial<MetricTest>): MetricTest => ({ metric: 'accuracy', methodMean: 0.78, baselineMean: 0.66, t: 4.2, df: 3.96, p: 0.0139, significant: true, ...over });
 
@@ -19,6 +20,20 @@ describe('format helpers', () => {
     expect(formatMeanStd({ mean: 0.78, std: 0.0141 }, 3)).toBe('0.780 ± 0.014');
     expect(digitsOf('meanCalls')).toBe(2);
     expect(digitsOf('toolEfficiency')).toBe(3);
+  });
+
+  it('table cells: one per column, mean ± std, a star only on paretopo\'s significant metrics', () => {
+    const results = aggregateResults(syntheticCompare(['grpo-ws', 'paretopo'], 3));
+    for (const row of results.methods) {
+      const cells = tableCells(row, results);
+      expect(cells).toHaveLength(TABLE_COLUMNS.length);
+      TABLE_COLUMNS.forEach(({ metric, digits }, i) => {
+        const sig = row.method === 'paretopo' && results.comparison!.tests.some((t) => t.metric === metric && t.significant);
+        expect(cells[i]).toBe(formatMeanStd(row[metric], digits) + (sig ? ' *' : ''));
+      });
+    }
+    expect(results.comparison!.tests.some((t) => t.significant)).toBe(true);
+    expect(tableCells(results.methods.find((m) => m.method === 'paretopo')!, results).some((c) => c.endsWith(' *'))).toBe(true);
   });
 
   it('describes a t-test, an infinite t and an untested pair', () => {

@@ -1,4 +1,4 @@
-import { CLAIM_BASELINES, type MeanStd, type MetricTest, type ResultMetric, type Results } from './results';
+import { CLAIM_BASELINES, type MeanStd, type MethodResults, type MetricTest, type ResultMetric, type Results } from './results';
 
 /**
  * Columns of the paper's results table: metric, heading and decimals.
@@ -44,6 +44,22 @@ export function digitsOf(metric: ResultMetric): number {
  */
 export function formatMeanStd(v: MeanStd, digits: number): string {
   return `${v.mean.toFixed(digits)} ± ${v.std.toFixed(digits)}`;
+}
+
+/**
+ * One method's cells of the results table, in {@link TABLE_COLUMNS} order (plain text, for the
+ * Markdown and the HTML report alike): mean ± std, and ` *` on paretopo's cells where Welch's
+ * test against the strongest baseline is significant.
+ *
+ * @example
+ * tableCells(results.methods[0], results); // ['0.780 ± 0.014 *', '0.91 ± 0.05', …]
+ */
+export function tableCells(row: MethodResults, results: Results): string[] {
+  const ours = row.method === 'paretopo';
+  return TABLE_COLUMNS.map(({ metric, digits }) => {
+    const sig = ours && results.comparison?.tests.some((t) => t.metric === metric && t.significant);
+    return formatMeanStd(row[metric], digits) + (sig ? ' *' : '');
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../run/files';
 import type { RunRecord } from '../run/types';
-import { TABLE_COLUMNS, describeClaim, describeTest, formatMeanStd } from './format';
+import { TABLE_COLUMNS, describeClaim, describeTest, tableCells } from './format';
 import { PAGE_SCRIPT } from './page-script';
 import { buildReportCharts, finalEvalOf, methodColor, switchStepOf, type ChartSpec } from './report-charts';
 import { aggregateResults, type Results } from './results';
@@ -12,6 +12,8 @@ import { aggregateResults, type Results } from './results';
 export interface ReportHtmlOptions {
   /** Page title and heading. */
   title: string;
+  /** `aggregateResults(runs)` when the caller has it already (`compare` writes it to results.md too). */
+  results?: Results;
 }
 
 let chartJsSource: string | null = null;
@@ -54,10 +56,7 @@ function resultsSection(results: Results): string {
   const head = `<tr><th>method</th>${TABLE_COLUMNS.map((c) => `<th>${escapeHtml(c.heading)}</th>`).join('')}<th>seeds</th></tr>`;
   const rows = results.methods.map((row) => {
     const ours = row.method === 'paretopo';
-    const cells = TABLE_COLUMNS.map(({ metric, digits }) => {
-      const sig = ours && results.comparison?.tests.some((t) => t.metric === metric && t.significant);
-      return `<td>${escapeHtml(formatMeanStd(row[metric], digits))}${sig ? ' *' : ''}</td>`;
-    });
+    const cells = tableCells(row, results).map((c) => `<td>${escapeHtml(c)}</td>`);
     const swatch = `<span class="swatch" style="background:${methodColor(row.method)}"></span>`;
     return `<tr${ours ? ' class="ours"' : ''}><th>${swatch}${escapeHtml(row.method)}</th>${cells.join('')}<td>${row.n}</td></tr>`;
   });
@@ -136,7 +135,7 @@ section.results, section.runs { margin: 20px 0; }
  * method has finished runs) and a table of the runs. Works for a single run.
  *
  * @param runs - run records of one environment, at least one
- * @param options - the page title
+ * @param options - the page title; the runs' aggregate if already computed
  * @returns the HTML document
  * @throws RangeError when runs is empty, mixes environments, or holds a method and seed twice
  * @example
@@ -148,7 +147,7 @@ export function renderReportHtml(runs: readonly RunRecord[], options: ReportHtml
   if (typeof options?.title !== 'string') throw new TypeError(`${fn}: options.title must be a string (got ${String(options?.title)})`);
   const envs = [...new Set(runs.map((r) => r.config.env))];
   if (envs.length > 1) throw new RangeError(`${fn}: runs must share one env (got ${envs.join(', ')})`);
-  const results = aggregateResults(runs);
+  const results = options.results ?? aggregateResults(runs);
   const charts = buildReportCharts(runs);
   const methods = [...new Set(runs.map((r) => r.config.method))];
   const meta = `${envs[0]} · ${runs.length} run${runs.length === 1 ? '' : 's'} · ${methods.length} method${methods.length === 1 ? '' : 's'} (${methods.join(', ')})`;

@@ -1,5 +1,5 @@
 import { CLAIM_BASELINES, type MethodResults, type Results } from './results';
-import { TABLE_COLUMNS, describeClaim, describeTest, formatMeanStd } from './format';
+import { TABLE_COLUMNS, describeClaim, describeTest, tableCells } from './format';
 
 /** Provenance printed above the table of {@link renderResultsMarkdown}. */
 export interface ResultsProvenance {
@@ -30,13 +30,8 @@ function code(s: string): string {
 }
 
 function tableRow(row: MethodResults, results: Results): string {
-  const ours = row.method === 'paretopo';
-  const cells = TABLE_COLUMNS.map(({ metric, digits }) => {
-    const sig = ours && results.comparison?.tests.some((t) => t.metric === metric && t.significant);
-    return formatMeanStd(row[metric], digits) + (sig ? ' *' : '');
-  });
-  const name = ours ? `**${row.method}**` : row.method;
-  return `| ${name} | ${cells.join(' | ')} | ${row.n} |`;
+  const name = row.method === 'paretopo' ? `**${row.method}**` : row.method;
+  return `| ${name} | ${tableCells(row, results).join(' | ')} | ${row.n} |`;
 }
 
 /**
