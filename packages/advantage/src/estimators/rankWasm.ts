@@ -14,8 +14,8 @@ import { emitRunsCheck } from '../wasm/runsCheck';
  * A WebAssembly kernel for the ParetoPO Pareto-rank advantage on the usual layout (n / G
  * contiguous groups of G ≤ 64 rows, k ≤ 8 objectives). The module is assembled here as bytes (no
  * toolchain, no binary blob), compiled once on first use, and keeps one memory grown on demand:
- * the rewards are copied in, every group is ranked and scored inside the module, and the
- * advantages are copied out.
+ * chunk by chunk, the rewards are copied in, every group is ranked and scored inside the module,
+ * and the advantages are copied out.
  *
  * Per group: one pass for the finiteness probe, "all members equal" and `w · r` (which also
  * transposes the group into columns). Groups of G ≤ 16 (the sizes RL uses) then take small
@@ -47,7 +47,7 @@ const INV = 1808; // 65 f64: per front, 1/(max − min), or 0
 const WTS = 2336; // 8 f64: the weights
 const DOM16 = 2400; // 16 i16: the G ≤ 16 path's masks (bit b of DOM16[a]: b dominates a)
 const COL = 4096; // 8 × 64 f64: the group transposed, objective j's column at COL + 512·j
-const DATA = 8192; // rewards (n·k f64), then the advantages (n f64), then the ids (n i32)
+const DATA = 8192; // one chunk of rows: rewards (k f64 a row), then the advantages (f64), then the ids (i32)
 
 /** Rows per chunk of a kernel call (whole groups, at least one; see `src/wasm/chunks.ts`). */
 export const RANK_CHUNK_ROWS = 4096;

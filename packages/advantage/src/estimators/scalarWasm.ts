@@ -36,8 +36,9 @@ import { emitRunsCheck } from '../wasm/runsCheck';
 // Memory layout (bytes).
 const WTS = 0; // 8 f64: the weights
 const PROBE = 64; // f64: the finiteness probe (Σ S over groups and objectives, plus OPO's means)
-// Then rewards (n·k f64), ids (n i32), advantages (n f64), OPO's lengths (n f64), and a scratch of f64
-// pairs: G of them (MO-GRPO's accumulators), or one per group and one more (m and f, `s{k}` / `o{k}`).
+// Then one chunk of rows (see `runKernel`): rewards (k f64 a row), ids (i32), OPO's lengths (f64),
+// advantages (f64; the whole batch's when they are whitened), and a scratch of f64 pairs: G of
+// them (MO-GRPO's accumulators), or one per group and one more (m and f, `s{k}` / `o{k}`).
 const DATA = 128;
 
 /** Rows per chunk of a kernel call (k = 2: 64 KB of rewards); whole groups, at least one. */

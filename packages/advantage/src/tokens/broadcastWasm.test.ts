@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { broadcastToTokens, setBroadcastWasm } from './broadcast';
-import { BROADCAST_CHUNK, broadcastTokensWasm, broadcastWasmValid } from './broadcastWasm';
+import { BROADCAST_CHUNK, BROADCAST_MAX_CHUNK, broadcastTokensWasm, broadcastWasmValid } from './broadcastWasm';
 import { seededRandom } from '@paretopo/test-utils';
 
 /** The JavaScript path's tokens for the same batch. */
@@ -41,6 +41,14 @@ describe('broadcastWasm (WebAssembly token broadcast)', () => {
     const out = new Float32Array(5);
     expect(broadcastTokensWasm(Float64Array.of(2, -1), Int32Array.of(0, 3, 5), Uint8Array.of(0, 1, 1, 1, 0), out)).toBe(true);
     expect(Array.from(out)).toEqual([0, 2, 2, -1, 0]);
+  });
+
+  it('rejects a chunk size the memory was not sized for', () => {
+    const args = [Float64Array.of(1), Int32Array.of(0, 1), Uint8Array.of(1), new Float32Array(1)] as const;
+    for (const chunk of [0, 1.5, BROADCAST_MAX_CHUNK + 1, NaN]) {
+      expect(() => broadcastTokensWasm(...args, chunk)).toThrow(`broadcastTokensWasm: chunk must be an integer in [1, ${BROADCAST_MAX_CHUNK}] (got ${chunk})`);
+    }
+    expect(broadcastTokensWasm(...args, BROADCAST_MAX_CHUNK)).toBe(true);
   });
 
   it('equals the JavaScript path bit for bit, with chunks of 1–70 tokens and unaligned views', () => {

@@ -146,6 +146,7 @@ export function broadcastWasmValid(): boolean {
  * the mask's length), `chunk` tokens at a time (1 … {@link BROADCAST_MAX_CHUNK}).
  *
  * @returns false (nothing written) when WebAssembly cannot be used here
+ * @throws RangeError when `chunk` is not an integer in [1, {@link BROADCAST_MAX_CHUNK}]
  * @example
  * const out = new Float32Array(5);
  * broadcastTokensWasm(Float64Array.of(2, -1), Int32Array.of(0, 3, 5), Uint8Array.of(0, 1, 1, 1, 0), out);
@@ -158,6 +159,9 @@ export function broadcastTokensWasm(
   out: Float32Array,
   chunk: number = BROADCAST_CHUNK,
 ): boolean {
+  if (!Number.isInteger(chunk) || chunk < 1 || chunk > BROADCAST_MAX_CHUNK) {
+    throw new RangeError(`broadcastTokensWasm: chunk must be an integer in [1, ${BROADCAST_MAX_CHUNK}] (got ${chunk})`);
+  }
   const inst = load();
   if (inst === null) return false;
   const { kernel, ranges, values, mask, tokens } = inst;
