@@ -190,6 +190,7 @@ describe('scalarWasm (WebAssembly group kernels: GRPO family, OPO, MO-GRPO)', ()
     [7, 2, 3],
     [300, 3, 2],
     [16, 2, 4097],
+    [SCALAR_CHUNK_ROWS + 3, 2, 3], // a group longer than a chunk: one group per chunk
   ])('equals the JavaScript path on groups of %i, k = %i, %i groups', (G, k, groups) => {
     const n = G * groups;
     const rewards = Float64Array.from({ length: n * k }, (_, i) => ((i * 2654435761) >>> 27) / 8 - 1);
