@@ -1,9 +1,9 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJsonlRows } from './run/files';
 import { RUN_FILES, type StepRow } from './run/types';
 
@@ -15,6 +15,11 @@ const TASK = ['--task.trainCount', '32', '--task.testCount', '4', '--backend', '
 
 let root: string;
 let init: string;
+// Children a failed test left running would keep both cores busy for the rest of the suite.
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
 
 const cli = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
 
@@ -50,6 +55,7 @@ describe('paretopo CLI', () => {
   it('Ctrl-C saves a checkpoint and exits 130; --resume finishes the run', async () => {
     const out = join(root, 'sigint');
     const child = spawn(process.execPath, [bin, 'train', '--env', 'arith', '--init', init, '--out', out, ...TASK, '--steps', '400', '--prompts-per-step', '2', '--group-size', '2', '--eval.every', '400', '--quiet']);
+    children.push(child);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -71,6 +77,7 @@ describe('paretopo CLI', () => {
     const out = join(root, 'demo-sigint');
     const micro = ['--sft.model.layers', '1', '--sft.model.dModel', '16', '--sft.model.heads', '2', '--sft.model.context', '128'];
     const child = spawn(process.execPath, [bin, 'demo', '--out', out, ...micro, '--sft.steps', '100000', '--sft.backend', 'js', '--quiet']);
+    children.push(child);
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
