@@ -255,8 +255,12 @@ describe('rollout: laws on random scripted episodes', () => {
               if (c.ran && c.name === 'fail') expect([c.error, c.output]).toEqual(['exception', 'error: boom']);
             }
           }
-          expect(gauge.max).toBeLessThanOrEqual(lim.toolConcurrency);
-          expect(gauge.now).toBe(0);
+          // A call that times out frees its slot while its body may still run (a hung tool must
+          // not hold a slot forever), so the gauge may count such bodies on top: a slow call's
+          // 1–3 ms sleep overran the 40 ms timeout when CI ran every package's tests at once.
+          const abandoned = out.episodes.flatMap((ep) => ep.toolCalls).filter((c) => c.name === 'slow' && c.error === 'timeout').length;
+          expect(gauge.max).toBeLessThanOrEqual(lim.toolConcurrency + abandoned);
+          expect(gauge.now).toBeLessThanOrEqual(abandoned);
         },
       ),
       { numRuns: 60 },
