@@ -9,10 +9,8 @@ import {
   reinforcePlusPlusAdvantages,
   rlooAdvantages,
 } from '../src/index';
-import { setParetoRankWasm } from '../src/estimators/paretoRank';
-import { setScalarWasm } from '../src/estimators/scalar';
 import { SCALAR_CHUNK_ROWS } from '../src/estimators/scalarWasm';
-import { setMultiWasm } from '../src/estimators/multi';
+import { setWasmKernels } from '../src/wasm/switch';
 import { rewardBatch } from './inputs';
 
 // The issue's workload: 4,096 groups × 16 samples, k = 2, 3 and 4, every group estimator, each
@@ -21,15 +19,14 @@ import { rewardBatch } from './inputs';
 // (`slice`), and the copies a kernel call makes (rewards and ids in, advantages out). `slice` runs
 // last, in a block of its own: the megabytes of garbage it leaves slowed whichever line came next
 // (seen on GRPO at k = 2).
-const kernels = [setScalarWasm, setMultiWasm, setParetoRankWasm];
 
 /** Adds `name` and `name (JavaScript path)`, the second with every kernel switched off. */
 function both(name: string, run: () => void): void {
   bench(name, run);
   bench(`${name} (JavaScript path)`, () => {
-    for (const set of kernels) set(false);
+    setWasmKernels(false);
     run();
-    for (const set of kernels) set(true);
+    setWasmKernels(true);
   });
 }
 

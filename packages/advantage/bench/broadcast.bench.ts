@@ -1,6 +1,6 @@
 import { bench, describe } from 'vitest';
 import { broadcastToTokens } from '../src/index';
-import { setBroadcastWasm } from '../src/tokens/broadcast';
+import { setWasmKernels } from '../src/wasm/switch';
 import { seededRandom } from '@paretopo/test-utils';
 
 // 16 M tokens: 65,536 sequences of 256 tokens. Each: a prompt (mask 0), then generated text with
@@ -36,8 +36,8 @@ describe('16 M tokens', () => {
     broadcastToTokens(adv, offsets, mask, out);
   });
   bench('broadcastToTokens (JavaScript path)', () => {
-    setBroadcastWasm(false);
+    setWasmKernels(false);
     broadcastToTokens(adv, offsets, mask, out);
-    setBroadcastWasm(true);
+    setWasmKernels(true);
   });
 });

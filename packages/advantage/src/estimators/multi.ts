@@ -4,8 +4,9 @@ import { firstRunLength, layoutOf } from '../runs';
 import { STD_MODES, throwIfNotFinite, whitenInPlace, type StdMode } from './moments';
 import { moGrpoGroup } from './multiGroups';
 import { SCALE_NONE, SCALE_STD, type GroupScale } from './scalarGroups';
-import { moGrpoRunsWasm, SCALAR_WASM_MAX_K } from './scalarWasm';
+import { moGrpoRunsWasm, SCALAR_WASM_MAX_K, type BatchWhitening } from './scalarWasm';
 import type { BatchOptions } from './scalar';
+import { wasmKernelsEnabled } from '../wasm/switch';
 
 /** Options of {@link moGrpoAdvantages} and {@link gdpoAdvantages}. */
 export interface MoGrpoOptions extends BatchOptions {
@@ -38,10 +39,10 @@ function moGrpoCore(fn: string, rewards: Float64Array, groupIds: Int32Array, opt
   // WebAssembly, to the JavaScript loop below.
   const G = firstRunLength(groupIds);
   // GDPO whitens with the sample std when the group stage has none.
-  const batchStd = std === 'population' ? 'population' : 'sample';
-  if (G > 0 && wasmEnabled && k <= SCALAR_WASM_MAX_K) {
+  const batchStd: BatchWhitening['std'] = std === 'population' ? 'population' : 'sample';
+  if (G > 0 && wasmKernelsEnabled() && k <= SCALAR_WASM_MAX_K) {
     const withStd = ddof >= 0 && G - ddof >= 1;
-    const whiten = gdpo ? { ddof: batchStd === 'sample' ? 1 : 0, eps } : null;
+    const whiten = gdpo ? { std: batchStd, eps } : null;
     const pass = { k, w, G, std: withStd, denom: G - ddof, eps, fixed: ddof < 0 ? 1 : 0 };
     const probe = moGrpoRunsWasm(rewards, groupIds, pass, out, whiten);
     if (typeof probe === 'number') {
@@ -92,20 +93,4 @@ export function moGrpoAdvantages(rewards: Float64Array, groupIds: Int32Array, op
  */
 export function gdpoAdvantages(rewards: Float64Array, groupIds: Int32Array, options?: MoGrpoOptions): Float64Array {
   return moGrpoCore('gdpoAdvantages', rewards, groupIds, options, true);
-}
-
-let wasmEnabled = true;
-
-/**
- * Turns the WebAssembly fast path of MO-GRPO and GDPO on or off, for tests and benchmarks that
- * compare it with the JavaScript path (not exported from the package).
- *
- * @returns the previous setting
- * @example
- * const was = setMultiWasm(false); // JavaScript only until setMultiWasm(was)
- */
-export function setMultiWasm(enabled: boolean): boolean {
-  const was = wasmEnabled;
-  wasmEnabled = enabled;
-  return was;
 }

@@ -7,6 +7,7 @@ import { throwIfNotFinite } from './moments';
 import { groupRankAdvantages, type RankAdvantageOptions } from './rankAdvantages';
 import { rankAdvantagesWasm, WASM_MAX_G, WASM_MAX_K } from './rankWasm';
 import type { BatchOptions } from './scalar';
+import { wasmKernelsEnabled } from '../wasm/switch';
 
 /** `N_rank` in `A_base = N_rank − ρ + 1`: the number of fronts in the group, or the group size G. */
 export type NRankMode = 'fronts' | 'group-size';
@@ -93,7 +94,7 @@ export function paretoRankAdvantages(rewards: Float64Array, groupIds: Int32Array
   const out = outputArray(fn, opts.out, n);
   // The usual layout (equal contiguous runs) goes to the WebAssembly kernel, which computes the
   // same numbers bit for bit; anything else, or no WebAssembly, takes the JavaScript path below.
-  if (wasmEnabled && k <= WASM_MAX_K) {
+  if (wasmKernelsEnabled() && k <= WASM_MAX_K) {
     const G = firstRunLength(groupIds);
     if (G >= 1 && G <= WASM_MAX_G) {
       const res = rankAdvantagesWasm(rewards, groupIds, k, G, w, beta, bySize, center, out);
@@ -118,22 +119,6 @@ export function paretoRankAdvantages(rewards: Float64Array, groupIds: Int32Array
     if (!groupRankAdvantages(src, base, k, G, adv, s, out, order, st)) throwIfNotFinite(fn, NaN, rewards, k);
   }
   return out;
-}
-
-let wasmEnabled = true;
-
-/**
- * Turns the WebAssembly fast path of {@link paretoRankAdvantages} on or off (for tests and
- * benchmarks that compare it with the JavaScript path; not exported from the package).
- *
- * @returns the previous setting
- * @example
- * const was = setParetoRankWasm(false); // JavaScript only until setParetoRankWasm(was)
- */
-export function setParetoRankWasm(enabled: boolean): boolean {
-  const was = wasmEnabled;
-  wasmEnabled = enabled;
-  return was;
 }
 
 /** Copies the group's vectors (rows `order[st .. e)`) into `vec`, contiguously. */

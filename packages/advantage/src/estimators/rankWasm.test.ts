@@ -2,24 +2,25 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { expectAllClose } from '@paretopo/test-utils';
 import { resolveWeights } from '../options';
-import { paretoRankAdvantages, setParetoRankWasm } from './paretoRank';
+import { paretoRankAdvantages } from './paretoRank';
+import { setWasmKernels } from '../wasm/switch';
 import { RANK_CHUNK_ROWS, rankAdvantagesWasm, rankWasmAvailable, rankWasmValid } from './rankWasm';
 import { paretoRankRef } from '../../test/reference';
 import { editedRunsArb, expectSameBits, isEqualRuns, runsArb } from '../../test/equalRuns';
 
 /** The JavaScript path's answer for the same call. */
 function jsPath(rewards: Float64Array, groupIds: Int32Array, opts: Parameters<typeof paretoRankAdvantages>[2]): Float64Array {
-  const was = setParetoRankWasm(false);
+  const was = setWasmKernels(false);
   try {
     return paretoRankAdvantages(rewards, groupIds, opts);
   } finally {
-    setParetoRankWasm(was);
+    setWasmKernels(was);
   }
 }
 
 describe('rankWasm (WebAssembly Pareto-rank kernel)', () => {
   afterEach(() => {
-    setParetoRankWasm(true);
+    setWasmKernels(true);
   });
 
   it('assembles a valid module that compiles here', () => {

@@ -3,9 +3,9 @@ import {
   F64LOAD, F64LT, F64MUL, F64NE, F64STORE, F64SUB, FEQ, FGE, FGT, FLT, FNE, GET, I16BITMASK, I16CONST, I16EQ, I16LT_S, I16SPLAT,
   I16SUB, I32, I32ADD, I32AND, I32BITMASK, I32EQZ, I32EXT16HI, I32EXT16LO, I32GE_U, I32GT_U, I32LE_U, I32LOAD, I32LT_U, I32MUL, I32OR,
   I32SHL, I32STORE, I32STORE16, I32WRAP, I64, I64AND, I64CTZ, I64EXTU, I64NE, I64OR, I64SHL, I64STORE, I64SUB, I64X2SUB, I64XOR,
-  I8ADD, I8BITMASK, I8GT_S, IF, instantiate, ld, LEQ, LOAD64LANE, LOAD64SPLAT, LOAD64ZERO, LOOP, LSPLAT, RETURN, section, SELECT, SET,
-  SHUFFLE, SHUFFLE32EVEN, sleb, SPLAT, STORE64LANE, str, TEE, uleb, V128LOAD, V128STORE, V128ZERO, VAND, VANDNOT, VFADD, VFDIV, VFMUL,
-  VFPMAX, VFPMIN, VFSUB, VOID, VOR, wasmApi, type Emit, type WasmMemory,
+  I8ADD, I8BITMASK, I8GT_S, IF, lazyModule, ld, LEQ, LOAD64LANE, LOAD64SPLAT, LOAD64ZERO, LOOP, LSPLAT, RETURN, section, SELECT, SET,
+  SHUFFLE, SHUFFLE32EVEN, sleb, SPLAT, STORE64LANE, str, TEE, uleb, V128LOAD, V128STORE, V128ZERO, validates, VAND, VANDNOT, VFADD,
+  VFDIV, VFMUL, VFPMAX, VFPMIN, VFSUB, VOID, VOR, type Emit, type WasmMemory,
 } from '../wasm/bytes';
 import { eachChunk, groupsPerChunk } from '../wasm/chunks';
 import { emitRunsCheck } from '../wasm/runsCheck';
@@ -393,8 +393,7 @@ export function rankWasmBytes(): Uint8Array {
  * rankWasmValid(); // true on Node 20
  */
 export function rankWasmValid(): boolean {
-  const api = wasmApi();
-  return api !== undefined && api.validate(rankWasmBytes());
+  return validates(rankWasmBytes());
 }
 
 type Kernel = (nGroups: number, G: number, rewPtr: number, outPtr: number, beta: number, bySize: number, center: number, idsPtr: number) => number;
@@ -404,17 +403,10 @@ interface Instance {
   readonly kernels: Kernel[];
 }
 
-// undefined: not tried yet; null: WebAssembly unavailable or the module failed to compile.
-let instance: Instance | null | undefined;
-
-function load(): Instance | null {
-  if (instance !== undefined) return instance;
-  const ex = instantiate(rankWasmBytes());
-  if (ex === null) return (instance = null);
-  const kernels: Kernel[] = [];
-  for (let k = 1; k <= WASM_MAX_K; k++) kernels[k] = ex[`r${k}`] as Kernel;
-  return (instance = { memory: ex.m as WasmMemory, kernels });
-}
+const load = lazyModule(rankWasmBytes, (ex): Instance => ({
+  memory: ex.m as WasmMemory,
+  kernels: Array.from({ length: WASM_MAX_K + 1 }, (_, k) => ex[`r${k}`] as Kernel),
+}));
 
 /**
  * Whether the kernel can run here (WebAssembly present and the module compiled); compiles it on
@@ -464,14 +456,11 @@ export function rankAdvantagesWasm(
   if (!ensureMemory(inst.memory, idsPtr + rows * 4)) return 'unavailable';
   const buf = inst.memory.buffer;
   new Float64Array(buf, WTS, k).set(w.subarray(0, k));
-  const adv = new Float64Array(buf, outPtr, rows);
   const kernel = inst.kernels[k];
-  const res = eachChunk(rewards, groupIds, k, G, cg, new Float64Array(buf, DATA, rows * k), new Int32Array(buf, idsPtr, rows), (r0, r1) => {
+  const views = { rew: new Float64Array(buf, DATA, rows * k), ids: new Int32Array(buf, idsPtr, rows), adv: new Float64Array(buf, outPtr, rows) };
+  const res = eachChunk(rewards, groupIds, k, G, cg, views, out, (r0, r1) => {
     const code = kernel((r1 - r0) / G, G, DATA, outPtr, beta, +bySize, +center, idsPtr);
-    if (code === -2) return 'layout';
-    if (code >= 0) return 'nonfinite';
-    out.set(r1 - r0 === rows ? adv : adv.subarray(0, r1 - r0), r0);
-    return undefined;
+    return code === -2 ? 'layout' : code >= 0 ? 'nonfinite' : undefined;
   });
   return res ?? 'ok';
 }

@@ -4,7 +4,8 @@ import { checkOptionKeys, enumOption, numberOption, resolveWeights } from '../op
 import { firstRunLength, layoutOf } from '../runs';
 import { STD_MODES, throwIfNotFinite, whitenInPlace, type StdMode } from './moments';
 import { groupScale, SCALE_LOO, SCALE_NONE, SCALE_STD, scalarGathered, type GroupScale } from './scalarGroups';
-import { SCALAR_WASM_MAX_K, scalarRunsWasm } from './scalarWasm';
+import { SCALAR_WASM_MAX_K, scalarRunsWasm, type BatchWhitening } from './scalarWasm';
+import { wasmKernelsEnabled } from '../wasm/switch';
 
 /** Options shared by every group estimator. */
 export interface BatchOptions {
@@ -73,17 +74,16 @@ function scalarCore(
   w: Float64Array,
   scale: GroupScale,
   out: Float64Array,
-  whiten: Whitening | null = null,
+  whiten: BatchWhitening | null = null,
 ): Float64Array {
   const G = firstRunLength(groupIds);
   // Equal runs go to the WebAssembly kernel (same numbers, bit for bit, whitening included); a
   // different layout, or no WebAssembly, takes the JavaScript pass below.
-  if (G > 0 && wasmEnabled && k <= SCALAR_WASM_MAX_K) {
+  if (G > 0 && wasmKernelsEnabled() && k <= SCALAR_WASM_MAX_K) {
     const std = scale.kind === SCALE_STD && G - scale.ddof >= 1;
     const fixed = scale.kind === SCALE_STD ? 0 : groupScale(G, 0, 0, 0, scale);
-    const batch = whiten === null ? null : { ddof: whiten.std === 'sample' ? 1 : 0, eps: whiten.eps };
     const pass = { k, w, G, std, denom: G - scale.ddof, eps: scale.eps, fixed };
-    const probe = scalarRunsWasm(rewards, groupIds, pass, scale.lengths, out, batch);
+    const probe = scalarRunsWasm(rewards, groupIds, pass, scale.lengths, out, whiten);
     if (typeof probe === 'number') {
       throwIfNotFinite(fn, probe, rewards, k);
       return out;
@@ -91,12 +91,6 @@ function scalarCore(
   }
   scalarGathered(fn, rewards, k, w, layoutOf(groupIds), scale, out);
   return whiten === null ? out : whitenInPlace(out, whiten.std, whiten.eps);
-}
-
-/** REINFORCE++'s (and GDPO's) batch whitening after the group stage. */
-export interface Whitening {
-  readonly std: Exclude<StdMode, 'none'>;
-  readonly eps: number;
 }
 
 /**
@@ -226,21 +220,4 @@ export function reinforcePlusPlusAdvantages(
   const std = enumOption(fn, 'std', opts.std, 'sample', ['sample', 'population'] as const);
   const eps = numberOption(fn, 'eps', opts.eps, 1e-6, { min: 0 });
   return scalarCore(fn, rewards, groupIds, k, weights, NO_SCALE, out, { std, eps });
-}
-
-let wasmEnabled = true;
-
-/**
- * Turns the WebAssembly fast path of the GRPO family (GRPO, Dr. GRPO, RLOO, OPO, REINFORCE++) on or
- * off, for tests and benchmarks that compare it with the JavaScript path (not exported from the
- * package).
- *
- * @returns the previous setting
- * @example
- * const was = setScalarWasm(false); // JavaScript only until setScalarWasm(was)
- */
-export function setScalarWasm(enabled: boolean): boolean {
-  const was = wasmEnabled;
-  wasmEnabled = enabled;
-  return was;
 }

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { expectAllClose } from '@paretopo/test-utils';
 import { resolveWeights } from '../options';
-import { drGrpoAdvantages, grpoAdvantages, opoAdvantages, reinforcePlusPlusAdvantages, rlooAdvantages, setScalarWasm } from './scalar';
-import { gdpoAdvantages, moGrpoAdvantages, setMultiWasm } from './multi';
+import { drGrpoAdvantages, grpoAdvantages, opoAdvantages, reinforcePlusPlusAdvantages, rlooAdvantages } from './scalar';
+import { gdpoAdvantages, moGrpoAdvantages } from './multi';
+import { setWasmKernels } from '../wasm/switch';
 import { moGrpoRunsWasm, SCALAR_CHUNK_ROWS, scalarRunsWasm, scalarWasmAvailable, scalarWasmBytes } from './scalarWasm';
 import { grpoRef, moGrpoRef, rlooRef, scalarRef } from '../../test/reference';
 import { editedRunsArb, expectSameBits, isEqualRuns, runsArb } from '../../test/equalRuns';
@@ -32,13 +33,11 @@ const anyK = Object.values(calls).slice(0, -2);
 
 /** The same call with the kernel switched off: the JavaScript path's answer, or its error. */
 function jsPath(call: Call, rewards: Float64Array, groupIds: Int32Array): Float64Array {
-  const was = setScalarWasm(false);
-  const wasMulti = setMultiWasm(false);
+  const was = setWasmKernels(false);
   try {
     return call(rewards, groupIds);
   } finally {
-    setScalarWasm(was);
-    setMultiWasm(wasMulti);
+    setWasmKernels(was);
   }
 }
 
@@ -53,8 +52,7 @@ function errorOf(f: () => unknown): Error | undefined {
 
 describe('scalarWasm (WebAssembly group kernels: GRPO family, OPO, MO-GRPO)', () => {
   afterEach(() => {
-    setScalarWasm(true);
-    setMultiWasm(true);
+    setWasmKernels(true);
   });
 
   it('assembles a valid module that compiles here', () => {

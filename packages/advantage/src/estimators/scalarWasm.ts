@@ -1,7 +1,7 @@
 import {
   BITSELECT, BLOCK, BR, BR_IF, emitter, END, ensureMemory, f64, F64ADD, F64DIV, F64FROMI32, F64GT, F64LANE, F64LOAD, F64MUL, F64SQRT,
   F64STORE, F64SUB, FGT, GET, I32, I32ADD, I32AND, I32EQZ, I32GE_S, I32GE_U, I32LT_U, I32MUL, I32SHL, I32SHR_U, I32SUB, IF,
-  instantiate, ld, LOAD64LANE, LOAD64ZERO, LOOP, section, SELECT, SELECTV, SET, SHUFFLE, sleb, SPLAT, STORE64LANE, str, TEE, uleb,
+  lazyModule, ld, LOAD64LANE, LOAD64ZERO, LOOP, section, SELECT, SELECTV, SET, SHUFFLE, sleb, SPLAT, STORE64LANE, str, TEE, uleb,
   V128LOAD, V128STORE, V128ZERO, VFADD, VFDIV, VFMUL, VFSQRT, VFSUB, VOID, type Emit, type WasmMemory,
 } from '../wasm/bytes';
 import { eachChunk, groupsPerChunk } from '../wasm/chunks';
@@ -380,23 +380,10 @@ interface Instance {
   readonly whiten: (n: number, ptr: number, ddof: number, eps: number) => void;
 }
 
-// undefined: not tried yet; null: WebAssembly unavailable or the module failed to compile.
-let instance: Instance | null | undefined;
-
-function load(): Instance | null {
-  if (instance !== undefined) return instance;
-  const ex = instantiate(scalarWasmBytes());
-  if (ex === null) return (instance = null);
-  const kernels: Kernel[] = [];
-  const opoKernels: Kernel[] = [];
-  const multiKernels: Kernel[] = [];
-  for (let k = 1; k <= SCALAR_WASM_MAX_K; k++) {
-    kernels[k] = ex[`s${k}`] as Kernel;
-    opoKernels[k] = ex[`o${k}`] as Kernel;
-    multiKernels[k] = ex[`m${k}`] as Kernel;
-  }
-  return (instance = { memory: ex.m as WasmMemory, kernels, opoKernels, multiKernels, whiten: ex.w as Instance['whiten'] });
-}
+const load = lazyModule(scalarWasmBytes, (ex): Instance => {
+  const pick = (prefix: string) => Array.from({ length: SCALAR_WASM_MAX_K + 1 }, (_, k) => ex[`${prefix}${k}`] as Kernel);
+  return { memory: ex.m as WasmMemory, kernels: pick('s'), opoKernels: pick('o'), multiKernels: pick('m'), whiten: ex.w as Instance['whiten'] };
+});
 
 /**
  * Whether the kernel can run here (WebAssembly with SIMD present and the module compiled);
@@ -423,10 +410,9 @@ export interface GroupPass {
   readonly fixed: number;
 }
 
-/** A batch whitening to apply to the advantages before they are copied out (REINFORCE++, GDPO). */
+/** A batch whitening of the advantages after the group stage (REINFORCE++, GDPO): in the kernel, or `whitenInPlace`. */
 export interface BatchWhitening {
-  /** 1 for the sample std, 0 for the population std. */
-  readonly ddof: number;
+  readonly std: 'sample' | 'population';
   readonly eps: number;
 }
 
@@ -507,18 +493,17 @@ function runKernel(
   const probeView = new Float64Array(buf, PROBE, 1);
   probeView[0] = 0; // each chunk's kernel call goes on summing from here, in group order
   const lens = lengths === null ? null : new Float64Array(buf, lensPtr, rows);
-  const res = eachChunk(rewards, groupIds, k, G, cg, new Float64Array(buf, DATA, rows * k), new Int32Array(buf, idsPtr, rows), (r0, r1) => {
+  const views = { rew: new Float64Array(buf, DATA, rows * k), ids: new Int32Array(buf, idsPtr, rows), adv: whiten === null ? new Float64Array(buf, outPtr, rows) : null };
+  const res = eachChunk(rewards, groupIds, k, G, cg, views, out, (r0, r1) => {
     if (lens !== null && lengths !== null) copyRows(lengths, r0, r1, lens);
     const at = whiten === null ? outPtr : outPtr + 8 * r0;
-    if (kernel((r1 - r0) / G, G, DATA, idsPtr, at, scratchPtr, +pass.std, pass.denom, pass.eps, pass.fixed, lensPtr) !== 0) return 'layout';
-    if (whiten === null) out.set(new Float64Array(buf, outPtr, r1 - r0), r0);
-    return undefined;
+    return kernel((r1 - r0) / G, G, DATA, idsPtr, at, scratchPtr, +pass.std, pass.denom, pass.eps, pass.fixed, lensPtr) === 0 ? undefined : 'layout';
   });
   if (res === 'layout') return res;
   const probe = probeView[0];
   if (whiten !== null) {
     // Whitening non-finite values would only spread NaN; the caller throws on the probe first.
-    if (probe - probe === 0) inst.whiten(n, outPtr, whiten.ddof, whiten.eps);
+    if (probe - probe === 0) inst.whiten(n, outPtr, whiten.std === 'sample' ? 1 : 0, whiten.eps);
     out.set(new Float64Array(buf, outPtr, n));
   }
   return probe;

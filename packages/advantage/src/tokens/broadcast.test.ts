@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { broadcastToTokens, maskedStats, setBroadcastWasm } from './broadcast';
+import { broadcastToTokens, maskedStats } from './broadcast';
+import { setWasmKernels } from '../wasm/switch';
 
 describe.each([
   ['WebAssembly', true],
   ['JavaScript', false],
 ])('broadcastToTokens (%s path)', (_path, wasm) => {
   beforeAll(() => {
-    setBroadcastWasm(wasm);
+    setWasmKernels(wasm);
   });
   afterAll(() => {
-    setBroadcastWasm(true);
+    setWasmKernels(true);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { describeValue } from '@paretopo/pareto';
 import { assertFiniteRows } from '../batch';
 import { checkOffsets } from './offsets';
 import { broadcastTokensWasm } from './broadcastWasm';
+import { wasmKernelsEnabled } from '../wasm/switch';
 
 /**
  * Spreads one advantage per sequence over its tokens (METHOD.md §3 credit assignment): token t of
@@ -41,25 +42,9 @@ export function broadcastToTokens(
   }
   if (T === 0) return tokens;
   // The WebAssembly kernel (same bits), else the word-at-a-time JavaScript path, else token by token.
-  if (wasmEnabled && broadcastTokensWasm(adv, seqOffsets, lossMask, tokens)) return tokens;
+  if (wasmKernelsEnabled() && broadcastTokensWasm(adv, seqOffsets, lossMask, tokens)) return tokens;
   if (!broadcastWords(adv, seqOffsets, lossMask, tokens, nSeq)) broadcastTokens(adv, seqOffsets, lossMask, tokens, 0, 0, T);
   return tokens;
-}
-
-let wasmEnabled = true;
-
-/**
- * Turns the WebAssembly path of {@link broadcastToTokens} on or off, for tests and benchmarks that
- * compare it with the JavaScript path (not exported from the package).
- *
- * @returns the previous setting
- * @example
- * const was = setBroadcastWasm(false); // JavaScript only until setBroadcastWasm(was)
- */
-export function setBroadcastWasm(enabled: boolean): boolean {
-  const was = wasmEnabled;
-  wasmEnabled = enabled;
-  return was;
 }
 
 /** Token-by-token broadcast of tokens [from, T), starting in sequence `s`; returns nothing. */

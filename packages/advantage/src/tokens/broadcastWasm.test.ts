@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { broadcastToTokens, setBroadcastWasm } from './broadcast';
+import { broadcastToTokens } from './broadcast';
+import { setWasmKernels } from '../wasm/switch';
 import { BROADCAST_CHUNK, BROADCAST_MAX_CHUNK, broadcastTokensWasm, broadcastWasmValid } from './broadcastWasm';
 import { seededRandom } from '@paretopo/test-utils';
 
 /** The JavaScript path's tokens for the same batch. */
 function jsPath(adv: Float64Array, offsets: Int32Array, mask: Uint8Array): Float32Array {
-  const was = setBroadcastWasm(false);
+  const was = setWasmKernels(false);
   try {
     return broadcastToTokens(adv, offsets, mask);
   } finally {
-    setBroadcastWasm(was);
+    setWasmKernels(was);
   }
 }
 

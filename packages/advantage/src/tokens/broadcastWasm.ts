@@ -1,7 +1,7 @@
 import {
-  BLOCK, BR, BR_IF, ELSE, emitter, END, GET, I32, I32ADD, I32AND, I32GE_U, I32GT_U, I32LE_U, I32LOAD, I32LT_U, I32MUL, I32NE, I32SHL,
-  I32SPLAT, I32STORE, I32SUB, IF, instantiate, ld, LOOP, section, SET, SHUFFLE, simd, str, TEE, uleb, V128LOAD, V128STORE,
-  V128ZERO, VAND, VOID, wasmApi, type Emit, type WasmMemory,
+  BLOCK, BR, BR_IF, ELSE, emitter, END, GET, I32, I32ADD, I32AND, I32GE_U, I32GT_U, I32LE_U, I32LOAD, I32LOAD8U, I32LT_U, I32MUL,
+  I32NE, I32SHL, I32SPLAT, I32STORE, I32SUB, I8NE, IF, lazyModule, ld, LOOP, section, SET, SHUFFLE, str, TEE, uleb, V128LOAD,
+  V128STORE, V128ZERO, validates, VAND, VOID, type Emit, type WasmMemory,
 } from '../wasm/bytes';
 
 /**
@@ -36,8 +36,6 @@ const [NR, RP, MP, OP] = [0, 1, 2, 3];
 const [R, REND, T, E, S, BITS] = [4, 5, 6, 7, 8, 9];
 const [VAL, M] = [10, 11];
 const Q = 12; // i32: the block's first output byte
-const I8NE = simd(0x24);
-const I32LOAD8U = 0x2d;
 
 /** The sixteen tokens from local T on (and, with `at` 16, the sixteen after them). */
 function block16(e: Emit, at = 0): void {
@@ -102,7 +100,6 @@ export function broadcastWasmBytes(): Uint8Array {
 }
 
 interface Instance {
-  readonly memory: WasmMemory;
   readonly kernel: (nRanges: number, rangesPtr: number, maskPtr: number, outPtr: number) => void;
   readonly ranges: Int32Array;
   readonly values: Float32Array;
@@ -110,25 +107,17 @@ interface Instance {
   readonly tokens: Float32Array;
 }
 
-// undefined: not tried yet; null: WebAssembly (with SIMD) unavailable.
-let instance: Instance | null | undefined;
-
-function load(): Instance | null {
-  if (instance !== undefined) return instance;
-  const ex = instantiate(broadcastWasmBytes());
-  if (ex === null) return (instance = null);
-  const memory = ex.m as WasmMemory;
-  const buf = memory.buffer;
+const load = lazyModule(broadcastWasmBytes, (ex): Instance => {
+  const buf = (ex.m as WasmMemory).buffer; // sized once: the views stay valid
   const n = 3 * (BROADCAST_MAX_CHUNK + 1);
-  return (instance = {
-    memory,
+  return {
     kernel: ex.b as Instance['kernel'],
     ranges: new Int32Array(buf, RANGES, n),
     values: new Float32Array(buf, RANGES, n),
     mask: new Uint8Array(buf, MASK, BROADCAST_MAX_CHUNK),
     tokens: new Float32Array(buf, OUT, BROADCAST_MAX_CHUNK),
-  });
-}
+  };
+});
 
 /**
  * Whether this runtime accepts the module (false without WebAssembly or its SIMD).
@@ -137,8 +126,7 @@ function load(): Instance | null {
  * broadcastWasmValid(); // true on Node 20
  */
 export function broadcastWasmValid(): boolean {
-  const api = wasmApi();
-  return api !== undefined && api.validate(broadcastWasmBytes());
+  return validates(broadcastWasmBytes());
 }
 
 /**

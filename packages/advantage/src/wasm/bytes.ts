@@ -57,13 +57,13 @@ export function emitter(): { code: number[]; e: Emit } {
 export const BLOCK = 0x02, LOOP = 0x03, IF = 0x04, ELSE = 0x05, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, RETURN = 0x0f, VOID = 0x40;
 export const SELECT = 0x1b, GET = 0x20, SET = 0x21, TEE = 0x22;
 export const I32 = 0x41, I64 = 0x42;
-export const I32LOAD = 0x28, I64LOAD = 0x29, F64LOAD = 0x2b, I32STORE = 0x36, I64STORE = 0x37, F64STORE = 0x39, I32STORE16 = 0x3b;
+export const I32LOAD = 0x28, F64LOAD = 0x2b, I32LOAD8U = 0x2d, I32STORE = 0x36, I64STORE = 0x37, F64STORE = 0x39, I32STORE16 = 0x3b;
 export const I32EQZ = 0x45, I32NE = 0x47, I32LT_U = 0x49, I32GT_U = 0x4b, I32LE_S = 0x4c, I32LE_U = 0x4d, I32GE_S = 0x4e, I32GE_U = 0x4f;
 export const I64NE = 0x52;
-export const F64EQ = 0x61, F64NE = 0x62, F64LT = 0x63, F64GT = 0x64, F64GE = 0x66;
-export const I32ADD = 0x6a, I32SUB = 0x6b, I32MUL = 0x6c, I32AND = 0x71, I32OR = 0x72, I32XOR = 0x73, I32SHL = 0x74, I32SHR_U = 0x76;
+export const F64EQ = 0x61, F64NE = 0x62, F64LT = 0x63, F64GT = 0x64;
+export const I32ADD = 0x6a, I32SUB = 0x6b, I32MUL = 0x6c, I32AND = 0x71, I32OR = 0x72, I32SHL = 0x74, I32SHR_U = 0x76;
 export const I64CTZ = 0x7a, I64SUB = 0x7d, I64AND = 0x83, I64OR = 0x84, I64XOR = 0x85, I64SHL = 0x86;
-export const F64SQRT = 0x9f, F64ADD = 0xa0, F64SUB = 0xa1, F64MUL = 0xa2, F64DIV = 0xa3, F64MIN = 0xa4, F64MAX = 0xa5;
+export const F64SQRT = 0x9f, F64ADD = 0xa0, F64SUB = 0xa1, F64MUL = 0xa2, F64DIV = 0xa3;
 export const I32WRAP = 0xa7, I64EXTU = 0xad, F64FROMI32 = 0xb7;
 /** A load or store with its alignment exponent and constant offset. */
 export const ld = (op: number, align: number, offset: number): number[] => [op, align, ...uleb(offset)];
@@ -80,7 +80,7 @@ export const STORE64LANE = (offset: number, lane: number): number[] => [...simd(
 export const LOAD64LANE = (offset: number, lane: number): number[] => [...simd(0x57), 3, ...uleb(offset), lane];
 export const V128ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)];
 export const SHUFFLE32EVEN = [...simd(0x0d), 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
-export const I32SPLAT = simd(0x11), LSPLAT = simd(0x12), SPLAT = simd(0x14), I8SPLAT = simd(0x0f), SWIZZLE = simd(0x0e);
+export const I32SPLAT = simd(0x11), LSPLAT = simd(0x12), SPLAT = simd(0x14);
 /** `v128.load64_splat`: one f64 into both lanes. */
 export const LOAD64SPLAT = (offset: number): number[] => [...simd(0x0a), 3, ...uleb(offset)];
 /** `i8x16.shuffle` with the given 16 byte indices (0–15 the first operand, 16–31 the second). */
@@ -90,7 +90,7 @@ export const I32EXT16LO = simd(0xa9), I32EXT16HI = simd(0xaa);
 /** `v128.const` of eight i16 lanes. */
 export const I16CONST = (lanes: number[]): number[] => [...simd(0x0c), ...lanes.flatMap((x) => [x & 0xff, (x >> 8) & 0xff])];
 export const I8GT_S = simd(0x27), I8ADD = simd(0x6e);
-export const I8EQ = simd(0x23), I8GE_U = simd(0x2c), I8BITMASK = simd(0x64), FLT = simd(0x49), VANDNOT = simd(0x4f), I64X2SUB = simd(0xd1);
+export const I8NE = simd(0x24), I8BITMASK = simd(0x64), FLT = simd(0x49), VANDNOT = simd(0x4f), I64X2SUB = simd(0xd1);
 export const F64LANE = (lane: number): number[] => [...simd(0x21), lane];
 export const FGT = simd(0x4a), FGE = simd(0x4c);
 export const VAND = simd(0x4e), VOR = simd(0x50), VXOR = simd(0x51), ANYTRUE = simd(0x53);
@@ -141,4 +141,36 @@ export function ensureMemory(memory: WasmMemory, bytes: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether this runtime accepts a module's bytes (false without WebAssembly or its SIMD).
+ *
+ * @example
+ * validates(Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0)); // true: an empty module
+ */
+export function validates(bytes: Uint8Array): boolean {
+  const api = wasmApi();
+  return api !== undefined && api.validate(bytes);
+}
+
+/**
+ * A module compiled on first use and kept: `get()` returns `build(exports)` of the one instance,
+ * or null when WebAssembly is unavailable or refuses the bytes (then the callers take their
+ * JavaScript paths), trying once.
+ *
+ * @example
+ * const kernels = lazyModule(myBytes, (ex) => ({ f: ex.f as () => number }));
+ * kernels()?.f();
+ */
+export function lazyModule<T>(bytes: () => Uint8Array, build: (exports: Record<string, unknown>) => T): () => T | null {
+  // undefined: not tried yet; null: tried and unavailable.
+  let instance: T | null | undefined;
+  return () => {
+    if (instance === undefined) {
+      const ex = instantiate(bytes());
+      instance = ex === null ? null : build(ex);
+    }
+    return instance;
+  };
 }

@@ -9,13 +9,23 @@ export function groupsPerChunk(nGroups: number, G: number, maxRows: number): num
   return Math.min(nGroups, Math.max(1, Math.floor(maxRows / G)));
 }
 
+/** A module's memory as one chunk sees it. */
+export interface ChunkViews {
+  /** The chunk's rewards (k a row) and ids, copied in before each kernel call. */
+  readonly rew: Float64Array;
+  readonly ids: Int32Array;
+  /** The chunk's advantages, copied out to `out` after each call; null to leave them there. */
+  readonly adv: Float64Array | null;
+}
+
 /**
  * For each chunk of `perChunk` groups in order: checks that its first id is above the previous
- * row's (the kernel checks the runs inside a chunk), copies its rewards (k per row) and ids into
- * `rew` and `ids`, and calls `each(r0, r1)` with its rows.
+ * row's (the kernel checks the runs inside a chunk), copies its rewards and ids in, calls
+ * `each(r0, r1)` with its rows, and copies its advantages out to `out[r0 .. r1)`.
  *
  * @returns `'layout'` at the first chunk start that breaks the layout, the first value other than
- *   undefined that `each` returns, or undefined when every chunk ran
+ *   undefined that `each` returns (its chunk is then not copied out), or undefined when every
+ *   chunk ran
  */
 export function eachChunk<T>(
   rewards: Float64Array,
@@ -23,10 +33,11 @@ export function eachChunk<T>(
   k: number,
   G: number,
   perChunk: number,
-  rew: Float64Array,
-  ids: Int32Array,
+  views: ChunkViews,
+  out: Float64Array,
   each: (r0: number, r1: number) => T | undefined,
 ): T | 'layout' | undefined {
+  const { rew, ids, adv } = views;
   const nGroups = groupIds.length / G;
   for (let g0 = 0; g0 < nGroups; g0 += perChunk) {
     const r0 = g0 * G;
@@ -36,6 +47,7 @@ export function eachChunk<T>(
     ids.set(groupIds.subarray(r0, r1));
     const res = each(r0, r1);
     if (res !== undefined) return res;
+    if (adv !== null) out.set(r1 - r0 === adv.length ? adv : adv.subarray(0, r1 - r0), r0);
   }
   return undefined;
 }
