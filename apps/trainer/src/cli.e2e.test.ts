@@ -11,7 +11,7 @@ import { RUN_FILES, type StepRow } from './run/types';
 const app = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(app, 'dist', 'bin.js');
 const MICRO = ['--model.layers', '1', '--model.dModel', '16', '--model.heads', '2', '--model.context', '128'];
-const TASK = ['--task.trainCount', '32', '--task.testCount', '4', '--backend', 'js'];
+const TASK = ['--task.sftCount', '32', '--task.rlCount', '32', '--task.validationCount', '4', '--task.testCount', '4', '--backend', 'js'];
 
 let root: string;
 let init: string;
@@ -100,7 +100,7 @@ describe('paretopo CLI', () => {
   it('compare runs methods × seeds in child processes and writes results.md, results.json and report.html', () => {
     const out = join(root, 'compare');
     const r = cli(['compare', '--env', 'arith', '--methods', 'grpo-ws,paretopo', '--seeds', '2', '--jobs', '2', '--out', out, '--init', init,
-      '--train.steps', '2', '--train.promptsPerStep', '2', '--train.groupSize', '2', '--train.backend', 'js', '--train.task', '{"trainCount":32,"testCount":4}', '--quiet']);
+      '--train.steps', '2', '--train.promptsPerStep', '2', '--train.groupSize', '2', '--train.backend', 'js', '--train.task', '{"sftCount":32,"rlCount":32,"validationCount":4,"testCount":4}', '--quiet']);
     expect(r.status, r.stderr).toBe(0);
     for (const f of ['results.md', 'results.json', 'report.html']) expect(existsSync(join(out, f)), f).toBe(true);
     for (const run of ['grpo-ws-s1', 'grpo-ws-s2', 'paretopo-s1', 'paretopo-s2']) expect(existsSync(join(out, 'runs', run, RUN_FILES.summary)), run).toBe(true);
@@ -109,7 +109,7 @@ describe('paretopo CLI', () => {
     expect(readFileSync(join(out, 'results.md'), 'utf8')).toMatch(/^- commit: `[0-9a-f]{12}`$/m);
     // A second call finds every run done and only rewrites the tables.
     const again = cli(['compare', '--env', 'arith', '--methods', 'grpo-ws,paretopo', '--seeds', '2', '--out', out, '--init', init,
-      '--train.steps', '2', '--train.promptsPerStep', '2', '--train.groupSize', '2', '--train.backend', 'js', '--train.task', '{"trainCount":32,"testCount":4}', '--quiet']);
+      '--train.steps', '2', '--train.promptsPerStep', '2', '--train.groupSize', '2', '--train.backend', 'js', '--train.task', '{"sftCount":32,"rlCount":32,"validationCount":4,"testCount":4}', '--quiet']);
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toContain('4 runs (4 already done)');
   }, 120_000);

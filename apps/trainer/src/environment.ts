@@ -18,9 +18,13 @@ import type { EnvName } from './config/schema';
 /** A built-in task with everything the trainer needs: question pools, tools, and the scripted teacher. */
 export interface Environment {
   name: EnvName;
-  /** Training questions (RL samples prompts from this pool; SFT demonstrates on it). */
-  train: TaskItem<any>[];
-  /** Held-out questions (disjoint from `train` by construction). */
+  /** Questions the scripted teacher demonstrates in SFT. */
+  sft: TaskItem<any>[];
+  /** Questions RL samples its prompts from. */
+  rl: TaskItem<any>[];
+  /** Held-out questions for choosing hyper-parameters (periodic evaluation during training). */
+  validation: TaskItem<any>[];
+  /** Held-out questions evaluated once per final run (never used for choosing). */
   test: TaskItem<any>[];
   tools: readonly Tool<any>[];
   /** Generated-token budget per episode that fits this task's answers. */
@@ -75,7 +79,9 @@ export function arithFacts(): string[] {
 export interface EnvironmentOptions {
   /** Seed of the question generator and of the kb world. */
   seed: number;
-  trainCount: number;
+  sftCount: number;
+  rlCount: number;
+  validationCount: number;
   testCount: number;
 }
 
@@ -87,39 +93,47 @@ export interface EnvironmentOptions {
  * @param options - seed and pool sizes
  * @returns the environment
  * @example
- * const env = createEnvironment('arith', { seed: 1, trainCount: 64, testCount: 16 });
+ * const env = createEnvironment('arith', { seed: 1, sftCount: 64, rlCount: 64, validationCount: 16, testCount: 16 });
  * env.tools[0].name; // 'calculator'
  */
 export function createEnvironment(name: EnvName, options: EnvironmentOptions): Environment {
-  const { seed, trainCount, testCount } = options;
+  const { seed, sftCount, rlCount, validationCount, testCount } = options;
   if (name === 'arith') {
-    const train = arithTasks({ seed, count: trainCount });
-    // A different generator seed for the test pool: its questions are disjoint by the split anyway.
+    const sft = arithTasks({ seed, count: sftCount });
+    const rl = arithTasks({ seed: seed + 1, count: rlCount });
+    // A different generator seed for the held-out pools: their questions are disjoint from train by the split.
+    const validation = arithTasks({ seed: seed + 104729, count: validationCount, split: 'test' });
     const test = arithTasks({ seed: seed + 7919, count: testCount, split: 'test' });
     return {
       name,
-      train,
+      sft,
+      rl,
+      validation,
       test,
       tools: [createCalculator()],
       maxTokens: 64,
-      demonstrations: (o) => interleave(arithTeacher(train, o), arithFacts().map(asText), 4),
+      demonstrations: (o) => interleave(arithTeacher(sft, o), arithFacts().map(asText), 4),
     };
   }
   if (name === 'kb') {
     const world = createKbWorld({ seed });
     const index = createSearchIndex(world.passages);
     const searchOptions = { topK: 1, showTitles: false };
-    const train = kbTasks(world, { seed: seed + 1, count: trainCount });
+    const sft = kbTasks(world, { seed: seed + 1, count: sftCount });
+    const rl = kbTasks(world, { seed: seed + 2, count: rlCount });
+    const validation = kbTasks(world, { seed: seed + 104729, count: validationCount, split: 'test' });
     const test = kbTasks(world, { seed: seed + 7919, count: testCount, split: 'test' });
     return {
       name,
-      train,
+      sft,
+      rl,
+      validation,
       test,
       tools: [searchTool(index, searchOptions)],
       maxTokens: 160,
       demonstrations: (o) => {
         const retrieve = searchRetriever(index, searchOptions);
-        const traces = kbTeacher(world, train, { ...o, retrieve: (q) => retrieve(q) });
+        const traces = kbTeacher(world, sft, { ...o, retrieve: (q) => retrieve(q) });
         return interleave(traces, kbParametricSentences(world).map(asText), 4);
       },
     };

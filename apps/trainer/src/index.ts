@@ -6,7 +6,7 @@ export { sft, sftStep, packTeacherTraces } from './sft';
 export type { PackedTraces, SftOptions } from './sft';
 export { createEnvironment, arithFacts } from './environment';
 export type { Environment, EnvironmentOptions } from './environment';
-export { evaluatePolicy, evalRowOf } from './evaluation';
+export { evaluatePolicy, evalRowOf, oracleFiguresOf, oracleMapOf } from './evaluation';
 export type { EvalLimits } from './evaluation';
 export { BACKEND_NAMES, ENV_NAMES, BENCHMARK_NAMES, TRAIN_BUDGET_BY_ENV, sftConfigSchema, trainConfigSchema, evalConfigSchema, compareConfigSchema } from './config/schema';
 export type { SftConfig, TrainConfig, EvalConfig, CompareConfig, EnvName, BenchmarkName, BackendName } from './config/schema';
@@ -28,7 +28,7 @@ export type { LoadedTrainState, TrainStateExtra } from './run/checkpoint';
 export { writeFileAtomic, writeJsonAtomic, appendJsonl, readJsonlRows, writeJsonlAtomic, JsonlError } from './run/files';
 export { Interrupted } from './run/interrupted';
 export { RUN_FILES } from './run/types';
-export type { RunConfigRecord, StepRow, EvalRow, RunSummary, RunRecord } from './run/types';
+export type { RunConfigRecord, StepRow, EvalRow, OracleFigures, StratumFigures, RunSummary, RunRecord } from './run/types';
 export {
   aggregateResults,
   renderResultsMarkdown,

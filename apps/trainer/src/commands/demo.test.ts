@@ -20,7 +20,7 @@ const row = (accuracy: number, meanCalls: number, hv: number): EvalRow => ({
 /** A demo small enough for a test: a micro model, tiny pools, `sftSteps` SFT and 2 RL steps. */
 function microDemo(sftSteps: number) {
   const out = mkdtempSync(join(tmpdir(), 'paretopo-demo-'));
-  const task = { seed: 2, trainCount: 16, testCount: 3 };
+  const task = { seed: 2, sftCount: 16, rlCount: 16, validationCount: 3, testCount: 3 };
   const overrides = {
     out,
     sft: { model: { layers: 1, dModel: 16, heads: 2, context: 128 }, task, steps: sftSteps, batchSize: 2, backend: 'js' },

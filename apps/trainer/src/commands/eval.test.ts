@@ -13,7 +13,7 @@ import { runSft } from './sft';
 import { runTrain } from './train';
 
 const quiet = { progress: false as const, log: () => {} };
-const TASK = { seed: 3, trainCount: 32, testCount: 6 };
+const TASK = { seed: 3, sftCount: 32, rlCount: 32, validationCount: 6, testCount: 6 };
 
 // A stand-in OpenAI-compatible server whose "model" always uses the calculator once: it asks for
 // the question's expression, then answers with the tool's result (text-tag protocol).

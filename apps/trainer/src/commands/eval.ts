@@ -15,7 +15,7 @@ import { loadCheckpoint } from '@paretopo/policy';
 import { OpenAIChatPolicy, evaluate, type RolloutTask } from '@paretopo/rollout';
 import type { BenchmarkName, EvalConfig } from '../config/schema';
 import { createEnvironment } from '../environment';
-import { evalRowOf, evaluatePolicy } from '../evaluation';
+import { evalRowOf, evaluatePolicy, oracleMapOf } from '../evaluation';
 import { readLatestCheckpoint } from '../run/checkpoint';
 import { writeJsonAtomic } from '../run/files';
 import type { EvalRow } from '../run/types';
@@ -36,7 +36,7 @@ export function resolveCheckpointDir(path: string): string {
 
 /** What an evaluation runs on: questions (each may carry its own tools), the shared tools, the answer rule. */
 interface EvalSuite {
-  tasks: RolloutTask[];
+  tasks: (RolloutTask & { oracleCalls?: number })[];
   tools: readonly Tool<any>[];
   maxTokens: number;
   match?: (prediction: string, gold: string) => boolean;
@@ -75,8 +75,8 @@ export async function runEval(config: EvalConfig, options: { log?: (line: string
   let suite: EvalSuite;
   if (config.env === 'arith' || config.env === 'kb') {
     const env = createEnvironment(config.env, config.task);
-    const items = config.split === 'test' ? env.test : env.train.slice(0, config.task.testCount);
-    suite = { tasks: items.map((t) => ({ id: t.id, prompt: t.prompt, answer: t.answer })), tools: env.tools, maxTokens: env.maxTokens };
+    const items = env[config.split];
+    suite = { tasks: items.map((t) => ({ id: t.id, prompt: t.prompt, answer: t.answer, oracleCalls: t.oracleCalls })), tools: env.tools, maxTokens: env.maxTokens };
   } else suite = await benchmarkSuite(config.env, config.data, config.limit);
   const tasks = firstOf(suite.tasks, config.limit);
   const limits = { maxTurns: config.maxTurns, maxToolCalls: config.maxToolCalls, maxTokens: config.maxTokens ?? suite.maxTokens, alpha: 0.5, match: suite.match };
@@ -89,7 +89,7 @@ export async function runEval(config: EvalConfig, options: { log?: (line: string
   } else {
     const policy = new OpenAIChatPolicy({ baseUrl: config.endpoint!, model: config.model!, apiKey: config.apiKey });
     const { alpha, ...loop } = limits;
-    row = evalRowOf(0, await evaluate(policy, tasks, { ...loop, tools: suite.tools, protocol: config.protocol }), alpha);
+    row = evalRowOf(0, await evaluate(policy, tasks, { ...loop, tools: suite.tools, protocol: config.protocol }), alpha, oracleMapOf(tasks));
   }
   if (config.out !== undefined) {
     mkdirSync(config.out, { recursive: true });

@@ -15,7 +15,7 @@ import { runTrain, stepTasks } from './train';
 
 // A micro model and tiny pools: these tests check the wiring (files, resume, stages), not learning.
 const MODEL = { layers: 1, dModel: 16, heads: 2, context: 128 };
-const TASK = { seed: 3, trainCount: 32, testCount: 4 };
+const TASK = { seed: 3, sftCount: 32, rlCount: 32, validationCount: 4, testCount: 4 };
 const quiet = { progress: false as const, log: () => {} };
 
 let backend: Backend;

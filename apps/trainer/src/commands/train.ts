@@ -48,7 +48,7 @@ export interface TrainRunResult {
  * @param step - RL step
  * @returns the step's questions
  * @example
- * stepTasks(env.train, 4, 1, 0).length; // 4
+ * stepTasks(env.rl, 4, 1, 0).length; // 4
  */
 export function stepTasks<T>(pool: readonly T[], count: number, seed: number, step: number): T[] {
   const rng = Rng.derive(seed, step);
@@ -156,7 +156,7 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
       log(`interrupted at step ${step}: checkpoint saved; continue with --resume`);
       return { status: 'interrupted', dir, step, summary: null, backend: backend.info };
     }
-    const tasks: TaskItem<any>[] = stepTasks(env.train, config.promptsPerStep, config.seed, step);
+    const tasks: TaskItem<any>[] = stepTasks(env.rl, config.promptsPerStep, config.seed, step);
     const row = await rlStep(parts, tasks, {
       groupSize: config.groupSize,
       maxTurns: config.maxTurns,

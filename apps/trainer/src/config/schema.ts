@@ -17,9 +17,13 @@ const prob = z.number().min(0).max(1);
 const taskSchema = z.strictObject({
   /** Seed of the task generator (and of the kb world). */
   seed: int(0).default(1),
-  /** Training questions drawn (a pool; RL and SFT sample from it). */
-  trainCount: int(1).default(4096),
-  /** Test questions evaluated. */
+  /** Questions the SFT teacher demonstrates. */
+  sftCount: int(1).default(4096),
+  /** Questions RL draws its prompts from. */
+  rlCount: int(1).default(4096),
+  /** Held-out questions for choosing hyper-parameters. */
+  validationCount: int(1).default(200),
+  /** Held-out questions evaluated once per final run. */
   testCount: int(1).default(200),
 });
 
@@ -149,7 +153,7 @@ export const evalConfigSchema = z
     data: z.string().min(1).optional(),
     /** Evaluate only the first `limit` questions (0: all). */
     limit: int(0).default(0),
-    split: z.enum(['train', 'test']).default('test'),
+    split: z.enum(['sft', 'rl', 'validation', 'test']).default('test'),
     checkpoint: z.string().min(1).optional(),
     endpoint: z.string().url().optional(),
     model: z.string().min(1).optional(),

@@ -58,8 +58,42 @@ export interface EvalRow {
   hv: number;
   /** Episodes evaluated. */
   n: number;
+  /** Figures against each question's oracle calls (built-in tasks; absent where questions carry none). */
+  oracle?: OracleFigures;
   /** ISO time. */
   time: string;
+}
+
+/** Evaluation figures of the questions whose oracle needs `oracleCalls` calls (one stratum). */
+export interface StratumFigures {
+  oracleCalls: number;
+  /** Episodes in the stratum. */
+  n: number;
+  accuracy: number;
+  /** Tool calls (valid + invalid) per episode. */
+  meanCalls: number;
+  /** Mean max(0, calls − oracle): calls the oracle would not make. */
+  excessCalls: number;
+  /** Mean max(0, oracle − calls): calls the oracle needs that the policy skipped. */
+  missingCalls: number;
+}
+
+/**
+ * Figures against the oracle's minimum calls: excess and missing calls (overall and per stratum),
+ * and an efficiency that charges only excess calls, exp(−α·max(0, calls − oracle)), so skipping a
+ * needed call earns nothing here (it shows in accuracy and in `missingCalls` instead).
+ */
+export interface OracleFigures {
+  /** Mean oracle calls over the episodes. */
+  meanOracleCalls: number;
+  excessCalls: number;
+  missingCalls: number;
+  /** Mean exp(−α·excess) over episodes. */
+  efficiency: number;
+  /** Hypervolume of (accuracy, efficiency) against (0, 0): their product. The headline figure. */
+  hv: number;
+  /** One entry per oracle-call count present, ascending. */
+  strata: StratumFigures[];
 }
 
 /** `summary.json`: the run's first and last evaluation and its timing. */

@@ -115,6 +115,8 @@ export function arithTasks(options: ArithOptions): TaskItem<ArithMeta>[] {
       prompt: `${question}\n`,
       answer: result.output,
       difficulty: level,
+      // Easy questions are answerable from the one-digit table taught in SFT; the rest need one call.
+      oracleCalls: level === 'easy' ? 0 : 1,
       meta,
     });
   }

@@ -279,6 +279,8 @@ export function kbTasks(world: KbWorld, options: KbTaskOptions): TaskItem<KbMeta
       prompt: `${question}\n`,
       answer: byId.get(at)!.name,
       difficulty: `${hops}-hop`,
+      // One search per fact of the chain that SFT never showed.
+      oracleCalls: facts.filter((id) => !world.facts.find((f) => f.id === id)!.parametric).length,
       meta: { hops, facts, path },
     });
   }

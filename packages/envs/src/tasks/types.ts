@@ -16,6 +16,12 @@ export interface TaskItem<Meta = Record<string, unknown>> {
   answer: string;
   /** Difficulty label, e.g. `'easy'`, `'hard'`, `'2-hop'`. */
   difficulty: string;
+  /**
+   * The oracle's minimum number of tool calls for this question, from the generator: what a
+   * policy that knows exactly what it learned in SFT needs to call to be sure of the answer.
+   * Evaluation reads excess and missing calls against it, per stratum (one stratum per value).
+   */
+  oracleCalls: number;
   meta: Meta;
 }
 
