@@ -190,10 +190,9 @@ function resolveOptions(options: MethodOptions): Required<MethodOptions> {
     toolGate: oneOf('toolGate', options.toolGate, ['none', 'correct'], 'none'),
     nOptFallback: oneOf('nOptFallback', options.nOptFallback, ['value', 'zero-reward'], 'value'),
     fallbackNOpt: options.fallbackNOpt ?? 0,
-    // The tracker checks window and support (integers ≥ 1) when the state builds it.
     nOptRule: oneOf('nOptRule', options.nOptRule, ['min', 'recent'], 'min'),
-    nOptWindow: options.nOptWindow ?? 4,
-    nOptSupport: options.nOptSupport ?? 1,
+    nOptWindow: positiveInteger('nOptWindow', options.nOptWindow, 4),
+    nOptSupport: positiveInteger('nOptSupport', options.nOptSupport, 1),
     gamma: options.gamma ?? 0.9,
     beta: options.beta ?? 0.5,
     switchFraction: options.switchFraction ?? 0.5,
@@ -208,6 +207,12 @@ function resolveOptions(options: MethodOptions): Required<MethodOptions> {
     nRank: oneOf('nRank', options.nRank, ['fronts', 'group-size'], 'fronts'),
     center: options.center ?? true,
   };
+}
+
+function positiveInteger(key: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`MethodState: options.${key} must be an integer ≥ 1 (got ${String(value)})`);
+  return value;
 }
 
 function oneOf<T extends string>(key: string, value: T | undefined, allowed: readonly T[], fallback: T): T {

@@ -286,6 +286,12 @@ export class NOptTracker {
     if (rows === undefined) return undefined;
     const m = this.options.support;
     if (this.options.rule === 'min') return rows[0].length >= m ? rows[0][m - 1] : undefined;
+    if (m === 1) {
+      // The common case, without the merge's cursor array (size() calls this for every question).
+      let best = -1;
+      for (const r of rows) if (r.length > 0 && (best < 0 || r[0] < best)) best = r[0];
+      return best < 0 ? undefined : best;
+    }
     // m-th smallest over at most `window` short ascending rows: a k-way merge that stops at m.
     let total = 0;
     for (const r of rows) total += r.length;
