@@ -78,7 +78,16 @@ const lossSchema = z.strictObject({
 const rewardSchema = z.strictObject({
   weights: z.tuple([z.number().min(0), z.number().min(0)]).default([0.6, 0.4]),
   alpha: z.number().positive().default(0.5),
+  /** r_tool ← r_task · r_tool (`correct`) or as is (`none`, the literal reading) for every method that uses r_tool. */
+  toolGate: z.enum(['none', 'correct']).default('none'),
+  /** r_tool while N_opt(q) is unknown: from `fallbackNOpt` (`value`) or 0 (`zero-reward`). */
+  nOptFallback: z.enum(['value', 'zero-reward']).default('value'),
   fallbackNOpt: z.number().min(0).default(0),
+  /** N_opt update: the paper's monotone minimum (`min`), or the minimum over a question's last `nOptWindow` appearances (`recent`). */
+  nOptRule: z.enum(['min', 'recent']).default('min'),
+  nOptWindow: int(1).default(4),
+  /** N_opt is the m-th smallest call count among correct trajectories in scope. */
+  nOptSupport: int(1).default(1),
   gamma: z.number().min(0).max(1).default(0.9),
   beta: z.number().min(0).lt(1).default(0.5),
   switchFraction: z.number().min(0).max(1).default(0.5),
@@ -128,7 +137,10 @@ const trainObjectSchema = z.strictObject({
   groupSize: int(1).default(8),
   temperature: z.number().min(0).default(1),
   lr: z.number().positive().default(5e-4),
-  warmupSteps: int(0).default(0),
+  /** Linear warmup of the learning rate from 0 (every method loses greedy accuracy without one). */
+  warmupSteps: int(0).default(10),
+  /** After warmup: `constant` (both ParetoPO stages get a fair share) or `cosine` down to lr/10 at the last step. */
+  lrSchedule: z.enum(['constant', 'cosine']).default('constant'),
   clipNorm: z.number().min(0).default(1),
   weightDecay: z.number().min(0).default(0),
   loss: lossSchema.default(() => lossSchema.parse({})),
