@@ -199,6 +199,21 @@ export type SftConfig = z.infer<typeof sftConfigSchema>;
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type EvalConfig = z.infer<typeof evalConfigSchema>;
 export type CompareConfig = z.infer<typeof compareConfigSchema>;
+export type DemoConfig = z.infer<typeof demoConfigSchema>;
 export type EnvName = (typeof ENV_NAMES)[number];
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** `paretopo demo`: where it writes, and overrides for its SFT and training runs (same keys as `sft` / `train`). */
+export const demoConfigSchema = z.strictObject({
+  out: z.string().min(1).default('runs/demo'),
+  sft: z.record(z.string(), z.unknown()).default({}),
+  train: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** `paretopo report`: the output file and the page title (the folders are positional). */
+export const reportFlagsSchema = z.strictObject({
+  out: z.string().min(1).optional(),
+  title: z.string().min(1).optional(),
+});
+
