@@ -57,6 +57,7 @@ describe('QA normalisation is Unicode-aware, as the official script (Python 3 `\
     ['The Ångström', 'ångström'],
     ['a ça', 'ça'],
     ['Sofía the Great', 'sofía great'],
+    ['Garci\u0301a', 'garci\u0301a'],
   ])('normalizeAnswer(%j) = %j', (a, b) => {
     expect(normalizeAnswer(a)).toBe(b);
   });
@@ -280,6 +281,9 @@ describe('MATH-style equivalence', () => {
     ['-x=5', '5'],
     ['2x=5', '5'],
     ['52_{9}', '52_8'],
+    ['5\\text{ million}', '5'],
+    ['5 million', '5'],
+    ['5\\text{ or more}', '5'],
     ['\\begin{vmatrix} 1 \\end{vmatrix}', '\\begin{pmatrix} 1 \\end{pmatrix}'],
   ])('%j ≢ %j', (a, b) => {
     expect(mathEqual(a, b)).toBe(false);

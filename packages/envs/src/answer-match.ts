@@ -24,11 +24,25 @@ const VALUE_WORDS = new Set([
   'roughly', 'least', 'most',
 ]);
 
+/**
+ * Whether words written after a number change or hedge its value (`million`, `or more`, `about`),
+ * so that dropping them as a unit would turn a wrong answer into a right one.
+ *
+ * @param words - the text after the number
+ * @returns true when any word is a scale, comparison or hedge word
+ * @example
+ * changesValue(' million dollars'); // true
+ */
+export function changesValue(words: string): boolean {
+  for (const word of words.toLowerCase().split(/[^a-z]+/)) if (VALUE_WORDS.has(word)) return true;
+  return false;
+}
+
 function numericPrediction(text: string): ReturnType<typeof parseNumber> {
   const m = NUMERIC_PREDICTION_RE.exec(text.trim());
   if (m === null) return null;
   const [, sign, digits, denominator, units] = m;
-  for (const word of units.toLowerCase().split(/[\s-]+/)) if (VALUE_WORDS.has(word)) return null;
+  if (changesValue(units)) return null;
   const negative = sign !== '' && sign !== '+';
   return parseNumber(`${negative ? '-' : ''}${digits}${denominator ?? ''}`);
 }

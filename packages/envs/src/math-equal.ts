@@ -1,3 +1,4 @@
+import { changesValue } from './answer-match';
 import { parseNumber } from './numeric';
 import { type Rational, decimalToRational, divRational, equalRational, rational } from './rational';
 
@@ -28,11 +29,13 @@ export function normalizeMathAnswer(text: string): string {
   // Spacing commands (\, \; \: \ ) but not a matrix row break (\\) followed by a space.
   s = s.replace(/(?<!\\)\\[,;: ]|~/g, ' ');
   s = s.trim().replace(/\.$/, '').trim();
+  // Trailing units are dropped, but not words that change the value ("5\text{ million}").
   const unit = UNIT_TEXT_RE.exec(s);
-  if (unit) s = s.slice(0, unit.index + 1);
+  if (unit && !changesValue(unit[0])) s = s.slice(0, unit.index + 1);
   s = unwrapText(s);
   // A plain number followed by unit words ("18 dollars", "5 cm") is the number.
-  s = s.replace(/^([-+]?\d[\d,]*(?:\.\d+)?)\s+[A-Za-z]+(?:\s+[A-Za-z]+)*$/, '$1');
+  const plain = /^([-+]?\d[\d,]*(?:\.\d+)?)(\s+[A-Za-z]+(?:\s+[A-Za-z]+)*)$/.exec(s);
+  if (plain && !changesValue(plain[2])) s = plain[1];
   s = s.replace(/\\sqrt\s*([0-9A-Za-z])/g, '\\sqrt{$1}');
   // One matrix notation (brackets or parentheses are the same matrix), `1{,}250` = `1,250`, and a
   // braced single-character sub- or superscript as its bare form (`52_{8}` = `52_8`).

@@ -2,8 +2,9 @@
 const PUNCT_RE = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
 // Python 3's `\b` in the official script is Unicode-aware (word characters are letters, digits and
 // `_` of any script); JavaScript's `\b` is ASCII-only and would see a word boundary inside
-// "Almería", deleting its final "a".
-const ARTICLES_RE = /(?<![\p{L}\p{N}_])(?:a|an|the)(?![\p{L}\p{N}_])/gu;
+// "Almería", deleting its final "a". Combining marks count as word characters too (Python's do
+// not), so a decomposed "Garci\u0301a" keeps its "a" as well.
+const ARTICLES_RE = /(?<![\p{L}\p{M}\p{N}_])(?:a|an|the)(?![\p{L}\p{M}\p{N}_])/gu;
 
 /**
  * SQuAD answer normalisation (the official v1.1 evaluation script, also used by HotpotQA):
