@@ -176,6 +176,11 @@ async function openCheckpointFiles(dir: string, options: LoadCheckpointOptions):
       return null;
     }
     const path = join(dir, name);
+    // Sizes first, from the directory entry: a file grown to any size is refused without reading it.
+    const size = await fs.stat(path).then((st) => st.size, () => null);
+    if (size !== null && size !== entry.bytes) {
+      throw new CheckpointError('checksum', `${path}: ${size} bytes but ${mPath} records ${entry.bytes} (truncated or extended after it was saved)`);
+    }
     const bytes = (await readBytes(path, true))!;
     if (bytes.length !== entry.bytes) {
       throw new CheckpointError('checksum', `${path}: ${bytes.length} bytes but ${mPath} records ${entry.bytes} (truncated or extended after it was saved)`);
