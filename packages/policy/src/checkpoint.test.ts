@@ -238,6 +238,9 @@ describe('checkpoints', () => {
       const text = readFileSync(join(outside, CHECKPOINT_FILES.checksums), 'utf8').replace('"state.json"', '"../state.json"');
       writeFileSync(join(outside, CHECKPOINT_FILES.checksums), text);
       await refused(outside, CHECKPOINT_FILES.checksums, 'checksum');
+      const huge = copyOf(good, 'huge-manifest');
+      writeFileSync(join(huge, CHECKPOINT_FILES.checksums), ' '.repeat(5000));
+      await refused(huge, CHECKPOINT_FILES.checksums, 'checksum');
     });
 
     it('a checkpoint without checksums.json (an older save) loads with one warning naming the directory', async () => {

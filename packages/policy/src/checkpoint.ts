@@ -86,6 +86,8 @@ async function writeAtomically(files: { path: string; data: Uint8Array | string 
 
 const MANIFEST_FORMAT = 'paretopo-checksums';
 const SHA256_RE = /^[0-9a-f]{64}$/;
+// A manifest lists at most five files of ~100 bytes each; anything larger is not one.
+const MAX_MANIFEST = 4096;
 type ManifestFiles = Record<string, { bytes: number; sha256: string }>;
 
 const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
@@ -152,6 +154,10 @@ type FileReader = (name: string, required: boolean) => Promise<Uint8Array | null
 
 async function openCheckpointFiles(dir: string, options: LoadCheckpointOptions): Promise<FileReader> {
   const mPath = join(dir, CHECKPOINT_FILES.checksums);
+  const mSize = await fs.stat(mPath).then((st) => st.size, () => 0);
+  if (mSize > MAX_MANIFEST) {
+    throw new CheckpointError('checksum', `${mPath}: ${mSize} bytes, more than the ${MAX_MANIFEST} a manifest of ${KNOWN_FILES.length} files can need`);
+  }
   const raw = await readBytes(mPath, false);
   if (raw === null) {
     const warn = options.onUnverified ?? ((m: string) => process.emitWarning(m, { code: 'PARETOPO_UNVERIFIED_CHECKPOINT' }));
