@@ -133,6 +133,25 @@ describe('defaultAnswerMatch and qaAnswerMatch never accept a wrong answer', () 
     );
   });
 
+  it('whatever a policy writes from number-like pieces, an accepted answer has the gold value', () => {
+    const pieces = ['-', '−', '+', '.', '/', ',', ' ', '$', '\\$', '%', 'dollars', 'million', 'about', 'not', 'or', 'x', 'e', '1', '8', '18', '0', '00', '000'];
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), fc.constantFrom('18', '-18', '1,800', '0.5', '3/4'), (parts, gold) => {
+        const p = parts.join('');
+        if (!defaultAnswerMatch(p, gold)) return;
+        accepted++;
+        // What is left once unit words (with their hyphens), currency, percent, spaces and
+        // thousands commas are gone.
+        const bare = p.replace(/[\s-]*[A-Za-z]+/g, '').replace(/\\?\$|%|\s/g, '').replace(/,(?=\d{3})/g, '').replace('−', '-');
+        const value = (t: string): number => (t.includes('/') ? Number(t.split('/')[0]) / Number(t.split('/')[1]) : Number(t));
+        expect(value(bare), `${JSON.stringify(p)} accepted for ${gold}`).toBe(value(gold.replace(/,/g, '')));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(accepted).toBeGreaterThan(0);
+  });
+
   it('hostile inputs end quickly: every grader is linear or capped in its input', () => {
     const long = [
       ' '.repeat(200_000),
