@@ -222,4 +222,5 @@ export const MATH_EQUAL_KNOWN_GAPS: readonly { prediction: string; gold: string;
   { prediction: '0.333', gold: '\\frac13', reason: 'numbers are compared exactly; rounded decimals do not match' },
   { prediction: 'x \\in [1,2]', gold: '[1,2]', reason: 'only an `x =` prefix with a variable name on the left is stripped' },
   { prediction: 'a/b', gold: '\\frac{a}{b}', reason: 'only numeric a/b is rewritten as \\frac' },
+  { prediction: '5\\text{ m}', gold: '5', reason: 'scale and hedge words after a number are kept, and `m` may mean million' },
 ];
