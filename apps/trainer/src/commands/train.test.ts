@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '@paretopo/kernels';
-import { loadCheckpoint } from '@paretopo/policy';
+import { CHECKPOINT_FILES, checksumManifest, loadCheckpoint } from '@paretopo/policy';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/load';
 import { sftConfigSchema, trainConfigSchema, type TrainConfig } from '../config/schema';
@@ -186,8 +186,29 @@ describe('runTrain', () => {
 
     it('a state file that is not a training state', async () => {
       const out = await prepared('state');
-      writeFileSync(join(out, RUN_FILES.checkpoints, 'step-000002', 'state.json'), JSON.stringify({ version: 1, rng: null, extra: { hello: 1 } }));
+      const dir = join(out, RUN_FILES.checkpoints, 'step-000002');
+      writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: 1, rng: null, extra: { hello: 1 } }));
+      // Without a matching checksum the integrity check refuses it first; resealed, the state check does.
+      await expect(resume(out)).rejects.toThrow(/state\.json: 44 bytes but .*checksums\.json records/);
+      const names = readdirSync(dir).filter((f) => f !== CHECKPOINT_FILES.checksums);
+      writeFileSync(join(dir, CHECKPOINT_FILES.checksums), checksumManifest(names.map((name) => ({ name, data: readFileSync(join(dir, name)) }))));
       await expect(resume(out)).rejects.toThrow('does not hold a paretopo training state');
+    });
+
+    it('one flipped byte in the weights, the optimiser state or the method state refuses to resume, naming the file', async () => {
+      const out = await prepared('flip');
+      const dir = join(out, RUN_FILES.checkpoints, 'step-000002');
+      const saved = join(root, 'flip-saved');
+      cpSync(dir, saved, { recursive: true });
+      for (const file of [CHECKPOINT_FILES.weights, CHECKPOINT_FILES.optimizer, CHECKPOINT_FILES.state]) {
+        const bytes = readFileSync(join(saved, file));
+        // A byte in the middle: tensor data for the safetensors files, the method state for state.json.
+        bytes[bytes.length >> 1] ^= 0x10;
+        writeFileSync(join(dir, file), bytes);
+        await expect(resume(out)).rejects.toThrow(new RegExp(`step-000002 is corrupt: .*${file.replace('.', '\\.')}: SHA-256`));
+        writeFileSync(join(dir, file), readFileSync(join(saved, file)));
+      }
+      await expect(resume(out)).resolves.toMatchObject({ status: 'finished' });
     });
 
     it('a different warm start', async () => {

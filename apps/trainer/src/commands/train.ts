@@ -169,6 +169,8 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
       epsHigh: config.loss.epsHigh,
       betaKl: config.loss.betaKl,
       aggregation: config.loss.aggregation,
+      dualClip: config.loss.dualClip,
+      klClamp: config.loss.klClamp,
     });
     appendJsonl(files.metrics, { ...row, time: new Date().toISOString() } satisfies StepRow);
     step++;

@@ -73,6 +73,10 @@ const lossSchema = z.strictObject({
   epsHigh: z.number().min(0).default(0.2),
   betaKl: z.number().min(0).default(0.001),
   aggregation: z.enum(['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm']).default('token-mean'),
+  /** Dual-clip constant c > 1: a token's loss is capped at c·|A| where A < 0 (verl's 3); null = off. */
+  dualClip: z.number().gt(1).finite().nullable().default(3),
+  /** Upper clamp of each token's k3 KL term (verl's 10); null = off. */
+  klClamp: z.number().positive().finite().nullable().default(10),
 });
 
 const rewardSchema = z.strictObject({
