@@ -1,4 +1,4 @@
-import { assertVector, describeValue, minimizedVector } from '@paretopo/pareto';
+import { assertVector, describeValue, finiteResult, minimizedVector } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
 import { createRng } from './estimateRng';
 import { prepareHvInput } from './reference';
@@ -90,6 +90,7 @@ export function estimateHypervolume(points: Points, ref: ArrayLike<number>, opti
     width[j] = r[j] - lo[j];
     box *= width[j];
   }
+  finiteResult(box, fn, 'the volume of the sampling box');
   const rng = createRng(seed);
   const u = new Float64Array(d);
   let hits = 0;

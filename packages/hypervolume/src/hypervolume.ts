@@ -1,4 +1,4 @@
-import { describeValue } from '@paretopo/pareto';
+import { describeValue, finiteResult } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
 import { resolveBudget, withBudget } from './exact/budget';
 import type { BudgetOptions } from './exact/budget';
@@ -50,7 +50,8 @@ const ALGORITHMS = new Set<string>(['auto', '2d', '3d', '4d', 'sweep', 'sweep-2d
  * @param options - `maximize` (default `false`), `strict` (default `false`), `algorithm`
  *   (default `'auto'`), `budget` (default {@link DEFAULT_HV_BUDGET})
  * @returns the hypervolume, ≥ 0
- * @throws RangeError / TypeError for bad input, `FrontierError` `'REF_NOT_DOMINATED'` in strict mode,
+ * @throws RangeError / TypeError for bad input or a result that overflows float64,
+ *   `FrontierError` `'REF_NOT_DOMINATED'` in strict mode,
  *   `FrontierError` `'BUDGET_EXCEEDED'` when the dimension sweep would need more than `budget`
  * @example
  * hypervolume({ data: Float64Array.of(5, 5, 4, 6, 2, 7, 7, 4), n: 4, d: 2 }, [10, 10]); // 38
@@ -79,7 +80,7 @@ export function hypervolume(points: Points, ref: ArrayLike<number>, options?: Hy
   }
   const budget = resolveBudget(options?.budget, fn);
   if (n === 0) return 0;
-  return withBudget(budget, fn, n, d, () => run(algorithm, data, n, d, input.ref));
+  return finiteResult(withBudget(budget, fn, n, d, () => run(algorithm, data, n, d, input.ref)), fn, 'the hypervolume');
 }
 
 function run(algorithm: string, data: Float64Array, n: number, d: number, r: Float64Array): number {

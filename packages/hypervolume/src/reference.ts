@@ -88,3 +88,4 @@ export function prepareHvInput(
   }
   return { data: out, n: m, d, ref: r, index };
 }
+

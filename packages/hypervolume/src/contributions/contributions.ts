@@ -1,3 +1,4 @@
+import { finiteResults } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
 import { resolveBudget, withBudget } from '../exact/budget';
 import type { BudgetOptions } from '../exact/budget';
@@ -60,8 +61,8 @@ export function contributionsFor(
   if (algorithm === '2d') contributions2d(data, m, input.ref[0], input.ref[1], kept);
   else if (algorithm === '3d') contributions3d(data, m, input.ref, kept);
   else withBudget(budget, fn, m, d, () => contributionsGeneral(data, m, d, input.ref, kept));
-  if (m === points.n) return kept;
+  if (m === points.n) return finiteResults(kept, fn, 'the contribution of point');
   const out = new Float64Array(points.n);
   for (let k = 0; k < m; k++) out[input.index[k]] = kept[k];
-  return out;
+  return finiteResults(out, fn, 'the contribution of point');
 }

@@ -1,4 +1,4 @@
-import { FrontierError, assertVector, minimizedVector } from '@paretopo/pareto';
+import { FrontierError, assertVector, finiteResult, minimizedVector } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
 import { resolveBudget, withBudget } from '../exact/budget';
 import type { BudgetOptions } from '../exact/budget';
@@ -49,7 +49,8 @@ export function hvImprovement(
       return 0;
     }
   }
-  return withBudget(budget, fn, m, d, () =>
+  const gain = withBudget(budget, fn, m, d, () =>
     exclusiveVolume(c, data, m, d, -1, input.ref, new Float64Array((m + 1) * d), limitScratch(m, d)),
   );
+  return finiteResult(gain, fn, 'the improvement');
 }
