@@ -4,6 +4,7 @@ import { pointsArb } from '@paretopo/test-utils';
 import { hypervolume } from './hypervolume';
 import { hvContributions, hvImprovement } from './contributions';
 import { estimateHypervolume } from './estimate';
+import { additiveEpsilon, gd, gdPlus, igd, igdPlus, multiplicativeEpsilon } from './indicators';
 
 const OVERFLOW = /overflowed float64 \(got (Infinity|NaN)\) although every input is finite; rescale the objectives/;
 
@@ -94,5 +95,25 @@ describe('overflow: finite input whose result overflows float64 throws, never re
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('overflow: the quality indicators follow the same rule', () => {
+  const far = { data: Float64Array.of(-1e308, -1e308), n: 1, d: 2 };
+  const near = { data: Float64Array.of(1e308, 1e308), n: 1, d: 2 };
+  it.each([
+    ['igd', () => igd(far, near)],
+    ['igdPlus', () => igdPlus(near, far)],
+    ['gd', () => gd(far, near)],
+    ['gdPlus', () => gdPlus(near, far)],
+    ['additiveEpsilon', () => additiveEpsilon(near, far)],
+    ['multiplicativeEpsilon', () => multiplicativeEpsilon(near, { data: Float64Array.of(1e-300, 1e-300), n: 1, d: 2 })],
+  ])('%s', (fn, run) => {
+    expect(run).toThrow(new RegExp(`^${fn}: the indicator overflowed float64 \\(got Infinity\\)`));
+  });
+
+  it('a finite result is returned even when a farther candidate overflowed on the way', () => {
+    const ref = { data: Float64Array.of(0, 0), n: 1, d: 2 };
+    expect(igd({ data: Float64Array.of(-1e308, 1e308, 3, 4), n: 2, d: 2 }, ref)).toBe(5);
   });
 });
