@@ -88,4 +88,3 @@ export function prepareHvInput(
   }
   return { data: out, n: m, d, ref: r, index };
 }
-
