@@ -41,7 +41,7 @@ export { parseNumber, numericEqual } from './numeric';
 export { extractBoxed, extractAnswerTag, extractFinalAnswer } from './extract';
 export { normalizeMathAnswer, mathEqual, MATH_EQUAL_KNOWN_GAPS } from './math-equal';
 export { readJsonl } from './jsonl';
-export type { JsonlRecord } from './jsonl';
+export type { JsonlRecord, ReadJsonlOptions } from './jsonl';
 export {
   findDataDir,
   gsm8kFinalAnswer,
