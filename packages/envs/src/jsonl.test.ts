@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { collect } from '@paretopo/test-utils';
 import { describe, expect, it } from 'vitest';
 import { EnvError } from './errors';
 import { readJsonl } from './jsonl';
@@ -15,12 +16,6 @@ const file = (text: string | Buffer): string => {
   writeFileSync(p, text);
   return p;
 };
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 /** Reference: the whole file in memory, split on newlines. */
 const reference = (text: string) =>
