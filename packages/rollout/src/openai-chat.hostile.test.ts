@@ -116,6 +116,8 @@ describe('OpenAIChatPolicy against a misbehaving server', () => {
     expect(() => client('http://127.0.0.1:1/v1', { maxAttempts: 1e9 })).toThrow('OpenAIChatPolicy: options.maxAttempts must be an integer in [1, 100] (got 1000000000)');
     expect(() => client('http://127.0.0.1:1/v1', { maxResponseBytes: 0 })).toThrow(/options\.maxResponseBytes must be an integer in \[1, 1073741824\]/);
     expect(() => client('http://127.0.0.1:1/v1', { deadlineMs: Number.NaN })).toThrow(/options\.deadlineMs/);
+    expect(() => client('http://user:sk-secret@127.0.0.1:1/v1')).toThrow(/must not hold credentials/);
+    expect(() => client('http://user:sk-secret@127.0.0.1:1/v1')).not.toThrow(/sk-secret/);
   });
 });
 

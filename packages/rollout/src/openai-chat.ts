@@ -9,7 +9,7 @@ export interface OpenAIChatPolicyOptions {
   baseUrl: string;
   /** Model name as the server knows it. */
   model: string;
-  /** Sent as `Authorization: Bearer <apiKey>` when set. */
+  /** Sent as `Authorization: Bearer <apiKey>` when set; replaced by `[redacted]` wherever a server echoes it into an error. */
   apiKey?: string;
   /** Extra request headers. */
   headers?: Record<string, string>;
@@ -205,6 +205,7 @@ export class OpenAIChatPolicy implements ChatPolicy {
   private readonly maxBackoffMs: number;
   private readonly extraBody: Record<string, unknown>;
   private readonly random: () => number;
+  private readonly apiKey: string | undefined;
 
   /** @param options - See {@link OpenAIChatPolicyOptions}. */
   constructor(options: OpenAIChatPolicyOptions) {
@@ -226,7 +227,11 @@ export class OpenAIChatPolicy implements ChatPolicy {
     this.url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
     this.model = options.model;
     this.headers = { 'content-type': 'application/json', ...(options.headers ?? {}) };
+    if (base.username !== '' || base.password !== '') {
+      throw new TypeError('OpenAIChatPolicy: options.baseUrl must not hold credentials (they would show in every error and log); pass options.apiKey');
+    }
     if (options.apiKey !== undefined) this.headers.authorization = `Bearer ${options.apiKey}`;
+    this.apiKey = options.apiKey === '' ? undefined : options.apiKey;
     const hour = 3_600_000;
     this.limiter = new ConcurrencyLimiter(positiveInt('concurrency', options.concurrency, 8, 1024));
     this.timeoutMs = positiveInt('timeoutMs', options.timeoutMs, 60_000, hour);
@@ -301,6 +306,11 @@ export class OpenAIChatPolicy implements ChatPolicy {
     });
   }
 
+  // A server (or a proxy) may echo the request's headers into an error message.
+  private redact(text: string): string {
+    return this.apiKey === undefined ? text : text.split(this.apiKey).join('[redacted]');
+  }
+
   private async attempt(payload: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<ChatReply> {
     if (signal?.aborted) throw new RolloutError('aborted', 'OpenAIChatPolicy: aborted');
     const controller = new AbortController();
@@ -327,7 +337,7 @@ export class OpenAIChatPolicy implements ChatPolicy {
       if (!res.ok) {
         const err: StatusError = new RolloutError(
           'http-status',
-          `OpenAIChatPolicy: POST ${this.url} failed with ${res.status}${res.statusText ? ` ${clip(res.statusText)}` : ''}: ${serverMessage(text)}`,
+          `OpenAIChatPolicy: POST ${this.url} failed with ${res.status}${res.statusText ? ` ${clip(this.redact(res.statusText))}` : ''}: ${serverMessage(this.redact(text))}`,
           { status: res.status },
         );
         err.retryAfterMs = retryAfterMs(res.headers.get('retry-after'), Date.now());
@@ -340,7 +350,7 @@ export class OpenAIChatPolicy implements ChatPolicy {
       try {
         json = JSON.parse(text);
       } catch (err) {
-        throw new RolloutError('bad-response', `OpenAIChatPolicy: ${this.url} answered invalid JSON: ${serverMessage(text).slice(0, 200)}`, { cause: err });
+        throw new RolloutError('bad-response', `OpenAIChatPolicy: ${this.url} answered invalid JSON: ${serverMessage(this.redact(text)).slice(0, 200)}`, { cause: err });
       }
       return parseReply(this.url, json);
     } finally {
