@@ -1,4 +1,4 @@
-import { describeValue } from '@paretopo/envs';
+import { describeValue, onAbort } from '@paretopo/envs';
 import { RolloutError } from './errors';
 import { ConcurrencyLimiter } from './limiter';
 import type { ChatCompleteOptions, ChatMessage, ChatPolicy, ChatReply, ChatToolCall } from './types';
@@ -119,15 +119,16 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
       reject(new RolloutError('aborted', 'OpenAIChatPolicy: aborted'));
       return;
     }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new RolloutError('aborted', 'OpenAIChatPolicy: aborted'));
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      stop?.();
       resolve();
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const stop =
+      signal &&
+      onAbort(signal, () => {
+        clearTimeout(timer);
+        reject(new RolloutError('aborted', 'OpenAIChatPolicy: aborted'));
+      });
   });
 }
 
@@ -319,8 +320,7 @@ export class OpenAIChatPolicy implements ChatPolicy {
       timedOut = true;
       controller.abort();
     }, timeoutMs);
-    const onAbort = (): void => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const stopWatching = signal && onAbort(signal, () => controller.abort());
     try {
       let res: Response;
       let body: { text: string; cut: boolean };
@@ -355,7 +355,7 @@ export class OpenAIChatPolicy implements ChatPolicy {
       return parseReply(this.url, json);
     } finally {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      stopWatching?.();
     }
   }
 }
