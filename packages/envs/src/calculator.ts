@@ -14,7 +14,7 @@ import type { WorkCounter } from './work';
 
 /** Limits and output format of the calculator, resolved once. */
 export interface CalculatorOptions extends FormatRationalOptions {
-  /** Longest accepted expression in characters. Default 200. */
+  /** Longest accepted expression in characters. Default 200; `createCalculator` accepts at most 10,000 (exact arithmetic on longer input can grow numbers without bound). */
   maxLength?: number;
   /** Deepest accepted nesting of parentheses and unary signs. Default 64. */
   maxDepth?: number;
@@ -263,6 +263,11 @@ export function calculate(expr: string, options: CalculatorOptions = {}): ToolRe
 /** Arguments of the calculator tool (a type alias, so a `Tool<CalculatorArgs>` fits in a `Tool[]`). */
 export type CalculatorArgs = { expression: string };
 
+/** Largest `maxLength` the calculator tool accepts. */
+const MAX_EXPRESSION_CHARS = 10_000;
+/** Largest `maxDepth` (each level is a few stack frames of the recursive descent). */
+const MAX_DEPTH = 1000;
+
 /**
  * Creates the calculator tool: text tag `calc`, result tag `res`, function name `calculator`.
  *
@@ -273,12 +278,12 @@ export type CalculatorArgs = { expression: string };
  */
 export function createCalculator(options: CalculatorOptions = {}): Tool<CalculatorArgs> {
   const maxLength = options.maxLength ?? 200;
-  if (!Number.isInteger(maxLength) || maxLength < 1) {
-    throw new RangeError(`createCalculator: options.maxLength must be a positive integer (got ${maxLength})`);
+  if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > MAX_EXPRESSION_CHARS) {
+    throw new RangeError(`createCalculator: options.maxLength must be an integer in [1, ${MAX_EXPRESSION_CHARS}] (got ${maxLength})`);
   }
   const maxDepth = options.maxDepth ?? 64;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1) {
-    throw new RangeError(`createCalculator: options.maxDepth must be a positive integer (got ${maxDepth})`);
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_DEPTH) {
+    throw new RangeError(`createCalculator: options.maxDepth must be an integer in [1, ${MAX_DEPTH}] (got ${maxDepth})`);
   }
   const sig = options.significantDigits ?? 12;
   if (!Number.isInteger(sig) || sig < 1 || sig > 100) {

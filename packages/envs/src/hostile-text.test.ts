@@ -3,7 +3,7 @@
 // implementations are kept here as slow references, and the fast ones must agree with them.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateArithmetic, evaluateArithmeticCounted } from './calculator';
+import { createCalculator, evaluateArithmetic, evaluateArithmeticCounted } from './calculator';
 import { extractBoxed, extractBoxedCounted } from './extract';
 import { type ParseCallsOptions, type ParsedCalls, type ToolCallRecord, parseToolCalls, parseToolCallsCounted, scanTags } from './parse-calls';
 import type { WorkCounter } from './work';
@@ -246,6 +246,12 @@ describe('the calculator on hostile expressions', () => {
       expect(work.steps).toBeLessThanOrEqual(6 * expr.length + 8);
       if (!r.ok) expect(r.message.length).toBeLessThan(200);
     }
+  });
+
+  it('the tool caps its own limits, naming the cap', () => {
+    expect(() => createCalculator({ maxLength: 10_001 })).toThrow('createCalculator: options.maxLength must be an integer in [1, 10000] (got 10001)');
+    expect(() => createCalculator({ maxDepth: 1e6 })).toThrow('createCalculator: options.maxDepth must be an integer in [1, 1000] (got 1000000)');
+    expect(createCalculator({ maxLength: 10_000, maxDepth: 1000 }).maxArgChars).toBe(10_000);
   });
 
   it('refuses nesting deeper than maxDepth with a message naming the limit', () => {
