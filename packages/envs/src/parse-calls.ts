@@ -166,7 +166,7 @@ export function parseToolCallsCounted(text: string, options: ParseCallsOptions, 
   const stopAtAnswer = options.stopAtAnswer ?? true;
   const out: ParsedCalls = { calls: [], answer: null, unclosedAnswer: false, validCalls: 0, invalidCalls: 0 };
   if (typeof text !== 'string') return out;
-  const known = Object.keys(tools);
+  const available = Object.keys(tools).map((k) => `<${k}>`).join(' ') || 'none';
   const tags = scanTags(text, work);
   // Closing tags per name, in text order, each with a cursor: tags are visited left to right, so
   // "the first closing tag at or after bodyStart" never moves back and the search is amortised O(1).
@@ -222,7 +222,7 @@ export function parseToolCallsCounted(text: string, options: ParseCallsOptions, 
         bodyStart,
         bodyEnd: closed ? bodyEnd : bodyStart,
         valid: false,
-        error: `unknown tool <${tag}>; available: ${known.map((k) => `<${k}>`).join(' ') || 'none'}`,
+        error: `unknown tool <${tag}>; available: ${available}`,
       };
       pos = recEnd;
     } else {
