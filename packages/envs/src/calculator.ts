@@ -10,10 +10,11 @@ import {
   subRational,
 } from './rational';
 import type { Tool, ToolResult } from './tool';
+import type { WorkCounter } from './work';
 
 /** Limits and output format of the calculator, resolved once. */
 export interface CalculatorOptions extends FormatRationalOptions {
-  /** Longest accepted expression in characters. Default 200. */
+  /** Longest accepted expression in characters. Default 200; `createCalculator` accepts at most 10,000 (exact arithmetic on longer input can grow numbers without bound). */
   maxLength?: number;
   /** Deepest accepted nesting of parentheses and unary signs. Default 64. */
   maxDepth?: number;
@@ -66,10 +67,11 @@ const fail = (error: ArithmeticErrorCode, message: string): never => {
 // Digits with optional thousands groups ("1,234,567"), then an optional fraction.
 const NUMBER_RE = /(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d*)?|\.\d+/y;
 
-function tokenize(expr: string): Token[] {
+function tokenize(expr: string, work: WorkCounter): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < expr.length) {
+    work.steps++;
     const c = expr[i];
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       i++;
@@ -80,6 +82,7 @@ function tokenize(expr: string): Token[] {
       const m = NUMBER_RE.exec(expr);
       if (!m) fail('syntax', `'.' must be followed by digits at position ${i}`);
       const text = m![0];
+      work.steps += text.length;
       tokens.push({ kind: Tok.Num, pos: i, text: text.replace(/,/g, '') });
       i += text.length;
       continue;
@@ -117,6 +120,7 @@ class Parser {
   constructor(
     private readonly tokens: Token[],
     private readonly maxDepth: number,
+    private readonly work: WorkCounter,
   ) {}
 
   parse(): Rational {
@@ -132,6 +136,7 @@ class Parser {
   }
 
   private sum(): Rational {
+    this.work.steps++;
     let left = this.product();
     for (;;) {
       const k = this.tokens[this.i].kind;
@@ -143,6 +148,7 @@ class Parser {
   }
 
   private product(): Rational {
+    this.work.steps++;
     let left = this.unary();
     for (;;) {
       const k = this.tokens[this.i].kind;
@@ -159,6 +165,7 @@ class Parser {
   }
 
   private unary(): Rational {
+    this.work.steps++;
     const t = this.tokens[this.i];
     if (t.kind === Tok.Minus || t.kind === Tok.Plus) {
       this.enter();
@@ -171,6 +178,7 @@ class Parser {
   }
 
   private primary(): Rational {
+    this.work.steps++;
     const t = this.tokens[this.i];
     if (t.kind === Tok.Num) {
       this.i++;
@@ -205,6 +213,22 @@ class Parser {
  * evaluateArithmetic('37*46'); // { ok: true, value: { num: 1702n, den: 1n } }
  */
 export function evaluateArithmetic(expr: string, options: CalculatorOptions = {}): ArithmeticOutcome {
+  return evaluateArithmeticCounted(expr, options, { steps: 0 });
+}
+
+/**
+ * {@link evaluateArithmetic} with a step counter (one step per character tokenised and per
+ * grammar rule entered), for the tests that show the work is linear in the expression.
+ *
+ * @internal
+ * @param expr - The expression text.
+ * @param options - As for {@link evaluateArithmetic}.
+ * @param work - Step counter.
+ * @returns As {@link evaluateArithmetic}.
+ * @example
+ * evaluateArithmeticCounted('1+2', {}, { steps: 0 }).ok; // true
+ */
+export function evaluateArithmeticCounted(expr: string, options: CalculatorOptions, work: WorkCounter): ArithmeticOutcome {
   const maxLength = options.maxLength ?? 200;
   const maxDepth = options.maxDepth ?? 64;
   if (typeof expr !== 'string') return { ok: false, error: 'syntax', message: 'expression must be text' };
@@ -213,7 +237,7 @@ export function evaluateArithmetic(expr: string, options: CalculatorOptions = {}
   }
   if (expr.trim() === '') return { ok: false, error: 'empty', message: 'empty expression' };
   try {
-    return { ok: true, value: new Parser(tokenize(expr), maxDepth).parse() };
+    return { ok: true, value: new Parser(tokenize(expr, work), maxDepth, work).parse() };
   } catch (err) {
     if (err instanceof ArithmeticFailure) return { ok: false, error: err.error, message: err.message };
     throw err;
@@ -239,6 +263,11 @@ export function calculate(expr: string, options: CalculatorOptions = {}): ToolRe
 /** Arguments of the calculator tool (a type alias, so a `Tool<CalculatorArgs>` fits in a `Tool[]`). */
 export type CalculatorArgs = { expression: string };
 
+/** Largest `maxLength` the calculator tool accepts. */
+const MAX_EXPRESSION_CHARS = 10_000;
+/** Largest `maxDepth` (each level is a few stack frames of the recursive descent). */
+const MAX_DEPTH = 1000;
+
 /**
  * Creates the calculator tool: text tag `calc`, result tag `res`, function name `calculator`.
  *
@@ -249,12 +278,12 @@ export type CalculatorArgs = { expression: string };
  */
 export function createCalculator(options: CalculatorOptions = {}): Tool<CalculatorArgs> {
   const maxLength = options.maxLength ?? 200;
-  if (!Number.isInteger(maxLength) || maxLength < 1) {
-    throw new RangeError(`createCalculator: options.maxLength must be a positive integer (got ${maxLength})`);
+  if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > MAX_EXPRESSION_CHARS) {
+    throw new RangeError(`createCalculator: options.maxLength must be an integer in [1, ${MAX_EXPRESSION_CHARS}] (got ${maxLength})`);
   }
   const maxDepth = options.maxDepth ?? 64;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1) {
-    throw new RangeError(`createCalculator: options.maxDepth must be a positive integer (got ${maxDepth})`);
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_DEPTH) {
+    throw new RangeError(`createCalculator: options.maxDepth must be an integer in [1, ${MAX_DEPTH}] (got ${maxDepth})`);
   }
   const sig = options.significantDigits ?? 12;
   if (!Number.isInteger(sig) || sig < 1 || sig > 100) {

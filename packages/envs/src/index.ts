@@ -40,8 +40,9 @@ export { normalizeAnswer, exactMatch, tokenF1 } from './qa-match';
 export { parseNumber, numericEqual } from './numeric';
 export { extractBoxed, extractAnswerTag, extractFinalAnswer } from './extract';
 export { normalizeMathAnswer, mathEqual, MATH_EQUAL_KNOWN_GAPS } from './math-equal';
+export { onAbort } from './abort';
 export { readJsonl } from './jsonl';
-export type { JsonlRecord } from './jsonl';
+export type { JsonlRecord, ReadJsonlOptions } from './jsonl';
 export {
   findDataDir,
   gsm8kFinalAnswer,
