@@ -164,14 +164,15 @@ export function drawPool<T>(
         }
         if ((usedUp || !seen.has(key(item))) && !full(item)) break;
         if (misses >= MAX_MISSES) {
-          if (strict || full(item)) {
+          if (strict || usedUp) {
             throw new EnvError(
               'task-exhausted',
               `${fn}: the ${pool} pool ran out of distinct questions of stratum ${s}${answerCap === undefined ? '' : ` with answers under ${answerCap.share} of the pool`} after ${seen.size} (needed ${perStratum[s]}); lower the count or raise the pool's fraction`,
             );
           }
+          // Every question of the stratum has been taken once: repeats are allowed from now on.
           usedUp = true;
-          break;
+          misses = 0;
         }
       }
       seen.add(key(item));
