@@ -15,16 +15,16 @@ const prob = z.number().min(0).max(1);
 
 // Every nested object is strict, so a misspelt key is an error that names it, never ignored.
 const taskSchema = z.strictObject({
-  /** Seed of the task generator (and of the kb world). */
+  /** Seed of the pools' draw (and of the kb world); pool membership depends only on the question. */
   seed: int(0).default(1),
-  /** Questions the SFT teacher demonstrates. */
+  /** Questions the SFT teacher demonstrates (repeats once a stratum's questions are used up). */
   sftCount: int(1).default(4096),
-  /** Questions RL draws its prompts from. */
+  /** Questions RL draws its prompts from (same rule). */
   rlCount: int(1).default(4096),
-  /** Held-out questions for choosing hyper-parameters. */
-  validationCount: int(1).default(200),
-  /** Held-out questions evaluated once per final run. */
-  testCount: int(1).default(200),
+  /** Held-out questions for choosing hyper-parameters, all distinct. */
+  validationCount: int(1).default(300),
+  /** Held-out questions evaluated once per final run, all distinct. */
+  testCount: int(1).default(500),
 });
 
 const modelSchema = z.strictObject({
