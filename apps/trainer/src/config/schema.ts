@@ -50,7 +50,7 @@ const common = {
   /** Episode limits shared by rollouts and evaluation. */
   maxTurns: int(1).default(4),
   maxToolCalls: int(0).default(4),
-  /** Generated tokens per episode; `null` = the environment's default (arith 64, kb 160). */
+  /** Generated tokens per episode; `null` = the environment's default (arith 72, kb 128). */
   maxTokens: int(1).nullable().default(null),
 };
 
