@@ -18,6 +18,12 @@ export interface CalculatorOptions extends FormatRationalOptions {
   maxLength?: number;
   /** Deepest accepted nesting of parentheses and unary signs. Default 64. */
   maxDepth?: number;
+  /**
+   * Most binary operations (`+ - * /` between two operands) one expression may hold; more is the
+   * error `too-many-operations`. Default unlimited. `1` makes a one-operation-per-call calculator
+   * (the `arith` task's tool), so a multi-step question costs one call per step.
+   */
+  maxOperations?: number;
 }
 
 /** Outcome of {@link evaluateArithmetic}: an exact value, or an error code and message. */
@@ -34,7 +40,8 @@ export type ArithmeticErrorCode =
   | 'unsupported-operator'
   | 'invalid-character'
   | 'syntax'
-  | 'division-by-zero';
+  | 'division-by-zero'
+  | 'too-many-operations';
 
 const enum Tok {
   Num,
@@ -117,11 +124,20 @@ function tokenize(expr: string, work: WorkCounter): Token[] {
 class Parser {
   private i = 0;
   private depth = 0;
+  private operations = 0;
   constructor(
     private readonly tokens: Token[],
     private readonly maxDepth: number,
     private readonly work: WorkCounter,
+    private readonly maxOperations: number,
   ) {}
+
+  private operation(): void {
+    if (++this.operations > this.maxOperations) {
+      const limit = this.maxOperations === 1 ? 'one operation' : `${this.maxOperations} operations`;
+      fail('too-many-operations', `this calculator takes ${limit} per call (+ - * / between two numbers); split the expression into calls`);
+    }
+  }
 
   parse(): Rational {
     const value = this.sum();
@@ -141,6 +157,7 @@ class Parser {
     for (;;) {
       const k = this.tokens[this.i].kind;
       if (k !== Tok.Plus && k !== Tok.Minus) return left;
+      this.operation();
       this.i++;
       const right = this.product();
       left = k === Tok.Plus ? addRational(left, right) : subRational(left, right);
@@ -153,6 +170,7 @@ class Parser {
     for (;;) {
       const k = this.tokens[this.i].kind;
       if (k !== Tok.Times && k !== Tok.Divide) return left;
+      this.operation();
       this.i++;
       const right = this.unary();
       if (k === Tok.Times) left = mulRational(left, right);
@@ -207,7 +225,7 @@ class Parser {
  * on BigInt, so `123456789012345 * 987654321098765` keeps every digit. Never uses `eval`.
  *
  * @param expr - The expression text.
- * @param options - `maxLength` (default 200) and `maxDepth` (default 64).
+ * @param options - `maxLength` (default 200), `maxDepth` (default 64), `maxOperations` (default unlimited).
  * @returns `{ ok: true, value }` or `{ ok: false, error, message }`; never throws on any string.
  * @example
  * evaluateArithmetic('37*46'); // { ok: true, value: { num: 1702n, den: 1n } }
@@ -231,13 +249,14 @@ export function evaluateArithmetic(expr: string, options: CalculatorOptions = {}
 export function evaluateArithmeticCounted(expr: string, options: CalculatorOptions, work: WorkCounter): ArithmeticOutcome {
   const maxLength = options.maxLength ?? 200;
   const maxDepth = options.maxDepth ?? 64;
+  const maxOperations = options.maxOperations ?? Number.POSITIVE_INFINITY;
   if (typeof expr !== 'string') return { ok: false, error: 'syntax', message: 'expression must be text' };
   if (expr.length > maxLength) {
     return { ok: false, error: 'too-long', message: `expression is ${expr.length} characters (limit ${maxLength})` };
   }
   if (expr.trim() === '') return { ok: false, error: 'empty', message: 'empty expression' };
   try {
-    return { ok: true, value: new Parser(tokenize(expr, work), maxDepth, work).parse() };
+    return { ok: true, value: new Parser(tokenize(expr, work), maxDepth, work, maxOperations).parse() };
   } catch (err) {
     if (err instanceof ArithmeticFailure) return { ok: false, error: err.error, message: err.message };
     throw err;
@@ -271,10 +290,13 @@ const MAX_DEPTH = 1000;
 /**
  * Creates the calculator tool: text tag `calc`, result tag `res`, function name `calculator`.
  *
- * @param options - Limits and number format (see {@link CalculatorOptions}).
+ * @param options - Limits and number format (see {@link CalculatorOptions}); `maxOperations: 1`
+ *   gives the one-operation-per-call variant.
  * @returns A {@link Tool} whose `run` never throws.
  * @example
  * await createCalculator().run({ expression: '37*46' }); // { ok: true, output: '1702' }
+ * await createCalculator({ maxOperations: 1 }).run({ expression: '2+3*4' });
+ * // { ok: false, output: 'error: this calculator takes one operation per call …', error: 'too-many-operations' }
  */
 export function createCalculator(options: CalculatorOptions = {}): Tool<CalculatorArgs> {
   const maxLength = options.maxLength ?? 200;
@@ -289,10 +311,17 @@ export function createCalculator(options: CalculatorOptions = {}): Tool<Calculat
   if (!Number.isInteger(sig) || sig < 1 || sig > 100) {
     throw new RangeError(`createCalculator: options.significantDigits must be an integer in [1, 100] (got ${sig})`);
   }
-  const resolved: CalculatorOptions = { ...options, maxLength, maxDepth, significantDigits: sig };
+  const maxOperations = options.maxOperations ?? Number.POSITIVE_INFINITY;
+  if (!(maxOperations === Number.POSITIVE_INFINITY || (Number.isInteger(maxOperations) && maxOperations >= 1))) {
+    throw new RangeError(`createCalculator: options.maxOperations must be a positive integer or Infinity (got ${maxOperations})`);
+  }
+  const resolved: CalculatorOptions = { ...options, maxLength, maxDepth, significantDigits: sig, maxOperations };
   return {
     name: 'calculator',
-    description: 'Evaluates an arithmetic expression exactly (+ - * / and parentheses) and returns the number.',
+    description:
+      maxOperations === 1
+        ? 'Evaluates one arithmetic operation exactly (two numbers and one of + - * /) and returns the number.'
+        : 'Evaluates an arithmetic expression exactly (+ - * / and parentheses) and returns the number.',
     parameters: {
       type: 'object',
       properties: {

@@ -39,16 +39,16 @@ const prob = z.number().min(0).max(1);
 
 // Every nested object is strict, so a misspelt key is an error that names it, never ignored.
 const taskSchema = z.strictObject({
-  /** Seed of the task generator (and of the kb world). */
+  /** Seed of the pools' draw (and of the kb world); pool membership depends only on the question. */
   seed: int(0, C.seed).default(1),
-  /** Questions the SFT teacher demonstrates. */
+  /** Questions the SFT teacher demonstrates (repeats once a stratum's questions are used up). */
   sftCount: int(1, C.taskCount).default(4096),
-  /** Questions RL draws its prompts from. */
+  /** Questions RL draws its prompts from (same rule). */
   rlCount: int(1, C.taskCount).default(4096),
-  /** Held-out questions for choosing hyper-parameters. */
-  validationCount: int(1, C.taskCount).default(200),
-  /** Held-out questions evaluated once per final run. */
-  testCount: int(1, C.taskCount).default(200),
+  /** Held-out questions for choosing hyper-parameters, all distinct. */
+  validationCount: int(1, C.taskCount).default(300),
+  /** Held-out questions evaluated once per final run, all distinct. */
+  testCount: int(1, C.taskCount).default(500),
 });
 
 const modelSchema = z.strictObject({
@@ -74,7 +74,7 @@ const common = {
   /** Episode limits shared by rollouts and evaluation. */
   maxTurns: int(1, C.maxTurns).default(4),
   maxToolCalls: int(0, C.maxToolCalls).default(4),
-  /** Generated tokens per episode; `null` = the environment's default (arith 64, kb 160). */
+  /** Generated tokens per episode; `null` = the environment's default (arith 72, kb 128). */
   maxTokens: int(1, C.maxTokens).nullable().default(null),
 };
 
