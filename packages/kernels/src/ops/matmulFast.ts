@@ -112,22 +112,13 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   // Pack A (m×k row-major, zero rows to mPad).
   const a0 = aOff >> 2;
   if (!transA) f.set(a.subarray(0, m * k), a0);
-  else for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) f[a0 + i * k + p] = a[p * m + i];
+  else packTransposed(a, m, k, f, a0);
   f.fill(0, a0 + m * k, a0 + mPad * k);
 
   // Pack B into k×8 panels (zero columns to nPad).
   const b0 = bOff >> 2;
-  for (let jb = 0; jb < nPanels; jb++) {
-    const base = b0 + jb * k * 8;
-    const j0 = jb * 8;
-    const w = Math.min(8, n - j0);
-    for (let p = 0; p < k; p++) {
-      const dst = base + p * 8;
-      if (!transB) for (let jj = 0; jj < w; jj++) f[dst + jj] = b[p * n + j0 + jj];
-      else for (let jj = 0; jj < w; jj++) f[dst + jj] = b[(j0 + jj) * k + p];
-      for (let jj = w; jj < 8; jj++) f[dst + jj] = 0;
-    }
-  }
+  if (!transB) packPanels(b, k, n, f, b0);
+  else packPanelsTransposed(b, k, n, f, b0);
 
   const blocks = mPad / 4;
   const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, 16) : 1;
@@ -152,19 +143,78 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
 
   // Unpack C (+ bias, + previous out).
   const c0 = cOff >> 2;
-  for (let i = 0; i < m; i++) {
-    const src = c0 + i * nPad;
-    const dst = i * n;
-    if (!bias && !accumulate) {
-      out.set(f.subarray(src, src + n), dst);
-    } else {
-      for (let j = 0; j < n; j++) {
-        let v = f[src + j];
-        if (bias) v += bias[j];
-        if (accumulate) v += out[dst + j];
-        out[dst + j] = v;
+  if (!bias && !accumulate) {
+    if (nPad === n) out.set(f.subarray(c0, c0 + m * n));
+    else for (let i = 0; i < m; i++) out.set(f.subarray(c0 + i * nPad, c0 + i * nPad + n), i * n);
+  } else if (bias && accumulate) {
+    // Sums in float64, one rounding to f32 at the store (c + bias + out, in that order).
+    for (let i = 0, src = c0, dst = 0; i < m; i++, src += nPad, dst += n) {
+      for (let j = 0; j < n; j++) out[dst + j] = f[src + j] + bias[j] + out[dst + j];
+    }
+  } else if (bias) {
+    for (let i = 0, src = c0, dst = 0; i < m; i++, src += nPad, dst += n) {
+      for (let j = 0; j < n; j++) out[dst + j] = f[src + j] + bias[j];
+    }
+  } else {
+    for (let i = 0, src = c0, dst = 0; i < m; i++, src += nPad, dst += n) {
+      for (let j = 0; j < n; j++) out[dst + j] = f[src + j] + out[dst + j];
+    }
+  }
+}
+
+// Aᵀ stored k×m → A rows (m×k) at f[a0…]: 8×8 tiles, so reads and writes both stay in a few cache lines.
+function packTransposed(a: Float32Array, m: number, k: number, f: Float32Array, a0: number): void {
+  for (let i0 = 0; i0 < m; i0 += 8) {
+    const i1 = Math.min(m, i0 + 8);
+    for (let p0 = 0; p0 < k; p0 += 8) {
+      const p1 = Math.min(k, p0 + 8);
+      for (let p = p0; p < p1; p++) {
+        const src = p * m;
+        for (let i = i0; i < i1; i++) f[a0 + i * k + p] = a[src + i];
       }
     }
+  }
+}
+
+// B (k×n row-major) → k×8 column panels, the last one zero-padded; one sweep over B's rows.
+function packPanels(b: Float32Array, k: number, n: number, f: Float32Array, b0: number): void {
+  const full = n >> 3;
+  const w = n - full * 8;
+  const stride = k * 8;
+  for (let p = 0; p < k; p++) {
+    const row = p * n;
+    let dst = b0 + p * 8;
+    for (let jb = 0; jb < full; jb++, dst += stride) {
+      const s = row + jb * 8;
+      f[dst] = b[s];
+      f[dst + 1] = b[s + 1];
+      f[dst + 2] = b[s + 2];
+      f[dst + 3] = b[s + 3];
+      f[dst + 4] = b[s + 4];
+      f[dst + 5] = b[s + 5];
+      f[dst + 6] = b[s + 6];
+      f[dst + 7] = b[s + 7];
+    }
+    if (w > 0) {
+      const s = row + full * 8;
+      for (let jj = 0; jj < w; jj++) f[dst + jj] = b[s + jj];
+      for (let jj = w; jj < 8; jj++) f[dst + jj] = 0;
+    }
+  }
+}
+
+// Bᵀ stored n×k → the same panels: each column of B is a contiguous row of the input.
+function packPanelsTransposed(b: Float32Array, k: number, n: number, f: Float32Array, b0: number): void {
+  const nPanels = Math.ceil(n / 8);
+  for (let jb = 0; jb < nPanels; jb++) {
+    const base = b0 + jb * k * 8;
+    const j0 = jb * 8;
+    const w = Math.min(8, n - j0);
+    for (let jj = 0; jj < w; jj++) {
+      const src = (j0 + jj) * k;
+      for (let p = 0, dst = base + jj; p < k; p++, dst += 8) f[dst] = b[src + p];
+    }
+    for (let jj = w; jj < 8; jj++) for (let p = 0, dst = base + jj; p < k; p++, dst += 8) f[dst] = 0;
   }
 }
 
