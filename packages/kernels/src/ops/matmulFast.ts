@@ -22,7 +22,11 @@ import { Wasm, type WasmMemory } from './wasmApi';
  */
 export const MATMUL_THREAD_MIN_MACS = 6_000_000;
 
-const FLAG_BYTES = 64;
+// Control block at the start of the WASM memory: 16 int32 per worker slot (1…15): [0] go (1: a
+// job is posted, −1: quit), [1] done, [2…8] the job's a, b, c, i0, i1, k, nPanels.
+const SLOT_INTS = 16;
+const MAX_SLOTS = 16;
+const CTL_BYTES = SLOT_INTS * MAX_SLOTS * 4;
 const MAX_PAGES = 16384;
 const WAIT_MS = 30_000;
 
@@ -31,7 +35,7 @@ interface State {
   mm: (a: number, b: number, c: number, i0: number, i1: number, k: number, nPanels: number) => void;
   bytes: Uint8Array;
   f32: Float32Array;
-  flags: Int32Array;
+  ctl: Int32Array;
   workers: Worker[];
 }
 
@@ -42,7 +46,7 @@ function init(): State {
   const memory = new Wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
   const instance = new Wasm.Instance(new Wasm.Module(bytes), { e: { m: memory } });
   const mm = instance.exports.mm as State['mm'];
-  const s: State = { memory, mm, bytes, f32: new Float32Array(memory.buffer), flags: new Int32Array(memory.buffer, 0, FLAG_BYTES / 4), workers: [] };
+  const s: State = { memory, mm, bytes, f32: new Float32Array(memory.buffer), ctl: new Int32Array(memory.buffer, 0, CTL_BYTES / 4), workers: [] };
   return s;
 }
 
@@ -51,20 +55,26 @@ function ensureBytes(s: State, bytes: number): void {
   if (bytes > have) s.memory.grow(Math.ceil((bytes - have) / 65536));
   if (s.f32.buffer.byteLength !== s.memory.buffer.byteLength) {
     s.f32 = new Float32Array(s.memory.buffer);
-    s.flags = new Int32Array(s.memory.buffer, 0, FLAG_BYTES / 4);
+    s.ctl = new Int32Array(s.memory.buffer, 0, CTL_BYTES / 4);
   }
 }
 
+// A worker sleeps on its slot's go word and is woken by Atomics.notify: no postMessage (whose
+// structured clone and event-loop hop cost more than a small product's half).
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const instance = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes), { e: { m: workerData.memory } });
-const flags = () => new Int32Array(workerData.memory.buffer, 0, 16);
-parentPort.on('message', (j) => {
-  instance.exports.mm(j.a, j.b, j.c, j.i0, j.i1, j.k, j.np);
-  const f = flags();
-  Atomics.store(f, j.slot, 1);
-  Atomics.notify(f, j.slot);
-});
+const { workerData } = require('node:worker_threads');
+const mm = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes), { e: { m: workerData.memory } }).exports.mm;
+const ctl = new Int32Array(workerData.memory.buffer, 0, ${CTL_BYTES / 4});
+const o = workerData.slot * ${SLOT_INTS};
+for (;;) {
+  Atomics.wait(ctl, o, 0);
+  const go = Atomics.exchange(ctl, o, 0);
+  if (go < 0) break;
+  if (go === 0) continue;
+  mm(ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8]);
+  Atomics.store(ctl, o + 1, 1);
+  Atomics.notify(ctl, o + 1);
+}
 `;
 
 /**
@@ -74,12 +84,14 @@ parentPort.on('message', (j) => {
  * matmulThreads() // 2 on a 2-core machine
  */
 export function matmulThreads(): number {
-  return Math.max(1, Math.min(2, availableParallelism()));
+  // Read once: every product asks, and the system call showed in profiles.
+  return (threadCount ??= Math.max(1, Math.min(2, availableParallelism())));
 }
+let threadCount: number | undefined;
 
 function workers(s: State, count: number): Worker[] {
   while (s.workers.length < count) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes: s.bytes, memory: s.memory } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes: s.bytes, memory: s.memory, slot: s.workers.length + 1 } });
     worker.unref();
     s.workers.push(worker);
   }
@@ -103,7 +115,7 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   const mPad = roundUp(m, 4);
   const nPanels = Math.ceil(n / 8);
   const nPad = nPanels * 8;
-  const aOff = FLAG_BYTES;
+  const aOff = CTL_BYTES;
   const bOff = aOff + mPad * k * 4;
   const cOff = bOff + nPad * k * 4;
   ensureBytes(s, cOff + mPad * nPad * 4);
@@ -121,21 +133,32 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   else packPanelsTransposed(b, k, n, f, b0);
 
   const blocks = mPad / 4;
-  const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, 16) : 1;
+  const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, MAX_SLOTS) : 1;
   if (useThreads === 1) {
     s.mm(aOff, bOff, cOff, 0, mPad, k, nPanels);
   } else {
-    const pool = workers(s, useThreads - 1);
+    workers(s, useThreads - 1);
     const per = Math.ceil(blocks / useThreads) * 4;
     for (let w = 1; w < useThreads; w++) {
       const i0 = Math.min(mPad, w * per);
       const i1 = Math.min(mPad, (w + 1) * per);
-      Atomics.store(s.flags, w, 0);
-      pool[w - 1].postMessage({ a: aOff, b: bOff, c: cOff, i0, i1, k, np: nPanels, slot: w });
+      const o = w * SLOT_INTS;
+      const ctl = s.ctl;
+      ctl[o + 1] = 0;
+      ctl[o + 2] = aOff;
+      ctl[o + 3] = bOff;
+      ctl[o + 4] = cOff;
+      ctl[o + 5] = i0;
+      ctl[o + 6] = i1;
+      ctl[o + 7] = k;
+      ctl[o + 8] = nPanels;
+      Atomics.store(ctl, o, 1);
+      Atomics.notify(ctl, o);
     }
     s.mm(aOff, bOff, cOff, 0, Math.min(mPad, per), k, nPanels);
     for (let w = 1; w < useThreads; w++) {
-      if (Atomics.wait(s.flags, w, 0, WAIT_MS) === 'timed-out' && Atomics.load(s.flags, w) === 0) {
+      const done = w * SLOT_INTS + 1;
+      if (Atomics.wait(s.ctl, done, 0, WAIT_MS) === 'timed-out' && Atomics.load(s.ctl, done) === 0) {
         throw new Error(`matmul: worker thread ${w} did not answer within ${WAIT_MS} ms`);
       }
     }
@@ -238,5 +261,9 @@ export async function disposeMatmulPool(): Promise<void> {
   const s = state;
   if (!s) return;
   const ws = s.workers.splice(0);
+  ws.forEach((_, i) => {
+    Atomics.store(s.ctl, (i + 1) * SLOT_INTS, -1);
+    Atomics.notify(s.ctl, (i + 1) * SLOT_INTS);
+  });
   await Promise.all(ws.map((w) => w.terminate()));
 }
