@@ -19,7 +19,7 @@
  * Run: `npm run bench -w @paretopo/trainer` (the bench is one `vitest bench` iteration per repeat).
  */
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Tool } from '@paretopo/envs';
 import { createBackend, Op, type Backend } from '@paretopo/kernels';
@@ -73,6 +73,8 @@ interface Split {
   backward: number;
   optimizer: number;
   total: number;
+  /** CPU seconds of the process (every thread), a figure less sensitive than wall time to other jobs on the machine. */
+  cpu: number;
 }
 
 /** Model FLOPs of one forward over sequences of the given lengths: the matmuls plus causal attention (QKᵀ and PV). */
@@ -107,7 +109,7 @@ interface RepeatResult {
 }
 
 async function oneRepeat(steps = RL_STEPS): Promise<RepeatResult> {
-  const split: Split = { rollout: 0, tools: 0, forward: 0, backward: 0, optimizer: 0, total: 0 };
+  const split: Split = { rollout: 0, tools: 0, forward: 0, backward: 0, optimizer: 0, total: 0, cpu: 0 };
   const model = TinyGPT.fromParams(warm.config, backend, warm.params.slice());
   const reference = frozenReference(model);
   const optimizer = new AdamW(backend, model.layout, {
@@ -152,6 +154,7 @@ async function oneRepeat(steps = RL_STEPS): Promise<RepeatResult> {
       lengths = Array.from({ length: off.length - 1 }, (_, i) => off[i + 1] - off[i]);
       return fwd(batch, o);
     };
+    const cpu0 = process.cpuUsage();
     stepStart = performance.now();
     const row = await rlStep(parts, tasks, {
       groupSize: train.groupSize, maxTurns: train.maxTurns, maxToolCalls: train.maxToolCalls, maxTokens: train.maxTokens ?? env.maxTokens,
@@ -159,6 +162,8 @@ async function oneRepeat(steps = RL_STEPS): Promise<RepeatResult> {
       aggregation: train.loss.aggregation,
     });
     split.total += (performance.now() - stepStart) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    split.cpu += (cpu.user + cpu.system) / 1e6;
     model.forward = fwd;
     tokens += row.tokens;
     rows = Math.max(rows, row.tokens);
@@ -208,18 +213,24 @@ async function report(): Promise<void> {
   const f = (x: number, p = 0) => x.toFixed(p);
   const pct = (x: number, total: number) => `${f((100 * x) / total)} %`;
   const lines = [`warm start sha256 ${paramsHash(warm.params)}; js matmul on the forward's shapes: ${f(peak, 1)} GFLOP/s`];
-  lines.push('| repeat | tokens/s | step s | rollout: sampling | tools | forward (policy + ref) | backward | AdamW | other | model GFLOP/s | MFU |');
-  lines.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push('| repeat | tokens/s | tokens/CPU-s | step s | rollout: sampling | tools | forward (policy + ref) | backward | AdamW | other | model GFLOP/s | MFU |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   results.forEach((r, i) => {
     const s = r.split;
     const other = s.total - s.rollout - s.forward - s.backward - s.optimizer;
     const gf = r.flops / s.total / 1e9;
     lines.push(
-      `| ${i + 1} | ${f(r.tokens / s.total)} | ${f(s.total / RL_STEPS, 3)} | ${pct(s.rollout - s.tools, s.total)} | ${pct(s.tools, s.total)} | ${pct(s.forward, s.total)} | ${pct(s.backward, s.total)} | ${pct(s.optimizer, s.total)} | ${pct(other, s.total)} | ${f(gf, 2)} | ${f((100 * gf) / peak, 1)} % |`,
+      `| ${i + 1} | ${f(r.tokens / s.total)} | ${f(r.tokens / s.cpu)} | ${f(s.total / RL_STEPS, 3)} | ${pct(s.rollout - s.tools, s.total)} | ${pct(s.tools, s.total)} | ${pct(s.forward, s.total)} | ${pct(s.backward, s.total)} | ${pct(s.optimizer, s.total)} | ${pct(other, s.total)} | ${f(gf, 2)} | ${f((100 * gf) / peak, 1)} % |`,
     );
   });
-  const tps = results.map((r) => r.tokens / r.split.total).sort((a, b) => a - b);
-  lines.push(`tokens/s min ${f(tps[0])}, median ${f(tps[Math.floor(tps.length / 2)])}, max ${f(tps[tps.length - 1])} (${results[0].tokens} batch tokens over ${RL_STEPS} steps)`);
+  const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
+  const tps = sorted(results.map((r) => r.tokens / r.split.total));
+  const tpc = sorted(results.map((r) => r.tokens / r.split.cpu));
+  const mid = Math.floor(tps.length / 2);
+  lines.push(
+    `tokens/s min ${f(tps[0])}, median ${f(tps[mid])}, max ${f(tps[tps.length - 1])}; tokens/CPU-s median ${f(tpc[mid])} ` +
+      `(${results[0].tokens} batch tokens over ${RL_STEPS} steps; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`,
+  );
   const hashes = new Set(results.map((r) => `${r.hash} ${r.metrics}`));
   lines.push(`final weights sha256 ${results[0].hash}${hashes.size === 1 ? ' (every repeat identical)' : ' — REPEATS DIFFER'}`);
   console.log(lines.join('\n'));

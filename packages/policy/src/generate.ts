@@ -293,9 +293,12 @@ function cachedAttention(
     const base = slots[r] * C * d;
     const p = pos[r];
     const row = r * 3 * d;
-    kc.set(qkv.subarray(row + d, row + 2 * d), base + p * d);
-    vc.set(qkv.subarray(row + 2 * d, row + 3 * d), base + p * d);
-    for (let c = 0; c < d; c++) q[c] = qkv[row + c] * scale;
+    const at = base + p * d;
+    for (let c = 0; c < d; c++) {
+      q[c] = qkv[row + c] * scale;
+      kc[at + c] = qkv[row + d + c];
+      vc[at + c] = qkv[row + 2 * d + c];
+    }
     for (let j = 0; j <= p; j++) {
       const ko = base + j * d;
       for (let hh = 0; hh < heads; hh++) {
