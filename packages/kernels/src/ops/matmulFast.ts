@@ -121,16 +121,21 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   ensureBytes(s, cOff + mPad * nPad * 4);
   const f = s.f32;
 
+  // Element loops write to a private (non-shared) scratch and one memcpy moves the result into
+  // the WASM memory: element access to a typed array over the shared, growable memory measured
+  // 5–10× slower than to an ordinary one (V8 cannot keep its length in a register).
   // Pack A (m×k row-major, zero rows to mPad).
   const a0 = aOff >> 2;
   if (!transA) f.set(a.subarray(0, m * k), a0);
-  else packTransposed(a, m, k, f, a0);
+  else f.set(packTransposed(a, m, k, scratch(m * k)), a0);
   f.fill(0, a0 + m * k, a0 + mPad * k);
 
   // Pack B into k×8 panels (zero columns to nPad).
   const b0 = bOff >> 2;
-  if (!transB) packPanels(b, k, n, f, b0);
-  else packPanelsTransposed(b, k, n, f, b0);
+  const panels = scratch(nPad * k);
+  if (!transB) packPanels(b, k, n, panels);
+  else packPanelsTransposed(b, k, n, panels);
+  f.set(panels, b0);
 
   const blocks = mPad / 4;
   const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, MAX_SLOTS) : 1;
@@ -169,44 +174,61 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   if (!bias && !accumulate) {
     if (nPad === n) out.set(f.subarray(c0, c0 + m * n));
     else for (let i = 0; i < m; i++) out.set(f.subarray(c0 + i * nPad, c0 + i * nPad + n), i * n);
-  } else if (bias && accumulate) {
-    // Sums in float64, one rounding to f32 at the store (c + bias + out, in that order).
-    for (let i = 0, src = c0, dst = 0; i < m; i++, src += nPad, dst += n) {
-      for (let j = 0; j < n; j++) out[dst + j] = f[src + j] + bias[j] + out[dst + j];
+    return;
+  }
+  const c = scratch(m * nPad);
+  c.set(f.subarray(c0, c0 + m * nPad));
+  unpackSums(c, nPad, out, m, n, bias, accumulate);
+}
+
+// The private scratch of the packing and unpacking loops (grown, never shrunk). Returns a view of
+// exactly `size` elements.
+let scratchBuf = new Float32Array(0);
+function scratch(size: number): Float32Array {
+  if (scratchBuf.length < size) scratchBuf = new Float32Array(Math.max(size, 2 * scratchBuf.length));
+  return scratchBuf.subarray(0, size);
+}
+
+// out = c + bias (+ out), summed in float64 with one rounding to f32 at the store, in that order.
+function unpackSums(c: Float32Array, nPad: number, out: Float32Array, m: number, n: number, bias: Float32Array | undefined, accumulate: boolean): void {
+  if (bias && accumulate) {
+    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+      for (let j = 0; j < n; j++) out[dst + j] = c[src + j] + bias[j] + out[dst + j];
     }
   } else if (bias) {
-    for (let i = 0, src = c0, dst = 0; i < m; i++, src += nPad, dst += n) {
-      for (let j = 0; j < n; j++) out[dst + j] = f[src + j] + bias[j];
+    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+      for (let j = 0; j < n; j++) out[dst + j] = c[src + j] + bias[j];
     }
   } else {
-    for (let i = 0, src = c0, dst = 0; i < m; i++, src += nPad, dst += n) {
-      for (let j = 0; j < n; j++) out[dst + j] = f[src + j] + out[dst + j];
+    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+      for (let j = 0; j < n; j++) out[dst + j] = c[src + j] + out[dst + j];
     }
   }
 }
 
-// Aᵀ stored k×m → A rows (m×k) at f[a0…]: 8×8 tiles, so reads and writes both stay in a few cache lines.
-function packTransposed(a: Float32Array, m: number, k: number, f: Float32Array, a0: number): void {
+// Aᵀ stored k×m → A rows (m×k): 8×8 tiles, so reads and writes both stay in a few cache lines.
+function packTransposed(a: Float32Array, m: number, k: number, f: Float32Array): Float32Array {
   for (let i0 = 0; i0 < m; i0 += 8) {
     const i1 = Math.min(m, i0 + 8);
     for (let p0 = 0; p0 < k; p0 += 8) {
       const p1 = Math.min(k, p0 + 8);
       for (let p = p0; p < p1; p++) {
         const src = p * m;
-        for (let i = i0; i < i1; i++) f[a0 + i * k + p] = a[src + i];
+        for (let i = i0; i < i1; i++) f[i * k + p] = a[src + i];
       }
     }
   }
+  return f;
 }
 
 // B (k×n row-major) → k×8 column panels, the last one zero-padded; one sweep over B's rows.
-function packPanels(b: Float32Array, k: number, n: number, f: Float32Array, b0: number): void {
+function packPanels(b: Float32Array, k: number, n: number, f: Float32Array): void {
   const full = n >> 3;
   const w = n - full * 8;
   const stride = k * 8;
   for (let p = 0; p < k; p++) {
     const row = p * n;
-    let dst = b0 + p * 8;
+    let dst = p * 8;
     for (let jb = 0; jb < full; jb++, dst += stride) {
       const s = row + jb * 8;
       f[dst] = b[s];
@@ -227,10 +249,10 @@ function packPanels(b: Float32Array, k: number, n: number, f: Float32Array, b0: 
 }
 
 // Bᵀ stored n×k → the same panels: each column of B is a contiguous row of the input.
-function packPanelsTransposed(b: Float32Array, k: number, n: number, f: Float32Array, b0: number): void {
+function packPanelsTransposed(b: Float32Array, k: number, n: number, f: Float32Array): void {
   const nPanels = Math.ceil(n / 8);
   for (let jb = 0; jb < nPanels; jb++) {
-    const base = b0 + jb * k * 8;
+    const base = jb * k * 8;
     const j0 = jb * 8;
     const w = Math.min(8, n - j0);
     for (let jj = 0; jj < w; jj++) {
