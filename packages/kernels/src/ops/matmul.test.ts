@@ -120,6 +120,25 @@ describe('matmul', () => {
     expect(two).toEqual(one);
   });
 
+  it('back-to-back threaded products of changing shapes (shared chunks, late workers) keep the one-thread bits', () => {
+    // Each product rewrites the shared control block; a worker that wakes late must never compute
+    // a chunk of one product with another's parameters.
+    const shapes = [[200, 160, 190], [64, 2100, 256], [333, 96, 200], [2100, 64, 64], [101, 300, 210]];
+    for (let round = 0; round < 3; round++) {
+      for (const [m, k, n] of shapes) {
+        expect(m * k * n).toBeGreaterThanOrEqual(MATMUL_THREAD_MIN_MACS);
+        const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i + round));
+        const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i - m));
+        const bias = Float32Array.from({ length: n }, (_, i) => i / n);
+        const one = new Float32Array(m * n).fill(0.5);
+        const many = one.slice();
+        matmulFast({ a, b, out: one, m, k, n, bias, accumulate: true }, 1);
+        matmulFast({ a, b, out: many, m, k, n, bias, accumulate: true }, round + 2);
+        expect(many).toEqual(one);
+      }
+    }
+  });
+
   it.each([
     [{ m: 0 }, 'matmul: m must be an integer >= 1 (got 0)'],
     [{ k: 1.5 }, 'matmul: k must be an integer >= 1 (got 1.5)'],

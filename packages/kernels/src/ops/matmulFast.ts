@@ -22,11 +22,22 @@ import { Wasm, type WasmMemory } from './wasmApi';
  */
 export const MATMUL_THREAD_MIN_MACS = 6_000_000;
 
-// Control block at the start of the WASM memory: 16 int32 per worker slot (1…15): [0] go (1: a
-// job is posted, −1: quit), [1] done, [2…8] the job's a, b, c, i0, i1, k, nPanels.
-const SLOT_INTS = 16;
-const MAX_SLOTS = 16;
-const CTL_BYTES = SLOT_INTS * MAX_SLOTS * 4;
+// Control block at the start of the WASM memory (int32 words). A threaded product is cut into
+// row chunks that the calling thread and the workers claim one at a time (work sharing), so a
+// worker the OS has not scheduled yet costs the caller nothing: it computes the chunks itself.
+//  GO: job generation, bumped per threaded product (−1: quit); workers sleep on it.
+//  WORD: (epoch << 16) | next unclaimed chunk, claimed by compare-and-swap; CLOSED while the
+//    parameters are rewritten. A claim succeeds only if WORD did not change since the claimer read
+//    the parameters, so a late worker never mixes two products' parameters.
+//  ACTIVE: workers inside a product; the caller returns once it is 0 and every chunk is claimed.
+//  PARAMS: a, b, c, k, nPanels, mPad, nChunks, chunk rows.
+const GO = 0;
+const WORD = 1;
+const ACTIVE = 2;
+const PARAMS = 3;
+const CLOSED = 0xffff;
+const MAX_THREADS = 16;
+const CTL_BYTES = 64;
 const MAX_PAGES = 16384;
 const WAIT_MS = 30_000;
 
@@ -37,6 +48,8 @@ interface State {
   f32: Float32Array;
   ctl: Int32Array;
   workers: Worker[];
+  /** Epoch of the last threaded product (15 bits, see WORD). */
+  epoch: number;
 }
 
 let state: State | undefined;
@@ -46,7 +59,7 @@ function init(): State {
   const memory = new Wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
   const instance = new Wasm.Instance(new Wasm.Module(bytes), { e: { m: memory } });
   const mm = instance.exports.mm as State['mm'];
-  const s: State = { memory, mm, bytes, f32: new Float32Array(memory.buffer), ctl: new Int32Array(memory.buffer, 0, CTL_BYTES / 4), workers: [] };
+  const s: State = { memory, mm, bytes, f32: new Float32Array(memory.buffer), ctl: new Int32Array(memory.buffer, 0, CTL_BYTES / 4), workers: [], epoch: 0 };
   return s;
 }
 
@@ -59,23 +72,46 @@ function ensureBytes(s: State, bytes: number): void {
   }
 }
 
-// A worker sleeps on its slot's go word and is woken by Atomics.notify: no postMessage (whose
-// structured clone and event-loop hop cost more than a small product's half).
+// Claims chunks of the posted product until none is left. The workers run this function's own
+// source text (see WORKER_SOURCE), so it may use only its arguments, Atomics, Math and the
+// control-word constants, which the worker defines too.
+function claimChunks(ctl: Int32Array, mm: State['mm']): void {
+  for (;;) {
+    const w = Atomics.load(ctl, WORD);
+    const a = ctl[PARAMS], b = ctl[PARAMS + 1], c = ctl[PARAMS + 2], k = ctl[PARAMS + 3], np = ctl[PARAMS + 4];
+    const mPad = ctl[PARAMS + 5], nChunks = ctl[PARAMS + 6], rows = ctl[PARAMS + 7];
+    const idx = w & 0xffff;
+    if (idx >= nChunks) return;
+    if (Atomics.compareExchange(ctl, WORD, w, w + 1) !== w) continue;
+    mm(a, b, c, idx * rows, Math.min(mPad, (idx + 1) * rows), k, np);
+  }
+}
+
+// A worker sleeps on GO and is woken by Atomics.notify: no postMessage (whose structured clone and
+// event-loop hop cost more than a small product's share).
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const mm = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes), { e: { m: workerData.memory } }).exports.mm;
 const ctl = new Int32Array(workerData.memory.buffer, 0, ${CTL_BYTES / 4});
-const o = workerData.slot * ${SLOT_INTS};
+const [GO, WORD, ACTIVE, PARAMS] = [${GO}, ${WORD}, ${ACTIVE}, ${PARAMS}];
+const claimChunks = ${claimChunksSource()};
+let seen = 0;
 for (;;) {
-  Atomics.wait(ctl, o, 0);
-  const go = Atomics.exchange(ctl, o, 0);
-  if (go < 0) break;
-  if (go === 0) continue;
-  mm(ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8]);
-  Atomics.store(ctl, o + 1, 1);
-  Atomics.notify(ctl, o + 1);
+  Atomics.wait(ctl, GO, seen);
+  const g = Atomics.load(ctl, GO);
+  if (g < 0) break;
+  if (g === seen) continue;
+  seen = g;
+  Atomics.add(ctl, ACTIVE, 1);
+  claimChunks(ctl, mm);
+  Atomics.sub(ctl, ACTIVE, 1);
+  Atomics.notify(ctl, ACTIVE);
 }
 `;
+
+function claimChunksSource(): string {
+  return claimChunks.toString();
+}
 
 /**
  * Threads the js matmul uses for large products (the calling thread plus workers): min(2, cores).
@@ -91,7 +127,7 @@ let threadCount: number | undefined;
 
 function workers(s: State, count: number): Worker[] {
   while (s.workers.length < count) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes: s.bytes, memory: s.memory, slot: s.workers.length + 1 } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { bytes: s.bytes, memory: s.memory } });
     worker.unref();
     s.workers.push(worker);
   }
@@ -138,33 +174,32 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   f.set(panels, b0);
 
   const blocks = mPad / 4;
-  const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, MAX_SLOTS) : 1;
+  const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, MAX_THREADS) : 1;
   if (useThreads === 1) {
     s.mm(aOff, bOff, cOff, 0, mPad, k, nPanels);
   } else {
     workers(s, useThreads - 1);
-    const per = Math.ceil(blocks / useThreads) * 4;
-    for (let w = 1; w < useThreads; w++) {
-      const i0 = Math.min(mPad, w * per);
-      const i1 = Math.min(mPad, (w + 1) * per);
-      const o = w * SLOT_INTS;
-      const ctl = s.ctl;
-      ctl[o + 1] = 0;
-      ctl[o + 2] = aOff;
-      ctl[o + 3] = bOff;
-      ctl[o + 4] = cOff;
-      ctl[o + 5] = i0;
-      ctl[o + 6] = i1;
-      ctl[o + 7] = k;
-      ctl[o + 8] = nPanels;
-      Atomics.store(ctl, o, 1);
-      Atomics.notify(ctl, o);
-    }
-    s.mm(aOff, bOff, cOff, 0, Math.min(mPad, per), k, nPanels);
-    for (let w = 1; w < useThreads; w++) {
-      const done = w * SLOT_INTS + 1;
-      if (Atomics.wait(s.ctl, done, 0, WAIT_MS) === 'timed-out' && Atomics.load(s.ctl, done) === 0) {
-        throw new Error(`matmul: worker thread ${w} did not answer within ${WAIT_MS} ms`);
+    // About 8 chunks per thread: small enough that a late worker leaves little for the caller to
+    // wait on, large enough that claiming costs nothing next to a chunk.
+    const rows = Math.ceil(blocks / (8 * useThreads)) * 4;
+    const ctl = s.ctl;
+    Atomics.store(ctl, WORD, (Atomics.load(ctl, WORD) & ~0xffff) | CLOSED);
+    ctl[PARAMS] = aOff;
+    ctl[PARAMS + 1] = bOff;
+    ctl[PARAMS + 2] = cOff;
+    ctl[PARAMS + 3] = k;
+    ctl[PARAMS + 4] = nPanels;
+    ctl[PARAMS + 5] = mPad;
+    ctl[PARAMS + 6] = Math.ceil(mPad / rows);
+    ctl[PARAMS + 7] = rows;
+    s.epoch = (s.epoch + 1) & 0x7fff;
+    Atomics.store(ctl, WORD, s.epoch << 16);
+    Atomics.store(ctl, GO, (Atomics.load(ctl, GO) + 1) & 0x3fffffff);
+    Atomics.notify(ctl, GO);
+    claimChunks(ctl, s.mm);
+    for (let active = Atomics.load(ctl, ACTIVE); active !== 0; active = Atomics.load(ctl, ACTIVE)) {
+      if (Atomics.wait(ctl, ACTIVE, active, WAIT_MS) === 'timed-out' && Atomics.load(ctl, ACTIVE) === active) {
+        throw new Error(`matmul: a worker thread did not finish its chunk within ${WAIT_MS} ms`);
       }
     }
   }
@@ -283,9 +318,8 @@ export async function disposeMatmulPool(): Promise<void> {
   const s = state;
   if (!s) return;
   const ws = s.workers.splice(0);
-  ws.forEach((_, i) => {
-    Atomics.store(s.ctl, (i + 1) * SLOT_INTS, -1);
-    Atomics.notify(s.ctl, (i + 1) * SLOT_INTS);
-  });
+  Atomics.store(s.ctl, GO, -1);
+  Atomics.notify(s.ctl, GO);
   await Promise.all(ws.map((w) => w.terminate()));
+  Atomics.store(s.ctl, GO, 0);
 }
