@@ -91,7 +91,8 @@ export function clippedLossWeights(datums: readonly Datum[], logprobs: readonly 
   const result = pgLossOp.js(args) as PgLossResult;
   const out: Datum[] = datums.map((d, i) => {
     const weights = new Array<number>(seqOffsets[i + 1] - seqOffsets[i]);
-    for (let j = 0; j < weights.length; j++) weights[j] = -args.dLogprobs[seqOffsets[i] + j];
+    // `|| 0` turns the −0 of an untrained position into 0 on the wire.
+    for (let j = 0; j < weights.length; j++) weights[j] = -args.dLogprobs[seqOffsets[i] + j] || 0;
     return { model_input: d.model_input, loss_fn_inputs: { target_tokens: d.loss_fn_inputs.target_tokens, weights: { data: weights, dtype: 'float32' } } };
   });
   return { ...result, datums: out };
