@@ -20,3 +20,7 @@ export type {
   SamplingParams,
   TensorData,
 } from './types';
+export { ChatTemplate, hfTokenizer, readTokenizerFiles } from './chat';
+export type { TemplateMessage, TokenizerFiles } from './chat';
+export { TinkerPolicy } from './policy';
+export type { TinkerPolicyOptions } from './policy';
