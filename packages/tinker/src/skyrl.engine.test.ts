@@ -1,7 +1,12 @@
+import { createCalculator } from '@paretopo/envs';
+import { rollout } from '@paretopo/rollout';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINE_REQUIRED, findEngine, startEngine, type RunningEngine } from '../test/engine';
+import { ChatTemplate, hfTokenizer, readTokenizerFiles } from './chat';
 import { TinkerClient } from './client';
-import { episodeDatum } from './datum';
+import { clippedLossStep, clippedLossWeights } from './custom-loss';
+import { episodeDatum, packedDatums } from './datum';
+import { TinkerPolicy } from './policy';
 import { TinkerError } from './errors';
 import type { Datum } from './types';
 
@@ -31,6 +36,7 @@ describe.skipIf(missing !== undefined)('SkyRL Tinker server (JAX on CPU, tiny Qw
   let sampled: { tokens: Int32Array; logprobs: Float32Array };
   let batch: Datum[];
   let stepped: Float32Array[];
+  let samplerPath: string;
 
   beforeAll(async () => {
     engine = await startEngine((found as { dir: string }).dir);
@@ -87,6 +93,7 @@ describe.skipIf(missing !== undefined)('SkyRL Tinker server (JAX on CPU, tiny Qw
   it('new sampler weights change the sampled log-probs, and match the learner', async () => {
     const path = await withLog(client.saveWeightsForSampler(modelId, 'step-1'));
     expect(path).toMatch(/^tinker:\/\//);
+    samplerPath = path;
     const tokens = Int32Array.from([...PROMPT, ...sampled.tokens]);
     const [base, tuned] = await withLog(
       Promise.all([
@@ -113,6 +120,34 @@ describe.skipIf(missing !== undefined)('SkyRL Tinker server (JAX on CPU, tiny Qw
     const loaded = await withLog(client.forward(fresh.modelId, sft));
     for (let i = 0; i < stepped[0].length; i++) expect(Math.abs(loaded.outputs[0].logprobs[i] - stepped[0][i])).toBeLessThan(1e-4);
     await withLog(client.unloadModel(fresh.modelId));
+  }, SLOW);
+
+  it('rollout runs on the engine sampler token for token, and a clipped-loss step through cross_entropy weights lowers that loss', async () => {
+    const files = readTokenizerFiles(engine.baseModel);
+    const tokenizer = hfTokenizer(files);
+    // The sampler holds the learner's current weights (checked above), so old = current log-probs.
+    const policy = new TinkerPolicy({ client, sampler: { modelPath: samplerPath }, tokenizer });
+    const prompt = new ChatTemplate(files.tokenizerConfig).render([{ role: 'user', content: 'What is 2+3?' }]);
+    const out = await withLog(rollout(policy, [{ id: 't', prompt, answer: '5' }], { groupSize: 2, tools: [createCalculator()], maxTurns: 2, maxTokens: 8, seed: 1 }));
+    expect(out.episodes).toHaveLength(2);
+    const p = tokenizer.encode(prompt);
+    expect(Array.from(out.tokens.subarray(0, p.length))).toEqual(Array.from(p));
+    const adv = new Float32Array(out.tokens.length);
+    for (let e = 0; e < 2; e++) adv.fill(e === 0 ? 1 : -1, out.offsets[e], out.offsets[e + 1]);
+    const datums = packedDatums(out, adv);
+    const r = await withLog(clippedLossStep(client, modelId, datums, { betaKl: 0 }));
+    // The engine's forward on the sampled tokens reproduces the sampler's log-probs (ρ = 1).
+    expect(r.clipFraction).toBe(0);
+    for (let e = 0; e < 2; e++) {
+      const old = datums[e].loss_fn_inputs.logprobs!.data;
+      const w = datums[e].loss_fn_inputs.weights!.data;
+      const now = r.engine.outputs[e].logprobs;
+      for (let i = 0; i < w.length; i++) if (w[i] === 1) expect(Math.abs(now[i] - old[i])).toBeLessThan(2e-3);
+    }
+    await withLog(client.optimStep(modelId, { learningRate: 0.02 }));
+    const after = await withLog(client.forward(modelId, datums));
+    const next = clippedLossWeights(datums, after.outputs.map((o) => o.logprobs), { betaKl: 0 });
+    expect(next.loss).toBeLessThan(r.loss);
   }, SLOW);
 
   it('a killed server gives a clear error, not a hang', async () => {
