@@ -144,6 +144,7 @@ export function checkRunSummary(value: unknown, src: RecordSource): RunSummary {
   const obj = checkFields(value, SUMMARY_FIELDS, src);
   checkEvalRow(obj.initial, src, 'initial.');
   checkEvalRow(obj.final, src, 'final.');
+  if (obj.test !== undefined && obj.test !== null) checkEvalRow(obj.test, src, 'test.');
   return obj as unknown as RunSummary;
 }
 

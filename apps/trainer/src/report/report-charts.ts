@@ -101,7 +101,7 @@ export function switchStepOf(run: RunRecord): number | null {
 }
 
 /**
- * The final (accuracy, mean calls) of a run: summary.final, else its last eval row (a run still going).
+ * The final (accuracy, mean calls) of a run: its test row, else summary.final, else its last eval row (a run still going).
  *
  * @param run - a run record
  * @returns the evaluation row, or null when the run has none
@@ -109,7 +109,7 @@ export function switchStepOf(run: RunRecord): number | null {
  * finalEvalOf(run)?.accuracy; // 0.78
  */
 export function finalEvalOf(run: RunRecord): EvalRow | null {
-  return run.summary?.final ?? run.evals[run.evals.length - 1] ?? null;
+  return run.summary?.test ?? run.summary?.final ?? run.evals[run.evals.length - 1] ?? null;
 }
 
 function markers(by: Map<MethodName, RunRecord[]>, series: readonly DatasetSpec[]): DatasetSpec[] {
