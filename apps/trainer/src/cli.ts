@@ -1,10 +1,14 @@
-import { ConfigError, loadConfig, mergeConfig, parseFlags, resolveConfig } from './config/load';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, configDifferences, loadConfig, mergeConfig, parseFlags, resolveConfig } from './config/load';
 import { compareConfigSchema, evalConfigSchema, sftConfigSchema, trainConfigSchema } from './config/schema';
 import { runCompare } from './commands/compare';
 import { runDemo } from './commands/demo';
 import { runEval } from './commands/eval';
 import { runReport } from './commands/report';
 import { runSft } from './commands/sft';
+import { runStudy, writeStudyOutputs } from './commands/study';
+import { STUDY_FILES } from './study/folder';
 import { readRunConfig, runTrain } from './commands/train';
 import { Interrupted } from './run/interrupted';
 
@@ -18,10 +22,12 @@ commands:
   train     RL with one method from a warm start               (--env --method --init DIR --out DIR [--resume])
   eval      a checkpoint or an OpenAI-compatible endpoint      (--env --checkpoint DIR | --endpoint URL --model M)
   compare   methods × seeds, results.md/json and report.html   (--env --methods a,b --seeds N --out DIR)
-  report    report.html from run or compare folders            (DIR ... [--out report.html])
+  study     a pre-registered study from its spec file          (SPEC.json [--out WORKDIR] [--jobs 2] [--plan])
+  report    report.html from run or compare folders            (DIR ... [--out report.html]);
+            a study's results folder (it holds study.json): results.md/json and report.html again from its logs
 
 Any config key is a flag: --lr 3e-4, --loss.betaKl 0.01, --reward.weights 0.6,0.4.
-Flags: --quiet (no progress bar), --resume (train). Ctrl-C stops after the current step and exits
+Flags: --quiet (no progress bar), --resume (train), --plan (study: list the runs and an estimated time). Ctrl-C stops after the current step and exits
 130 (train and demo save a checkpoint first).`;
 
 /** Exit codes: 0 done, 1 failure, 2 bad usage or config, 130 interrupted (Ctrl-C). */
@@ -67,7 +73,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (resume) {
           // The run's saved config is authoritative; a flag that contradicts it is an error.
           const saved = resolveConfig(trainConfigSchema, readRunConfig(config.out), 'resume');
-          const differs = Object.keys(config).filter((k) => JSON.stringify((config as never)[k]) !== JSON.stringify((saved as never)[k]));
+          const differs = configDifferences(config, saved);
           if (differs.length > 0) throw new ConfigError(`resume: ${differs.join(', ')} differ from the run's saved config in ${config.out}`);
           config = saved;
         }
@@ -85,8 +91,33 @@ export async function main(argv: readonly string[]): Promise<number> {
         await runCompare(config, { progress, log, signal: interruptSignal(log), command: `paretopo compare ${args.join(' ')}` });
         return EXIT.ok;
       }
+      case 'study': {
+        const { overrides, positional } = parseFlags(args, ['plan']);
+        const unknown = Object.keys(overrides).filter((k) => !['out', 'jobs', 'plan'].includes(k));
+        if (unknown.length > 0) throw new ConfigError(`study: unknown flag --${unknown[0]} (allowed: --out, --jobs, --plan, --quiet)`);
+        if (positional.length !== 1) throw new ConfigError(`study: name exactly one spec file, e.g. docs/results/arith/study.json (got ${positional.length})`);
+        if (overrides.out !== undefined && typeof overrides.out !== 'string') throw new ConfigError('study: --out takes a folder');
+        if (overrides.jobs !== undefined && !(Number.isInteger(overrides.jobs) && (overrides.jobs as number) >= 1)) {
+          throw new ConfigError(`study: --jobs must be an integer ≥ 1 (got ${JSON.stringify(overrides.jobs)})`);
+        }
+        await runStudy(positional[0], {
+          out: overrides.out as string | undefined,
+          jobs: overrides.jobs as number | undefined,
+          plan: overrides.plan === true,
+          progress,
+          log,
+          signal: interruptSignal(log),
+          command: `paretopo study ${args.join(' ')}`,
+        });
+        return EXIT.ok;
+      }
       case 'report': {
         const { overrides, positional } = parseFlags(args);
+        if (positional.length === 1 && existsSync(join(positional[0], STUDY_FILES.spec))) {
+          if (Object.keys(overrides).length > 0) throw new ConfigError(`report: a study folder's outputs are written into it (--${Object.keys(overrides)[0]} does not apply)`);
+          for (const f of writeStudyOutputs(positional[0])) log(`report: ${f}`);
+          return EXIT.ok;
+        }
         const unknown = Object.keys(overrides).filter((k) => k !== 'out' && k !== 'title');
         if (unknown.length > 0) throw new ConfigError(`report: unknown flag --${unknown[0]} (allowed: --out, --title)`);
         if (positional.length === 0) throw new ConfigError('report: name at least one run or compare folder');
@@ -106,7 +137,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(`${USAGE}\n`);
         return command === undefined ? EXIT.usage : EXIT.ok;
       default:
-        log(`paretopo: unknown command '${command}' (commands: demo, sft, train, eval, compare, report)`);
+        log(`paretopo: unknown command '${command}' (commands: demo, sft, train, eval, compare, study, report)`);
         return EXIT.usage;
     }
   } catch (err) {
