@@ -26,6 +26,8 @@ export interface TrainRunOptions {
   log?: (line: string) => void;
   /** A started backend to use instead of starting `config.backend` (tests, compare in-process). */
   backend?: Backend;
+  /** The progress bar's label [`train <method> seed <seed>`]; the bar's figures show the stage. */
+  label?: string;
 }
 
 /** What {@link runTrain} returns. */
@@ -150,7 +152,7 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
   }
 
   const parts: RlParts = { model, reference, tokenizer, optimizer, method, tools: env.tools };
-  const progress = options.progress === false ? null : new Progress(`train ${config.method} s${config.seed}`, config.steps, { stream: options.progress });
+  const progress = options.progress === false ? null : new Progress(options.label ?? `train ${config.method} seed ${config.seed}`, config.steps, { stream: options.progress });
   const t0 = performance.now();
   const checkpoint = (step: number) => saveTrainState(dir, { model, tokenizer, optimizer, method, step, initHash }, config.checkpoint.keep);
   let step = start;

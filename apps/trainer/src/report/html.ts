@@ -14,6 +14,8 @@ export interface ReportHtmlOptions {
   title: string;
   /** `aggregateResults(runs)` when the caller has it already (`compare` writes it to results.md too). */
   results?: Results;
+  /** Charts drawn before the runs' own (the demo's policies beside the oracle). */
+  leadCharts?: readonly ChartSpec[];
 }
 
 let chartJsSource: string | null = null;
@@ -148,7 +150,7 @@ export function renderReportHtml(runs: readonly RunRecord[], options: ReportHtml
   const envs = [...new Set(runs.map((r) => r.config.env))];
   if (envs.length > 1) throw new RangeError(`${fn}: runs must share one env (got ${envs.join(', ')})`);
   const results = options.results ?? aggregateResults(runs);
-  const charts = buildReportCharts(runs);
+  const charts = [...(options.leadCharts ?? []), ...buildReportCharts(runs)];
   const methods = [...new Set(runs.map((r) => r.config.method))];
   const meta = `${envs[0]} · ${runs.length} run${runs.length === 1 ? '' : 's'} · ${methods.length} method${methods.length === 1 ? '' : 's'} (${methods.join(', ')})`;
   return renderPage(options.title, meta, [results.methods.length > 1 ? resultsSection(results) : ''], charts, [runsSection(runs)]);

@@ -107,6 +107,8 @@ export interface StudyResults {
   arms: ArmResults[];
   comparisons: BaselineComparison[];
   claim: ClaimResult;
+  /** The primary arm's configuration at its chosen lr (what the demo's DEMO_CHOICE copies). */
+  primaryChoice: { arm: string; method: string; lr: number | null; config: Record<string, unknown> };
   /** Sum of the runs' training seconds, per phase. */
   runSeconds: { tune: number; final: number };
   /** Planned runs without a finished log, `<phase>/<name>`. */
@@ -348,6 +350,7 @@ export function analyseStudy(
     arms,
     comparisons: perBaseline,
     claim: checkClaim(spec, final, missingFinal),
+    primaryChoice: { arm: spec.primary, method: spec.arms[spec.primary].method, lr: sweep.find((s) => s.arm === spec.primary)!.chosenLr, config: spec.arms[spec.primary].config },
     runSeconds: { tune: seconds(tune), final: seconds(final) },
     missing,
   };

@@ -1,27 +1,45 @@
 import { paletteColor, type ChartSpec, type DatasetSpec } from '../report/report-charts';
 import type { MethodName } from '../methods';
+import type { EvalRow } from '../run/types';
 import { metricWords, type StudyResults } from './analysis';
 import { STUDY_METRICS } from './spec';
 
 const armColor = (r: StudyResults, arm: string): string => paletteColor(Math.max(0, r.arms.findIndex((a) => a.arm === arm)));
-const GREY = '#555555';
 
-function strataChart(r: StudyResults): ChartSpec {
+/** One policy drawn beside the oracle: its test figures (means over seeds for a study arm). */
+export interface PolicyFigures {
+  label: string;
+  /** The trainer method (paretopo's lines are thicker); absent for the warm start. */
+  method?: MethodName;
+  color: string;
+  accuracy: number;
+  meanCalls: number;
+  /** Per oracle-call stratum: mean calls. */
+  strata: ReadonlyArray<{ oracleCalls: number; meanCalls: number }>;
+}
+
+/**
+ * Mean calls per oracle stratum for each policy, with the oracle's diagonal (calls = oracle calls).
+ *
+ * @param policies - the policies to draw
+ * @returns the `strata` chart
+ * @example
+ * strataChart([{ label: 'grpo-acc', color: '#4e79a7', accuracy: 0.8, meanCalls: 1.2, strata }]).id; // 'strata'
+ */
+export function strataChart(policies: readonly PolicyFigures[]): ChartSpec {
   const datasets: DatasetSpec[] = [];
   const ks = new Set<number>();
-  for (const a of r.arms) {
-    if (a.strata.length === 0) continue;
-    for (const s of a.strata) ks.add(s.oracleCalls);
-    datasets.push({ label: a.arm, method: a.method as MethodName, color: armColor(r, a.arm), role: 'series', points: a.strata.map((s) => ({ x: s.oracleCalls, y: s.meanCalls })) });
+  for (const p of policies) {
+    if (p.strata.length === 0) continue;
+    for (const s of p.strata) ks.add(s.oracleCalls);
+    datasets.push({ label: p.label, method: p.method, color: p.color, role: 'series', points: p.strata.map((s) => ({ x: s.oracleCalls, y: s.meanCalls })) });
   }
-  const ws = r.warmStart.test?.oracle?.strata;
-  if (ws && ws.length > 0) datasets.push({ label: 'warm start (SFT)', color: GREY, role: 'series', points: ws.map((s) => ({ x: s.oracleCalls, y: s.meanCalls })) });
   const sorted = [...ks].sort((a, b) => a - b);
   if (sorted.length > 0) datasets.push({ label: 'oracle (calls = oracle calls)', color: '#000000', role: 'marker', points: [{ x: sorted[0], y: sorted[0] }, { x: sorted[sorted.length - 1], y: sorted[sorted.length - 1] }] });
   return {
     id: 'strata',
     title: 'Tool calls per oracle stratum (test pool)',
-    caption: 'Questions grouped by the oracle’s minimum number of calls; mean calls per question, mean over final seeds. The dashed diagonal is the oracle: above it, excess calls; below it, skipped calls.',
+    caption: 'Questions grouped by the oracle’s minimum number of calls; mean calls per question. The dashed diagonal is the oracle: above it, excess calls; below it, skipped calls.',
     kind: 'line',
     xLabel: 'oracle calls of the question',
     yLabel: 'mean tool calls',
@@ -29,27 +47,56 @@ function strataChart(r: StudyResults): ChartSpec {
   };
 }
 
-function pointsChart(r: StudyResults): ChartSpec {
-  const datasets: DatasetSpec[] = [];
-  for (const a of r.arms) {
-    const acc = a.metrics.accuracy;
-    const calls = a.metrics.meanCalls;
-    if (acc === null || calls === null) continue;
-    datasets.push({ label: a.arm, method: a.method as MethodName, color: armColor(r, a.arm), role: 'runs', points: [{ x: calls.mean, y: acc.mean }] });
-  }
-  const ws = r.warmStart.test;
-  if (ws) datasets.push({ label: 'warm start (SFT)', color: GREY, role: 'runs', points: [{ x: ws.meanCalls, y: ws.accuracy }] });
-  const oracle = r.arms.find((a) => a.meanOracleCalls !== null)?.meanOracleCalls ?? ws?.oracle?.meanOracleCalls;
-  if (oracle !== undefined && oracle !== null) datasets.push({ label: 'oracle', color: '#000000', role: 'runs', points: [{ x: oracle, y: 1 }] });
+/**
+ * Accuracy against mean calls, one point per policy, beside the oracle (every question answered
+ * with its minimum number of calls: accuracy 1 at the mean oracle calls).
+ *
+ * @param policies - the policies to draw
+ * @param meanOracleCalls - the oracle's mean calls on the pool, or null when unknown
+ * @returns the `arms` chart
+ * @example
+ * pointsChart(policies, 0.9).datasets.at(-1)?.label; // 'oracle'
+ */
+export function pointsChart(policies: readonly PolicyFigures[], meanOracleCalls: number | null): ChartSpec {
+  const datasets: DatasetSpec[] = policies.map((p) => ({ label: p.label, method: p.method, color: p.color, role: 'runs', points: [{ x: p.meanCalls, y: p.accuracy }] }));
+  if (meanOracleCalls !== null) datasets.push({ label: 'oracle', color: '#000000', role: 'runs', points: [{ x: meanOracleCalls, y: 1 }] });
   return {
     id: 'arms',
     title: 'Accuracy against tool calls (test pool)',
-    caption: 'Each arm at its chosen learning rate, mean over final seeds; the oracle answers every question with its minimum number of calls.',
+    caption: 'Each policy on the test pool (a study arm: mean over final seeds); the oracle answers every question with its minimum number of calls.',
     kind: 'scatter',
     xLabel: 'mean tool calls per question',
     yLabel: 'accuracy',
     datasets,
   };
+}
+
+/**
+ * A test evaluation row as {@link PolicyFigures}.
+ *
+ * @param label - legend label
+ * @param color - CSS colour
+ * @param row - the evaluation (its oracle strata, when present)
+ * @param method - the trainer method, if any
+ * @returns the figures
+ * @example
+ * policyOfRow('warm start (SFT)', '#555555', sftTest);
+ */
+export function policyOfRow(label: string, color: string, row: EvalRow, method?: MethodName): PolicyFigures {
+  return { label, method, color, accuracy: row.accuracy, meanCalls: row.meanCalls, strata: row.oracle?.strata ?? [] };
+}
+
+/** The colour of the warm start in every chart. */
+export const WARM_START_COLOR = '#555555';
+
+function studyPolicies(r: StudyResults): PolicyFigures[] {
+  const out: PolicyFigures[] = [];
+  for (const a of r.arms) {
+    if (a.metrics.accuracy === null || a.metrics.meanCalls === null) continue;
+    out.push({ label: a.arm, method: a.method as MethodName, color: armColor(r, a.arm), accuracy: a.metrics.accuracy.mean, meanCalls: a.metrics.meanCalls.mean, strata: a.strata });
+  }
+  if (r.warmStart.test) out.push(policyOfRow('warm start (SFT)', WARM_START_COLOR, r.warmStart.test));
+  return out;
 }
 
 function sweepChart(r: StudyResults): ChartSpec {
@@ -102,5 +149,7 @@ function forestChart(r: StudyResults, metric: (typeof STUDY_METRICS)[number]): C
  * buildStudyCharts(results).map((c) => c.id).slice(0, 3); // ['strata', 'arms', 'sweep']
  */
 export function buildStudyCharts(r: StudyResults): ChartSpec[] {
-  return [strataChart(r), pointsChart(r), sweepChart(r), ...STUDY_METRICS.map((m) => forestChart(r, m))];
+  const policies = studyPolicies(r);
+  const oracle = r.arms.find((a) => a.meanOracleCalls !== null)?.meanOracleCalls ?? r.warmStart.test?.oracle?.meanOracleCalls ?? null;
+  return [strataChart(policies), pointsChart(policies, oracle), sweepChart(r), ...STUDY_METRICS.map((m) => forestChart(r, m))];
 }

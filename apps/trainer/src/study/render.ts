@@ -145,6 +145,7 @@ export function renderStudyMarkdown(r: StudyResults, provenance: StudyProvenance
   out.push(
     `- training time (sum over runs): tuning ${Math.round(r.runSeconds.tune)} s, final ${Math.round(r.runSeconds.final)} s`,
     `- spec: [study.json](study.json); learning rates ${r.lrGrid.join(', ')}; tuning seeds ${r.tuningSeeds.join(', ')}; final seeds ${r.finalSeeds.join(', ')}`,
+    `- the primary arm's configuration (the demo's \`DEMO_CHOICE\`, apps/trainer/src/demo-choice.ts): method ${r.primaryChoice.method}, lr ${r.primaryChoice.lr ?? 'not chosen yet'}, overrides \`${JSON.stringify(r.primaryChoice.config)}\``,
     '',
     `**Verdict.** ${r.claim.verdict}`,
   );
