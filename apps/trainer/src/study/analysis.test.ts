@@ -1,59 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { pairedBootstrapCi } from '../report/stats';
-import type { EvalRow, RunRecord } from '../run/types';
-import { analyseStudy, selectLearningRates, studyMetricOf, type StudyRun } from './analysis';
-import { finalRuns, runNameOf, studySpecSchema, tuningRuns, type StudyPhase } from './spec';
-
-const spec = (finalSeeds: number[]) =>
-  studySpecSchema.parse({
-    env: 'arith',
-    arms: { a: { method: 'grpo-acc' }, b: { method: 'grpo-ws' }, p: { method: 'paretopo' } },
-    primary: 'p',
-    claimBaselines: ['a', 'b'],
-    lrGrid: [0.001, 0.0005, 0.002],
-    tuningSeeds: [1, 2],
-    finalSeeds,
-    statistics: { resamples: 2000 },
-  });
-
-/** An evaluation row with oracle figures: two strata (0 and 1 oracle calls), 10 questions each. */
-function row(accuracy: number, meanCalls: number, oracleHv = accuracy * 0.9): EvalRow {
-  return {
-    step: 4,
-    accuracy,
-    meanCalls,
-    toolProductivity: accuracy / Math.max(1, meanCalls),
-    toolEfficiency: Math.exp(-0.5 * meanCalls),
-    hv: accuracy * Math.exp(-0.5 * meanCalls),
-    n: 20,
-    oracle: {
-      meanOracleCalls: 0.5,
-      excessCalls: Math.max(0, meanCalls - 0.5),
-      missingCalls: Math.max(0, 0.5 - meanCalls),
-      efficiency: 0.9,
-      hv: oracleHv,
-      strata: [
-        { oracleCalls: 0, n: 10, accuracy, meanCalls: meanCalls / 2, excessCalls: meanCalls / 2, missingCalls: 0 },
-        { oracleCalls: 1, n: 10, accuracy, meanCalls: (3 * meanCalls) / 2, excessCalls: Math.max(0, (3 * meanCalls) / 2 - 1), missingCalls: Math.max(0, 1 - (3 * meanCalls) / 2) },
-      ],
-    },
-    time: 't',
-  };
-}
-
-function record(method: string, seed: number, validation: EvalRow, test: EvalRow | null): RunRecord {
-  const config = { command: 'train' as const, env: 'arith' as const, method: method as never, seed, steps: 4 };
-  return { dir: 'x', config, steps: [], evals: [validation], summary: { env: 'arith', method: method as never, seed, steps: 4, switchStep: null, initial: validation, final: validation, test, seconds: 1 } };
-}
-
-const tuneRun = (arm: string, lr: number, seed: number, hv: number | null): StudyRun => ({
-  phase: 'tune' as StudyPhase,
-  arm,
-  lr,
-  seed,
-  name: runNameOf('tune', arm, lr, seed),
-  record: hv === null ? null : record(arm, seed, row(0.5, 1, hv), null),
-});
+import { analyseStudy, selectLearningRates, studyMetricOf } from './analysis';
+import { tuningRuns } from './spec';
+import { finals, row, spec, tuneAll, tuneRun } from './test-fixtures';
 
 describe('selectLearningRates', () => {
   it('picks the lr with the largest mean validation oracle HV over tuning seeds; a tie goes to the smaller lr', () => {
@@ -79,21 +28,6 @@ describe('selectLearningRates', () => {
     expect(sweep.find((x) => x.arm === 'a')!.chosenLr).toBe(0.0005);
   });
 });
-
-/** Final runs in which the primary is better than both baselines by the given margins on every seed. */
-function finals(seeds: number[], margin: (seed: number) => number, missing?: string): StudyRun[] {
-  const s = spec(seeds);
-  const chosen = new Map([['a', 0.001], ['b', 0.001], ['p', 0.001]]);
-  return finalRuns(s, chosen).map((r) => {
-    const m = margin(r.seed);
-    const acc = r.arm === 'p' ? 0.8 : 0.8 - m - (r.arm === 'b' ? 0.01 : 0);
-    const calls = r.arm === 'p' ? 1 : 1 + 2 * m;
-    const test = row(acc + r.seed / 1000, calls);
-    return { ...r, record: `${r.arm}-s${r.seed}` === missing ? null : record(r.arm, r.seed, row(0.5, 1), test) };
-  });
-}
-
-const tuneAll = (seeds: number[]) => tuningRuns(spec(seeds)).map((r) => tuneRun(r.arm, r.lr, r.seed, r.lr === 0.001 ? 0.9 : 0.1));
 
 describe('analyseStudy', () => {
   it('eight seeds all better on accuracy and calls: every one-sided p is 1/256, Holm ×4, the claim holds', () => {
