@@ -3,27 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Interrupted } from '../run/interrupted';
-import type { EvalRow } from '../run/types';
+import { row } from '../study/test-fixtures';
 import { demoStrataTable, demoTable, runDemo } from './demo';
-
-const row = (accuracy: number, meanCalls: number, oracleHv: number, strata: [number, number, number][]): EvalRow => ({
-  step: 0,
-  accuracy,
-  meanCalls,
-  toolProductivity: accuracy / Math.max(meanCalls, 1),
-  toolEfficiency: Math.exp(-0.5 * meanCalls),
-  hv: accuracy * Math.exp(-0.5 * meanCalls),
-  n: 200,
-  oracle: {
-    meanOracleCalls: 0.9,
-    excessCalls: Math.max(0, meanCalls - 0.9),
-    missingCalls: 0.05,
-    efficiency: oracleHv / accuracy,
-    hv: oracleHv,
-    strata: strata.map(([k, calls, acc]) => ({ oracleCalls: k, n: 100, accuracy: acc, meanCalls: calls, excessCalls: Math.max(0, calls - k), missingCalls: Math.max(0, k - calls) })),
-  },
-  time: '',
-});
 
 /** A demo small enough for a test: a micro model, tiny pools, `sftSteps` SFT and 2 RL steps. */
 function microDemo(sftSteps: number) {
@@ -46,13 +27,13 @@ describe('demo', () => {
     ];
     const t = demoTable(policies).split('\n');
     expect(t[0]).toMatch(/^\| policy +\| accuracy \| tool calls \| excess \| missing \| oracle HV \|$/);
-    expect(t[2]).toMatch(/^\| warm start \(SFT\) +\| +0\.800 \| +1\.50 \| +0\.60 \| +0\.05 \| +0\.500 \|$/);
-    expect(t[4]).toMatch(/^\| ParetoPO +\| +0\.810 \| +1\.00 \| +0\.10 \| +0\.05 \| +0\.700 \|$/);
-    expect(t[5]).toMatch(/^\| oracle \(minimum calls\) +\| +– \| +0\.90 \| +0\.00 \| +0\.00 \| +– \|$/);
+    expect(t[2]).toMatch(/^\| warm start \(SFT\) +\| +0\.800 \| +1\.50 \| +1\.00 \| +0\.00 \| +0\.500 \|$/);
+    expect(t[4]).toMatch(/^\| ParetoPO +\| +0\.810 \| +1\.00 \| +0\.50 \| +0\.00 \| +0\.700 \|$/);
+    expect(t[5]).toMatch(/^\| oracle \(minimum calls\) +\| +– \| +0\.50 \| +0\.00 \| +0\.00 \| +– \|$/);
     const s = demoStrataTable(policies).split('\n');
     expect(s[0]).toMatch(/^\| oracle calls \| questions \| warm start \(SFT\) \| grpo-acc +\| ParetoPO +\|$/);
-    expect(s[2]).toMatch(/^\| +0 \| +100 \| +1\.00 \(0\.90\) \| +1\.10 \(0\.92\) \| +0\.20 \(0\.90\) \|$/);
-    expect(s[3]).toMatch(/^\| +1 \| +100 \| +2\.00 \(0\.70\) \| +2\.10 \(0\.72\) \| +1\.80 \(0\.72\) \|$/);
+    expect(s[2]).toMatch(/^\| +0 \| +10 \| +1\.00 \(0\.90\) \| +1\.10 \(0\.92\) \| +0\.20 \(0\.90\) \|$/);
+    expect(s[3]).toMatch(/^\| +1 \| +10 \| +2\.00 \(0\.70\) \| +2\.10 \(0\.72\) \| +1\.80 \(0\.72\) \|$/);
   });
 
   it('runs SFT, then grpo-acc and ParetoPO from it, labels the stages, says which configuration, and reuses everything the second time', async () => {

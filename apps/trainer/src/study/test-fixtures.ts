@@ -26,12 +26,18 @@ export const spec = (finalSeeds: number[]): StudySpec =>
   });
 
 /**
- * An evaluation row with oracle figures: two strata (0 and 1 oracle calls), 10 questions each.
+ * An evaluation row with oracle figures: two strata (0 and 1 oracle calls), 10 questions each;
+ * by default calls split 1 : 3 between them and every stratum at the overall accuracy, or as
+ * given by `strata` ([oracle calls, mean calls, accuracy] each).
  *
  * @example
  * row(0.8, 1).oracle?.strata.length; // 2
  */
-export function row(accuracy: number, meanCalls: number, oracleHv = accuracy * 0.9): EvalRow {
+export function row(accuracy: number, meanCalls: number, oracleHv = accuracy * 0.9, strata?: readonly [number, number, number][]): EvalRow {
+  const cells = strata ?? [
+    [0, meanCalls / 2, accuracy],
+    [1, (3 * meanCalls) / 2, accuracy],
+  ];
   return {
     step: 4,
     accuracy,
@@ -46,10 +52,7 @@ export function row(accuracy: number, meanCalls: number, oracleHv = accuracy * 0
       missingCalls: Math.max(0, 0.5 - meanCalls),
       efficiency: 0.9,
       hv: oracleHv,
-      strata: [
-        { oracleCalls: 0, n: 10, accuracy, meanCalls: meanCalls / 2, excessCalls: meanCalls / 2, missingCalls: 0 },
-        { oracleCalls: 1, n: 10, accuracy, meanCalls: (3 * meanCalls) / 2, excessCalls: Math.max(0, (3 * meanCalls) / 2 - 1), missingCalls: Math.max(0, 1 - (3 * meanCalls) / 2) },
-      ],
+      strata: cells.map(([k, calls, acc]) => ({ oracleCalls: k, n: 10, accuracy: acc, meanCalls: calls, excessCalls: Math.max(0, calls - k), missingCalls: Math.max(0, k - calls) })),
     },
     time: 't',
   };
