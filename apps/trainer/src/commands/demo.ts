@@ -121,6 +121,8 @@ export async function runDemo(
   else {
     log('demo: 1/3 supervised warm start on the scripted teacher (it over-uses the calculator)');
     await runSft(sftConfig, { ...options, log });
+    // Runs trained from an earlier warm start would otherwise be reused as if trained from this one.
+    for (const run of ['grpo-acc', 'paretopo']) rmSync(join(out, run), { recursive: true, force: true });
   }
   let warm: EvalRow;
   const warmPath = join(sftDir, RUN_FILES.test);

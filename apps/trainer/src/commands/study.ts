@@ -176,8 +176,8 @@ export async function runStudy(specPath: string, options: StudyRunOptions = {}):
   };
 
   if (options.plan) {
-    exportDone(tune, resultsDir);
-    const chosen = chosenFrom(logsOf(tune, resultsDir));
+    // The plan writes nothing: the choice is read from the work folder's finished runs.
+    const chosen = chosenFrom(tune.map((j) => ({ ...j.run, record: j.state === 'done' ? readRunFolder(j.config.out) : null })));
     const final = chosen ? planJobs(spec, finalRuns(spec, chosen), init, work) : null;
     const text = planText(spec, tune, final, sftDone ? 0 : sftConfig.steps * sftConfig.batchSize, parallel, work);
     (options.print ?? ((t: string) => process.stdout.write(`${t}\n`)))(text);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { trainConfigSchema, type TrainConfig } from '../config/schema';
 import { ConfigError, configDifferences, resolveConfig } from '../config/load';
@@ -53,27 +53,37 @@ export function childRunner(cliPath: string, signal?: AbortSignal): JobRunner {
 
 /**
  * What to do with a planned run: `done` when its folder holds a finished run of exactly this
- * config, `resume` when it holds a checkpoint, `start` otherwise. A folder that holds a run of
- * another config is an error, never silently reused or overwritten.
+ * config, `resume` when it holds a checkpoint, `start` otherwise (a folder of this config that
+ * stopped before its first checkpoint holds nothing to resume and is removed, so the run can
+ * start). A folder that holds a run of another config is an error, never silently reused or
+ * overwritten.
  *
  * @param config - the planned run's resolved config
  * @param fn - the command, for the message
  * @returns the run's state
- * @throws ConfigError when the folder's saved config differs from `config` (naming the keys)
+ * @throws ConfigError when the folder's saved config is unreadable or differs from `config` (naming the keys)
  * @example
  * runState(trainConfig, 'study'); // 'start'
  */
 export function runState(config: TrainConfig, fn: string): 'done' | 'resume' | 'start' {
   const savedPath = join(config.out, RUN_FILES.config);
   if (!existsSync(savedPath)) return 'start';
-  const { command: _command, ...raw } = JSON.parse(readFileSync(savedPath, 'utf8')) as Record<string, unknown>;
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(readFileSync(savedPath, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`${fn}: ${savedPath} is not readable JSON (${(err as Error).message}); remove the run folder to start it again`, { cause: err });
+  }
+  const { command: _command, ...raw } = parsed;
   const saved = resolveConfig(trainConfigSchema, raw, `${fn}: ${savedPath}`);
   const differs = configDifferences(config, saved);
   if (differs.length > 0) {
     throw new ConfigError(`${fn}: ${config.out} holds a run with other settings (${differs.join(', ')} differ); remove the folder or restore the settings it was run with`);
   }
   if (existsSync(join(config.out, RUN_FILES.summary))) return 'done';
-  return readLatestCheckpoint(config.out, fn) !== null ? 'resume' : 'start';
+  if (readLatestCheckpoint(config.out, fn) !== null) return 'resume';
+  rmSync(config.out, { recursive: true, force: true });
+  return 'start';
 }
 
 /**
