@@ -213,8 +213,8 @@ export function buildReportCharts(runs: readonly RunRecord[]): ChartSpec[] {
   const by = groupByMethod(runs);
   return [
     evalChart(by, 'hv', 'Hypervolume over training', 'HV of the evaluation point (accuracy, tool efficiency) against (0, 0); mean over seeds.', 'evaluation HV', 'hv'),
-    evalChart(by, 'accuracy', 'Accuracy over training', 'Greedy accuracy on the test split; mean over seeds.', 'accuracy', 'accuracy'),
-    evalChart(by, 'calls', 'Tool calls over training', 'Mean tool calls per episode (valid + invalid) on the test split; mean over seeds.', 'mean tool calls', 'meanCalls'),
+    evalChart(by, 'accuracy', 'Accuracy over training', 'Greedy accuracy on the validation pool (the test split in runs written before pools existed); mean over seeds.', 'accuracy', 'accuracy'),
+    evalChart(by, 'calls', 'Tool calls over training', 'Mean tool calls per episode (valid + invalid) on the validation pool (the test split in older runs); mean over seeds.', 'mean tool calls', 'meanCalls'),
     trainHvChart(by),
     frontChart(by),
   ];
