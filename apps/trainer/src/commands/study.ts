@@ -14,7 +14,7 @@ import { selectLearningRates, type StudyRun } from '../study/analysis';
 import { STUDY_FILES, exportRunLog, exportSftLog, studyResultsOf, type StudyProvenance } from '../study/folder';
 import { renderStudyHtml } from '../study/html';
 import { renderStudyMarkdown, studyResultsJson } from '../study/render';
-import { finalRuns, loadStudySpec, studyTrainConfig, tuningRuns, type PlannedRun, type StudySpec } from '../study/spec';
+import { finalRuns, loadStudySpec, runNameOf, studyTrainConfig, tuningRuns, type PlannedRun, type StudySpec } from '../study/spec';
 import { runSft } from './sft';
 
 /** Options of {@link runStudy}. */
@@ -191,7 +191,7 @@ export async function runStudy(specPath: string, options: StudyRunOptions = {}):
   exportSftLog(init, resultsDir);
 
   // One bar over every RL step still to run, tuning and final (final folders are named without the lr, so their logged steps count before selection).
-  const finalNames = Object.keys(spec.arms).flatMap((arm) => spec.finalSeeds.map((seed) => ({ dir: join(work, 'final', `${arm}-s${seed}`), steps: tune.find((j) => j.run.arm === arm)!.config.steps })));
+  const finalNames = Object.keys(spec.arms).flatMap((arm) => spec.finalSeeds.map((seed) => ({ dir: join(work, 'final', runNameOf('final', arm, 0, seed)), steps: tune.find((j) => j.run.arm === arm)!.config.steps })));
   const logged = () =>
     tune.reduce((s, j) => s + Math.min(j.config.steps, stepsLogged(j.config.out)), 0) + finalNames.reduce((s, f) => s + Math.min(f.steps, stepsLogged(f.dir)), 0);
   const totalSteps = tune.reduce((s, j) => s + j.config.steps, 0) + finalNames.reduce((s, f) => s + f.steps, 0);

@@ -40,6 +40,7 @@ describe('analyseStudy', () => {
       expect(t.significant).toBe(true);
     }
     expect(r.claim.holds).toBe(true);
+    expect(r.claim.statement).toBe("p has higher accuracy and lower mean calls than each of a, b on the test pool, every one-sided paired sign-flip test significant after Holm's correction across all 4 tests at family-wise α = 0.05");
     expect(r.claim.verdict).toMatch(/^The claim holds on arith: all 4 one-sided tests significant \(largest Holm p 0\.0156\)\.$/);
     expect(r.missing).toEqual([]);
   });

@@ -27,9 +27,6 @@ export interface ArmSweep {
   chosenLr: number | null;
 }
 
-/** Mean over final seeds of one oracle-call stratum's test figures. */
-export type StratumMeans = Omit<StratumFigures, 'n'> & { n: number };
-
 /** One arm's test-pool figures over its final seeds. */
 export interface ArmResults {
   arm: string;
@@ -41,7 +38,8 @@ export interface ArmResults {
   metrics: Record<StudyMetric, MeanCi | null>;
   /** Mean oracle calls of the test questions. */
   meanOracleCalls: number | null;
-  strata: StratumMeans[];
+  /** Per oracle-call stratum, the test figures' means over final seeds (n: questions in the stratum). */
+  strata: StratumFigures[];
 }
 
 /** A paired difference (baseline − primary) on one metric. */
@@ -82,6 +80,8 @@ export interface ClaimTest {
 
 /** The claim as the spec states it, checked. */
 export interface ClaimResult {
+  /** The claim in one sentence, as the spec states it. */
+  statement: string;
   alpha: number;
   tests: ClaimTest[];
   /** true / false; null when final runs are missing (not checked). */
@@ -286,14 +286,14 @@ function checkClaim(spec: StudySpec, final: readonly StudyRun[], missingFinal: b
   const adjusted = holmAdjust(raw.map((t) => t.p));
   const tests = raw.map((t, i) => ({ ...t, pHolm: adjusted[i], significant: adjusted[i] <= spec.claim.alpha }));
   if (missingFinal || short) {
-    return { alpha: spec.claim.alpha, tests, holds: null, verdict: `The claim is not checked yet: final runs are missing (${claimSentence(spec)}).` };
+    return { statement: claimSentence(spec), alpha: spec.claim.alpha, tests, holds: null, verdict: `The claim is not checked yet: final runs are missing (${claimSentence(spec)}).` };
   }
   const failed = tests.filter((t) => !t.significant);
   const holds = failed.length === 0;
   const why = holds
     ? `all ${tests.length} one-sided tests significant (largest Holm p ${Math.max(...tests.map((t) => t.pHolm)).toPrecision(3)})`
     : `not significant: ${failed.map((t) => `${metricWords(t.metric)} vs ${t.baseline} (Holm p ${t.pHolm.toPrecision(3)})`).join(', ')}`;
-  return { alpha: spec.claim.alpha, tests, holds, verdict: `The claim ${holds ? 'holds' : 'does not hold'} on ${spec.env}: ${why}.` };
+  return { statement: claimSentence(spec), alpha: spec.claim.alpha, tests, holds, verdict: `The claim ${holds ? 'holds' : 'does not hold'} on ${spec.env}: ${why}.` };
 }
 
 /**

@@ -67,7 +67,7 @@ export function studyTables(r: StudyResults): StudyTable[] {
   const tables: StudyTable[] = [];
   tables.push({
     heading: 'The claim',
-    caption: `Differences are baseline − ${r.primary}, paired by final seed; p is the one-sided sign-flip test for "${r.primary} is better" (exact up to ${r.statistics.exactMax} seeds), Holm-corrected across every test below.`,
+    caption: `The claim: ${r.claim.statement}. Differences are baseline − ${r.primary}, paired by final seed; p is the one-sided sign-flip test for "${r.primary} is better" (exact up to ${r.statistics.exactMax} seeds), Holm-corrected across every test below.`,
     columns: ['baseline', 'metric', 'better', 'mean difference', 'p', 'Holm p', 'significant'],
     numeric: [false, false, false, true, true, true, false],
     rows: r.claim.tests.map((t) => [t.baseline, metricWords(t.metric), t.better, signed(t.mean, DIGITS[t.metric]), formatP(t.p), formatP(t.pHolm), t.significant ? 'yes' : 'no']),
