@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createBackend, type Backend } from '@paretopo/kernels';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/load';
@@ -66,6 +67,16 @@ describe('study spec', () => {
     const { spec: path } = specFile(spec);
     expect(() => loadStudySpec(path)).toThrow(ConfigError);
     expect(() => loadStudySpec(path)).toThrow(message);
+  });
+
+  it("the README's example spec is valid and every arm resolves as a train config", () => {
+    const readme = readFileSync(join(fileURLToPath(new URL('../../README.md', import.meta.url))), 'utf8');
+    const block = /## study[\s\S]*?```json\n([\s\S]*?)```/.exec(readme);
+    expect(block, 'a json block under ## study').not.toBeNull();
+    const { spec: path } = specFile(JSON.parse(block![1]));
+    const spec = loadStudySpec(path);
+    expect(spec.primary).toBe('paretopo');
+    expect(spec.finalSeeds).toHaveLength(8);
   });
 });
 

@@ -53,7 +53,7 @@ describe.skipIf(!PRESENT && !REQUIRED)('report page in headless Chromium', () =>
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function open(file: string, screenshot?: string) {
+  async function open(file: string, screenshot?: string, probe?: string) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -67,9 +67,10 @@ describe.skipIf(!PRESENT && !REQUIRED)('report page in headless Chromium', () =>
     await page.waitForFunction('window.__paretopoReport !== undefined', null, { timeout: 10_000 });
     const report = (await page.evaluate('window.__paretopoReport')) as PageReport;
     const canvases = (await page.evaluate(PIXEL_PROBE)) as { id: string; hasChart: boolean; width: number; height: number; coloured: number }[];
+    const probed = probe === undefined ? undefined : await page.evaluate(probe);
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
     await page.close();
-    return { errors, report, canvases };
+    return { errors, report, canvases, probed };
   }
 
   it('draws every chart of a compare report with data and no errors', async () => {
@@ -103,7 +104,10 @@ describe.skipIf(!PRESENT && !REQUIRED)('report page in headless Chromium', () =>
     const results = analyseStudy(spec(seeds), tuneAll(seeds), finals(seeds, (s) => 0.01 * (s - 10)), { validation: null, test: row(0.7, 2) });
     const final = finals(seeds, () => 0.01);
     writeReport(file, renderStudyHtml(results, { title: 'synthetic study <arith>', finalRuns: final }));
-    const { errors, report, canvases } = await open(file, process.env.PARETOPO_STUDY_SCREENSHOT);
+    // The forest plot's rows are named by their baselines, not by index.
+    const ticks = `Chart.getChart(document.getElementById('chart-forest-accuracy')).scales.y.ticks.map((t) => t.label).filter((l) => l !== '')`;
+    const { errors, report, canvases, probed } = await open(file, process.env.PARETOPO_STUDY_SCREENSHOT, ticks);
+    expect(probed).toEqual(['a', 'b']);
     expect(errors).toEqual([]);
     expect(report.charts.map((c) => c.id)).toEqual(['strata', 'arms', 'sweep', ...STUDY_METRICS.map((m) => `forest-${m}`)]);
     // strata: 3 arms + warm start × 2 strata; arms: 3 arms + warm start + oracle; sweep: 3 arms × 3 lrs; forest: 2 baselines × (interval + mean).

@@ -35,7 +35,9 @@ export const PAGE_SCRIPT = String.raw`(function () {
           x: { type: 'linear', title: { display: true, text: spec.xLabel } },
           y: spec.yCategories
             ? { type: 'linear', min: -0.5, max: spec.yCategories.length - 0.5, title: { display: true, text: spec.yLabel },
-                ticks: { stepSize: 1, callback: function (v) { return spec.yCategories[v] === undefined ? '' : spec.yCategories[v]; } } }
+                // One tick per row, at the row's integer position, labelled with its name.
+                afterBuildTicks: function (axis) { axis.ticks = spec.yCategories.map(function (_, i) { return { value: i }; }); },
+                ticks: { autoSkip: false, callback: function (v) { return spec.yCategories[v] === undefined ? '' : spec.yCategories[v]; } } }
             : { type: 'linear', title: { display: true, text: spec.yLabel } }
         },
         plugins: {
