@@ -17,7 +17,7 @@ export { runTrain, stepTasks, readRunConfig } from './commands/train';
 export type { TrainRunOptions, TrainRunResult } from './commands/train';
 export { runEval, resolveCheckpointDir } from './commands/eval';
 export { runCompare } from './commands/compare';
-export { childRunner, runJobPool, runState } from './run/jobs';
+export { childRunner, runJobPool, runState, startFresh } from './run/jobs';
 export type { TrainJob, JobRunner, JobPoolOptions } from './run/jobs';
 export type { CompareJob, CompareRunOptions, CompareRunResult } from './commands/compare';
 export { runReport } from './commands/report';

@@ -9,7 +9,7 @@ import { Progress, formatDuration, type ProgressStream } from '../progress';
 import { aggregateResults, readCompareFolder, renderReportHtml, renderResultsMarkdown, resultsJson, writeReport } from '../report';
 import { writeFileAtomic, writeJsonAtomic } from '../run/files';
 import { Interrupted } from '../run/interrupted';
-import { childRunner, runJobPool, runState, stepsLogged, type JobRunner, type TrainJob } from '../run/jobs';
+import { childRunner, runJobPool, runState, startFresh, stepsLogged, type JobRunner, type TrainJob } from '../run/jobs';
 import { gitCommit, machineDescription } from '../run/provenance';
 import { runSft } from './sft';
 
@@ -79,7 +79,10 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
       const trainConfig = resolveConfig(trainConfigSchema, raw, 'compare.train');
       const state = runState(trainConfig, 'compare');
       if (state === 'done') finished++;
-      else jobs.push({ config: trainConfig, resume: state === 'resume', logFile: join(dir, 'logs', `${runName(method, seed)}.log`) });
+      else {
+        if (state === 'start') startFresh(trainConfig);
+        jobs.push({ config: trainConfig, resume: state === 'resume', logFile: join(dir, 'logs', `${runName(method, seed)}.log`) });
+      }
     }
   }
   const total = config.methods.length * config.seeds;

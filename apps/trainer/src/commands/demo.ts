@@ -10,7 +10,7 @@ import { methodColor } from '../report/report-charts';
 import { renderReportHtml, writeReport } from '../report/html';
 import { writeJsonAtomic } from '../run/files';
 import { Interrupted } from '../run/interrupted';
-import { runState } from '../run/jobs';
+import { runState, startFresh } from '../run/jobs';
 import { RUN_FILES, type EvalRow } from '../run/types';
 import { WARM_START_COLOR, pointsChart, policyOfRow, strataChart } from '../study/charts';
 import { runEval } from './eval';
@@ -84,7 +84,7 @@ async function trainOrReuse(config: TrainConfig, label: string, log: (line: stri
     if (!(err instanceof ConfigError)) throw err;
     state = 'start';
   }
-  if (state === 'start') rmSync(config.out, { recursive: true, force: true });
+  if (state === 'start') startFresh(config);
   log(`${label}, ${config.steps} steps${state === 'resume' ? ' (resuming)' : state === 'done' ? ' (already trained, reused)' : ''}`);
   if (state !== 'done') {
     const result = await runTrain(config, { resume: state === 'resume', progress: options.progress, log, signal: options.signal, label: label.replace(/^demo: /, 'demo ') });

@@ -7,7 +7,7 @@ import { Progress, formatDuration, type ProgressStream } from '../progress';
 import { readRunFolder } from '../report/read-runs';
 import { writeFileAtomic, writeJsonAtomic } from '../run/files';
 import { Interrupted } from '../run/interrupted';
-import { childRunner, runJobPool, runState, stepsLogged, type JobRunner, type TrainJob } from '../run/jobs';
+import { childRunner, runJobPool, runState, startFresh, stepsLogged, type JobRunner, type TrainJob } from '../run/jobs';
 import { gitCommit, machineDescription } from '../run/provenance';
 import { RUN_FILES } from '../run/types';
 import { selectLearningRates, type StudyRun } from '../study/analysis';
@@ -205,6 +205,7 @@ export async function runStudy(specPath: string, options: StudyRunOptions = {}):
   const runJob = options.runJob ?? childRunner(options.cliPath ?? fileURLToPath(new URL('./bin.js', import.meta.url)), options.signal);
   const runPhase = async (jobs: PlannedJob[]) => {
     const pending: TrainJob[] = jobs.filter((j) => j.state !== 'done').map((j) => ({ config: j.config, resume: j.state === 'resume', logFile: j.logFile }));
+    for (const j of pending) if (!j.resume) startFresh(j.config);
     log(`study: ${phase}: ${jobs.length} runs (${jobs.length - pending.length} already done), ${Math.min(parallel, Math.max(1, pending.length))} at a time; logs in ${join(work, 'logs')}`);
     const failures = await runJobPool(pending, { parallel, runJob, signal: options.signal, log, onDone: () => doneRuns++ });
     exportDone(jobs, resultsDir);

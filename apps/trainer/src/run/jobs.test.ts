@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trainConfigSchema } from '../config/schema';
-import { runJobPool, runState, type TrainJob } from './jobs';
+import { runJobPool, runState, startFresh, type TrainJob } from './jobs';
 import { RUN_FILES } from './types';
 
 const config = (out: string, patch: Record<string, unknown> = {}) => trainConfigSchema.parse({ env: 'arith', init: 'sft', out, steps: 4, ...patch });
@@ -27,9 +27,11 @@ describe('runState', () => {
     expect(runState(config(resume), 't')).toBe('resume');
   });
 
-  it('a folder of the same settings that stopped before its first checkpoint is cleared and started', () => {
+  it('a folder of the same settings that stopped before its first checkpoint is started; startFresh clears it', () => {
     const out = saved('partial', {}, [RUN_FILES.metrics]);
     expect(runState(config(out), 't')).toBe('start');
+    expect(existsSync(out)).toBe(true);
+    startFresh(config(out));
     expect(existsSync(out)).toBe(false);
   });
 

@@ -54,9 +54,9 @@ export function childRunner(cliPath: string, signal?: AbortSignal): JobRunner {
 /**
  * What to do with a planned run: `done` when its folder holds a finished run of exactly this
  * config, `resume` when it holds a checkpoint, `start` otherwise (a folder of this config that
- * stopped before its first checkpoint holds nothing to resume and is removed, so the run can
- * start). A folder that holds a run of another config is an error, never silently reused or
- * overwritten.
+ * stopped before its first checkpoint holds nothing to resume: {@link startFresh} clears it when
+ * the run is about to start). A folder that holds a run of another config is an error, never
+ * silently reused or overwritten. Only reads, so `--plan` can ask while a study runs.
  *
  * @param config - the planned run's resolved config
  * @param fn - the command, for the message
@@ -81,9 +81,19 @@ export function runState(config: TrainConfig, fn: string): 'done' | 'resume' | '
     throw new ConfigError(`${fn}: ${config.out} holds a run with other settings (${differs.join(', ')} differ); remove the folder or restore the settings it was run with`);
   }
   if (existsSync(join(config.out, RUN_FILES.summary))) return 'done';
-  if (readLatestCheckpoint(config.out, fn) !== null) return 'resume';
+  return readLatestCheckpoint(config.out, fn) !== null ? 'resume' : 'start';
+}
+
+/**
+ * Clears what a run of state `start` left before its first checkpoint (a config, a few metric
+ * rows), so `train` starts it instead of refusing a folder that holds a run.
+ *
+ * @param config - the run's config (`out` is removed when present)
+ * @example
+ * if (runState(c, 'study') === 'start') startFresh(c);
+ */
+export function startFresh(config: TrainConfig): void {
   rmSync(config.out, { recursive: true, force: true });
-  return 'start';
 }
 
 /**
