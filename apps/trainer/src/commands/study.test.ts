@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,9 +176,13 @@ describe('runStudy', () => {
     expect(existsSync(join(f.results, STUDY_FILES.resultsMd))).toBe(true);
   });
 
-  it('a run folder trained with other settings is an error, never reused', async () => {
+  it('a run folder trained with other settings, or runs without their warm start, are errors, never reused', async () => {
     const f = specFile({ ...SPEC, arms: { 'grpo-acc': SPEC.arms['grpo-acc'], paretopo: SPEC.arms.paretopo }, claimBaselines: ['grpo-acc'] });
     await runStudy(f.spec, { out: f.work, runJob: inProcess([]), progress: false, log: () => {} });
+    const sft = join(f.work, 'sft');
+    renameSync(sft, `${sft}-moved`);
+    await expect(runStudy(f.spec, { out: f.work, runJob: inProcess([]), progress: false, log: () => {} })).rejects.toThrow(/holds tune and final runs but no warm start/);
+    renameSync(`${sft}-moved`, sft);
     writeFileSync(f.spec, JSON.stringify({ ...JSON.parse(readFileSync(f.spec, 'utf8')), train: { ...SPEC.train, groupSize: 3 } }));
     await expect(runStudy(f.spec, { out: f.work, runJob: inProcess([]), progress: false, log: () => {} })).rejects.toThrow(/holds a run with other settings \(groupSize differ\)/);
   });

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mergeConfig, resolveConfig } from '../config/load';
+import { ConfigError, mergeConfig, resolveConfig } from '../config/load';
 import { sftConfigSchema, type EnvName, type TrainConfig } from '../config/schema';
 import { Progress, formatDuration, type ProgressStream } from '../progress';
 import { readRunFolder } from '../report/read-runs';
@@ -187,7 +187,12 @@ export async function runStudy(specPath: string, options: StudyRunOptions = {}):
   const t0 = performance.now();
   mkdirSync(join(work, 'logs'), { recursive: true });
   if (sftDone) log(`study: reusing the warm start in ${init}`);
-  else await runSft(sftConfig, { progress: options.progress, log, signal: options.signal });
+  else {
+    // Runs of an earlier warm start must not be mixed with a new one (finished ones would be reused as they are).
+    const earlier = ['tune', 'final'].filter((p) => existsSync(join(work, p)) && readdirSync(join(work, p)).length > 0);
+    if (earlier.length > 0) throw new ConfigError(`study: ${work} holds ${earlier.join(' and ')} runs but no warm start (${init}); remove them, or restore the warm start they were trained from`);
+    await runSft(sftConfig, { progress: options.progress, log, signal: options.signal });
+  }
   exportSftLog(init, resultsDir);
 
   // One bar over every RL step still to run, tuning and final (final folders are named without the lr, so their logged steps count before selection).
