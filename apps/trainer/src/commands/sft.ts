@@ -19,6 +19,8 @@ export interface SftRunOptions {
   backend?: Backend;
   /** When aborted, SFT stops before its next step and throws {@link Interrupted}; nothing is saved. */
   signal?: AbortSignal;
+  /** Called after each step with the steps done (a caller's own progress bar, e.g. the study's). */
+  onStep?: (done: number) => void;
 }
 
 /** What {@link runSft} returns. */
@@ -97,6 +99,7 @@ export async function runSft(config: SftConfig, options: SftRunOptions = {}): Pr
     }
     appendJsonl(lossFile, row);
     progress?.update(s + 1, { loss: info.loss, lr: info.lr });
+    options.onStep?.(s + 1);
   }
   progress?.finish();
   const final = await evaluateOn('validation', config.steps);

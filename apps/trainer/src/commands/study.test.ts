@@ -99,7 +99,11 @@ describe('runStudy', () => {
   it('runs SFT, tuning, selection and final runs; the report from the logs alone is byte-identical; a second call trains nothing', async () => {
     const f = specFile();
     const jobs: TrainJob[] = [];
-    const first = await runStudy(f.spec, { out: f.work, runJob: inProcess(jobs), progress: false, log: () => {}, command: 'paretopo study test' });
+    const bars: string[] = [];
+    const first = await runStudy(f.spec, { out: f.work, runJob: inProcess(jobs), progress: { write: (t: string) => bars.push(t) }, log: () => {}, command: 'paretopo study test' });
+    // One bar from the warm start to the last final run.
+    expect(bars[0]).toMatch(/^study arith \[.*\| phase sft runs 0\/12\n$/);
+    expect(bars.at(-1)).toMatch(/^study arith \[#{20}\] (\d+)\/\1 100% .*\| phase final runs 12\/12\n$/);
     expect(first.written.map((p) => p.slice(f.results.length + 1))).toEqual(['results.md', 'results.json', 'report.html']);
     expect(jobs).toHaveLength(12);
     const tune = jobs.filter((j) => j.config.out.includes(`${join(f.work, 'tune')}`));

@@ -52,8 +52,9 @@ export interface StudyRunResult {
  * Seconds per RL episode of one training process on the 2-core reference machine, from the wall
  * times in docs/results/README.md (arith: 21 runs × 200 steps × 64 episodes in 22 min, 2 at a
  * time; kb: 21 × 100 × 32 in 29 min), evaluations included; and seconds per SFT example (1,500
- * steps × 32 in 2.5 and 11 min). Only for `--plan` before any run of the study has finished;
- * after that the study's own runs give the rate.
+ * steps × 32 in 2.5 and 11 min). For `--plan` before any run of the study has finished (after
+ * that the study's own runs give the rate), and to weigh SFT steps against RL steps in the
+ * study's one progress bar.
  */
 const REFERENCE_SECONDS = Object.freeze({
   episode: Object.freeze({ arith: 0.0098, kb: 0.052 }) as Readonly<Record<EnvName, number>>,
@@ -186,26 +187,36 @@ export async function runStudy(specPath: string, options: StudyRunOptions = {}):
 
   const t0 = performance.now();
   mkdirSync(join(work, 'logs'), { recursive: true });
-  if (sftDone) log(`study: reusing the warm start in ${init}`);
-  else {
-    // Runs of an earlier warm start must not be mixed with a new one (finished ones would be reused as they are).
-    const earlier = ['tune', 'final'].filter((p) => existsSync(join(work, p)) && readdirSync(join(work, p)).length > 0);
-    if (earlier.length > 0) throw new ConfigError(`study: ${work} holds ${earlier.join(' and ')} runs but no warm start (${init}); remove them, or restore the warm start they were trained from`);
-    await runSft(sftConfig, { progress: options.progress, log, signal: options.signal });
-  }
-  exportSftLog(init, resultsDir);
-
-  // One bar over every RL step still to run, tuning and final (final folders are named without the lr, so their logged steps count before selection).
+  // One bar over the whole study in RL-step units: SFT steps count as the RL steps they cost at
+  // the reference rates, so the ETA spans SFT, tuning and final runs. Final folders are named
+  // without the lr, so their logged steps count before selection.
   const finalNames = Object.keys(spec.arms).flatMap((arm) => spec.finalSeeds.map((seed) => ({ dir: join(work, 'final', runNameOf('final', arm, 0, seed)), steps: tune.find((j) => j.run.arm === arm)!.config.steps })));
   const logged = () =>
     tune.reduce((s, j) => s + Math.min(j.config.steps, stepsLogged(j.config.out)), 0) + finalNames.reduce((s, f) => s + Math.min(f.steps, stepsLogged(f.dir)), 0);
   const totalSteps = tune.reduce((s, j) => s + j.config.steps, 0) + finalNames.reduce((s, f) => s + f.steps, 0);
   const atStart = logged();
+  const perSftStep = (sftConfig.batchSize * REFERENCE_SECONDS.sftExample[spec.env]) / ((episodesOf(tune[0].config) / tune[0].config.steps) * REFERENCE_SECONDS.episode[spec.env]);
+  const sftUnits = sftDone ? 0 : Math.round(sftConfig.steps * perSftStep);
   const totalRuns = tune.length + finalNames.length;
   let doneRuns = tune.filter((j) => j.state === 'done').length + finalNames.filter((f) => existsSync(join(f.dir, RUN_FILES.summary))).length;
-  let phase = 'tuning';
-  const progress = options.progress === false ? null : new Progress(`study ${spec.env}`, totalSteps - atStart, { stream: options.progress });
-  const tick = () => progress?.update(logged() - atStart, { phase, runs: `${doneRuns}/${totalRuns}` });
+  let phase = 'sft';
+  const progress = options.progress === false ? null : new Progress(`study ${spec.env}`, sftUnits + totalSteps - atStart, { stream: options.progress });
+  const tick = () => progress?.update(sftUnits + logged() - atStart, { phase, runs: `${doneRuns}/${totalRuns}` });
+
+  if (sftDone) log(`study: reusing the warm start in ${init}`);
+  else {
+    // Runs of an earlier warm start must not be mixed with a new one (finished ones would be reused as they are).
+    const earlier = ['tune', 'final'].filter((p) => existsSync(join(work, p)) && readdirSync(join(work, p)).length > 0);
+    if (earlier.length > 0) throw new ConfigError(`study: ${work} holds ${earlier.join(' and ')} runs but no warm start (${init}); remove them, or restore the warm start they were trained from`);
+    try {
+      await runSft(sftConfig, { progress: false, log, signal: options.signal, onStep: (done) => progress?.update(Math.round(done * perSftStep), { phase, runs: `${doneRuns}/${totalRuns}` }) });
+    } catch (err) {
+      progress?.finish();
+      throw err;
+    }
+  }
+  exportSftLog(init, resultsDir);
+  phase = 'tuning';
   const timer = setInterval(tick, 1000);
   const runJob = options.runJob ?? childRunner(options.cliPath ?? fileURLToPath(new URL('./bin.js', import.meta.url)), options.signal);
   const runPhase = async (jobs: PlannedJob[]) => {
