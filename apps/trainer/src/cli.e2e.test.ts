@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,4 +131,42 @@ describe('paretopo CLI', () => {
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toContain('4 runs (4 already done)');
   }, 120_000);
+
+  it('study runs a 2-step pre-registered study in child processes; report recomputes its outputs byte for byte', () => {
+    const results = join(root, 'docs', 'arith');
+    mkdirSync(results, { recursive: true });
+    const task = { seed: 3, sftCount: 32, rlCount: 32, validationCount: 4, testCount: 4 };
+    const spec = {
+      env: 'arith',
+      arms: { 'grpo-acc': { method: 'grpo-acc' }, 'paretopo-s1-group': { method: 'paretopo-s1', config: { reward: { granularity: 'group' } } } },
+      primary: 'paretopo-s1-group',
+      claimBaselines: ['grpo-acc'],
+      lrGrid: [0.0005],
+      tuningSeeds: [1],
+      finalSeeds: [11, 12],
+      train: { steps: 2, promptsPerStep: 2, groupSize: 2, backend: 'js', task },
+      sft: { model: { layers: 1, dModel: 16, heads: 2, context: 128 }, task, steps: 2, batchSize: 2, backend: 'js' },
+    };
+    const specPath = join(results, 'study.json');
+    writeFileSync(specPath, JSON.stringify(spec));
+    const work = join(root, 'study-work');
+    const plan = cli(['study', specPath, '--out', work, '--plan']);
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/^study arith: 2 arms, 2 tuning runs, 4 final runs/);
+    const r = cli(['study', specPath, '--out', work, '--jobs', '2', '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('study: chosen learning rates (max-mean-validation-oracle-hv): grpo-acc 0.0005, paretopo-s1-group 0.0005');
+    const files = ['results.md', 'results.json', 'report.html'];
+    const first = files.map((f) => readFileSync(join(results, f)));
+    expect(first[0].toString()).toMatch(/^\*\*Verdict\.\*\* The claim (holds|does not hold) on arith/m);
+    for (let i = 0; i < 2; i++) {
+      const rep = cli(['report', results]);
+      expect(rep.status, rep.stderr).toBe(0);
+      files.forEach((f, k) => expect(readFileSync(join(results, f)).equals(first[k]), f).toBe(true));
+    }
+    const bad = cli(['study', specPath, '--jobs', '0']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('study config: jobs: ');
+  }, 240_000);
 });
+

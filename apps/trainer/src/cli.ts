@@ -1,13 +1,17 @@
-import { ConfigError, loadConfig, resolveConfig } from './config/load';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, configDifferences, loadConfig, resolveConfig } from './config/load';
 import type { z } from 'zod';
 import packageJson from '../package.json' with { type: 'json' };
 import { describeFlags } from './config/help';
-import { compareConfigSchema, demoConfigSchema, evalConfigSchema, reportFlagsSchema, sftConfigSchema, trainConfigSchema } from './config/schema';
+import { compareConfigSchema, demoConfigSchema, evalConfigSchema, reportFlagsSchema, sftConfigSchema, studyFlagsSchema, trainConfigSchema } from './config/schema';
 import { runCompare } from './commands/compare';
 import { runDemo } from './commands/demo';
 import { runEval } from './commands/eval';
 import { runReport } from './commands/report';
 import { runSft } from './commands/sft';
+import { runStudy, writeStudyOutputs } from './commands/study';
+import { STUDY_FILES } from './study/folder';
 import { readRunConfig, runTrain } from './commands/train';
 import { Interrupted } from './run/interrupted';
 
@@ -22,12 +26,14 @@ commands:
   eval      a checkpoint or an OpenAI-compatible endpoint      (--env --checkpoint DIR | --endpoint URL --model M
             [--api-key-file F, else $OPENAI_API_KEY] [--timeout-ms --deadline-ms --max-attempts])
   compare   methods × seeds, results.md/json and report.html   (--env --methods a,b --seeds N --out DIR)
-  report    report.html from run or compare folders            (DIR ... [--out report.html])
+  study     a pre-registered study from its spec file          (SPEC.json [--out WORKDIR] [--jobs 2] [--plan])
+  report    report.html from run or compare folders            (DIR ... [--out report.html]);
+            a study's results folder (it holds study.json): results.md/json and report.html again from its logs
 
 Any config key is a flag: --lr 3e-4, --loss.betaKl 0.01, --reward.weights 0.6,0.4; values take the
 type the key wants (--out 2025 is a folder name, --title "Run A, seed 1" one string).
 paretopo <command> --help lists a command's flags with their defaults; paretopo --version.
-Flags: --quiet (no progress bar), --resume (train). Ctrl-C or SIGTERM stops after the current step
+Flags: --quiet (no progress bar), --resume (train), --plan (study: the runs and an estimated time). Ctrl-C or SIGTERM stops after the current step
 and exits 130 (train and demo save a checkpoint first).`;
 
 /** What each command's `--help` prints above its flags, and the schema the flags come from. */
@@ -37,7 +43,12 @@ const COMMANDS: Record<string, { usage: string; schema: z.ZodType; extra?: strin
   train: { usage: 'paretopo train --env arith|kb --init DIR --out DIR [--method M] [--resume] [--KEY V ...]', schema: trainConfigSchema, extra: ['--resume  continue the run in --out from its latest checkpoint'] },
   eval: { usage: 'paretopo eval --env E (--checkpoint DIR | --endpoint URL --model M) [--KEY V ...]', schema: evalConfigSchema },
   compare: { usage: 'paretopo compare --env arith|kb --out DIR [--methods a,b] [--seeds N] [--KEY V ...]', schema: compareConfigSchema },
-  report: { usage: 'paretopo report DIR ... [--out report.html] [--title TEXT]', schema: reportFlagsSchema },
+  study: {
+    usage: 'paretopo study SPEC.json [--out WORKDIR] [--jobs N] [--plan]',
+    schema: studyFlagsSchema,
+    extra: ['--plan  list every run with its state and an estimated time; run nothing'],
+  },
+  report: { usage: 'paretopo report DIR ... [--out report.html] [--title TEXT] | paretopo report STUDY_RESULTS_DIR', schema: reportFlagsSchema },
 };
 
 function commandHelp(command: string): string {
@@ -109,7 +120,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         if (resume) {
           // The run's saved config is authoritative; a flag that contradicts it is an error.
           const saved = resolveConfig(trainConfigSchema, readRunConfig(config.out), 'resume');
-          const differs = Object.keys(config).filter((k) => JSON.stringify((config as never)[k]) !== JSON.stringify((saved as never)[k]));
+          const differs = configDifferences(config, saved);
           if (differs.length > 0) throw new ConfigError(`resume: ${differs.join(', ')} differ from the run's saved config in ${config.out}`);
           config = saved;
         }
@@ -129,8 +140,27 @@ export async function main(argv: readonly string[]): Promise<number> {
         await runCompare(config, { progress, log, signal: interruptSignal(log), command: `paretopo compare ${args.join(' ')}` });
         return EXIT.ok;
       }
+      case 'study': {
+        const { config: flags, positional, flags: booleans } = loadConfig(studyFlagsSchema, args, 'study', ['plan']);
+        if (positional.length !== 1) throw new ConfigError(`study: name exactly one spec file, e.g. docs/results/arith/study.json (got ${positional.length})`);
+        await runStudy(positional[0], {
+          out: flags.out,
+          jobs: flags.jobs,
+          plan: booleans.plan === true,
+          progress,
+          log,
+          signal: interruptSignal(log),
+          command: `paretopo study ${args.join(' ')}`,
+        });
+        return EXIT.ok;
+      }
       case 'report': {
         const { config: flags, positional } = loadConfig(reportFlagsSchema, args, 'report');
+        if (positional.length === 1 && existsSync(join(positional[0], STUDY_FILES.spec))) {
+          if (flags.out !== undefined || flags.title !== undefined) throw new ConfigError("report: a study folder's outputs are written into it (--out and --title do not apply)");
+          for (const f of writeStudyOutputs(positional[0])) log(`report: ${f}`);
+          return EXIT.ok;
+        }
         if (positional.length === 0) throw new ConfigError('report: name at least one run or compare folder');
         const out = await runReport(positional, { out: flags.out, title: flags.title });
         log(`report: ${out}`);
@@ -149,7 +179,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(`${USAGE}\n`);
         return command === undefined ? EXIT.usage : EXIT.ok;
       default:
-        log(`paretopo: unknown command '${command}' (commands: demo, sft, train, eval, compare, report)`);
+        log(`paretopo: unknown command '${command}' (commands: demo, sft, train, eval, compare, study, report)`);
         return EXIT.usage;
     }
   } catch (err) {

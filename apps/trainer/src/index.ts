@@ -17,10 +17,20 @@ export type { SftRunOptions, SftRunResult } from './commands/sft';
 export { runTrain, stepTasks, readRunConfig } from './commands/train';
 export type { TrainRunOptions, TrainRunResult } from './commands/train';
 export { runEval, resolveCheckpointDir } from './commands/eval';
-export { runCompare, childRunner } from './commands/compare';
+export { runCompare } from './commands/compare';
+export { childRunner, runJobPool, runState, startFresh } from './run/jobs';
+export type { TrainJob, JobRunner, JobPoolOptions } from './run/jobs';
 export type { CompareJob, CompareRunOptions, CompareRunResult } from './commands/compare';
 export { runReport } from './commands/report';
-export { runDemo, demoTable } from './commands/demo';
+export { runStudy, writeStudyOutputs } from './commands/study';
+export type { StudyRunOptions, StudyRunResult } from './commands/study';
+export { studySpecSchema, loadStudySpec, tuningRuns, finalRuns, studyTrainConfig, STUDY_METRICS, SELECTION_RULES } from './study/spec';
+export type { StudySpec, StudyMetric, PlannedRun } from './study/spec';
+export { analyseStudy, selectLearningRates, studyMetricOf } from './study/analysis';
+export type { StudyResults, StudyRun, ArmResults, ArmSweep, BaselineComparison, ClaimResult } from './study/analysis';
+export { STUDY_FILES, readStudyFolder, studyResultsOf } from './study/folder';
+export { DEMO_CHOICE } from './demo-choice';
+export { runDemo, demoTable, demoStrataTable } from './commands/demo';
 export { main, EXIT } from './cli';
 export { Progress, formatDuration } from './progress';
 export type { ProgressOptions, ProgressStream } from './progress';
@@ -29,13 +39,16 @@ export type { LoadedTrainState, TrainStateExtra } from './run/checkpoint';
 export { writeFileAtomic, writeJsonAtomic, appendJsonl, readJsonlRows, writeJsonlAtomic, JsonlError } from './run/files';
 export { Interrupted } from './run/interrupted';
 export { RUN_FILES } from './run/types';
-export type { RunConfigRecord, StepRow, EvalRow, OracleFigures, StratumFigures, RunSummary, RunRecord } from './run/types';
+export type { RunConfigRecord, StepRow, EvalRow, EvalPool, OracleFigures, StratumFigures, RunSummary, RunRecord } from './run/types';
 export {
   aggregateResults,
   renderResultsMarkdown,
   renderReportHtml,
   writeReport,
   welchTTest,
+  pairedBootstrapCi,
+  signFlipTest,
+  holmAdjust,
   readRunFolder,
   readCompareFolder,
   readRuns,

@@ -1,35 +1,25 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CompareConfig, TrainConfig } from '../config/schema';
+import type { CompareConfig } from '../config/schema';
 import { sftConfigSchema, trainConfigSchema } from '../config/schema';
 import { mergeConfig, resolveConfig } from '../config/load';
 import { Progress, formatDuration, type ProgressStream } from '../progress';
 import { aggregateResults, readCompareFolder, renderReportHtml, renderResultsMarkdown, resultsJson, writeReport } from '../report';
-import { readLatestCheckpoint } from '../run/checkpoint';
 import { writeFileAtomic, writeJsonAtomic } from '../run/files';
 import { Interrupted } from '../run/interrupted';
-import { RUN_FILES } from '../run/types';
+import { childRunner, runJobPool, runState, startFresh, stepsLogged, type JobRunner, type TrainJob } from '../run/jobs';
+import { gitCommit, machineDescription } from '../run/provenance';
 import { runSft } from './sft';
 
-/** One training run of a comparison. */
-export interface CompareJob {
-  method: TrainConfig['method'];
-  seed: number;
-  /** The run's resolved config (its `out` is the run folder). */
-  config: TrainConfig;
-  /** Continue an interrupted run instead of starting it. */
-  resume: boolean;
-  /** Where the run's own output goes. */
-  logFile: string;
-}
+/** One training run of a comparison (its method and seed are in `config`). */
+export type CompareJob = TrainJob;
 
 /** Options of {@link runCompare}. */
 export interface CompareRunOptions {
   /** Runs one job; default: a child process `node <cli> train --config …` with its output in the job's log file. */
-  runJob?: (job: CompareJob) => Promise<void>;
+  runJob?: JobRunner;
   /** The CLI script children run (default: the bundled `bin.js` beside this module). */
   cliPath?: string;
   progress?: ProgressStream | false;
@@ -48,58 +38,6 @@ export interface CompareRunResult {
 }
 
 const runName = (method: string, seed: number): string => `${method}-s${seed}`;
-
-// The commit the results were produced at (packed refs and worktrees included), or 'unknown'
-// outside a git checkout.
-function gitCommit(): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return 'unknown';
-  }
-}
-
-/**
- * Starts `node <cli> train --config <file>` for a job, its stdout and stderr in the job's log file.
- *
- * @param cliPath - the CLI script
- * @returns a job runner that rejects when the child fails (the message points at the log)
- * @example
- * await childRunner('apps/trainer/dist/cli.js')(job);
- */
-export function childRunner(cliPath: string, signal?: AbortSignal): (job: CompareJob) => Promise<void> {
-  return (job) =>
-    new Promise((resolve, reject) => {
-      const cfgFile = `${job.logFile.replace(/\.log$/, '')}.json`;
-      writeJsonAtomic(cfgFile, job.config);
-      const args = [cliPath, 'train', '--config', cfgFile, '--quiet', ...(job.resume ? ['--resume'] : [])];
-      const out = createWriteStream(job.logFile, { flags: 'a' });
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout.pipe(out, { end: false });
-      child.stderr.pipe(out, { end: false });
-      // A SIGINT to the parent reaches children of the same terminal anyway; this covers signals sent to the parent alone.
-      const onAbort = () => child.kill('SIGINT');
-      signal?.addEventListener('abort', onAbort, { once: true });
-      child.on('error', reject);
-      child.on('close', (code, sig) => {
-        signal?.removeEventListener('abort', onAbort);
-        out.end();
-        if (code === 0) resolve();
-        else reject(new Error(`compare: run ${job.config.out} failed (${sig ?? `exit ${code}`}); see ${job.logFile}`));
-      });
-    });
-}
-
-function countLines(path: string): number {
-  try {
-    const text = readFileSync(path, 'utf8');
-    let n = 0;
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-    return n;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * `paretopo compare`: every method × seed from one shared warm start (SFT runs once into
@@ -139,12 +77,12 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
       const out = join(dir, 'runs', runName(method, seed));
       const raw = mergeConfig(config.train as Record<string, unknown>, { env: config.env, method, seed, init, out });
       const trainConfig = resolveConfig(trainConfigSchema, raw, 'compare.train');
-      if (existsSync(join(out, RUN_FILES.summary))) {
-        finished++;
-        continue;
+      const state = runState(trainConfig, 'compare');
+      if (state === 'done') finished++;
+      else {
+        if (state === 'start') startFresh(trainConfig);
+        jobs.push({ config: trainConfig, resume: state === 'resume', logFile: join(dir, 'logs', `${runName(method, seed)}.log`) });
       }
-      const resume = readLatestCheckpoint(out, 'compare') !== null;
-      jobs.push({ method, seed, config: trainConfig, resume, logFile: join(dir, 'logs', `${runName(method, seed)}.log`) });
     }
   }
   const total = config.methods.length * config.seeds;
@@ -154,25 +92,12 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
 
   const stepsTotal = jobs.reduce((s, j) => s + j.config.steps, 0);
   const progress = options.progress === false ? null : new Progress(`compare ${config.env}`, stepsTotal, { stream: options.progress });
-  const stepsDone = () => jobs.reduce((s, j) => s + Math.min(j.config.steps, countLines(join(j.config.out, RUN_FILES.metrics))), 0);
+  const stepsDone = () => jobs.reduce((s, j) => s + Math.min(j.config.steps, stepsLogged(j.config.out)), 0);
   let doneRuns = finished;
   const timer = setInterval(() => progress?.update(stepsDone(), { runs: `${doneRuns}/${total}` }), 1000);
-  const failures: Error[] = [];
+  let failures: Error[];
   try {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < jobs.length && !options.signal?.aborted) {
-        const job = jobs[next++];
-        try {
-          await runJob(job);
-          doneRuns++;
-        } catch (err) {
-          failures.push(err as Error);
-          log((err as Error).message);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: parallel }, worker));
+    failures = await runJobPool(jobs, { parallel, runJob, signal: options.signal, log, onDone: () => doneRuns++ });
   } finally {
     clearInterval(timer);
     progress?.update(stepsDone(), { runs: `${doneRuns}/${total}` });
@@ -190,7 +115,7 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
   const resultsMd = join(dir, 'results.md');
   const reportHtml = join(dir, 'report.html');
   writeFileAtomic(resultsJsonPath, resultsJson(results));
-  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, backend ${runs[0]?.config.backend ?? 'auto'}`;
+  const machine = machineDescription(String(runs[0]?.config.backend ?? 'auto'));
   writeFileAtomic(
     resultsMd,
     renderResultsMarkdown(results, {

@@ -9,7 +9,7 @@ import { Progress, type ProgressStream } from '../progress';
 import { paramsHash } from '../run/checkpoint';
 import { appendJsonl, writeFileAtomic, writeJsonAtomic } from '../run/files';
 import { Interrupted } from '../run/interrupted';
-import type { EvalRow } from '../run/types';
+import { RUN_FILES, type EvalPool, type EvalRow } from '../run/types';
 import { packTeacherTraces, sftStep } from '../sft';
 
 /** Options of {@link runSft} that are not part of the saved configuration. */
@@ -19,6 +19,8 @@ export interface SftRunOptions {
   backend?: Backend;
   /** When aborted, SFT stops before its next step and throws {@link Interrupted}; nothing is saved. */
   signal?: AbortSignal;
+  /** Called after each step with the steps done (a caller's own progress bar, e.g. the study's). */
+  onStep?: (done: number) => void;
 }
 
 /** What {@link runSft} returns. */
@@ -26,8 +28,10 @@ export interface SftRunResult {
   dir: string;
   /** Loss of every step (before its update). */
   losses: number[];
-  /** Evaluation of the final policy on the test split. */
+  /** Evaluation of the final policy on the validation pool. */
   final: EvalRow;
+  /** Evaluation of the final policy on the test pool; null when `evalTest` is false. */
+  test: EvalRow | null;
   /** SHA-256 of the final weights (the same config and backend reproduce it bit for bit). */
   weightsHash: string;
   backend: BackendInfo;
@@ -37,7 +41,8 @@ export interface SftRunResult {
  * `paretopo sft`: the supervised warm start. Trains a fresh `TinyGPT` on the scripted teacher's
  * traces (tool over-use included, so the result is accurate-ish and wasteful), with AdamW,
  * linear warmup and cosine decay, and saves a policy checkpoint in `config.out` (model,
- * tokenizer, `sft.jsonl` losses, `eval.json` of the final policy). Deterministic: the same
+ * tokenizer, `sft.jsonl` losses, `eval.json` of the final policy on the validation pool and,
+ * unless `evalTest` is false, `test.json` on the test pool). Deterministic: the same
  * config on the same backend gives the same weights.
  *
  * @param config - the resolved SFT config
@@ -69,6 +74,10 @@ export async function runSft(config: SftConfig, options: SftRunOptions = {}): Pr
   writeJsonAtomic(join(config.out, 'sft-config.json'), { command: 'sft', ...config });
   writeFileAtomic(lossFile, ''); // truncates an earlier run's log; rows follow
   const limits = { maxTurns: config.maxTurns, maxToolCalls: config.maxToolCalls, maxTokens: config.maxTokens ?? env.maxTokens, alpha: 0.5 };
+  const evaluateOn = async (pool: EvalPool, step: number): Promise<EvalRow> => {
+    const { row } = await evaluatePolicy(model, tokenizer, env[pool], env.tools, limits, step);
+    return { pool, ...row };
+  };
   const progress = options.progress === false ? null : new Progress(`sft ${config.env}`, config.steps, { stream: options.progress });
   const losses: number[] = [];
   const b = config.batchSize;
@@ -85,17 +94,21 @@ export async function runSft(config: SftConfig, options: SftRunOptions = {}): Pr
     losses.push(info.loss);
     const row: Record<string, number> = { step: s, loss: info.loss, lr: info.lr, gradNorm: info.gradNorm };
     if (config.evalEvery > 0 && (s + 1) % config.evalEvery === 0 && s + 1 < config.steps) {
-      const { row: ev } = await evaluatePolicy(model, tokenizer, env.test, env.tools, limits, s + 1);
-      Object.assign(row, { testAccuracy: ev.accuracy, testCalls: ev.meanCalls });
+      const ev = await evaluateOn('validation', s + 1);
+      Object.assign(row, { validationAccuracy: ev.accuracy, validationCalls: ev.meanCalls });
     }
     appendJsonl(lossFile, row);
     progress?.update(s + 1, { loss: info.loss, lr: info.lr });
+    options.onStep?.(s + 1);
   }
   progress?.finish();
-  const { row: final } = await evaluatePolicy(model, tokenizer, env.test, env.tools, limits, config.steps);
+  const final = await evaluateOn('validation', config.steps);
+  const test = config.evalTest ? await evaluateOn('test', config.steps) : null;
   const weightsHash = paramsHash(model.params);
   await saveCheckpoint(config.out, { model, tokenizer, extra: { type: 'paretopo-sft', config, weightsHash } });
   writeJsonAtomic(join(config.out, 'eval.json'), final);
-  log(`sft done: test accuracy ${final.accuracy.toFixed(3)}, calls ${final.meanCalls.toFixed(2)}, weights sha256 ${weightsHash}`);
-  return { dir: config.out, losses, final, weightsHash, backend: backend.info };
+  if (test !== null) writeJsonAtomic(join(config.out, RUN_FILES.test), test);
+  const onTest = test === null ? '' : `, test accuracy ${test.accuracy.toFixed(3)}, calls ${test.meanCalls.toFixed(2)}`;
+  log(`sft done: validation accuracy ${final.accuracy.toFixed(3)}, calls ${final.meanCalls.toFixed(2)}${onTest}, weights sha256 ${weightsHash}`);
+  return { dir: config.out, losses, final, test, weightsHash, backend: backend.info };
 }

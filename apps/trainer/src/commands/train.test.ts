@@ -6,6 +6,7 @@ import { CHECKPOINT_FILES, checksumManifest, loadCheckpoint } from '@paretopo/po
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/load';
 import { sftConfigSchema, trainConfigSchema, type TrainConfig } from '../config/schema';
+import { createEnvironment } from '../environment';
 import { METHOD_NAMES } from '../methods';
 import { TrainCheckpointError } from '../run/checkpoint';
 import { readJsonlRows } from '../run/files';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   await runSft(sftConfigSchema.parse({ env: 'arith', out: init, model: MODEL, task: TASK, steps: 3, batchSize: 4 }), { ...quiet, backend });
 });
 
-const config = (patch: Partial<TrainConfig> & { out: string }): TrainConfig =>
+const config = (patch: Omit<Partial<TrainConfig>, 'eval'> & { out: string; eval?: Partial<TrainConfig['eval']> }): TrainConfig =>
   trainConfigSchema.parse({ env: 'arith', init, task: TASK, steps: 3, promptsPerStep: 2, groupSize: 3, eval: { every: 2 }, checkpoint: { every: 2 }, ...patch });
 
 // Timing fields differ between any two runs; everything else must not.
@@ -73,13 +74,29 @@ describe('runTrain', () => {
     const evals = readJsonlRows<EvalRow>(join(out, RUN_FILES.evals));
     expect(evals.map((e) => e.step)).toEqual([0, 2, 3]);
     for (const e of evals) {
+      expect(e.pool).toBe('validation');
       expect(e.n).toBe(4);
       expect(e.hv).toBeCloseTo(e.accuracy * e.toolEfficiency, 12);
     }
+    const test = JSON.parse(readFileSync(join(out, RUN_FILES.test), 'utf8')) as EvalRow;
+    expect(test).toMatchObject({ pool: 'test', step: 3, n: 4 });
     const summary = JSON.parse(readFileSync(join(out, RUN_FILES.summary), 'utf8')) as RunSummary;
-    expect(summary).toMatchObject({ env: 'arith', method, seed: 1, steps: 3, initial: evals[0], final: evals[2] });
+    expect(summary).toMatchObject({ env: 'arith', method, seed: 1, steps: 3, initial: evals[0], final: evals[2], test });
     expect(summary.switchStep).toBe(method === 'paretopo' ? 1 : method === 'paretopo-s2' ? 0 : null);
     expect(existsSync(join(out, RUN_FILES.checkpoints, 'step-000003', 'model.safetensors'))).toBe(true);
+  });
+
+  it('evaluates the validation pool periodically and the test pool once, or never with eval.test false', async () => {
+    const out = join(root, 'no-test');
+    await runTrain(config({ method: 'grpo-acc', out, steps: 2, eval: { every: 1, test: false } }), { ...quiet, backend });
+    expect(readJsonlRows<EvalRow>(join(out, RUN_FILES.evals)).map((e) => [e.pool, e.step])).toEqual([['validation', 0], ['validation', 1], ['validation', 2]]);
+    expect(existsSync(join(out, RUN_FILES.test))).toBe(false);
+    expect((JSON.parse(readFileSync(join(out, RUN_FILES.summary), 'utf8')) as RunSummary).test).toBeNull();
+    // The pools hold different questions, so the same policy is scored on other items.
+    const env = createEnvironment('arith', TASK);
+    const ids = (pool: readonly { id: string }[]) => new Set(pool.map((t) => t.id));
+    const validation = ids(env.validation);
+    expect([...ids(env.test)].some((id) => validation.has(id))).toBe(false);
   });
 
   // Each new method option (METHOD.md, issue 11) through a real 2-step run: recorded in config.json, wired through.
@@ -133,6 +150,8 @@ describe('runTrain', () => {
     expect(second.status).toBe('finished');
     expect(untimed(readJsonlRows<StepRow>(join(cut, RUN_FILES.metrics)))).toEqual(untimed(readJsonlRows<StepRow>(join(full, RUN_FILES.metrics))));
     expect(untimed(readJsonlRows<EvalRow>(join(cut, RUN_FILES.evals)))).toEqual(untimed(readJsonlRows<EvalRow>(join(full, RUN_FILES.evals))));
+    const testOf = (dir: string) => untimed([JSON.parse(readFileSync(join(dir, RUN_FILES.test), 'utf8')) as EvalRow]);
+    expect(testOf(cut)).toEqual(testOf(full));
     const a = await loadCheckpoint(join(full, RUN_FILES.checkpoints, 'step-000005'), backend);
     const b = await loadCheckpoint(join(cut, RUN_FILES.checkpoints, 'step-000005'), backend);
     expect(Buffer.from(b.model.params.buffer).equals(Buffer.from(a.model.params.buffer))).toBe(true);

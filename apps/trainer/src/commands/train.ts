@@ -12,7 +12,7 @@ import { Progress, type ProgressStream } from '../progress';
 import { frozenReference, rlStep, type RlParts } from '../rl-step';
 import { loadTrainState, paramsHash, saveTrainState, TrainCheckpointError } from '../run/checkpoint';
 import { appendJsonl, readJsonlRows, writeJsonAtomic, writeJsonlAtomic } from '../run/files';
-import { RUN_FILES, type EvalRow, type RunSummary, type StepRow } from '../run/types';
+import { RUN_FILES, type EvalPool, type EvalRow, type RunSummary, type StepRow } from '../run/types';
 
 /** Options of {@link runTrain} that are not part of the saved configuration. */
 export interface TrainRunOptions {
@@ -26,6 +26,8 @@ export interface TrainRunOptions {
   log?: (line: string) => void;
   /** A started backend to use instead of starting `config.backend` (tests, compare in-process). */
   backend?: Backend;
+  /** The progress bar's label [`train <method> seed <seed>`]; the bar's figures show the stage. */
+  label?: string;
 }
 
 /** What {@link runTrain} returns. */
@@ -69,8 +71,9 @@ const finite = (x: number | null | undefined): number | null => (x === null || x
 
 /**
  * `paretopo train`: RL with one method from a warm start, in a run folder (config.json,
- * metrics.jsonl, eval.jsonl, checkpoints/, summary.json). Evaluates greedily on the test split
- * before the first step, every `eval.every` steps and after the last; checkpoints every
+ * metrics.jsonl, eval.jsonl, test.json, checkpoints/, summary.json). Evaluates greedily on the
+ * validation pool before the first step, every `eval.every` steps and after the last (eval.jsonl),
+ * then once on the test pool unless `eval.test` is false (test.json, summary.test); checkpoints every
  * `checkpoint.every` steps and at the end; on `signal` it finishes the step in flight, saves a
  * checkpoint and returns `interrupted`. `resume` continues exactly: same prompts, rollouts,
  * optimiser, method state (N_opt, archive, stage), so the metrics equal an uninterrupted run's.
@@ -94,6 +97,7 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     metrics: join(dir, RUN_FILES.metrics),
     evals: join(dir, RUN_FILES.evals),
     summary: join(dir, RUN_FILES.summary),
+    test: join(dir, RUN_FILES.test),
   };
   const env = createEnvironment(config.env, config.task);
   const limits: EvalLimits = {
@@ -103,6 +107,10 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     alpha: config.reward.alpha,
   };
   const init = await loadCheckpoint(config.init, backend);
+  const evaluateOn = async (pool: EvalPool, step: number): Promise<EvalRow> => {
+    const { row } = await evaluatePolicy(model, tokenizer, env[pool], env.tools, limits, step);
+    return { pool, ...row };
+  };
   const initHash = paramsHash(init.model.params);
   const reference = frozenReference(init.model);
   const tokenizer: TagTokenizer = init.tokenizer;
@@ -139,13 +147,13 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     });
     method = new MethodState(config.method, { totalSteps: config.steps, ...config.reward });
     start = 0;
-    const { row } = await evaluatePolicy(model, tokenizer, env.test, env.tools, limits, 0);
+    const row = await evaluateOn('validation', 0);
     appendJsonl(files.evals, row);
-    log(`eval step 0: accuracy ${row.accuracy.toFixed(3)}, calls ${row.meanCalls.toFixed(2)}, HV ${row.hv.toFixed(3)}`);
+    log(`validation step 0: accuracy ${row.accuracy.toFixed(3)}, calls ${row.meanCalls.toFixed(2)}, HV ${row.hv.toFixed(3)}`);
   }
 
   const parts: RlParts = { model, reference, tokenizer, optimizer, method, tools: env.tools };
-  const progress = options.progress === false ? null : new Progress(`train ${config.method} s${config.seed}`, config.steps, { stream: options.progress });
+  const progress = options.progress === false ? null : new Progress(options.label ?? `train ${config.method} seed ${config.seed}`, config.steps, { stream: options.progress });
   const t0 = performance.now();
   const checkpoint = (step: number) => saveTrainState(dir, { model, tokenizer, optimizer, method, step, initHash }, config.checkpoint.keep);
   let step = start;
@@ -175,7 +183,7 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     appendJsonl(files.metrics, { ...row, time: new Date().toISOString() } satisfies StepRow);
     step++;
     if (step % config.eval.every === 0 || step === config.steps) {
-      lastEval = (await evaluatePolicy(model, tokenizer, env.test, env.tools, limits, step)).row;
+      lastEval = await evaluateOn('validation', step);
       appendJsonl(files.evals, lastEval);
     }
     if (step % config.checkpoint.every === 0 || step === config.steps) await checkpoint(step);
@@ -184,11 +192,16 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
       acc: row.accuracy,
       calls: row.meanCalls,
       HV: row.hv,
-      'test acc': finite(lastEval?.accuracy),
+      'val acc': finite(lastEval?.accuracy),
       'tok/s': Math.round(row.tokensPerSecond),
     });
   }
   progress?.finish();
+  let test: EvalRow | null = null;
+  if (config.eval.test) {
+    test = await evaluateOn('test', step);
+    writeJsonAtomic(files.test, test);
+  }
   const evals = readJsonlRows<EvalRow>(files.evals);
   const summary: RunSummary = {
     env: config.env,
@@ -198,11 +211,13 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     switchStep: readJsonlRows<StepRow>(files.metrics).at(-1)?.switchStep ?? null,
     initial: evals[0],
     final: evals[evals.length - 1],
+    test,
     seconds: (performance.now() - t0) / 1000,
   };
   writeJsonAtomic(files.summary, summary);
+  const onTest = test === null ? '' : `; test accuracy ${test.accuracy.toFixed(3)}, calls ${test.meanCalls.toFixed(2)}`;
   log(
-    `done: accuracy ${summary.initial.accuracy.toFixed(3)} → ${summary.final.accuracy.toFixed(3)}, calls ${summary.initial.meanCalls.toFixed(2)} → ${summary.final.meanCalls.toFixed(2)}, HV ${summary.initial.hv.toFixed(3)} → ${summary.final.hv.toFixed(3)}`,
+    `done (validation): accuracy ${summary.initial.accuracy.toFixed(3)} → ${summary.final.accuracy.toFixed(3)}, calls ${summary.initial.meanCalls.toFixed(2)} → ${summary.final.meanCalls.toFixed(2)}, HV ${summary.initial.hv.toFixed(3)} → ${summary.final.hv.toFixed(3)}${onTest}`,
   );
   return { status: 'finished', dir, step, summary, backend: backend.info };
 }

@@ -272,3 +272,18 @@ export function loadConfig<S extends z.ZodType>(
   delete overrides.config;
   return { config: resolveConfig(schema, mergeConfig(raw, overrides), what), positional, flags };
 }
+
+/**
+ * The top-level keys whose values differ between two resolved configurations (compared as JSON).
+ *
+ * @param a - one config
+ * @param b - the other
+ * @returns the keys of `a` whose value in `b` differs
+ * @example
+ * configDifferences({ lr: 1e-3, steps: 5 }, { lr: 5e-4, steps: 5 }); // ['lr']
+ */
+export function configDifferences(a: object, b: object): string[] {
+  const x = a as Json;
+  const y = b as Json;
+  return Object.keys(x).filter((k) => JSON.stringify(x[k]) !== JSON.stringify(y[k]));
+}

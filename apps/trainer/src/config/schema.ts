@@ -88,8 +88,10 @@ export const sftConfigSchema = z.strictObject({
   batchSize: int(1, C.batch).default(32),
   lr: z.number().positive().default(3e-3),
   warmupSteps: int(0, C.steps).default(20),
-  /** Evaluate on the test split every this many steps (0: only at the end). */
+  /** Evaluate on the validation pool every this many steps (0: only at the end). */
   evalEvery: int(0, C.steps).default(0),
+  /** Also evaluate the final policy once on the test pool (`test.json`); false while choosing settings. */
+  evalTest: z.boolean().default(true),
 });
 
 const lossSchema = z.strictObject({
@@ -132,8 +134,13 @@ const rewardSchema = z.strictObject({
 });
 
 const evalSchema = z.strictObject({
-  /** Evaluate on the test split every this many RL steps (and always before the first and after the last). */
+  /** Evaluate on the validation pool every this many RL steps (and always before the first and after the last). */
   every: int(1, C.steps).default(25),
+  /**
+   * After the last step, evaluate once on the test pool (`test.json`, `summary.test`). Tuning runs
+   * set it false, so the test pool is never looked at while choosing.
+   */
+  test: z.boolean().default(true),
 });
 
 const checkpointSchema = z.strictObject({
@@ -261,3 +268,10 @@ export const reportFlagsSchema = z.strictObject({
   title: z.string().min(1).optional(),
 });
 
+/** `paretopo study`: the work folder and the parallel runs (the spec file is positional; `--plan` is a bare flag). */
+export const studyFlagsSchema = z.strictObject({
+  /** Work folder for the warm start, the full run folders and the logs [`runs/study-<results folder name>`]. */
+  out: z.string().min(1).optional(),
+  /** Training processes at once. */
+  jobs: int(1).default(2),
+});

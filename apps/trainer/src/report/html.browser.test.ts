@@ -7,6 +7,11 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReportHtml, writeReport } from './html';
 import { syntheticCompare, syntheticRun } from './test-fixtures';
+import { analyseStudy } from '../study/analysis';
+import { WARM_START_COLOR, pointsChart, policyOfRow, strataChart } from '../study/charts';
+import { renderStudyHtml } from '../study/html';
+import { STUDY_METRICS } from '../study/spec';
+import { finals, row, spec, tuneAll } from '../study/test-fixtures';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const REQUIRED = process.env.PARETOPO_REQUIRE_BROWSER === '1';
@@ -48,7 +53,7 @@ describe.skipIf(!PRESENT && !REQUIRED)('report page in headless Chromium', () =>
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function open(file: string, screenshot?: string) {
+  async function open(file: string, screenshot?: string, probe?: string) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -62,9 +67,10 @@ describe.skipIf(!PRESENT && !REQUIRED)('report page in headless Chromium', () =>
     await page.waitForFunction('window.__paretopoReport !== undefined', null, { timeout: 10_000 });
     const report = (await page.evaluate('window.__paretopoReport')) as PageReport;
     const canvases = (await page.evaluate(PIXEL_PROBE)) as { id: string; hasChart: boolean; width: number; height: number; coloured: number }[];
+    const probed = probe === undefined ? undefined : await page.evaluate(probe);
     if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
     await page.close();
-    return { errors, report, canvases };
+    return { errors, report, canvases, probed };
   }
 
   it('draws every chart of a compare report with data and no errors', async () => {
@@ -91,4 +97,37 @@ describe.skipIf(!PRESENT && !REQUIRED)('report page in headless Chromium', () =>
     for (const c of report.charts) expect(c.points, `${c.id} points`).toBeGreaterThan(0);
     for (const c of canvases) expect(c.coloured, `${c.id} coloured pixels`).toBeGreaterThan(50);
   }, 20_000);
+
+  it('draws a study report: calls per stratum, arms beside the oracle, the validation sweep and a forest plot per metric', async () => {
+    const file = join(dir, 'study.html');
+    const seeds = [11, 12, 13, 14];
+    const results = analyseStudy(spec(seeds), tuneAll(seeds), finals(seeds, (s) => 0.01 * (s - 10)), { validation: null, test: row(0.7, 2) });
+    const final = finals(seeds, () => 0.01);
+    writeReport(file, renderStudyHtml(results, { title: 'synthetic study <arith>', finalRuns: final }));
+    // The forest plot's rows are named by their baselines, not by index.
+    const ticks = `Chart.getChart(document.getElementById('chart-forest-accuracy')).scales.y.ticks.map((t) => t.label).filter((l) => l !== '')`;
+    const { errors, report, canvases, probed } = await open(file, process.env.PARETOPO_STUDY_SCREENSHOT, ticks);
+    expect(probed).toEqual(['a', 'b']);
+    expect(errors).toEqual([]);
+    expect(report.charts.map((c) => c.id)).toEqual(['strata', 'arms', 'sweep', ...STUDY_METRICS.map((m) => `forest-${m}`)]);
+    // strata: 3 arms + warm start × 2 strata; arms: 3 arms + warm start + oracle; sweep: 3 arms × 3 lrs; forest: 2 baselines × (interval + mean).
+    expect(report.charts.map((c) => c.points)).toEqual([8, 5, 9, ...STUDY_METRICS.map(() => 6)]);
+    for (const c of canvases) {
+      expect(c.hasChart, `${c.id} has a chart`).toBe(true);
+      expect(c.coloured, `${c.id} coloured pixels`).toBeGreaterThan(100);
+    }
+  }, 20_000);
+
+  it('draws the demo report: the three policies beside the oracle and their calls per stratum, then the runs', async () => {
+    const file = join(dir, 'demo.html');
+    const runs = syntheticCompare(['grpo-acc', 'paretopo'], 1);
+    const policies = [policyOfRow('warm start (SFT)', WARM_START_COLOR, row(0.7, 2)), policyOfRow('grpo-acc', '#4e79a7', row(0.8, 1.8), 'grpo-acc'), policyOfRow('ParetoPO', '#e15759', row(0.8, 1), 'paretopo')];
+    writeReport(file, renderReportHtml(runs, { title: 'demo', leadCharts: [pointsChart(policies, 0.5), strataChart(policies)] }));
+    const { errors, report, canvases } = await open(file);
+    expect(errors).toEqual([]);
+    expect(report.charts.map((c) => c.id)).toEqual(['arms', 'strata', 'hv', 'accuracy', 'calls', 'train-hv', 'front']);
+    expect(report.charts.slice(0, 2).map((c) => c.points)).toEqual([4, 6]);
+    for (const c of canvases) expect(c.coloured, `${c.id} coloured pixels`).toBeGreaterThan(100);
+  }, 20_000);
 });
+

@@ -14,6 +14,8 @@ export interface ReportHtmlOptions {
   title: string;
   /** `aggregateResults(runs)` when the caller has it already (`compare` writes it to results.md too). */
   results?: Results;
+  /** Charts drawn before the runs' own (the demo's policies beside the oracle). */
+  leadCharts?: readonly ChartSpec[];
 }
 
 let chartJsSource: string | null = null;
@@ -124,7 +126,7 @@ table { border-collapse: collapse; margin: 6px 0 10px; font-variant-numeric: tab
 th, td { border-bottom: 1px solid #e3e3e3; padding: 4px 10px; text-align: right; } th:first-child, td:first-child { text-align: left; }
 tr.ours { font-weight: 600; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
-section.results, section.runs { margin: 20px 0; }
+section.results, section.runs { margin: 20px 0; }\n.verdict { font-weight: 600; }
 `;
 
 /**
@@ -148,24 +150,42 @@ export function renderReportHtml(runs: readonly RunRecord[], options: ReportHtml
   const envs = [...new Set(runs.map((r) => r.config.env))];
   if (envs.length > 1) throw new RangeError(`${fn}: runs must share one env (got ${envs.join(', ')})`);
   const results = options.results ?? aggregateResults(runs);
-  const charts = buildReportCharts(runs);
+  const charts = [...(options.leadCharts ?? []), ...buildReportCharts(runs)];
   const methods = [...new Set(runs.map((r) => r.config.method))];
   const meta = `${envs[0]} · ${runs.length} run${runs.length === 1 ? '' : 's'} · ${methods.length} method${methods.length === 1 ? '' : 's'} (${methods.join(', ')})`;
+  return renderPage(options.title, meta, [results.methods.length > 1 ? resultsSection(results) : ''], charts, [runsSection(runs)]);
+}
+
+/**
+ * One self-contained report page: heading, a meta line, sections of HTML, the charts (drawn by
+ * Chart.js, inlined, from the specs in a JSON block) and sections after them. The page script
+ * publishes what it drew as `window.__paretopoReport` for the browser test.
+ *
+ * @param title - page title and heading (escaped here)
+ * @param meta - the line under the heading (escaped here)
+ * @param before - HTML sections above the charts (already escaped)
+ * @param charts - chart specs
+ * @param after - HTML sections below the charts (already escaped)
+ * @returns the HTML document
+ * @example
+ * renderPage('study arith', '10 arms', [table], buildStudyCharts(results), []);
+ */
+export function renderPage(title: string, meta: string, before: readonly string[], charts: readonly ChartSpec[], after: readonly string[]): string {
   return [
     '<!doctype html>',
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(options.title)}</title>`,
+    `<title>${escapeHtml(title)}</title>`,
     `<style>${STYLE}</style>`,
     '</head>',
     '<body>',
-    `<h1>${escapeHtml(options.title)}</h1>`,
+    `<h1>${escapeHtml(title)}</h1>`,
     `<p class="meta">${escapeHtml(meta)}</p>`,
-    results.methods.length > 1 ? resultsSection(results) : '',
+    ...before,
     `<div class="charts">${charts.map(chartSection).join('\n')}</div>`,
-    runsSection(runs),
+    ...after,
     `<script type="application/json" id="report-data">${inlineJson({ charts })}</script>`,
     `<script>${inlineScript(chartJs())}</script>`,
     `<script>${inlineScript(PAGE_SCRIPT)}</script>`,

@@ -19,6 +19,7 @@ export const PAGE_SCRIPT = String.raw`(function () {
       if (d.role === 'series') { ds.pointRadius = d.points.length > 60 ? 0 : 2.5; ds.tension = 0; }
       if (d.role === 'marker') { ds.borderDash = [6, 4]; ds.borderWidth = 1.5; ds.pointRadius = 0; ds.showLine = true; }
       if (d.role === 'runs') { ds.showLine = false; ds.pointRadius = 5; ds.pointHoverRadius = 7; }
+      if (d.role === 'interval') { ds.showLine = true; ds.pointRadius = 0; ds.borderWidth = 2.5; ds.hideInLegend = true; }
       if (d.role === 'front') { ds.showLine = true; ds.stepped = 'before'; ds.pointRadius = 0; ds.borderWidth = 1.5; ds.hideInLegend = true; }
       return ds;
     });
@@ -32,7 +33,12 @@ export const PAGE_SCRIPT = String.raw`(function () {
         interaction: { mode: 'nearest', intersect: false },
         scales: {
           x: { type: 'linear', title: { display: true, text: spec.xLabel } },
-          y: { type: 'linear', title: { display: true, text: spec.yLabel } }
+          y: spec.yCategories
+            ? { type: 'linear', min: -0.5, max: spec.yCategories.length - 0.5, title: { display: true, text: spec.yLabel },
+                // One tick per row, at the row's integer position, labelled with its name.
+                afterBuildTicks: function (axis) { axis.ticks = spec.yCategories.map(function (_, i) { return { value: i }; }); },
+                ticks: { autoSkip: false, callback: function (v) { return spec.yCategories[v] === undefined ? '' : spec.yCategories[v]; } } }
+            : { type: 'linear', title: { display: true, text: spec.yLabel } }
         },
         plugins: {
           legend: {

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunFolderError } from './errors';
 import { readCompareFolder, readRunFolder, readRuns } from './read-runs';
@@ -90,8 +91,20 @@ describe('readRunFolder', () => {
     const path = join(root, 'summary.json');
     await writeFile(path, JSON.stringify({ ...run.summary, final: { ...run.summary!.final, accuracy: 'high' } }));
     expectFolderError(() => readRunFolder(root), 'invalid-record', `readRunFolder: ${path}: field "final.accuracy" must be a finite number (got "high")`);
+    await writeFile(path, JSON.stringify({ ...run.summary, test: { ...run.summary!.final, pool: 'train' } }));
+    expectFolderError(() => readRunFolder(root), 'invalid-record', `readRunFolder: ${path}: field "test.pool" must be 'validation' or 'test' (got "train")`);
     await writeFile(path, JSON.stringify({ ...run.summary, seed: 7 }));
     expectFolderError(() => readRunFolder(root), 'mismatch', `readRunFolder: ${path} is for arith/paretopo/seed 7 but config.json says arith/paretopo/seed 1`);
+  });
+
+  it('reads per-step metrics from metrics.jsonl.gz when metrics.jsonl is absent (a study\'s compact log)', async () => {
+    await writeRunFolder(root, run);
+    const path = join(root, 'metrics.jsonl');
+    await writeFile(`${path}.gz`, gzipSync(await readFile(path)));
+    await rm(path);
+    expect(readRunFolder(root).steps).toEqual(run.steps);
+    await writeFile(`${path}.gz`, 'not gzip');
+    expectFolderError(() => readRunFolder(root), 'invalid-json', /metrics\.jsonl\.gz: not a gzip file/);
   });
 
   it('rejects a non-string dir', async () => {

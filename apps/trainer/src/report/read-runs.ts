@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { RUN_FILES, type RunRecord } from '../run/types';
 import { RunFolderError } from './errors';
 import { checkEvalRow, checkRunConfig, checkRunSummary, checkStepRow, methodOrder, type RecordSource } from './records';
@@ -19,12 +20,23 @@ function parseJson(text: string, src: RecordSource): unknown {
 }
 
 /**
- * A JSON Lines file, one checked record per non-blank line; an absent file has no rows. Read
+ * A JSON Lines file, one checked record per non-blank line; where only its gzipped copy
+ * `<path>.gz` exists (a study's compact logs), that is read; an absent file has no rows. Read
  * whole and synchronously: run files are small and the CLI reads them once.
  */
 function readRows<T>(path: string, fn: string, check: (value: unknown, src: RecordSource) => T): T[] {
-  if (!existsSync(path)) return [];
-  const lines = readFileSync(path, 'utf8').split('\n');
+  let text: string;
+  if (existsSync(path)) text = readFileSync(path, 'utf8');
+  else if (existsSync(`${path}.gz`)) {
+    try {
+      // Capped: a run log is a few hundred KiB; a crafted file must not inflate without bound.
+      text = gunzipSync(readFileSync(`${path}.gz`), { maxOutputLength: 1 << 28 }).toString('utf8');
+    } catch (cause) {
+      throw new RunFolderError('invalid-json', `${fn}: ${path}.gz: not a gzip file (${(cause as Error).message})`, { cause, path: `${path}.gz` });
+    }
+    path = `${path}.gz`;
+  } else return [];
+  const lines = text.split('\n');
   const rows: T[] = [];
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
@@ -36,8 +48,8 @@ function readRows<T>(path: string, fn: string, check: (value: unknown, src: Reco
 
 /**
  * Reads one run folder (the layout of `RUN_FILES`) and checks it against the run-folder contract.
- * `config.json` is required; `metrics.jsonl` and `eval.jsonl` may be absent (a run that has not
- * logged yet: no rows) and `summary.json` is absent until the run finishes (`summary: null`).
+ * `config.json` is required; `metrics.jsonl` (or `metrics.jsonl.gz`) and `eval.jsonl` may be
+ * absent (a run that has not logged yet, or a study's compact tuning log: no rows) and `summary.json` is absent until the run finishes (`summary: null`).
  * JSONL files are checked line by line.
  *
  * @param dir - the run folder

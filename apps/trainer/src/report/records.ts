@@ -113,8 +113,8 @@ export function checkStepRow(value: unknown, src: RecordSource): StepRow {
 }
 
 /**
- * Checks one parsed `eval.jsonl` line (or a summary's initial/final) against {@link EvalRow}:
- * every field is required.
+ * Checks one parsed `eval.jsonl` line (or a summary's initial/final/test) against {@link EvalRow}:
+ * every field is required except `pool` (absent in older runs; else 'validation' or 'test') and `oracle`.
  *
  * @param value - the parsed JSON
  * @param src - file and line (for the error message)
@@ -125,7 +125,9 @@ export function checkStepRow(value: unknown, src: RecordSource): StepRow {
  * checkEvalRow({ step: 0, accuracy: 0.5, meanCalls: 1, toolProductivity: 0.5, toolEfficiency: 0.6, hv: 0.3, n: 64, time: 't' }, { fn: 'f', path: 'eval.jsonl', line: 1 }).hv; // 0.3
  */
 export function checkEvalRow(value: unknown, src: RecordSource, prefix = ''): EvalRow {
-  return checkFields(value, EVAL_FIELDS, src, prefix) as unknown as EvalRow;
+  const row = checkFields(value, EVAL_FIELDS, src, prefix);
+  if ('pool' in row && row.pool !== 'validation' && row.pool !== 'test') fail(src, `field "${prefix}pool" must be 'validation' or 'test' (got ${describeValue(row.pool)})`);
+  return row as unknown as EvalRow;
 }
 
 /**
@@ -144,6 +146,7 @@ export function checkRunSummary(value: unknown, src: RecordSource): RunSummary {
   const obj = checkFields(value, SUMMARY_FIELDS, src);
   checkEvalRow(obj.initial, src, 'initial.');
   checkEvalRow(obj.final, src, 'final.');
+  if (obj.test !== undefined && obj.test !== null) checkEvalRow(obj.test, src, 'test.');
   return obj as unknown as RunSummary;
 }
 

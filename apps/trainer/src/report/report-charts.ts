@@ -11,14 +11,16 @@ export interface ChartPoint {
 
 /**
  * How the page draws a dataset: `series` a line with points, `marker` a dashed vertical line
- * (stage switch), `runs` unconnected points (one per run), `front` a staircase through a Pareto front.
+ * (stage switch, reference line), `runs` unconnected points (one per run), `front` a staircase
+ * through a Pareto front, `interval` a solid segment between its two points (a confidence interval).
  */
-export type DatasetRole = 'series' | 'marker' | 'runs' | 'front';
+export type DatasetRole = 'series' | 'marker' | 'runs' | 'front' | 'interval';
 
 /** One dataset of a {@link ChartSpec}, plain JSON. */
 export interface DatasetSpec {
   label: string;
-  method: MethodName;
+  /** The method drawn (paretopo's lines are thicker); absent for reference lines. */
+  method?: MethodName;
   color: string;
   role: DatasetRole;
   points: ChartPoint[];
@@ -34,6 +36,8 @@ export interface ChartSpec {
   kind: 'line' | 'scatter';
   xLabel: string;
   yLabel: string;
+  /** Names of the integer y positions 0, 1, … (a forest plot's rows); absent for a numeric axis. */
+  yCategories?: string[];
   datasets: DatasetSpec[];
 }
 
@@ -50,6 +54,18 @@ const PALETTE = ['#4e79a7', '#f28e2b', '#76b7b2', '#59a14f', '#edc948', '#b07aa1
  */
 export function methodColor(method: MethodName): string {
   return PALETTE[methodOrder(method) % PALETTE.length];
+}
+
+/**
+ * The i-th colour of the report palette (Tableau 10), for series that are not methods (a study's arms).
+ *
+ * @param i - index, any integer ≥ 0 (wraps around)
+ * @returns a CSS hex colour
+ * @example
+ * paletteColor(0); // '#4e79a7'
+ */
+export function paletteColor(i: number): string {
+  return PALETTE[i % PALETTE.length];
 }
 
 function groupByMethod(runs: readonly RunRecord[]): Map<MethodName, RunRecord[]> {
@@ -101,7 +117,7 @@ export function switchStepOf(run: RunRecord): number | null {
 }
 
 /**
- * The final (accuracy, mean calls) of a run: summary.final, else its last eval row (a run still going).
+ * The final (accuracy, mean calls) of a run: its test row, else summary.final, else its last eval row (a run still going).
  *
  * @param run - a run record
  * @returns the evaluation row, or null when the run has none
@@ -109,7 +125,7 @@ export function switchStepOf(run: RunRecord): number | null {
  * finalEvalOf(run)?.accuracy; // 0.78
  */
 export function finalEvalOf(run: RunRecord): EvalRow | null {
-  return run.summary?.final ?? run.evals[run.evals.length - 1] ?? null;
+  return run.summary?.test ?? run.summary?.final ?? run.evals[run.evals.length - 1] ?? null;
 }
 
 function markers(by: Map<MethodName, RunRecord[]>, series: readonly DatasetSpec[]): DatasetSpec[] {
@@ -197,8 +213,8 @@ export function buildReportCharts(runs: readonly RunRecord[]): ChartSpec[] {
   const by = groupByMethod(runs);
   return [
     evalChart(by, 'hv', 'Hypervolume over training', 'HV of the evaluation point (accuracy, tool efficiency) against (0, 0); mean over seeds.', 'evaluation HV', 'hv'),
-    evalChart(by, 'accuracy', 'Accuracy over training', 'Greedy accuracy on the test split; mean over seeds.', 'accuracy', 'accuracy'),
-    evalChart(by, 'calls', 'Tool calls over training', 'Mean tool calls per episode (valid + invalid) on the test split; mean over seeds.', 'mean tool calls', 'meanCalls'),
+    evalChart(by, 'accuracy', 'Accuracy over training', 'Greedy accuracy on the validation pool (the test split in runs written before pools existed); mean over seeds.', 'accuracy', 'accuracy'),
+    evalChart(by, 'calls', 'Tool calls over training', 'Mean tool calls per episode (valid + invalid) on the validation pool (the test split in older runs); mean over seeds.', 'mean tool calls', 'meanCalls'),
     trainHvChart(by),
     frontChart(by),
   ];

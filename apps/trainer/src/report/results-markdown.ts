@@ -69,7 +69,7 @@ export function renderResultsMarkdown(results: Results, provenance: ResultsProve
   if (results.methods.length === 0) {
     out.push('No finished runs (no summary.json) to report.');
   } else {
-    out.push('Final greedy evaluation on the test split; mean ± sample std (n − 1) over seeds.', '');
+    out.push('Final greedy evaluation on the test pool (the last validation evaluation for runs without one); mean ± sample std (n − 1) over seeds.', '');
     out.push(`| method | ${TABLE_COLUMNS.map((c) => c.heading).join(' | ')} | seeds |`);
     out.push(`|---|${TABLE_COLUMNS.map(() => '---:').join('|')}|---:|`);
     for (const row of results.methods) out.push(tableRow(row, results));

@@ -1,5 +1,5 @@
 import type { MethodName } from '../methods';
-import type { RunRecord } from '../run/types';
+import type { EvalRow, RunRecord, RunSummary } from '../run/types';
 import { isParetoPO } from '../methods';
 import { methodOrder } from './records';
 import { mean, sampleStd, welchTTest } from './stats';
@@ -126,8 +126,21 @@ export function strongestBaseline(methods: readonly MethodResults[]): MethodName
   return best?.method ?? null;
 }
 
+/**
+ * The evaluation a finished run is judged by: its test-pool row, or (a run with `eval.test` false,
+ * or one written before pools existed) its last validation row.
+ *
+ * @param summary - a run's summary
+ * @returns the row
+ * @example
+ * judgedEval(run.summary!).pool; // 'test'
+ */
+export function judgedEval(summary: RunSummary): EvalRow {
+  return summary.test ?? summary.final;
+}
+
 function rowOf(method: MethodName, runs: readonly RunRecord[]): MethodResults {
-  const finals = runs.map((r) => r.summary!.final);
+  const finals = runs.map((r) => judgedEval(r.summary!));
   const stat = (k: ResultMetric): MeanStd => {
     const xs = finals.map((f) => f[k]);
     return { mean: mean(xs), std: sampleStd(xs) };
@@ -138,7 +151,7 @@ function rowOf(method: MethodName, runs: readonly RunRecord[]): MethodResults {
 }
 
 function compare(byMethod: Map<MethodName, RunRecord[]>, baseline: MethodName, alpha: number): Comparison {
-  const finals = (m: MethodName) => byMethod.get(m)!.map((r) => r.summary!.final);
+  const finals = (m: MethodName) => byMethod.get(m)!.map((r) => judgedEval(r.summary!));
   const ours = finals('paretopo');
   const theirs = finals(baseline);
   const tests = TESTED_METRICS.map((metric): MetricTest => {

@@ -1,7 +1,7 @@
 import { expectClose } from '@paretopo/test-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { incompleteBeta, mean, sampleStd, studentTCdf, welchTTest } from './stats';
+import { holmAdjust, incompleteBeta, mean, pairedBootstrapCi, quantileSorted, sampleStd, signFlipTest, studentTCdf, welchTTest } from './stats';
 
 /** Composite Simpson's rule on [lo, hi] with an even number of intervals. */
 function simpson(f: (x: number) => number, lo: number, hi: number, intervals = 20_000): number {
@@ -203,5 +203,180 @@ describe('welchTTest', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+/** Every sign pattern by recursion: the definition of the sign-flip null distribution of the sum. */
+function oracleSignFlipP(d: readonly number[], alternative: 'greater' | 'less' | 'two-sided'): number {
+  const sums: number[] = [];
+  const walk = (i: number, s: number) => {
+    if (i === d.length) sums.push(s);
+    else {
+      walk(i + 1, s + d[i]);
+      walk(i + 1, s - d[i]);
+    }
+  };
+  walk(0, 0);
+  const obs = d.reduce((a, b) => a + b, 0);
+  const tol = 1e-9 * d.reduce((a, b) => a + Math.abs(b), 0);
+  const hit = (s: number) => (alternative === 'greater' ? s >= obs - tol : alternative === 'less' ? s <= obs + tol : Math.abs(s) >= Math.abs(obs) - tol);
+  return sums.filter(hit).length / sums.length;
+}
+
+/** The exact bootstrap distribution of the mean: all n^n resamples, equally likely. */
+function exactBootstrapMeans(d: readonly number[]): number[] {
+  const n = d.length;
+  const out: number[] = [];
+  const idx = new Array<number>(n).fill(0);
+  for (let k = 0; k < n ** n; k++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += d[idx[i]];
+    out.push(s / n);
+    for (let i = 0; i < n; i++) {
+      if (++idx[i] < n) break;
+      idx[i] = 0;
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+
+describe('quantileSorted', () => {
+  // numpy.quantile(x, q) (linear, type 7).
+  it.each<[number[], number, number]>([
+    [[1, 2, 3, 4], 0.5, 2.5],
+    [[1, 2, 3, 4], 0.025, 1.075],
+    [[1, 2, 3, 4], 0.975, 3.925],
+    [[5], 0.3, 5],
+    [[0, 10], 1, 10],
+  ])('%j at %d → %d', (xs, q, v) => expectClose(quantileSorted(xs, q), v, { rel: 1e-12 }));
+
+  it('rejects an empty sample and q outside [0, 1]', () => {
+    expect(() => quantileSorted([], 0.5)).toThrow('quantileSorted: sorted must hold at least 1 value (got 0)');
+    expect(() => quantileSorted([1], 1.5)).toThrow('quantileSorted: q must be in [0, 1] (got 1.5)');
+  });
+});
+
+describe('pairedBootstrapCi', () => {
+  it('a constant sample gives the point interval', () => {
+    expect(pairedBootstrapCi([0.02, 0.02, 0.02])).toEqual({ mean: 0.02, lo: 0.02, hi: 0.02 });
+  });
+
+  it('[0, 1]: the resample means are 0, ½, 1 with probabilities ¼, ½, ¼, so the 95 % interval is [0, 1]', () => {
+    expect(pairedBootstrapCi([0, 1])).toEqual({ mean: 0.5, lo: 0, hi: 1 });
+  });
+
+  it('is seeded: the same input and seed give the same interval, another seed another', () => {
+    const d = [0.03, -0.01, 0.05, 0.02, 0.0, 0.04, -0.02, 0.01];
+    expect(pairedBootstrapCi(d, { seed: 7 })).toEqual(pairedBootstrapCi(d, { seed: 7 }));
+    expect(pairedBootstrapCi(d, { seed: 7 })).not.toEqual(pairedBootstrapCi(d, { seed: 8 }));
+  });
+
+  it('agrees with the exact bootstrap distribution (all n^n resamples) within Monte Carlo error', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -20, max: 20 }), { minLength: 3, maxLength: 5 }), (ints) => {
+        const d = ints.map((x) => x / 10);
+        const exact = exactBootstrapMeans(d);
+        const ci = pairedBootstrapCi(d, { resamples: 20_000, seed: 3 });
+        // The exact distribution is discrete: the Monte Carlo percentile lies between the support
+        // points whose exact CDF positions bracket it with a margin for sampling error.
+        const below = (q: number) => exact[Math.floor(q * (exact.length - 1))] - 1e-12;
+        const above = (q: number) => exact[Math.ceil(q * (exact.length - 1))] + 1e-12;
+        expect(ci.lo).toBeGreaterThanOrEqual(below(0.015));
+        expect(ci.lo).toBeLessThanOrEqual(above(0.035));
+        expect(ci.hi).toBeGreaterThanOrEqual(below(0.965));
+        expect(ci.hi).toBeLessThanOrEqual(above(0.985));
+        expect(ci.lo).toBeLessThanOrEqual(ci.mean + 1e-12);
+        expect(ci.hi).toBeGreaterThanOrEqual(ci.mean - 1e-12);
+      }),
+      { numRuns: 15, seed: 11 },
+    );
+  });
+
+  it('rejects bad input, naming the argument', () => {
+    expect(() => pairedBootstrapCi([])).toThrow('pairedBootstrapCi: diffs must hold at least 1 value (got 0)');
+    expect(() => pairedBootstrapCi([1, Number.NaN])).toThrow('pairedBootstrapCi: diffs[1] must be a finite number (got NaN)');
+    expect(() => pairedBootstrapCi([1, 2], { level: 1 })).toThrow('pairedBootstrapCi: options.level must be in (0, 1) (got 1)');
+    expect(() => pairedBootstrapCi([1, 2], { resamples: 0 })).toThrow('options.resamples must be an integer ≥ 1 (got 0)');
+  });
+});
+
+describe('signFlipTest', () => {
+  it.each<[number[], 'greater' | 'less' | 'two-sided', number]>([
+    // Four positive differences: only the identity pattern reaches the observed sum.
+    [[1, 2, 3, 4], 'greater', 1 / 16],
+    [[1, 2, 3, 4], 'less', 1],
+    [[1, 2, 3, 4], 'two-sided', 2 / 16],
+    // Sums ±1 ±2 ±3: {6, 4, 2, 0, 0, −2, −4, −6}; observed 0.
+    [[1, 2, -3], 'greater', 5 / 8],
+    [[1, 2, -3], 'two-sided', 1],
+    // Eight equal positive differences: 1/256, the smallest p eight seeds can give.
+    [[0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01, 0.01], 'greater', 1 / 256],
+    [[0, 0, 0], 'two-sided', 1],
+  ])('%j %s → p = %d', (d, alternative, p) => {
+    const r = signFlipTest(d, { alternative });
+    expect(r.exact).toBe(true);
+    expectClose(r.p, p, { rel: 1e-15 });
+  });
+
+  it('equals the recursive enumeration of every sign pattern', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -9, max: 9 }), { minLength: 1, maxLength: 10 }), fc.constantFrom('greater' as const, 'less' as const, 'two-sided' as const), (ints, alt) => {
+        const d = ints.map((x) => x / 100);
+        expect(signFlipTest(d, { alternative: alt }).p).toBe(oracleSignFlipP(d, alt));
+      }),
+      { numRuns: 200, seed: 5 },
+    );
+  });
+
+  it('beyond exactMax, samples patterns: close to the exact p, never 0', () => {
+    const d = [0.3, -0.1, 0.2, 0.05, 0.1, -0.2, 0.15, 0.25, 0.1, -0.05, 0.2, 0.1];
+    const exact = signFlipTest(d, { alternative: 'greater' });
+    const mc = signFlipTest(d, { alternative: 'greater', exactMax: 4, resamples: 20_000, seed: 2 });
+    expect(mc.exact).toBe(false);
+    expect(Math.abs(mc.p - exact.p)).toBeLessThan(0.01);
+    expect(signFlipTest([1, 1, 1, 1, 1, 1], { exactMax: 2, resamples: 10, alternative: 'greater' }).p).toBeGreaterThan(0);
+  });
+
+  it('rejects bad input, naming the argument', () => {
+    expect(() => signFlipTest([])).toThrow('signFlipTest: diffs must hold at least 1 value (got 0)');
+    expect(() => signFlipTest([Number.POSITIVE_INFINITY])).toThrow('signFlipTest: diffs[0] must be a finite number (got Infinity)');
+    expect(() => signFlipTest([1], { alternative: 'up' as never })).toThrow("signFlipTest: options.alternative must be 'greater', 'less' or 'two-sided' (got up)");
+  });
+});
+
+describe('holmAdjust', () => {
+  // R: p.adjust(c(...), "holm").
+  it.each<[number[], number[]]>([
+    [[0.01, 0.02, 0.03, 0.04, 0.05], [0.05, 0.08, 0.09, 0.09, 0.09]],
+    [[0.01, 0.04, 0.03], [0.03, 0.06, 0.06]],
+    [[0.5, 0.6], [1, 1]],
+    [[0.2], [0.2]],
+    [[], []],
+  ])('%j → %j', (ps, adj) => {
+    const got = holmAdjust(ps);
+    expect(got).toHaveLength(adj.length);
+    got.forEach((v, i) => expectClose(v, adj[i], { rel: 1e-12 }));
+  });
+
+  it("rejects exactly the hypotheses of Holm's step-down procedure, at any α", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 8 }), fc.double({ min: 0.001, max: 0.2, noNaN: true }), (ps, alpha) => {
+        const m = ps.length;
+        const order = ps.map((_, i) => i).sort((a, b) => ps[a] - ps[b] || a - b);
+        const rejected = new Set<number>();
+        for (let k = 0; k < m; k++) {
+          if (ps[order[k]] * (m - k) > alpha) break;
+          rejected.add(order[k]);
+        }
+        const adj = holmAdjust(ps);
+        ps.forEach((_, i) => expect(adj[i] <= alpha, `p ${ps[i]}, adj ${adj[i]}, α ${alpha}`).toBe(rejected.has(i)));
+        adj.forEach((v, i) => expect(v).toBeGreaterThanOrEqual(ps[i]));
+      }),
+      { numRuns: 300, seed: 9 },
+    );
+  });
+
+  it('rejects a value outside [0, 1]', () => {
+    expect(() => holmAdjust([0.1, 1.2])).toThrow('holmAdjust: ps[1] must be in [0, 1] (got 1.2)');
   });
 });

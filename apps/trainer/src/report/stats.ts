@@ -1,3 +1,5 @@
+import { Rng } from '@paretopo/policy';
+
 /** Result of {@link welchTTest}. */
 export interface WelchTTest {
   /** Welch's t statistic, (mean(a) − mean(b)) / √(s²_a/n_a + s²_b/n_b); ±Infinity when both samples are constant with different means. */
@@ -206,4 +208,190 @@ export function welchTTest(a: ArrayLike<number>, b: ArrayLike<number>): WelchTTe
   const df = (se2 * se2) / ((va * va) / (na - 1) + (vb * vb) / (nb - 1));
   const p = twoSidedTail(t, df);
   return { t, df, p };
+}
+
+/**
+ * Quantile of a sorted sample by linear interpolation between order statistics (Hyndman & Fan
+ * type 7, R's and NumPy's default): h = (n − 1)·q, x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]).
+ *
+ * @param sorted - finite numbers in ascending order, at least one
+ * @param q - the probability, in [0, 1]
+ * @returns the q-quantile
+ * @example
+ * quantileSorted([1, 2, 3, 4], 0.5); // 2.5
+ */
+export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) throw new RangeError('quantileSorted: sorted must hold at least 1 value (got 0)');
+  if (typeof q !== 'number' || !(q >= 0 && q <= 1)) throw new RangeError(`quantileSorted: q must be in [0, 1] (got ${String(q)})`);
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** Options of {@link pairedBootstrapCi}. */
+export interface BootstrapOptions {
+  /** Resamples [10,000]. */
+  resamples?: number;
+  /** Seed of the resampling stream [1]. */
+  seed?: number;
+  /** Coverage of the interval [0.95]. */
+  level?: number;
+}
+
+/** A mean with its bootstrap confidence interval. */
+export interface MeanCi {
+  mean: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Percentile bootstrap confidence interval of the mean of paired differences (Efron & Tibshirani
+ * 1993, §13.3): `resamples` means of n values drawn with replacement by a seeded stream, and their
+ * (1 − level)/2 and (1 + level)/2 quantiles (type 7). Seeded, so the same input gives the same
+ * interval bit for bit (a committed report can be recomputed exactly).
+ *
+ * @param diffs - paired differences (finite), at least one
+ * @param options - resamples, seed, level
+ * @returns the mean of `diffs` and the interval
+ * @throws RangeError on an empty or non-finite sample or bad options
+ * @example
+ * pairedBootstrapCi([0.02, 0.02, 0.02]); // { mean: 0.02, lo: 0.02, hi: 0.02 }
+ */
+export function pairedBootstrapCi(diffs: ArrayLike<number>, options: BootstrapOptions = {}): MeanCi {
+  const fn = 'pairedBootstrapCi';
+  assertSample(diffs, fn, 'diffs');
+  const n = diffs.length;
+  if (n === 0) throw new RangeError(`${fn}: diffs must hold at least 1 value (got 0)`);
+  const resamples = options.resamples ?? 10_000;
+  const level = options.level ?? 0.95;
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`${fn}: options.resamples must be an integer ≥ 1 (got ${String(resamples)})`);
+  if (typeof level !== 'number' || !(level > 0 && level < 1)) throw new RangeError(`${fn}: options.level must be in (0, 1) (got ${String(level)})`);
+  if (!Number.isInteger(seed)) throw new RangeError(`${fn}: options.seed must be an integer (got ${String(seed)})`);
+  const m = meanCore(diffs);
+  // A constant sample resamples to itself; skipping the loop keeps the interval exactly [c, c].
+  if (isConstant(diffs)) return { mean: m, lo: m, hi: m };
+  const rng = new Rng(seed);
+  const means = new Float64Array(resamples);
+  for (let b = 0; b < resamples; b++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += diffs[Math.floor(rng.next() * n)];
+    means[b] = s / n;
+  }
+  means.sort();
+  return { mean: m, lo: quantileSorted(means, (1 - level) / 2), hi: quantileSorted(means, (1 + level) / 2) };
+}
+
+/** Which side of zero the alternative hypothesis puts the mean difference. */
+export type Alternative = 'greater' | 'less' | 'two-sided';
+
+/** Options of {@link signFlipTest}. */
+export interface SignFlipOptions {
+  /** Which side the alternative is on [`'two-sided'`]. */
+  alternative?: Alternative;
+  /** Enumerate all 2^n sign patterns up to this many pairs [16]; beyond it, sample them. */
+  exactMax?: number;
+  /** Sampled sign patterns when n > exactMax [10,000]. */
+  resamples?: number;
+  /** Seed of the sampled patterns [1]. */
+  seed?: number;
+}
+
+/** Result of {@link signFlipTest}. */
+export interface SignFlipTest {
+  /** Mean of the differences. */
+  mean: number;
+  p: number;
+  /** Whether every sign pattern was enumerated (else p is a Monte Carlo estimate). */
+  exact: boolean;
+}
+
+/**
+ * Paired sign-flip permutation test of "the mean difference is 0" (Fisher 1935; Good 2005, §3.3):
+ * under the null each paired difference is as likely negative as positive, so the observed sum is
+ * compared with the sums over every sign pattern (2^n, enumerated for n ≤ `exactMax`), or with
+ * `resamples` random patterns and p = (1 + hits)/(1 + resamples) beyond. A pattern counts as at
+ * least as extreme within a relative 1e-9 of the observed sum, so sums that differ only by
+ * rounding tie instead of flipping a count.
+ *
+ * @param diffs - paired differences (finite), at least one
+ * @param options - alternative, exactMax, resamples, seed
+ * @returns the mean difference, p and whether p is exact
+ * @throws RangeError on an empty or non-finite sample or bad options
+ * @example
+ * signFlipTest([1, 2, 3, 4], { alternative: 'greater' }); // { mean: 2.5, p: 0.0625, exact: true }
+ */
+export function signFlipTest(diffs: ArrayLike<number>, options: SignFlipOptions = {}): SignFlipTest {
+  const fn = 'signFlipTest';
+  assertSample(diffs, fn, 'diffs');
+  const n = diffs.length;
+  if (n === 0) throw new RangeError(`${fn}: diffs must hold at least 1 value (got 0)`);
+  const alternative = options.alternative ?? 'two-sided';
+  if (alternative !== 'greater' && alternative !== 'less' && alternative !== 'two-sided') {
+    throw new RangeError(`${fn}: options.alternative must be 'greater', 'less' or 'two-sided' (got ${String(alternative)})`);
+  }
+  const exactMax = options.exactMax ?? 16;
+  const resamples = options.resamples ?? 10_000;
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(exactMax) || exactMax < 0 || exactMax > 24) throw new RangeError(`${fn}: options.exactMax must be an integer in [0, 24] (got ${String(exactMax)})`);
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`${fn}: options.resamples must be an integer ≥ 1 (got ${String(resamples)})`);
+  if (!Number.isInteger(seed)) throw new RangeError(`${fn}: options.seed must be an integer (got ${String(seed)})`);
+  let observed = 0;
+  let scale = 0;
+  for (let i = 0; i < n; i++) {
+    observed += diffs[i];
+    scale += Math.abs(diffs[i]);
+  }
+  const tol = 1e-9 * scale;
+  const extreme = (s: number): boolean =>
+    alternative === 'greater' ? s >= observed - tol : alternative === 'less' ? s <= observed + tol : Math.abs(s) >= Math.abs(observed) - tol;
+  let hits = 0;
+  const exact = n <= exactMax;
+  if (exact) {
+    const patterns = 2 ** n;
+    for (let mask = 0; mask < patterns; mask++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (mask >>> i) & 1 ? -diffs[i] : diffs[i];
+      if (extreme(s)) hits++;
+    }
+    return { mean: meanCore(diffs), p: hits / patterns, exact };
+  }
+  const rng = new Rng(seed);
+  for (let b = 0; b < resamples; b++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += rng.next() < 0.5 ? -diffs[i] : diffs[i];
+    if (extreme(s)) hits++;
+  }
+  return { mean: meanCore(diffs), p: (1 + hits) / (1 + resamples), exact };
+}
+
+/**
+ * Holm's step-down adjustment of p-values for a family of tests (Holm 1979): sorted ascending,
+ * p̃₍ᵢ₎ = max over j ≤ i of min(1, (m − j + 1)·p₍ⱼ₎). Rejecting where p̃ ≤ α controls the
+ * family-wise error rate at α. R's `p.adjust(p, "holm")`.
+ *
+ * @param ps - p-values in [0, 1]
+ * @returns the adjusted p-values, in the input's order
+ * @throws RangeError when a value is not in [0, 1]
+ * @example
+ * holmAdjust([0.01, 0.04, 0.03]); // [0.03, 0.06, 0.06]
+ */
+export function holmAdjust(ps: ArrayLike<number>): number[] {
+  const fn = 'holmAdjust';
+  assertSample(ps, fn, 'ps');
+  const m = ps.length;
+  for (let i = 0; i < m; i++) if (!(ps[i] >= 0 && ps[i] <= 1)) throw new RangeError(`${fn}: ps[${i}] must be in [0, 1] (got ${ps[i]})`);
+  // Ties keep their input order so the result does not depend on the sort's stability.
+  const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => ps[a] - ps[b] || a - b);
+  const out = new Array<number>(m);
+  let running = 0;
+  for (let k = 0; k < m; k++) {
+    const i = order[k];
+    running = Math.max(running, Math.min(1, (m - k) * ps[i]));
+    out[i] = running;
+  }
+  return out;
 }

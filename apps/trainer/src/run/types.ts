@@ -13,8 +13,10 @@ export const RUN_FILES = Object.freeze({
   config: 'config.json',
   /** One {@link StepRow} per RL step, in step order. */
   metrics: 'metrics.jsonl',
-  /** One {@link EvalRow} per periodic evaluation on the test split (step 0 = before RL). */
+  /** One {@link EvalRow} per periodic evaluation on the validation pool (step 0 = before RL). */
   evals: 'eval.jsonl',
+  /** The one {@link EvalRow} on the test pool after the last step (`eval.test`, default true). */
+  test: 'test.json',
   /** The {@link RunSummary}, written when the run finishes. */
   summary: 'summary.json',
   /** Checkpoint directories `step-000040/` and the pointer `latest.json`. */
@@ -39,12 +41,17 @@ export interface StepRow extends RlMetricsRow {
   time: string;
 }
 
+/** The held-out pool an evaluation ran on: `validation` for choosing, `test` once per final run. */
+export type EvalPool = 'validation' | 'test';
+
 /**
- * One line of `eval.jsonl`: greedy evaluation of the policy on the test split after `step` RL steps.
+ * One line of `eval.jsonl` (or `test.json`): greedy evaluation of the policy on a held-out pool after `step` RL steps.
  * Tool efficiency is a fixed yardstick for every method: the mean over episodes of
  * exp(−α·N_call) (METHOD.md's r_tool with N_opt = 0, α of the config), so runs compare on one scale.
  */
 export interface EvalRow {
+  /** The pool evaluated (absent in runs written before pools were tagged, which evaluated on test). */
+  pool?: EvalPool;
   step: number;
   /** Correct / episodes. */
   accuracy: number;
@@ -96,7 +103,7 @@ export interface OracleFigures {
   strata: StratumFigures[];
 }
 
-/** `summary.json`: the run's first and last evaluation and its timing. */
+/** `summary.json`: the run's first and last validation evaluation, its test evaluation and its timing. */
 export interface RunSummary {
   env: EnvName;
   method: MethodName;
@@ -104,10 +111,12 @@ export interface RunSummary {
   steps: number;
   /** First stage-2 step (`paretopo`, `paretopo-s2`), else null. */
   switchStep: number | null;
-  /** Evaluation before RL (the warm start). */
+  /** Validation evaluation before RL (the warm start). */
   initial: EvalRow;
-  /** Evaluation after the last step. */
+  /** Validation evaluation after the last step. */
   final: EvalRow;
+  /** Test evaluation after the last step; null when `eval.test` is false (absent in older runs). */
+  test?: EvalRow | null;
   /** Wall-clock seconds of the RL part. */
   seconds: number;
 }
