@@ -3,7 +3,7 @@ import { executableConfig, packageConfig } from '../../tsup.shared';
 
 export default [
   // The library (`@paretopo/trainer`): its sibling packages stay dependencies, not bundled.
-  packageConfig({ entry: { index: 'src/index.ts', methods: 'src/methods.ts' }, outDir: 'dist/lib' }),
+  packageConfig({ entry: { index: 'src/index.ts', methods: 'src/methods.ts', progress: 'src/progress.ts' }, outDir: 'dist/lib' }),
   // The `paretopo` binary: self-contained, the workspace packages bundled from their sources.
   executableConfig('src/bin.ts', {
     // The library owns dist/lib; the binary cleans only its own files beside it.

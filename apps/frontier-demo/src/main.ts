@@ -3,7 +3,7 @@ import { hypervolume, igd } from '@paretopo/hypervolume';
 import { asciiScatter } from './ascii-plot';
 import { BANDIT_METHODS, trainBandit, type BanditPoint } from './bandit';
 import { runNsga2 } from './nsga2';
-import { Progress } from './progress';
+import { Progress } from '@paretopo/trainer/progress';
 import { ZDT1_HV_REF11, evaluateZdt1, zdt1Front } from './zdt1';
 
 const USAGE = `paretopo-frontier [--population N] [--generations G] [--seeds S] [--steps T] [--seed K]
@@ -42,12 +42,13 @@ function main(): void {
 
   console.log('\n== Part 1: NSGA-II on ZDT1, from @paretopo/pareto + @paretopo/hypervolume ==\n');
   const m = 30;
-  const progress = new Progress(generations, 'nsga-ii');
+  const progress = new Progress('nsga-ii', generations);
   const t0 = performance.now();
   const run = runNsga2(
     { m, evaluate: (x, n, out) => evaluateZdt1(x, n, m, out) },
-    { population, generations, seed, onGeneration: (g, hv, size) => progress.update(g, `HV ${hv.toFixed(4)} archive ${size}`) },
+    { population, generations, seed, onGeneration: (g, hv, size) => progress.update(g, { HV: hv.toFixed(4), archive: size }) },
   );
+  progress.finish();
   const seconds = (performance.now() - t0) / 1000;
   const archive = run.archive.points();
   const hvArchive = hypervolume(archive, [1, 1]);
@@ -77,7 +78,7 @@ function main(): void {
   console.log('Arms are 0..4 tool calls; easy questions are answerable without a tool (P 0.90, 0.95 with one),');
   console.log('hard ones need one call (P 0.10 without, 0.95 with). Warm start over-uses tools.');
   console.log(`Same learning rate, batch (16 questions × 8 samples) and ${steps} steps for every method; ${seeds} seeds.\n`);
-  const bar = new Progress(BANDIT_METHODS.length * seeds, 'bandit ');
+  const bar = new Progress('bandit', BANDIT_METHODS.length * seeds);
   const table: string[][] = [];
   let done = 0;
   let start: BanditPoint | undefined;
@@ -90,13 +91,14 @@ function main(): void {
       start ??= before;
       acc.push(after.accuracy);
       calls.push(after.calls);
-      bar.update(++done, method);
+      bar.update(++done, { method });
     }
     const [ma, sa] = meanStd(acc);
     const [mc, sc] = meanStd(calls);
     finals.push({ method, accuracy: ma, calls: mc });
     table.push([method, `${(100 * ma).toFixed(1)} ± ${(100 * sa).toFixed(1)}`, `${mc.toFixed(2)} ± ${sc.toFixed(2)}`, (ma / Math.max(mc, 1e-9)).toFixed(2)]);
   }
+  bar.finish();
   if (start) table.unshift(['warm start', (100 * start.accuracy).toFixed(1), start.calls.toFixed(2), (start.accuracy / start.calls).toFixed(2)]);
   printTable(['method', 'accuracy % (mean ± std)', 'tool calls', 'accuracy / call'], table);
   // The figure that matters is the joint one: which methods are non-dominated in (accuracy, calls).

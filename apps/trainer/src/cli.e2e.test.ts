@@ -31,9 +31,25 @@ beforeAll(() => {
   expect(r.status, r.stderr).toBe(0);
 }, 120_000);
 
+// A 400-step training run in a child process, stopped by `signal` once `rows` steps are logged.
+async function stopTraining(out: string, signal: NodeJS.Signals, rows: number): Promise<{ code: number | null; stderr: string; metrics: string }> {
+  const child = spawn(process.execPath, [bin, 'train', '--env', 'arith', '--init', init, '--out', out, ...TASK, '--steps', '400', '--prompts-per-step', '2', '--group-size', '2', '--eval.every', '400', '--quiet']);
+  children.push(child);
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const metrics = join(out, RUN_FILES.metrics);
+  for (let i = 0; i < 1800 && readJsonlRows(metrics).length < rows; i++) await new Promise((r) => setTimeout(r, 50));
+  child.kill(signal);
+  return { code: await exited, stderr, metrics };
+}
+
 describe('paretopo CLI', () => {
   it('prints usage, and exits 2 on an unknown command', () => {
     expect(cli(['help']).stdout).toMatch(/^paretopo: ParetoPO reference trainer/);
+    // The bundled binary carries its version (package.json is inlined by the build).
+    expect(cli(['--version']).stdout).toMatch(/^paretopo \d+\.\d+\.\d+\n$/);
+    expect(cli(['demo', '--help']).stdout).toMatch(/^usage: paretopo demo/);
     const r = cli(['fly']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch("unknown command 'fly'");
@@ -54,15 +70,8 @@ describe('paretopo CLI', () => {
 
   it('Ctrl-C saves a checkpoint and exits 130; --resume finishes the run', async () => {
     const out = join(root, 'sigint');
-    const child = spawn(process.execPath, [bin, 'train', '--env', 'arith', '--init', init, '--out', out, ...TASK, '--steps', '400', '--prompts-per-step', '2', '--group-size', '2', '--eval.every', '400', '--quiet']);
-    children.push(child);
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const metrics = join(out, RUN_FILES.metrics);
-    for (let i = 0; i < 1800 && readJsonlRows(metrics).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGINT');
-    expect(await exited, stderr).toBe(130);
+    const { code, stderr, metrics } = await stopTraining(out, 'SIGINT', 2);
+    expect(code, stderr).toBe(130);
     expect(stderr).toMatch(/interrupted at step (\d+): checkpoint saved/);
     const step = Number(/interrupted at step (\d+)/.exec(stderr)![1]);
     expect(JSON.parse(readFileSync(join(out, RUN_FILES.checkpoints, 'latest.json'), 'utf8')).step).toBe(step);
@@ -71,6 +80,15 @@ describe('paretopo CLI', () => {
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resume: ${out} from step ${step}`);
     expect(readJsonlRows<StepRow>(metrics).map((r) => r.step)).toEqual(Array.from({ length: 400 }, (_, i) => i));
+  }, 120_000);
+
+  it('SIGTERM stops training as Ctrl-C does: a checkpoint, exit 130', async () => {
+    const out = join(root, 'sigterm');
+    const { code, stderr } = await stopTraining(out, 'SIGTERM', 1);
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/SIGTERM: stopping after the current step/);
+    const step = Number(/interrupted at step (\d+): checkpoint saved/.exec(stderr)![1]);
+    expect(JSON.parse(readFileSync(join(out, RUN_FILES.checkpoints, 'latest.json'), 'utf8')).step).toBe(step);
   }, 120_000);
 
   it('Ctrl-C during the demo\'s SFT exits 130 and says nothing was saved', async () => {

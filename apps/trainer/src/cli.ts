@@ -1,5 +1,8 @@
-import { ConfigError, loadConfig, mergeConfig, parseFlags, resolveConfig } from './config/load';
-import { compareConfigSchema, evalConfigSchema, sftConfigSchema, trainConfigSchema } from './config/schema';
+import { ConfigError, loadConfig, resolveConfig } from './config/load';
+import type { z } from 'zod';
+import packageJson from '../package.json' with { type: 'json' };
+import { describeFlags } from './config/help';
+import { compareConfigSchema, demoConfigSchema, evalConfigSchema, reportFlagsSchema, sftConfigSchema, trainConfigSchema } from './config/schema';
 import { runCompare } from './commands/compare';
 import { runDemo } from './commands/demo';
 import { runEval } from './commands/eval';
@@ -20,23 +23,49 @@ commands:
   compare   methods × seeds, results.md/json and report.html   (--env --methods a,b --seeds N --out DIR)
   report    report.html from run or compare folders            (DIR ... [--out report.html])
 
-Any config key is a flag: --lr 3e-4, --loss.betaKl 0.01, --reward.weights 0.6,0.4.
-Flags: --quiet (no progress bar), --resume (train). Ctrl-C stops after the current step and exits
-130 (train and demo save a checkpoint first).`;
+Any config key is a flag: --lr 3e-4, --loss.betaKl 0.01, --reward.weights 0.6,0.4; values take the
+type the key wants (--out 2025 is a folder name, --title "Run A, seed 1" one string).
+paretopo <command> --help lists a command's flags with their defaults; paretopo --version.
+Flags: --quiet (no progress bar), --resume (train). Ctrl-C or SIGTERM stops after the current step
+and exits 130 (train and demo save a checkpoint first).`;
+
+/** What each command's `--help` prints above its flags, and the schema the flags come from. */
+const COMMANDS: Record<string, { usage: string; schema: z.ZodType; extra?: string[] }> = {
+  demo: { usage: 'paretopo demo [--out DIR] [--sft.KEY V ...] [--train.KEY V ...]', schema: demoConfigSchema },
+  sft: { usage: 'paretopo sft --env arith|kb --out DIR [--KEY V ...]', schema: sftConfigSchema },
+  train: { usage: 'paretopo train --env arith|kb --init DIR --out DIR [--method M] [--resume] [--KEY V ...]', schema: trainConfigSchema, extra: ['--resume  continue the run in --out from its latest checkpoint'] },
+  eval: { usage: 'paretopo eval --env E (--checkpoint DIR | --endpoint URL --model M) [--KEY V ...]', schema: evalConfigSchema },
+  compare: { usage: 'paretopo compare --env arith|kb --out DIR [--methods a,b] [--seeds N] [--KEY V ...]', schema: compareConfigSchema },
+  report: { usage: 'paretopo report DIR ... [--out report.html] [--title TEXT]', schema: reportFlagsSchema },
+};
+
+function commandHelp(command: string): string {
+  const { usage, schema, extra = [] } = COMMANDS[command];
+  return [`usage: ${usage}`, '', 'flags (also in --config file.json|.yaml):', ...describeFlags(schema).map((l) => `  ${l}`), ...extra.map((l) => `  ${l}`), '  --quiet  no progress bar', '  --help  this text'].join('\n');
+}
+
+// Every argument must mean something: a stray word (a flag's value split off by the shell, a typo)
+// is an error rather than silently ignored.
+function noPositional(command: string, positional: readonly string[]): void {
+  if (positional.length > 0) throw new ConfigError(`${command}: unexpected argument '${positional[0]}' (flags: paretopo ${command} --help)`);
+}
 
 /** Exit codes: 0 done, 1 failure, 2 bad usage or config, 130 interrupted (Ctrl-C). */
 export const EXIT = { ok: 0, error: 1, usage: 2, interrupted: 130 } as const;
 
 function interruptSignal(log: (s: string) => void): AbortSignal {
   const controller = new AbortController();
-  process.on('SIGINT', () => {
+  // SIGTERM (a scheduler, `kill`, a container stop) is handled exactly as Ctrl-C.
+  const stop = (name: string) => () => {
     if (controller.signal.aborted) {
-      log('second Ctrl-C: exiting without waiting');
+      log(`second ${name}: exiting without waiting`);
       process.exit(EXIT.interrupted);
     }
-    log('Ctrl-C: stopping after the current step (train and demo save a checkpoint first; Ctrl-C again to exit at once)');
+    log(`${name}: stopping after the current step (train and demo save a checkpoint first; Ctrl-C again to exit at once)`);
     controller.abort();
-  });
+  };
+  process.on('SIGINT', stop('Ctrl-C'));
+  process.on('SIGTERM', stop('SIGTERM'));
   return controller.signal;
 }
 
@@ -54,16 +83,28 @@ export async function main(argv: readonly string[]): Promise<number> {
   const quiet = rest.includes('--quiet');
   const args = rest.filter((a) => a !== '--quiet');
   const progress = quiet ? (false as const) : undefined;
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`paretopo ${packageJson.version}\n`);
+    return EXIT.ok;
+  }
+  // `--help` anywhere after a command prints that command's flags and never starts its work.
+  if (command !== undefined && command in COMMANDS && (args.includes('--help') || args.includes('-h'))) {
+    process.stdout.write(`${commandHelp(command)}\n`);
+    return EXIT.ok;
+  }
   try {
     switch (command) {
       case 'sft': {
-        const { config } = loadConfig(sftConfigSchema, args, 'sft');
+        const { config, positional } = loadConfig(sftConfigSchema, args, 'sft');
+        noPositional('sft', positional);
         await runSft(config, { progress, log, signal: interruptSignal(log) });
         return EXIT.ok;
       }
       case 'train': {
         const resume = args.includes('--resume');
-        let { config } = loadConfig(trainConfigSchema, args.filter((a) => a !== '--resume'), 'train');
+        const loaded = loadConfig(trainConfigSchema, args.filter((a) => a !== '--resume'), 'train');
+        noPositional('train', loaded.positional);
+        let { config } = loaded;
         if (resume) {
           // The run's saved config is authoritative; a flag that contradicts it is an error.
           const saved = resolveConfig(trainConfigSchema, readRunConfig(config.out), 'resume');
@@ -75,28 +116,29 @@ export async function main(argv: readonly string[]): Promise<number> {
         return result.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;
       }
       case 'eval': {
-        const { config } = loadConfig(evalConfigSchema, args, 'eval');
+        const { config, positional } = loadConfig(evalConfigSchema, args, 'eval');
+        noPositional('eval', positional);
         const row = await runEval(config, { log });
         process.stdout.write(`${JSON.stringify(row)}\n`);
         return EXIT.ok;
       }
       case 'compare': {
-        const { config } = loadConfig(compareConfigSchema, args, 'compare');
+        const { config, positional } = loadConfig(compareConfigSchema, args, 'compare');
+        noPositional('compare', positional);
         await runCompare(config, { progress, log, signal: interruptSignal(log), command: `paretopo compare ${args.join(' ')}` });
         return EXIT.ok;
       }
       case 'report': {
-        const { overrides, positional } = parseFlags(args);
-        const unknown = Object.keys(overrides).filter((k) => k !== 'out' && k !== 'title');
-        if (unknown.length > 0) throw new ConfigError(`report: unknown flag --${unknown[0]} (allowed: --out, --title)`);
+        const { config: flags, positional } = loadConfig(reportFlagsSchema, args, 'report');
         if (positional.length === 0) throw new ConfigError('report: name at least one run or compare folder');
-        const out = await runReport(positional, { out: overrides.out as string | undefined, title: overrides.title as string | undefined });
+        const out = await runReport(positional, { out: flags.out, title: flags.title });
         log(`report: ${out}`);
         return EXIT.ok;
       }
       case 'demo': {
-        const { overrides } = parseFlags(args);
-        await runDemo(mergeConfig({}, overrides), { progress, log, signal: interruptSignal(log) });
+        const { config, positional } = loadConfig(demoConfigSchema, args, 'demo');
+        if (positional.length > 0) throw new ConfigError(`demo: unexpected argument '${positional[0]}' (flags: paretopo demo --help)`);
+        await runDemo(config, { progress, log, signal: interruptSignal(log) });
         return EXIT.ok;
       }
       case undefined:

@@ -8,6 +8,8 @@ import {
   paretoRankAdvantages,
   rlooAdvantages,
   toolEfficiencyReward,
+  type NOptFallback,
+  type NOptRule,
   type NOptTrackerJSON,
   type NRankMode,
   type StdMode,
@@ -40,6 +42,9 @@ export const METHOD_NAMES = [
 /** One of {@link METHOD_NAMES}. */
 export type MethodName = (typeof METHOD_NAMES)[number];
 
+/** Correctness gate of r_tool: none, or r_tool ← r_task · r_tool (METHOD.md §1). */
+export type ToolGate = 'none' | 'correct';
+
 /** Options of a {@link MethodState}; every default is METHOD.md's. */
 export interface MethodOptions {
   /** Total RL steps of the run (needed by the fixed stage switch of `paretopo`). Required. */
@@ -48,8 +53,23 @@ export interface MethodOptions {
   weights?: readonly [number, number];
   /** α of the tool-efficiency reward exp(−α·|N_call − N_opt|) [0.5]. */
   alpha?: number;
-  /** N_opt used for questions without a correct trajectory yet [0]. */
+  /**
+   * Correctness gate of r_tool (METHOD.md §1): `'none'` keeps r_tool for wrong answers too (the
+   * literal reading); `'correct'` uses r_task · r_tool, so a wrong answer never earns efficiency
+   * [`'none'`]. Every method that uses r_tool sees the gated value; OTC-GRPO already multiplies its
+   * own tool reward by r_task, and grpo-acc ignores r_tool.
+   */
+  toolGate?: ToolGate;
+  /** r_tool while N_opt(q) is unknown: from `fallbackNOpt` (`'value'`) or 0 (`'zero-reward'`) [`'value'`]. */
+  nOptFallback?: NOptFallback;
+  /** N_opt used for questions without a known N_opt, under `nOptFallback: 'value'` [0]. */
   fallbackNOpt?: number;
+  /** N_opt update rule: the paper's monotone minimum over the run, or over a question's last `nOptWindow` appearances [`'min'`]. */
+  nOptRule?: NOptRule;
+  /** Appearances of a question the `'recent'` N_opt rule looks back over [4]. */
+  nOptWindow?: number;
+  /** m: N_opt is the m-th smallest call count among correct trajectories in scope [1]. */
+  nOptSupport?: number;
   /** γ of the ΔHV EMA [0.9]. */
   gamma?: number;
   /** β of the Pareto-rank advantage [0.5]. */
@@ -112,7 +132,7 @@ export interface MethodLog {
 
 /** Output of {@link MethodState.step}. */
 export interface MethodStepResult {
-  /** Reward vectors (r_task, r_tool), n × 2 row-major; r_tool is the tool-efficiency reward. */
+  /** Reward vectors (r_task, r_tool), n × 2 row-major; r_tool is the tool-efficiency reward, after the `toolGate`. */
   rewards: Float64Array;
   /** Advantage of each episode (n). */
   advantages: Float64Array;
@@ -167,7 +187,12 @@ function resolveOptions(options: MethodOptions): Required<MethodOptions> {
     totalSteps: options.totalSteps,
     weights: [weights[0], weights[1]],
     alpha: options.alpha ?? 0.5,
+    toolGate: oneOf('toolGate', options.toolGate, ['none', 'correct'], 'none'),
+    nOptFallback: oneOf('nOptFallback', options.nOptFallback, ['value', 'zero-reward'], 'value'),
     fallbackNOpt: options.fallbackNOpt ?? 0,
+    nOptRule: oneOf('nOptRule', options.nOptRule, ['min', 'recent'], 'min'),
+    nOptWindow: positiveInteger('nOptWindow', options.nOptWindow, 4),
+    nOptSupport: positiveInteger('nOptSupport', options.nOptSupport, 1),
     gamma: options.gamma ?? 0.9,
     beta: options.beta ?? 0.5,
     switchFraction: options.switchFraction ?? 0.5,
@@ -182,6 +207,12 @@ function resolveOptions(options: MethodOptions): Required<MethodOptions> {
     nRank: oneOf('nRank', options.nRank, ['fronts', 'group-size'], 'fronts'),
     center: options.center ?? true,
   };
+}
+
+function positiveInteger(key: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`MethodState: options.${key} must be an integer ≥ 1 (got ${String(value)})`);
+  return value;
 }
 
 function oneOf<T extends string>(key: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
@@ -217,7 +248,7 @@ export class MethodState {
   constructor(name: MethodName, options: MethodOptions) {
     this.name = resolveMethodName(name);
     this.options = resolveOptions(options);
-    this.#nOpt = new NOptTracker();
+    this.#nOpt = new NOptTracker(this.#trackerOptions());
     if (isParetoPO(this.name)) {
       const o = this.options;
       this.#meta = new HypervolumeMetaReward({
@@ -241,6 +272,10 @@ export class MethodState {
       this.#meta = null;
       this.#stage = null;
     }
+  }
+
+  #trackerOptions() {
+    return { rule: this.options.nOptRule, window: this.options.nOptWindow, support: this.options.nOptSupport };
   }
 
   /** Number of steps taken so far (the index of the next step). */
@@ -278,9 +313,14 @@ export class MethodState {
     const stage = this.stage;
     this.#nOpt.observeBatch(facts.taskIds, facts.calls, facts.correct);
     const rewards = new Float64Array(2 * n);
+    const toolOptions = { alpha: o.alpha, nOptFallback: o.nOptFallback, fallbackNOpt: o.fallbackNOpt };
+    const gated = o.toolGate === 'correct';
     for (let i = 0; i < n; i++) {
-      rewards[2 * i] = facts.correct[i] ? 1 : 0;
-      rewards[2 * i + 1] = toolEfficiencyReward(facts.calls[i], this.#nOpt.get(facts.taskIds[i]), { alpha: o.alpha, fallbackNOpt: o.fallbackNOpt });
+      const rTask = facts.correct[i] ? 1 : 0;
+      const rTool = toolEfficiencyReward(facts.calls[i], this.#nOpt.get(facts.taskIds[i]), toolOptions);
+      rewards[2 * i] = rTask;
+      // The one place r_tool is gated: every method below reads it from `rewards`.
+      rewards[2 * i + 1] = gated ? rTask * rTool : rTool;
     }
     const g = facts.groupIds;
     const w = [o.weights[0], o.weights[1]];
@@ -306,6 +346,8 @@ export class MethodState {
         break;
       case 'otc-grpo': {
         const r = new Float64Array(n);
+        // OTC's own tool reward, already gated by r_task; an unknown N_opt (wrong answers, or
+        // correct ones below nOptSupport) takes fallbackNOpt whatever nOptFallback says.
         for (let i = 0; i < n; i++) {
           r[i] = rewards[2 * i] * otcGrpoToolReward(facts.calls[i], this.#nOpt.get(facts.taskIds[i]) ?? o.fallbackNOpt, { c: o.otcC });
         }
@@ -385,7 +427,13 @@ export class MethodState {
     const state = new MethodState(j.name, j.options);
     if (!Number.isInteger(j.step) || j.step < 0) throw new TypeError(`MethodState.fromJSON: step must be an integer ≥ 0 (got ${String(j.step)})`);
     state.#step = j.step;
-    state.#nOpt = NOptTracker.fromJSON(j.nOpt);
+    const nOpt = NOptTracker.fromJSON(j.nOpt);
+    const want = state.#trackerOptions();
+    const got = nOpt.options;
+    if (got.rule !== want.rule || got.window !== want.window || got.support !== want.support) {
+      throw new TypeError(`MethodState.fromJSON: nOpt was saved with ${JSON.stringify(got)} but the options say ${JSON.stringify(want)}`);
+    }
+    state.#nOpt = nOpt;
     if (state.#meta !== null) state.#meta = HypervolumeMetaReward.fromJSON(j.meta);
     if (state.#stage !== null) state.#stage = StageSwitch.fromJSON(j.stage);
     return state;

@@ -42,6 +42,10 @@ export interface RlStepOptions {
   betaKl?: number;
   /** Loss aggregation [`'token-mean'`]. */
   aggregation?: PgAggregation;
+  /** Dual-clip constant c (loss ≤ c·|A| where A < 0) [3]; `null` turns it off. */
+  dualClip?: number | null;
+  /** Upper clamp of each token's k3 KL term [10]; `null` turns it off. */
+  klClamp?: number | null;
 }
 
 /** One row of metrics per RL step (the DESIGN.md "One RL step" fields known at this level). */
@@ -62,6 +66,8 @@ export interface RlMetricsRow
   /** Mean next-token entropy over generated tokens under the current policy. */
   entropy: number;
   clipFraction: number;
+  /** Fraction of generated tokens whose loss the dual clip capped (stale old log-probs). */
+  dualClipFraction: number;
   /** Global gradient norm before clipping. */
   gradNorm: number;
   lr: number;
@@ -80,6 +86,7 @@ export interface PolicyGradientStats {
   loss: number;
   kl: number;
   clipFraction: number;
+  dualClipFraction: number;
   tokens: number;
   entropy: number;
 }
@@ -105,7 +112,8 @@ export function frozenReference(model: TinyGPT): TinyGPT {
  * @param reference - π_ref, or `null` to skip the KL term (then β_KL is ignored)
  * @param traj - the rollout batch (tokens, offsets, loss mask, old log-probs)
  * @param tokenAdvantages - advantage per token (0 off the mask), e.g. from `broadcastToTokens`
- * @param options - ε_low, ε_high, β_KL, aggregation
+ * @param options - ε_low, ε_high, β_KL, aggregation, and the dual clip and KL clamp (default 3 and
+ *   10, `null` = off)
  * @param grads - gradient output, length `model.params.length`
  * @returns loss, mean k3 KL, clip fraction, generated tokens, mean entropy
  * @example
@@ -117,7 +125,7 @@ export async function policyGradient(
   reference: TinyGPT | null,
   traj: Pick<Trajectories, 'tokens' | 'offsets' | 'lossMask' | 'oldLogprobs'>,
   tokenAdvantages: Float32Array,
-  options: { epsLow: number; epsHigh: number; betaKl: number; aggregation: PgAggregation },
+  options: { epsLow: number; epsHigh: number; betaKl: number; aggregation: PgAggregation; dualClip?: number | null; klClamp?: number | null },
   grads: Float32Array,
 ): Promise<PolicyGradientStats> {
   const { tokens, offsets } = traj;
@@ -140,13 +148,15 @@ export async function policyGradient(
     epsHigh: options.epsHigh,
     betaKl: reference === null ? 0 : options.betaKl,
     aggregation: options.aggregation,
+    dualClip: options.dualClip,
+    klClamp: options.klClamp,
     dLogprobs,
   });
   await model.backward(fwd, dLogprobs, grads);
   let entropy = 0;
   const ent = fwd.entropy!;
   for (let t = 0; t < T; t++) if (mask[t] !== 0) entropy += ent[t];
-  return { loss: res.loss, kl: res.kl, clipFraction: res.clipFraction, tokens: res.tokens, entropy: res.tokens > 0 ? entropy / res.tokens : 0 };
+  return { loss: res.loss, kl: res.kl, clipFraction: res.clipFraction, dualClipFraction: res.dualClipFraction, tokens: res.tokens, entropy: res.tokens > 0 ? entropy / res.tokens : 0 };
 }
 
 // Mixes (seed, step) into one 32-bit rollout seed (Knuth's multiplicative constant spreads steps apart).
@@ -189,7 +199,14 @@ export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], opti
     parts.reference,
     traj,
     tokenAdv,
-    { epsLow: options.epsLow ?? 0.2, epsHigh: options.epsHigh ?? 0.2, betaKl: options.betaKl ?? 0.001, aggregation: options.aggregation ?? 'token-mean' },
+    {
+      epsLow: options.epsLow ?? 0.2,
+      epsHigh: options.epsHigh ?? 0.2,
+      betaKl: options.betaKl ?? 0.001,
+      aggregation: options.aggregation ?? 'token-mean',
+      dualClip: options.dualClip,
+      klClamp: options.klClamp,
+    },
     grads,
   );
   const opt = await parts.optimizer.step(model.params, grads);
@@ -225,6 +242,7 @@ export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], opti
     kl: pg.kl,
     entropy: pg.entropy,
     clipFraction: pg.clipFraction,
+    dualClipFraction: pg.dualClipFraction,
     gradNorm: opt.gradNorm,
     lr: opt.lr,
     episodes: n,

@@ -4,6 +4,7 @@ import { extractAnswerTag, extractBoxed, extractFinalAnswer } from './extract';
 import { MATH_EQUAL_KNOWN_GAPS, mathEqual, normalizeMathAnswer } from './math-equal';
 import { numericEqual, parseNumber } from './numeric';
 import { exactMatch, normalizeAnswer, tokenF1 } from './qa-match';
+import { defaultAnswerMatch, qaAnswerMatch } from './answer-match';
 
 describe('SQuAD / HotpotQA matching', () => {
   it.each([
@@ -31,7 +32,7 @@ describe('SQuAD / HotpotQA matching', () => {
     ['yes', 'yes', 1],
     ['yes it is', 'yes', 0],
     ['noanswer', 'something', 0],
-    ['', '', 1],
+    ['', '', 0],
     ['', 'x', 0],
     ['x y y', 'y y z', 2 / 3],
     ['a b b', 'b b c', 0.8],
@@ -43,9 +44,132 @@ describe('SQuAD / HotpotQA matching', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }), (a, b) => {
         expect(tokenF1(a, b)).toBeCloseTo(tokenF1(b, a), 12);
-        if (exactMatch(a, b)) expect(tokenF1(a, b)).toBe(1);
+        if (exactMatch(a, b) && normalizeAnswer(a) !== '') expect(tokenF1(a, b)).toBe(1);
       }),
     );
+  });
+});
+
+describe('QA normalisation is Unicode-aware, as the official script (Python 3 `\\b`)', () => {
+  it.each([
+    ['Almería', 'almería'],
+    ['García', 'garcía'],
+    ['The Ångström', 'ångström'],
+    ['a ça', 'ça'],
+    ['Sofía the Great', 'sofía great'],
+    ['Garci\u0301a', 'garci\u0301a'],
+  ])('normalizeAnswer(%j) = %j', (a, b) => {
+    expect(normalizeAnswer(a)).toBe(b);
+  });
+
+  it('García ≠ Garcí', () => {
+    expect(exactMatch('Garcí', 'García')).toBe(false);
+    expect(qaAnswerMatch('Garcí', 'García')).toBe(false);
+  });
+});
+
+describe('defaultAnswerMatch and qaAnswerMatch never accept a wrong answer', () => {
+  it.each([
+    ['18', '18'],
+    ['$18', '18'],
+    ['18.00', '18'],
+    ['18 dollars', '18'],
+    ['1,250', '1250'],
+    ['1250', '1,250'],
+    ['\\$5', '5'],
+    ['−7', '-7'],
+    ['45%', '45'],
+    ['3/4', '3/4'],
+    ['0.75', '3/4'],
+    ['18 eggs per day', '18'],
+    ['the Beatles', 'Beatles'],
+    ['1045 AD', '1045 AD'],
+    ['July 1941', 'july 1941'],
+  ])('defaultAnswerMatch(%j, %j) accepts', (p, g) => {
+    expect(defaultAnswerMatch(p, g)).toBe(true);
+  });
+
+  it.each([
+    ['-18', '18'],
+    ['1.8', '18'],
+    ['1/8', '18'],
+    ['1-8', '18'],
+    ['18', '-18'],
+    ['not 18', '18'],
+    ['about 18', '18'],
+    ['2 million', '2'],
+    ['18 or 19', '18'],
+    ['x-18', '18'],
+    ['1045 BC', '1045 AD'],
+    ['June 1941', 'July 1941'],
+    ['1941', 'July 1941'],
+    ['-5 degrees', '5 degrees'],
+    ['3-1', '31'],
+    ['', ''],
+    ['the', 'the'],
+    ['Garcí', 'García'],
+  ])('defaultAnswerMatch(%j, %j) refuses', (p, g) => {
+    expect(defaultAnswerMatch(p, g)).toBe(false);
+  });
+
+  it.each([
+    ['1.8', '18'],
+    ['-18', '18'],
+    ['1-8', '18'],
+    ['3 players', '3'],
+    ['', ''],
+  ])('qaAnswerMatch(%j, %j) refuses (the first three pass SQuAD EM)', (p, g) => {
+    expect(qaAnswerMatch(p, g)).toBe(false);
+  });
+
+  it('the numeric path agrees with exact rational equality on formatted integers and decimals', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: -1e9, max: 1e9 }), (a, b) => {
+        const ga = String(a);
+        for (const v of [`${a}`, `${a}.0`, `$${a.toLocaleString('en-US')}`, `${a} units`]) expect(defaultAnswerMatch(v, ga)).toBe(true);
+        expect(defaultAnswerMatch(String(b), ga)).toBe(a === b);
+        if (a !== 0) expect(defaultAnswerMatch(String(-a), ga)).toBe(false);
+      }),
+    );
+  });
+
+  it('whatever a policy writes from number-like pieces, an accepted answer has the gold value', () => {
+    const pieces = ['-', '−', '+', '.', '/', ',', ' ', '$', '\\$', '%', 'dollars', 'million', 'about', 'not', 'or', 'x', 'e', '1', '8', '18', '0', '00', '000'];
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 8 }), fc.constantFrom('18', '-18', '1,800', '0.5', '3/4'), (parts, gold) => {
+        const p = parts.join('');
+        if (!defaultAnswerMatch(p, gold)) return;
+        accepted++;
+        // What is left once unit words (with their hyphens), currency, percent, spaces and
+        // thousands commas are gone.
+        const bare = p.replace(/[\s-]*[A-Za-z]+/g, '').replace(/\\?\$|%|\s/g, '').replace(/,(?=\d{3})/g, '').replace('−', '-');
+        const value = (t: string): number => (t.includes('/') ? Number(t.split('/')[0]) / Number(t.split('/')[1]) : Number(t));
+        expect(value(bare), `${JSON.stringify(p)} accepted for ${gold}`).toBe(value(gold.replace(/,/g, '')));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(accepted).toBeGreaterThan(0);
+  });
+
+  it('hostile inputs end quickly: every grader is linear or capped in its input', () => {
+    const long = [
+      ' '.repeat(200_000),
+      '1'.repeat(200_000),
+      '1,'.repeat(100_000),
+      '\\text{'.repeat(30_000),
+      '{'.repeat(100_000) + '}'.repeat(100_000),
+      'a '.repeat(100_000),
+      '-'.repeat(100_000) + '1',
+      '$ '.repeat(100_000) + '1',
+    ];
+    for (const s of long) {
+      expect(defaultAnswerMatch(s, '18')).toBe(false);
+      expect(defaultAnswerMatch(s, 'Paris')).toBe(false);
+      expect(mathEqual(s, '1')).toBe(false);
+      expect(typeof tokenF1(s, s)).toBe('number');
+      expect(typeof normalizeAnswer(s)).toBe('string');
+    }
   });
 });
 
@@ -152,6 +276,13 @@ describe('MATH-style equivalence', () => {
     ['\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}', '\\begin{pmatrix}1\\\\2\\end{pmatrix}'],
     ['\\text{(C)}', '(C)'],
     ['y = 2x+3', '2x+3'],
+    ['\\theta = \\frac{\\pi}{2}', '\\frac{\\pi}{2}'],
+    ['\\text{\\{1, 2\\}}', '\\{1,2\\}'],
+    ['\\mathrm{f(x)}', 'f(x)'],
+    ['\\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}', '\\begin{pmatrix}1&2\\\\3&4\\end{pmatrix}'],
+    ['52_{8}', '52_8'],
+    ['x^{2}+1', 'x^2+1'],
+    ['1{,}250', '1250'],
   ])('%j ≡ %j', (a, b) => {
     expect(mathEqual(a, b)).toBe(true);
     expect(mathEqual(b, a)).toBe(true);
@@ -165,6 +296,14 @@ describe('MATH-style equivalence', () => {
     ['(1,2)', '(2,1)'],
     ['', ''],
     ['x+1', '1+x'],
+    ['-x=5', 'x=5'],
+    ['-x=5', '5'],
+    ['2x=5', '5'],
+    ['52_{9}', '52_8'],
+    ['5\\text{ million}', '5'],
+    ['5 million', '5'],
+    ['5\\text{ or more}', '5'],
+    ['\\begin{vmatrix} 1 \\end{vmatrix}', '\\begin{pmatrix} 1 \\end{pmatrix}'],
   ])('%j ≢ %j', (a, b) => {
     expect(mathEqual(a, b)).toBe(false);
   });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultAnswerMatch, episodeFacts } from './episode';
+import { defaultAnswerMatch } from './answer-match';
+import { episodeFacts } from './episode';
 
 const tools = { calc: 200, search: 100 };
 

@@ -1,6 +1,5 @@
-import { numericEqual } from './numeric';
+import { defaultAnswerMatch } from './answer-match';
 import { type ParsedCalls, parseToolCalls } from './parse-calls';
-import { exactMatch } from './qa-match';
 
 /** Why an episode ended. */
 export type FinishReason = 'answer' | 'max-turns' | 'max-tool-calls' | 'max-tokens' | 'malformed';
@@ -43,20 +42,6 @@ export interface EpisodeFacts {
   turns: number;
   generatedTokens?: number;
   finishReason: FinishReason;
-}
-
-/**
- * Default answer equivalence for the built-in tasks: numeric equality when both sides hold one
- * number, otherwise SQuAD exact match.
- *
- * @param prediction - The model's answer.
- * @param gold - The reference answer.
- * @returns Whether they match.
- * @example
- * defaultAnswerMatch('1,702', '1702'); // true
- */
-export function defaultAnswerMatch(prediction: string, gold: string): boolean {
-  return numericEqual(prediction, gold) || exactMatch(prediction, gold);
 }
 
 function countTurns(text: string, parsed: ParsedCalls): number {

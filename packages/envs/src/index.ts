@@ -52,7 +52,8 @@ export {
   MULTIHOP_EVAL_SETS,
 } from './loaders';
 export type { Gsm8kItem, MathItem, HotpotItem, MultihopItem, Passage } from './loaders';
-export { episodeFacts, defaultAnswerMatch } from './episode';
+export { episodeFacts } from './episode';
+export { defaultAnswerMatch, qaAnswerMatch } from './answer-match';
 export type { EpisodeFacts, EpisodeFactsOptions, EpisodeLimits, FinishReason } from './episode';
 export { splitOf } from './tasks/split';
 export type { Split, TaskItem, TraceSegment, TeacherTrace, TeacherOptions } from './tasks/types';

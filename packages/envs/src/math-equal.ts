@@ -1,14 +1,17 @@
+import { changesValue } from './answer-match';
 import { parseNumber } from './numeric';
 import { type Rational, decimalToRational, divRational, equalRational, rational } from './rational';
 
 const UNIT_TEXT_RE = /(\S)\s*\\(?:text|textbf|mbox|mathrm)\{\s*[A-Za-z][A-Za-z .]*\}(?:\^\{?\d\}?)?\s*$/;
-const TEXT_WRAP_RE = /\\(?:text|textbf|textit|mbox|mathrm|mathbf|operatorname)\{([^{}]*)\}/g;
+const TEXT_WRAP_RE = /\\(?:text|textbf|textit|mbox|mathrm|mathbf|operatorname)\{/g;
 
 /**
  * Normalises a LaTeX answer in the spirit of the MATH benchmark's `is_equiv` (Hendrycks et al.,
  * 2021): drops `$`, `\!`, `\,`, `\left`/`\right`, degree marks (`^\circ`, `^{\circ}`, `°`), `\%`,
- * trailing units in `\text{…}`; unwraps `\text{X}`; maps `\dfrac`/`\tfrac` to `\frac`; adds braces
- * to `\frac12` and `\sqrt2`; strips a short `x =` prefix, thousands commas and all spaces.
+ * trailing units in `\text{…}`; unwraps `\text{X}` (X may hold braces); maps `\dfrac`/`\tfrac` to
+ * `\frac` and `bmatrix` to `pmatrix`; reads `{,}` as `,` and `_{8}` as `_8`; adds braces to `\frac12`
+ * and `\sqrt2`; strips an `x =` prefix whose left side is a variable name, thousands commas and all
+ * spaces.
  *
  * @param text - An answer in LaTeX or plain text.
  * @returns The normalised string (comparable with `===`).
@@ -26,15 +29,24 @@ export function normalizeMathAnswer(text: string): string {
   // Spacing commands (\, \; \: \ ) but not a matrix row break (\\) followed by a space.
   s = s.replace(/(?<!\\)\\[,;: ]|~/g, ' ');
   s = s.trim().replace(/\.$/, '').trim();
+  // Trailing units are dropped, but not words that change the value ("5\text{ million}").
   const unit = UNIT_TEXT_RE.exec(s);
-  if (unit) s = s.slice(0, unit.index + 1);
-  s = s.replace(TEXT_WRAP_RE, '$1');
+  if (unit && !changesValue(unit[0])) s = s.slice(0, unit.index + 1);
+  s = unwrapText(s);
   // A plain number followed by unit words ("18 dollars", "5 cm") is the number.
-  s = s.replace(/^([-+]?\d[\d,]*(?:\.\d+)?)\s+[A-Za-z]+(?:\s+[A-Za-z]+)*$/, '$1');
+  const plain = /^([-+]?\d[\d,]*(?:\.\d+)?)(\s+[A-Za-z]+(?:\s+[A-Za-z]+)*)$/.exec(s);
+  if (plain && !changesValue(plain[2])) s = plain[1];
   s = s.replace(/\\sqrt\s*([0-9A-Za-z])/g, '\\sqrt{$1}');
+  // One matrix notation (brackets or parentheses are the same matrix), `1{,}250` = `1,250`, and a
+  // braced single-character sub- or superscript as its bare form (`52_{8}` = `52_8`).
+  s = s.replace(/\\(begin|end)\{bmatrix\}/g, '\\$1{pmatrix}');
+  s = s.replace(/\{,\}/g, ',');
+  s = s.replace(/([_^])\{\s*([0-9A-Za-z])\s*\}/g, '$1$2');
   s = s.replace(/\s+/g, '');
+  // `x = 5` → `5`, only when the left side is a variable name: `-x = 5` says x = −5, and
+  // Hendrycks' rule (any left side of ≤ 2 characters) would take it for 5.
   const eq = s.split('=');
-  if (eq.length === 2 && eq[0].length <= 2) s = eq[1];
+  if (eq.length === 2 && /^(?:[A-Za-z](?:_[0-9A-Za-z])?|\\[A-Za-z]+)$/.test(eq[0])) s = eq[1];
   s = fixFracs(s);
   if (/^-?\d+\/\d+$/.test(s)) {
     const [a, b] = s.split('/');
@@ -43,6 +55,23 @@ export function normalizeMathAnswer(text: string): string {
   if (/^-?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
   s = s.replace(/(^|[^\d])\.(\d)/g, '$10.$2');
   return s;
+}
+
+// \text{X} → X with X's braces balanced (`\text{\{1, 2\}}`, `\mathrm{f(x)}`); an unclosed one is kept.
+function unwrapText(s: string): string {
+  let out = '';
+  let from = 0;
+  TEXT_WRAP_RE.lastIndex = 0;
+  for (let m = TEXT_WRAP_RE.exec(s); m !== null; m = TEXT_WRAP_RE.exec(s)) {
+    if (m.index < from) continue;
+    const open = m.index + m[0].length - 1;
+    const close = matchBrace(s, open);
+    if (close < 0) break;
+    out += s.slice(from, m.index) + s.slice(open + 1, close);
+    from = close + 1;
+    TEXT_WRAP_RE.lastIndex = from;
+  }
+  return out + s.slice(from);
 }
 
 // \frac12 → \frac{1}{2}, \frac1{x} → \frac{1}{x}, \frac{x}2 → \frac{x}{2} (single-token arguments).
@@ -191,6 +220,7 @@ export const MATH_EQUAL_KNOWN_GAPS: readonly { prediction: string; gold: string;
   { prediction: '5cm', gold: '5', reason: 'units are stripped only in \\text{…} or after a space' },
   { prediction: '(C)', gold: 'C', reason: 'multiple-choice letters keep their parentheses' },
   { prediction: '0.333', gold: '\\frac13', reason: 'numbers are compared exactly; rounded decimals do not match' },
-  { prediction: 'x \\in [1,2]', gold: '[1,2]', reason: 'only a short `x =` prefix is stripped' },
+  { prediction: 'x \\in [1,2]', gold: '[1,2]', reason: 'only an `x =` prefix with a variable name on the left is stripped' },
   { prediction: 'a/b', gold: '\\frac{a}{b}', reason: 'only numeric a/b is rewritten as \\frac' },
+  { prediction: '5\\text{ m}', gold: '5', reason: 'scale and hedge words after a number are kept, and `m` may mean million' },
 ];

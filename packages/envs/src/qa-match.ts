@@ -1,10 +1,15 @@
 // ASCII punctuation exactly as Python's string.punctuation, which the SQuAD v1.1 script strips.
 const PUNCT_RE = /[!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]/g;
-const ARTICLES_RE = /\b(a|an|the)\b/g;
+// Python 3's `\b` in the official script is Unicode-aware (word characters are letters, digits and
+// `_` of any script); JavaScript's `\b` is ASCII-only and would see a word boundary inside
+// "Almería", deleting its final "a". Combining marks count as word characters too (Python's do
+// not), so a decomposed "Garci\u0301a" keeps its "a" as well.
+const ARTICLES_RE = /(?<![\p{L}\p{M}\p{N}_])(?:a|an|the)(?![\p{L}\p{M}\p{N}_])/gu;
 
 /**
  * SQuAD answer normalisation (the official v1.1 evaluation script, also used by HotpotQA):
- * lowercase, strip ASCII punctuation, drop the articles a/an/the, collapse whitespace.
+ * lowercase, strip ASCII punctuation, drop the articles a/an/the as whole words (word characters in
+ * any script, as Python's `\b`), collapse whitespace.
  *
  * @param text - An answer string.
  * @returns The normalised string.
@@ -38,7 +43,8 @@ const SPECIAL = new Set(['yes', 'no', 'noanswer']);
 
 /**
  * Token-level F1 of the SQuAD script with HotpotQA's rule: when either normalised answer is
- * `yes`, `no` or `noanswer` and the two differ, F1 is 0. Two empty answers score 1, one empty 0.
+ * `yes`, `no` or `noanswer` and the two differ, F1 is 0. An empty answer scores 0, even against an
+ * empty gold (HotpotQA's `f1_score`: no common token).
  *
  * @param prediction - The model's answer.
  * @param gold - The reference answer.
@@ -52,7 +58,7 @@ export function tokenF1(prediction: string, gold: string): number {
   if ((SPECIAL.has(p) || SPECIAL.has(g)) && p !== g) return 0;
   const pt = p === '' ? [] : p.split(' ');
   const gt = g === '' ? [] : g.split(' ');
-  if (pt.length === 0 || gt.length === 0) return pt.length === gt.length ? 1 : 0;
+  if (pt.length === 0 || gt.length === 0) return 0;
   const counts = new Map<string, number>();
   for (const t of gt) counts.set(t, (counts.get(t) ?? 0) + 1);
   let same = 0;

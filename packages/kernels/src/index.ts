@@ -52,7 +52,7 @@ export { layerNormOp, layerNormBackwardOp } from './ops/layerNorm';
 export { geluOp, geluBackwardOp } from './ops/gelu';
 export { addOp } from './ops/add';
 export { logSoftmaxGatherOp, entropyOp, crossEntropyBackwardOp } from './ops/crossEntropy';
-export { pgLossOp } from './ops/pgLoss';
+export { PG_LOSS_DEFAULTS, pgLossOp } from './ops/pgLoss';
 export { adamwOp } from './ops/adamw';
 export { gradNormOp, scaleOp } from './ops/gradNorm';
 export { sampleOp } from './ops/sample';

@@ -10,34 +10,12 @@
  */
 import type { BackendName, OpGap } from './ops/define';
 import { OP_DEFINITIONS } from './ops/catalog';
-import type { OpName } from './ops/names';
-import type { OpArgs, OpResult } from './ops/types';
 import { BUILTIN_BACKENDS } from './backends/builtins';
+import type { Backend, BackendInfo } from './backend';
+import type { OpName } from './ops/names';
 
 export type { BackendName } from './ops/define';
-
-/** What a started backend reports about itself. */
-export interface BackendInfo {
-  name: BackendName;
-  /** GPU adapter description (webgpu) when known. */
-  adapter?: string;
-  /** True when the adapter is a software rasteriser (llvmpipe, lavapipe, SwiftShader). */
-  software?: boolean;
-  /** Threads the js matmul may use. */
-  threads?: number;
-  precision: 'f32' | 'f64';
-  /** Why other backends were skipped during selection, and which ops delegate to js (and why). */
-  fallbacks: string[];
-}
-
-/** A started backend. */
-export interface Backend {
-  readonly info: BackendInfo;
-  /** Runs one op; writes into the args' output arrays and resolves with the op's result. */
-  run<N extends OpName>(op: N, args: OpArgs[N]): Promise<OpResult[N]>;
-  /** Releases kernels, devices and worker threads. */
-  dispose(): Promise<void>;
-}
+export type { Backend, BackendInfo } from './backend';
 
 /** Options of `createBackend`. */
 export interface CreateBackendOptions {

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '@paretopo/kernels';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECKPOINT_FILES, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { CHECKPOINT_FILES, checksumManifest, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { CheckpointError } from './errors';
 import { maskedNll } from './loss';
 import { TinyGPT, nextTokenTargets } from './model';
@@ -102,12 +103,12 @@ describe('checkpoints', () => {
       const model = TinyGPT.create(config, js, { seed: 6 });
       await saveCheckpoint(good, { model, tokenizer: tok, optimizer: new AdamW(js, model.layout), rng: new Rng(1) });
     });
+    // These cases reach the parser: the manifest is rewritten to match the edited file, as if a
+    // buggy writer had saved it (the integrity checks are tested below).
     const variant = (name: string, file: string, edit: (bytes: Buffer) => Buffer | string): string => {
-      const dir = join(root, name);
-      rmSync(dir, { recursive: true, force: true });
-      mkdirSync(dir, { recursive: true });
-      for (const f of readdirSync(good)) writeFileSync(join(dir, f), readFileSync(join(good, f)));
+      const dir = copyOf(good, name);
       writeFileSync(join(dir, file), edit(readFileSync(join(good, file))));
+      reseal(dir);
       return dir;
     };
     const weights = CHECKPOINT_FILES.weights;
@@ -144,7 +145,154 @@ describe('checkpoints', () => {
       await expect(loadCheckpoint(dir, js)).rejects.toThrow(/model\.safetensors: cannot read/);
     });
   });
+
+  describe('integrity: every corrupted checkpoint is refused with a message naming the file', () => {
+    let good: string;
+    let model: TinyGPT;
+    let files: string[];
+    beforeAll(async () => {
+      good = join(root, 'sealed');
+      model = TinyGPT.create(config, js, { seed: 7 });
+      const opt = new AdamW(js, model.layout, optOptions);
+      await train(model, opt, new Rng(3), 2);
+      await saveCheckpoint(good, { model, tokenizer: tok, optimizer: opt, rng: new Rng(2), extra: { step: 2 } });
+      files = readdirSync(good).sort();
+    });
+    const refused = async (dir: string, file: string, code?: string): Promise<void> => {
+      const err = await loadCheckpoint(dir, js, { onUnverified: () => expect.unreachable('a sealed checkpoint is verified') }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CheckpointError);
+      expect((err as Error).message).toContain(join(dir, file));
+      if (code !== undefined) expect((err as CheckpointError).code).toBe(code);
+    };
+
+    it('an intact checkpoint loads bit-identically and lists every file in checksums.json', async () => {
+      expect(files).toEqual(Object.values(CHECKPOINT_FILES).sort());
+      const back = await loadCheckpoint(good, js, { onUnverified: () => expect.unreachable('verified') });
+      expect(Buffer.from(back.model.params.buffer).equals(Buffer.from(model.params.buffer))).toBe(true);
+      const manifest = JSON.parse(readFileSync(join(good, CHECKPOINT_FILES.checksums), 'utf8'));
+      expect(Object.keys(manifest.files).sort()).toEqual(files.filter((f) => f !== CHECKPOINT_FILES.checksums));
+    });
+
+    it('a flipped byte anywhere in any file (the manifest included)', async () => {
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 1, max: 255 }), async (f, where, mask) => {
+          const file = files[f % files.length];
+          const dir = copyOf(good, `flip-${n++}`);
+          const bytes = readFileSync(join(dir, file));
+          const at = Math.floor(where * bytes.length);
+          bytes[at] ^= mask;
+          writeFileSync(join(dir, file), bytes);
+          await refused(dir, file);
+          rmSync(dir, { recursive: true });
+        }),
+        { numRuns: 150 },
+      );
+    });
+
+    it('a truncated or extended file', async () => {
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.boolean(), async (f, where, extend) => {
+          const file = files[f % files.length];
+          const dir = copyOf(good, `cut-${n++}`);
+          const bytes = readFileSync(join(dir, file));
+          writeFileSync(join(dir, file), extend ? Buffer.concat([bytes, Buffer.from([0])]) : bytes.subarray(0, Math.floor(where * bytes.length)));
+          await refused(dir, file);
+          rmSync(dir, { recursive: true });
+        }),
+        { numRuns: 60 },
+      );
+    });
+
+    it('an edited safetensors header (a valid file, but not the one saved)', async () => {
+      const dir = copyOf(good, 'header-edit');
+      const d = decodeSafetensors(new Uint8Array(readFileSync(join(dir, CHECKPOINT_FILES.weights))), 'x');
+      writeFileSync(join(dir, CHECKPOINT_FILES.weights), encodeSafetensors([...d.tensors.values()], { ...d.metadata, model: 'other' }));
+      await refused(dir, CHECKPOINT_FILES.weights, 'checksum');
+    });
+
+    it.each([
+      ['weights: NaN', CHECKPOINT_FILES.weights, 'h.0.mlp.c_fc.weight', Number.NaN, /tensor h\.0\.mlp\.c_fc\.weight holds NaN at index 5/],
+      ['weights: Infinity', CHECKPOINT_FILES.weights, 'ln_f.bias', Number.POSITIVE_INFINITY, /tensor ln_f\.bias holds Infinity at index 5/],
+      ['optimiser: NaN first moment', CHECKPOINT_FILES.optimizer, 'exp_avg.wte.weight', Number.NaN, /tensor exp_avg\.wte\.weight holds NaN/],
+      ['optimiser: negative second moment', CHECKPOINT_FILES.optimizer, 'exp_avg_sq.wpe.weight', -1, /tensor exp_avg_sq\.wpe\.weight holds a negative second moment \(-1\)/],
+    ])('non-finite values with a matching checksum (%s) are a load error naming the file and tensor', async (label, file, tensor, value, re) => {
+      const dir = copyOf(good, label.replace(/\W+/g, '-'));
+      const d = decodeSafetensors(new Uint8Array(readFileSync(join(dir, file))), 'x');
+      d.tensors.get(tensor)!.data[5] = value;
+      writeFileSync(join(dir, file), encodeSafetensors([...d.tensors.values()], d.metadata));
+      reseal(dir);
+      await refused(dir, file, 'nonfinite');
+      await expect(loadCheckpoint(dir, js)).rejects.toThrow(re);
+    });
+
+    it('a file the manifest does not list, a missing listed file, and a manifest naming another path', async () => {
+      const stray = copyOf(good, 'stray');
+      reseal(stray, [CHECKPOINT_FILES.optimizer]);
+      await refused(stray, CHECKPOINT_FILES.optimizer, 'checksum');
+      const missing = copyOf(good, 'listed-missing');
+      rmSync(join(missing, CHECKPOINT_FILES.state));
+      await refused(missing, CHECKPOINT_FILES.state, 'io');
+      const outside = copyOf(good, 'outside');
+      const text = readFileSync(join(outside, CHECKPOINT_FILES.checksums), 'utf8').replace('"state.json"', '"../state.json"');
+      writeFileSync(join(outside, CHECKPOINT_FILES.checksums), text);
+      await refused(outside, CHECKPOINT_FILES.checksums, 'checksum');
+      const huge = copyOf(good, 'huge-manifest');
+      writeFileSync(join(huge, CHECKPOINT_FILES.checksums), ' '.repeat(5000));
+      await refused(huge, CHECKPOINT_FILES.checksums, 'checksum');
+    });
+
+    it('a checkpoint without checksums.json (an older save) loads with one warning naming the directory', async () => {
+      const dir = copyOf(good, 'legacy');
+      rmSync(join(dir, CHECKPOINT_FILES.checksums));
+      const warnings: string[] = [];
+      const back = await loadCheckpoint(dir, js, { onUnverified: (m) => warnings.push(m) });
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(dir);
+      expect(warnings[0]).toMatch(/no checksums\.json/);
+      expect(back.model.params).toEqual(model.params);
+      // Non-finite weights are still refused without a manifest.
+      const d = decodeSafetensors(new Uint8Array(readFileSync(join(dir, CHECKPOINT_FILES.weights))), 'x');
+      d.tensors.get('wte.weight')!.data[0] = Number.NaN;
+      writeFileSync(join(dir, CHECKPOINT_FILES.weights), encodeSafetensors([...d.tensors.values()], d.metadata));
+      await expect(loadCheckpoint(dir, js, { onUnverified: () => {} })).rejects.toThrow(/model\.safetensors: tensor wte\.weight holds NaN/);
+    });
+
+    it('save refuses non-finite weights and moments, naming the tensor', async () => {
+      const bad = TinyGPT.fromParams(config, js, model.params.slice());
+      const e = bad.layout.entries.find((x) => x.name === 'h.1.ln_1.weight')!;
+      bad.params[e.offset + 3] = Number.NaN;
+      await expect(saveCheckpoint(join(root, 'nan-save'), { model: bad, tokenizer: tok })).rejects.toThrow(
+        /saveCheckpoint: parameter h\.1\.ln_1\.weight holds NaN at index 3/,
+      );
+      expect(existsSync(join(root, 'nan-save', CHECKPOINT_FILES.weights))).toBe(false);
+    });
+
+    it('saving without an optimiser over a checkpoint that had one leaves a consistent checkpoint', async () => {
+      const dir = copyOf(good, 'resave');
+      await saveCheckpoint(dir, { model, tokenizer: tok });
+      expect(existsSync(join(dir, CHECKPOINT_FILES.optimizer))).toBe(false);
+      const back = await loadCheckpoint(dir, js, { onUnverified: () => expect.unreachable('verified') });
+      expect(back.optimizer).toBeNull();
+      expect(back.rng).toBeNull();
+    });
+  });
 });
+
+function copyOf(from: string, name: string): string {
+  const dir = join(root, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(from)) writeFileSync(join(dir, f), readFileSync(join(from, f)));
+  return dir;
+}
+
+/** Rewrites checksums.json to match the files now in `dir` (all but `omit`). */
+function reseal(dir: string, omit: readonly string[] = []): void {
+  const names = readdirSync(dir).filter((f) => f !== CHECKPOINT_FILES.checksums && !omit.includes(f));
+  writeFileSync(join(dir, CHECKPOINT_FILES.checksums), checksumManifest(names.map((name) => ({ name, data: readFileSync(join(dir, name)) }))));
+}
 
 function reweightMeta(meta: Record<string, string>) {
   return (b: Buffer): Buffer => {

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Backend } from '@paretopo/kernels';
 import { paramLayout, validateConfig, type ParamLayout, type TinyGPTConfig } from './config';
 import { CheckpointError } from './errors';
@@ -22,6 +23,7 @@ export const CHECKPOINT_FILES = Object.freeze({
   tokenizer: 'tokenizer.json',
   optimizer: 'optimizer.safetensors',
   state: 'state.json',
+  checksums: 'checksums.json',
 });
 
 /** What {@link saveCheckpoint} writes. */
@@ -34,6 +36,16 @@ export interface CheckpointContents {
   rng?: Rng | RngState;
   /** Any JSON the trainer wants back (optional). */
   extra?: unknown;
+}
+
+/** Options of {@link loadCheckpoint}. */
+export interface LoadCheckpointOptions {
+  /**
+   * Called once when the directory has no `checksums.json` (a checkpoint saved before integrity
+   * data existed): it still loads, every other check applies, but a flipped byte inside a tensor
+   * cannot be detected. Default: `process.emitWarning` with code `PARETOPO_UNVERIFIED_CHECKPOINT`.
+   */
+  onUnverified?: (message: string) => void;
 }
 
 /** What {@link loadCheckpoint} returns. */
@@ -72,6 +84,140 @@ async function writeAtomically(files: { path: string; data: Uint8Array | string 
   }
 }
 
+const MANIFEST_FORMAT = 'paretopo-checksums';
+const SHA256_RE = /^[0-9a-f]{64}$/;
+// A manifest lists at most five files of ~100 bytes each; anything larger is not one.
+const MAX_MANIFEST = 4096;
+type ManifestFiles = Record<string, { bytes: number; sha256: string }>;
+
+const sha256 = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+
+// One serialisation, used to write and to check: a manifest must be byte-identical to the
+// re-serialisation of what it parses to, so no edit of it (a flipped digit, a duplicate key, a
+// stray space) can pass.
+function serializeManifest(files: ManifestFiles): string {
+  return `${JSON.stringify({ format: MANIFEST_FORMAT, version: 1, algorithm: 'sha256', files })}\n`;
+}
+
+/**
+ * The `checksums.json` text for a set of checkpoint files: size and SHA-256 of each file's bytes
+ * (strings as UTF-8, as they are written). {@link saveCheckpoint} writes it with the files it
+ * covers; {@link loadCheckpoint} checks every file against it before parsing anything.
+ *
+ * @param files - file names (the values of {@link CHECKPOINT_FILES}) and their contents
+ * @returns the manifest's text
+ * @example
+ * checksumManifest([{ name: 'config.json', data: '{}' }]);
+ * // '{"format":"paretopo-checksums","version":1,"algorithm":"sha256","files":{"config.json":{"bytes":2,"sha256":"44136f…"}}}\n'
+ */
+export function checksumManifest(files: readonly { name: string; data: Uint8Array | string }[]): string {
+  const entries: ManifestFiles = {};
+  for (const f of files) entries[f.name] = { bytes: typeof f.data === 'string' ? Buffer.byteLength(f.data) : f.data.byteLength, sha256: sha256(f.data) };
+  return serializeManifest(entries);
+}
+
+const KNOWN_FILES: readonly string[] = Object.values(CHECKPOINT_FILES).filter((f) => f !== CHECKPOINT_FILES.checksums);
+const REQUIRED_FILES: readonly string[] = [CHECKPOINT_FILES.config, CHECKPOINT_FILES.tokenizer, CHECKPOINT_FILES.weights];
+
+function parseManifest(bytes: Uint8Array, path: string): ManifestFiles {
+  const fail = (msg: string, cause?: unknown): never => {
+    throw new CheckpointError('checksum', `${path}: ${msg}`, { cause });
+  };
+  let text = '';
+  let parsed: unknown;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    parsed = JSON.parse(text);
+  } catch (err) {
+    fail(`invalid JSON (${(err as Error).message})`, err);
+  }
+  const m = parsed as { format?: unknown; version?: unknown; algorithm?: unknown; files?: unknown } | null;
+  if (m === null || typeof m !== 'object' || m.format !== MANIFEST_FORMAT || m.version !== 1 || m.algorithm !== 'sha256') {
+    fail(`expected { format: '${MANIFEST_FORMAT}', version: 1, algorithm: 'sha256', files }`);
+  }
+  const files = m!.files;
+  if (files === null || typeof files !== 'object' || Array.isArray(files)) fail('files must be an object');
+  for (const [name, entry] of Object.entries(files as object)) {
+    // Only the checkpoint's own file names: a manifest never makes the loader read another path.
+    if (!KNOWN_FILES.includes(name)) fail(`lists ${JSON.stringify(name)}, which is not a checkpoint file (${KNOWN_FILES.join(', ')})`);
+    const e = entry as { bytes?: unknown; sha256?: unknown } | null;
+    if (e === null || typeof e !== 'object' || !Number.isSafeInteger(e.bytes) || (e.bytes as number) < 0 || typeof e.sha256 !== 'string' || !SHA256_RE.test(e.sha256)) {
+      fail(`files.${name} must be { bytes: integer ≥ 0, sha256: 64 lowercase hex digits } (got ${JSON.stringify(entry)})`);
+    }
+  }
+  if (serializeManifest(files as ManifestFiles) !== text) fail('was edited after it was saved (it is not in the form saveCheckpoint writes)');
+  return files as ManifestFiles;
+}
+
+/** Reads a checkpoint's files, each checked against `checksums.json` when the directory has one. */
+type FileReader = (name: string, required: boolean) => Promise<Uint8Array | null>;
+
+async function openCheckpointFiles(dir: string, options: LoadCheckpointOptions): Promise<FileReader> {
+  const mPath = join(dir, CHECKPOINT_FILES.checksums);
+  const mSize = await fs.stat(mPath).then((st) => st.size, () => 0);
+  if (mSize > MAX_MANIFEST) {
+    throw new CheckpointError('checksum', `${mPath}: ${mSize} bytes, more than the ${MAX_MANIFEST} a manifest of ${KNOWN_FILES.length} files can need`);
+  }
+  const raw = await readBytes(mPath, false);
+  if (raw === null) {
+    const warn = options.onUnverified ?? ((m: string) => process.emitWarning(m, { code: 'PARETOPO_UNVERIFIED_CHECKPOINT' }));
+    warn(`${dir}: no ${CHECKPOINT_FILES.checksums} (saved before checkpoints carried checksums): loading without an integrity check; save it again to add one`);
+    return (name, required) => readBytes(join(dir, name), required);
+  }
+  const manifest = parseManifest(raw, mPath);
+  for (const name of REQUIRED_FILES) {
+    if (manifest[name] === undefined) throw new CheckpointError('checksum', `${mPath}: does not list ${name}`);
+  }
+  for (const name of KNOWN_FILES) {
+    if (manifest[name] !== undefined) continue;
+    const stray = await fs.stat(join(dir, name)).then(() => true, () => false);
+    if (stray) {
+      throw new CheckpointError('checksum', `${join(dir, name)}: not listed in ${mPath}, so it is not part of the save the manifest describes (an interrupted or mixed save)`);
+    }
+  }
+  return async (name, required) => {
+    const entry = manifest[name];
+    if (entry === undefined) {
+      if (required) throw new CheckpointError('checksum', `${mPath}: does not list ${name}`);
+      return null;
+    }
+    const path = join(dir, name);
+    // Sizes first, from the directory entry: a file grown to any size is refused without reading it.
+    const size = await fs.stat(path).then((st) => st.size, () => null);
+    if (size !== null && size !== entry.bytes) {
+      throw new CheckpointError('checksum', `${path}: ${size} bytes but ${mPath} records ${entry.bytes} (truncated or extended after it was saved)`);
+    }
+    const bytes = (await readBytes(path, true))!;
+    if (bytes.length !== entry.bytes) {
+      throw new CheckpointError('checksum', `${path}: ${bytes.length} bytes but ${mPath} records ${entry.bytes} (truncated or extended after it was saved)`);
+    }
+    const got = sha256(bytes);
+    if (got !== entry.sha256) {
+      throw new CheckpointError('checksum', `${path}: SHA-256 ${got} does not match ${entry.sha256} recorded in ${mPath} (the file was corrupted or edited after it was saved)`);
+    }
+    return bytes;
+  };
+}
+
+// NaN in, error out: a diverged run must not be saved, and a NaN read back must not reach a rollout.
+function firstNonFinite(data: Float32Array, nonNegative: boolean): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isFinite(v) || (nonNegative && v < 0)) return i;
+  }
+  return -1;
+}
+
+function assertFiniteTensors(path: string, tensors: Iterable<NamedTensor>, nonNegative: (name: string) => boolean): void {
+  for (const t of tensors) {
+    const i = firstNonFinite(t.data, nonNegative(t.name));
+    if (i >= 0) {
+      const what = Number.isFinite(t.data[i]) ? `a negative second moment (${t.data[i]})` : `${t.data[i]}`;
+      throw new CheckpointError('nonfinite', `${path}: tensor ${t.name} holds ${what} at index ${i} (the run that saved it diverged, or the file is corrupt)`);
+    }
+  }
+}
+
 function tensorsOf(layout: ParamLayout, flat: Float32Array, prefix: string): NamedTensor[] {
   return layout.entries.map((e) => ({ name: prefix + e.name, shape: e.shape.slice(), data: flat.subarray(e.offset, e.offset + e.size) }));
 }
@@ -80,12 +226,16 @@ function tensorsOf(layout: ParamLayout, flat: Float32Array, prefix: string): Nam
  * Saves a checkpoint directory: `model.safetensors` (F32 weights, GPT-2 names of
  * {@link paramLayout}), `config.json`, `tokenizer.json`, and when given `optimizer.safetensors`
  * (`exp_avg.<name>`, `exp_avg_sq.<name>`; step and options in `__metadata__`) and `state.json` (RNG
- * state, `extra`). Each file is written to a temporary name in the same directory, synced, then
- * renamed over the old one.
+ * state, `extra`), and `checksums.json` (size and SHA-256 of every other file, see
+ * {@link checksumManifest}). Each file is written to a temporary name in the same directory, synced,
+ * then renamed over the old one, the manifest last; an optional file of an earlier save that this
+ * save does not write is removed.
  *
  * @param dir - the directory (created if missing)
  * @param contents - {@link CheckpointContents}
  * @returns nothing
+ * @throws RangeError when a weight or optimiser moment is NaN or ±Infinity (a diverged run), naming
+ *   the tensor and index
  * @example
  * await saveCheckpoint('ckpt/step-100', { model, tokenizer, optimizer, rng });
  */
@@ -94,14 +244,26 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
   if (tokenizer.size !== model.config.vocab) {
     throw new RangeError(`saveCheckpoint: tokenizer has ${tokenizer.size} tokens but the model's vocab is ${model.config.vocab}`);
   }
+  const finite = (flat: Float32Array, what: string, nonNegative: boolean): void => {
+    const i = firstNonFinite(flat, nonNegative);
+    if (i < 0) return;
+    const e = model.layout.entries.find((x) => i >= x.offset && i < x.offset + x.size)!;
+    throw new RangeError(`saveCheckpoint: ${what} ${e.name} holds ${flat[i]} at index ${i - e.offset}; refusing to save a diverged model`);
+  };
+  finite(model.params, 'parameter', false);
+  const optState = optimizer?.state();
+  if (optState !== undefined) {
+    finite(optState.m, 'optimiser first moment of', false);
+    finite(optState.v, 'optimiser second moment of', true);
+  }
   await fs.mkdir(dir, { recursive: true });
   const files: { path: string; data: Uint8Array | string }[] = [
     { path: join(dir, CHECKPOINT_FILES.weights), data: encodeSafetensors(tensorsOf(model.layout, model.params, ''), { format: 'pt', model: 'paretopo-tinygpt' }) },
     { path: join(dir, CHECKPOINT_FILES.config), data: JSON.stringify({ format: 'paretopo-tinygpt', version: 1, config: model.config }, null, 2) },
     { path: join(dir, CHECKPOINT_FILES.tokenizer), data: JSON.stringify(tokenizer.toJSON()) },
   ];
-  if (optimizer !== undefined) {
-    const s = optimizer.state();
+  if (optimizer !== undefined && optState !== undefined) {
+    const s = optState;
     files.push({
       path: join(dir, CHECKPOINT_FILES.optimizer),
       data: encodeSafetensors([...tensorsOf(model.layout, s.m, 'exp_avg.'), ...tensorsOf(model.layout, s.v, 'exp_avg_sq.')], {
@@ -114,7 +276,12 @@ export async function saveCheckpoint(dir: string, contents: CheckpointContents):
     const rngState = rng === undefined ? null : rng instanceof Rng ? rng.state() : rng;
     files.push({ path: join(dir, CHECKPOINT_FILES.state), data: JSON.stringify({ version: 1, rng: rngState, extra: extra ?? null }) });
   }
+  files.push({ path: join(dir, CHECKPOINT_FILES.checksums), data: checksumManifest(files.map((f) => ({ name: basename(f.path), data: f.data }))) });
   await writeAtomically(files);
+  const written = new Set(files.map((f) => basename(f.path)));
+  for (const name of [CHECKPOINT_FILES.optimizer, CHECKPOINT_FILES.state]) {
+    if (!written.has(name)) await fs.rm(join(dir, name), { force: true });
+  }
 }
 
 async function readBytes(path: string, required: boolean): Promise<Uint8Array | null> {
@@ -126,8 +293,9 @@ async function readBytes(path: string, required: boolean): Promise<Uint8Array | 
   }
 }
 
-async function readJson(path: string, required: boolean): Promise<unknown> {
-  const bytes = await readBytes(path, required);
+async function readJson(read: FileReader, dir: string, name: string, required: boolean): Promise<unknown> {
+  const path = join(dir, name);
+  const bytes = await read(name, required);
   if (bytes === null) return undefined;
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
@@ -154,18 +322,27 @@ function unpack(path: string, layout: ParamLayout, tensors: Map<string, NamedTen
 /**
  * Loads and validates a checkpoint saved by {@link saveCheckpoint}.
  *
+ * Every file is first checked against `checksums.json` (size and SHA-256), then parsed; weights
+ * and optimiser moments must be finite (second moments ≥ 0). A directory without
+ * `checksums.json` (saved by an earlier version) loads with a warning
+ * ({@link LoadCheckpointOptions}).
+ *
  * @param dir - the directory
  * @param backend - backend of the restored model and optimiser
+ * @param options - {@link LoadCheckpointOptions}
  * @returns {@link LoadedCheckpoint}
  * @throws CheckpointError naming the file and the problem: missing or unreadable file (`io`),
+ *   a file that does not match its checksum, an unlisted file or a bad manifest (`checksum`),
  *   truncated weights (`truncated`), bad header (`header`), bad JSON (`json`), names, shapes or
- *   sizes that do not match the config (`mismatch`)
+ *   sizes that do not match the config (`mismatch`), a NaN or infinite value, naming the tensor
+ *   (`nonfinite`)
  * @example
  * const { model, tokenizer, optimizer, rng } = await loadCheckpoint('ckpt/step-100', backend);
  */
-export async function loadCheckpoint(dir: string, backend: Backend): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(dir: string, backend: Backend, options: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint> {
+  const read = await openCheckpointFiles(dir, options);
   const cfgPath = join(dir, CHECKPOINT_FILES.config);
-  const cfgJson = (await readJson(cfgPath, true)) as { format?: unknown; version?: unknown; config?: TinyGPTConfig } | null;
+  const cfgJson = (await readJson(read, dir, CHECKPOINT_FILES.config, true)) as { format?: unknown; version?: unknown; config?: TinyGPTConfig } | null;
   if (cfgJson === null || typeof cfgJson !== 'object' || cfgJson.format !== 'paretopo-tinygpt' || cfgJson.version !== 1) {
     throw new CheckpointError('mismatch', `${cfgPath}: expected { format: 'paretopo-tinygpt', version: 1, config }`);
   }
@@ -178,7 +355,7 @@ export async function loadCheckpoint(dir: string, backend: Backend): Promise<Loa
   const tokPath = join(dir, CHECKPOINT_FILES.tokenizer);
   let tokenizer: TagTokenizer;
   try {
-    tokenizer = TagTokenizer.fromJSON(await readJson(tokPath, true));
+    tokenizer = TagTokenizer.fromJSON(await readJson(read, dir, CHECKPOINT_FILES.tokenizer, true));
   } catch (err) {
     if (err instanceof CheckpointError) throw err;
     throw new CheckpointError('mismatch', `${tokPath}: ${(err as Error).message}`, { cause: err });
@@ -188,16 +365,18 @@ export async function loadCheckpoint(dir: string, backend: Backend): Promise<Loa
   }
   const layout = paramLayout(config);
   const wPath = join(dir, CHECKPOINT_FILES.weights);
-  const weights = decodeSafetensors((await readBytes(wPath, true))!, wPath);
+  const weights = decodeSafetensors((await read(CHECKPOINT_FILES.weights, true))!, wPath);
+  assertFiniteTensors(wPath, weights.tensors.values(), () => false);
   const params = new Float32Array(layout.size);
   unpack(wPath, layout, weights.tensors, '', params);
   const model = TinyGPT.fromParams(config, backend, params);
 
   let optimizer: AdamW | null = null;
   const oPath = join(dir, CHECKPOINT_FILES.optimizer);
-  const oBytes = await readBytes(oPath, false);
+  const oBytes = await read(CHECKPOINT_FILES.optimizer, false);
   if (oBytes !== null) {
     const o = decodeSafetensors(oBytes, oPath);
+    assertFiniteTensors(oPath, o.tensors.values(), (name) => name.startsWith('exp_avg_sq.'));
     const step = Number(o.metadata.step);
     if (!Number.isInteger(step) || step < 0) throw new CheckpointError('header', `${oPath}: __metadata__.step must be an integer ≥ 0 (got ${JSON.stringify(o.metadata.step)})`);
     let options: AdamWOptions;
@@ -222,7 +401,7 @@ export async function loadCheckpoint(dir: string, backend: Backend): Promise<Loa
   let rng: Rng | null = null;
   let extra: unknown;
   const sPath = join(dir, CHECKPOINT_FILES.state);
-  const state = (await readJson(sPath, false)) as { version?: unknown; rng?: unknown; extra?: unknown } | undefined;
+  const state = (await readJson(read, dir, CHECKPOINT_FILES.state, false)) as { version?: unknown; rng?: unknown; extra?: unknown } | undefined;
   if (state !== undefined) {
     if (state === null || typeof state !== 'object' || state.version !== 1) throw new CheckpointError('mismatch', `${sPath}: expected { version: 1, rng, extra }`);
     if (state.rng !== null && state.rng !== undefined) {

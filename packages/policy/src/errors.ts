@@ -1,5 +1,14 @@
 /** Machine-readable reasons of a {@link CheckpointError}. */
-export type CheckpointErrorCode = 'io' | 'truncated' | 'header' | 'json' | 'mismatch';
+export type CheckpointErrorCode =
+  | 'io'
+  | 'truncated'
+  | 'header'
+  | 'json'
+  | 'mismatch'
+  /** A file's bytes differ from its SHA-256 in `checksums.json`, or the manifest itself is bad. */
+  | 'checksum'
+  /** A tensor holds NaN or ±Infinity (or a negative second moment). */
+  | 'nonfinite';
 
 /**
  * A checkpoint that cannot be read or does not match what it claims (or what the caller expects).

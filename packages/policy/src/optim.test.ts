@@ -1,4 +1,6 @@
 import { createBackend, type Backend } from '@paretopo/kernels';
+import { expectAllClose, seededRandom } from '@paretopo/test-utils';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { paramLayout } from './config';
 import { AdamW } from './optim';
@@ -61,5 +63,68 @@ describe('AdamW', () => {
     expect(() => opt.loadState({ step: -1, m: p, v: p })).toThrow(/step must be/);
     expect(() => opt.loadState({ step: 1, m: p, v: new Float32Array(1) })).toThrow(/must have length/);
     expect(() => new AdamW(ref, layout, { lr: Number.NaN })).toThrow(/options.lr/);
+  });
+});
+
+// Gradients whose entries are at least `floor` in magnitude: Adam's eps (1e-8) is then negligible
+// against √v̂ even after scaling by the smallest c, which is what "eps-level" means below.
+function gradients(seed: number, steps: number, floor: number): Float32Array[] {
+  const rand = seededRandom(seed);
+  return Array.from({ length: steps }, () => {
+    const scale = 10 ** (2 * rand() - 1); // each step its own magnitude, 0.1–10
+    return Float32Array.from({ length: layout.size }, () => (rand() < 0.5 ? -1 : 1) * scale * (floor + rand()));
+  });
+}
+
+async function trajectory(grads: readonly Float32Array[], factor: number, options: ConstructorParameters<typeof AdamW>[2]): Promise<Float32Array[]> {
+  const opt = new AdamW(ref, layout, options);
+  const params = Float32Array.from({ length: layout.size }, (_, i) => Math.sin(i));
+  const out: Float32Array[] = [];
+  for (const g of grads) {
+    const scaled = Float32Array.from(g, (x) => x * factor);
+    await opt.step(params, scaled);
+    out.push(params.slice());
+  }
+  return out;
+}
+
+// METHOD.md §2: a per-step r_pareto multiplies the whole policy-gradient of the step; if it is the
+// same factor c at every step, Adam divides it out (m̂ scales by c, √v̂ by c).
+describe('AdamW and a constant gradient scale', () => {
+  it('AdamW on c·g follows the same parameter trajectory as on g, up to eps-level differences', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.integer({ min: 1, max: 5 }), fc.constantFrom(0.01, 0.5, 0.51, 2, 100), async (seed, steps, c) => {
+        const grads = gradients(seed, steps, 0.1);
+        const options = { lr: 0.01, weightDecay: 0.1, clipNorm: 0, warmupSteps: 2, totalSteps: 10 };
+        const base = await trajectory(grads, 1, options);
+        const scaled = await trajectory(grads, c, options);
+        // m̂/(√v̂ + eps) on c·g is m̂/(√v̂ + eps/c) on g: the steps differ by at most lr·eps/(c·|g|min)
+        // relative (|g| ≥ 0.01 here), twice that for the slack of v̂'s average, plus float32
+        // rounding of c·g and of the update (a few ulps of the parameters, ~1e-7) per step.
+        const perStep = 2 * options.lr * (1e-8 / (c * 0.01)) + 1e-6;
+        for (let t = 0; t < steps; t++) expectAllClose(scaled[t], base[t], { abs: perStep * (t + 1), rel: 1e-6 });
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('a factor that changes between steps does change the trajectory: the cancellation needs a constant factor', async () => {
+    const grads = gradients(7, 3, 0.1);
+    const options = { lr: 0.01, weightDecay: 0, clipNorm: 0 };
+    const base = await trajectory(grads, 1, options);
+    const opt = new AdamW(ref, layout, options);
+    const params = Float32Array.from({ length: layout.size }, (_, i) => Math.sin(i));
+    for (const [t, g] of grads.entries()) await opt.step(params, Float32Array.from(g, (x) => x * (t === 2 ? 2 : 1)));
+    let maxDiff = 0;
+    for (let i = 0; i < params.length; i++) maxDiff = Math.max(maxDiff, Math.abs(params[i] - base[2][i]));
+    expect(maxDiff).toBeGreaterThan(1e-4);
+  });
+
+  it('with clipping on, a scale that keeps every step clipped also cancels exactly up to rounding', async () => {
+    const grads = gradients(3, 3, 0.5);
+    const options = { lr: 0.01, weightDecay: 0, clipNorm: 1e-3 };
+    const base = await trajectory(grads, 1, options);
+    const scaled = await trajectory(grads, 3, options);
+    expectAllClose(scaled[2], base[2], { abs: 1e-6, rel: 1e-6 });
   });
 });

@@ -14,6 +14,18 @@ describe('learningRate', () => {
     expect(learningRate(step, o)).toBeCloseTo(lr, 12);
   });
 
+  // The trainer's lrSchedule 'constant': warmup, then the peak for the rest of the run.
+  const flat = resolveAdamWOptions({ lr: 0.5, warmupSteps: 10, totalSteps: 0 });
+  it.each([
+    [1, 0.05],
+    [5, 0.25],
+    [10, 0.5],
+    [11, 0.5],
+    [200, 0.5],
+  ])('constant after warmup: step %d → %d (warmup 10, lr 0.5)', (step, lr) => {
+    expect(learningRate(step, flat)).toBeCloseTo(lr, 12);
+  });
+
   it('is constant after warmup without totalSteps and never increases after warmup', () => {
     expect(learningRate(1000, resolveAdamWOptions({ lr: 0.3 }))).toBe(0.3);
     for (let s = 11; s < 200; s++) expect(learningRate(s + 1, o)).toBeLessThanOrEqual(learningRate(s, o));

@@ -179,7 +179,9 @@ function resolveOptions(options: HypervolumeMetaRewardOptions, fn: string): Reso
  *   step's total gain HV(B_t) − HV(B_{t−1}), so γ keeps its per-step meaning.
  * - A single per-step r_pareto multiplies every reward of the batch and so cancels under GRPO's
  *   per-group std normalisation: pair `'step'` mode with mean-centred advantages without std
- *   division (Dr. GRPO), or use `'group'` mode.
+ *   division (Dr. GRPO), or use `'group'` mode. Even then it only rescales the step's gradient,
+ *   which an Adam-type optimiser divides out up to eps (METHOD.md §2); `'group'` mode weighs the
+ *   groups against each other and so changes the update's direction.
  *
  * @example
  * const meta = new HypervolumeMetaReward({ k: 2 });

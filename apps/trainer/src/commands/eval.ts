@@ -8,6 +8,7 @@ import {
   loadHotpotQA,
   loadMath500,
   mathEqual,
+  qaAnswerMatch,
   type Tool,
 } from '@paretopo/envs';
 import { createBackend, type Backend } from '@paretopo/kernels';
@@ -47,7 +48,8 @@ const firstOf = <T>(items: T[], limit: number): T[] => (limit > 0 ? items.slice(
 
 async function benchmarkSuite(name: BenchmarkName, data: string | undefined, limit: number): Promise<EvalSuite> {
   if (name === 'gsm8k') return { tasks: gsm8kTasks(firstOf(await loadGsm8k(data), limit)), tools: [], maxTokens: 512 };
-  if (name === 'hotpotqa') return { tasks: hotpotQATasks(firstOf(await loadHotpotQA(data), limit)), tools: [], maxTokens: 256 };
+  // HotpotQA's official metric (SQuAD exact match) without its ways to accept a wrong answer.
+  if (name === 'hotpotqa') return { tasks: hotpotQATasks(firstOf(await loadHotpotQA(data), limit)), tools: [], maxTokens: 256, match: qaAnswerMatch };
   // MATH-500 in the ToRL setting: a JavaScript interpreter in the sandbox, MATH-style equivalence.
   const items = firstOf(await loadMath500(data), limit);
   return {

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend, type Backend } from '@paretopo/kernels';
-import { loadCheckpoint } from '@paretopo/policy';
+import { CHECKPOINT_FILES, checksumManifest, loadCheckpoint } from '@paretopo/policy';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/load';
 import { sftConfigSchema, trainConfigSchema, type TrainConfig } from '../config/schema';
@@ -82,10 +82,46 @@ describe('runTrain', () => {
     expect(existsSync(join(out, RUN_FILES.checkpoints, 'step-000003', 'model.safetensors'))).toBe(true);
   });
 
-  it('resume after an interruption gives the same metrics, evaluations and weights as an uninterrupted run', async () => {
-    const full = join(root, 'full');
-    const cut = join(root, 'cut');
-    const base = { method: 'paretopo' as const, steps: 5, eval: { every: 2 }, checkpoint: { every: 2, keep: 2 } };
+  // Each new method option (METHOD.md, issue 11) through a real 2-step run: recorded in config.json, wired through.
+  it.each<[string, Partial<TrainConfig>]>([
+    ['toolGate correct', { method: 'paretopo', reward: { toolGate: 'correct' } as TrainConfig['reward'] }],
+    ['nOptFallback zero-reward', { method: 'grpo-ws', reward: { nOptFallback: 'zero-reward' } as TrainConfig['reward'] }],
+    ['nOptRule recent, support 2', { method: 'paretopo-s2', reward: { nOptRule: 'recent', nOptWindow: 2, nOptSupport: 2 } as TrainConfig['reward'] }],
+    ['per-group r_pareto', { method: 'paretopo-s1', reward: { granularity: 'group' } as TrainConfig['reward'] }],
+    ['cosine schedule', { method: 'drgrpo', lrSchedule: 'cosine', warmupSteps: 1 }],
+    ['constant schedule', { method: 'drgrpo', lrSchedule: 'constant', warmupSteps: 1 }],
+  ])('%s: a 2-step run records the option and uses it', async (name, patch) => {
+    const out = join(root, `option-${name.replace(/[^a-z0-9]+/gi, '-')}`);
+    const c = config({ ...patch, out, steps: 2 });
+    const r = await runTrain(c, { ...quiet, backend });
+    expect(r.status).toBe('finished');
+    const saved = JSON.parse(readFileSync(join(out, RUN_FILES.config), 'utf8'));
+    expect(saved).toMatchObject({ ...patch, reward: c.reward, warmupSteps: c.warmupSteps, lrSchedule: c.lrSchedule });
+    const steps = readJsonlRows<StepRow>(join(out, RUN_FILES.metrics));
+    expect(steps.length).toBe(2);
+    if (name === 'toolGate correct') for (const s of steps) expect(s.meanToolReward).toBeLessThanOrEqual(s.accuracy);
+    if (name === 'nOptFallback zero-reward') for (const s of steps) if (s.accuracy === 0) expect(s.meanToolReward).toBe(0);
+    if (name === 'per-group r_pareto') expect(steps.every((s) => s.rPareto !== null && s.stage === 1)).toBe(true);
+    // lr 5e-4, warmup 1: step 1 at the peak; step 2 is the cosine's end (lr/10) or still the peak.
+    if (name === 'cosine schedule') expect(steps.map((s) => s.lr)).toEqual([5e-4, expect.closeTo(5e-5, 15)]);
+    if (name === 'constant schedule') expect(steps.map((s) => s.lr)).toEqual([5e-4, 5e-4]);
+  });
+
+  it('defaults: 10 warmup steps, then a constant learning rate', async () => {
+    const out = join(root, 'warmup');
+    await runTrain(config({ method: 'grpo-acc', out, steps: 2 }), { ...quiet, backend });
+    expect(readJsonlRows<StepRow>(join(out, RUN_FILES.metrics)).map((s) => s.lr)).toEqual([5e-5, 1e-4]);
+  });
+
+  // The config parse fills the rest of `reward`; the second case runs every non-default method option at once.
+  const robust = { toolGate: 'correct', nOptRule: 'recent', nOptWindow: 2, nOptSupport: 2, nOptFallback: 'zero-reward', granularity: 'group' } as TrainConfig['reward'];
+  it.each<[string, string, Partial<TrainConfig>]>([
+    ['defaults', 'resume-a', {}],
+    ['gated, recent N_opt with support 2, zero-reward fallback, per-group r_pareto, cosine', 'resume-b', { reward: robust, lrSchedule: 'cosine', warmupSteps: 2 }],
+  ])('resume after an interruption gives the same metrics, evaluations and weights as an uninterrupted run (%s)', async (_, name, options) => {
+    const full = join(root, `${name}-full`);
+    const cut = join(root, `${name}-cut`);
+    const base = { method: 'paretopo' as const, steps: 5, eval: { every: 2 }, checkpoint: { every: 2, keep: 2 }, ...options };
     await runTrain(config({ ...base, out: full }), { ...quiet, backend });
     const controller = new AbortController();
     // Abort once the third step is done: the run saves a checkpoint at step 3 (not a multiple of every).
@@ -150,8 +186,29 @@ describe('runTrain', () => {
 
     it('a state file that is not a training state', async () => {
       const out = await prepared('state');
-      writeFileSync(join(out, RUN_FILES.checkpoints, 'step-000002', 'state.json'), JSON.stringify({ version: 1, rng: null, extra: { hello: 1 } }));
+      const dir = join(out, RUN_FILES.checkpoints, 'step-000002');
+      writeFileSync(join(dir, 'state.json'), JSON.stringify({ version: 1, rng: null, extra: { hello: 1 } }));
+      // Without a matching checksum the integrity check refuses it first; resealed, the state check does.
+      await expect(resume(out)).rejects.toThrow(/state\.json: 44 bytes but .*checksums\.json records/);
+      const names = readdirSync(dir).filter((f) => f !== CHECKPOINT_FILES.checksums);
+      writeFileSync(join(dir, CHECKPOINT_FILES.checksums), checksumManifest(names.map((name) => ({ name, data: readFileSync(join(dir, name)) }))));
       await expect(resume(out)).rejects.toThrow('does not hold a paretopo training state');
+    });
+
+    it('one flipped byte in the weights, the optimiser state or the method state refuses to resume, naming the file', async () => {
+      const out = await prepared('flip');
+      const dir = join(out, RUN_FILES.checkpoints, 'step-000002');
+      const saved = join(root, 'flip-saved');
+      cpSync(dir, saved, { recursive: true });
+      for (const file of [CHECKPOINT_FILES.weights, CHECKPOINT_FILES.optimizer, CHECKPOINT_FILES.state]) {
+        const bytes = readFileSync(join(saved, file));
+        // A byte in the middle: tensor data for the safetensors files, the method state for state.json.
+        bytes[bytes.length >> 1] ^= 0x10;
+        writeFileSync(join(dir, file), bytes);
+        await expect(resume(out)).rejects.toThrow(new RegExp(`step-000002 is corrupt: .*${file.replace('.', '\\.')}: SHA-256`));
+        writeFileSync(join(dir, file), readFileSync(join(saved, file)));
+      }
+      await expect(resume(out)).resolves.toMatchObject({ status: 'finished' });
     });
 
     it('a different warm start', async () => {

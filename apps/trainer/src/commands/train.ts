@@ -132,7 +132,8 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     optimizer = new AdamW(backend, model.layout, {
       lr: config.lr,
       warmupSteps: config.warmupSteps,
-      totalSteps: config.steps,
+      // AdamW's totalSteps 0 holds lr after warmup; the optimiser keeps these options in its checkpoint.
+      totalSteps: config.lrSchedule === 'cosine' ? config.steps : 0,
       clipNorm: config.clipNorm,
       weightDecay: config.weightDecay,
     });
@@ -168,6 +169,8 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
       epsHigh: config.loss.epsHigh,
       betaKl: config.loss.betaKl,
       aggregation: config.loss.aggregation,
+      dualClip: config.loss.dualClip,
+      klClamp: config.loss.klClamp,
     });
     appendJsonl(files.metrics, { ...row, time: new Date().toISOString() } satisfies StepRow);
     step++;

@@ -49,7 +49,12 @@ describe('resolveConfig: errors that name the key and the allowed values', () =>
     expect(c.reward).toEqual({
       weights: [0.6, 0.4],
       alpha: 0.5,
+      toolGate: 'none',
+      nOptFallback: 'value',
       fallbackNOpt: 0,
+      nOptRule: 'min',
+      nOptWindow: 4,
+      nOptSupport: 1,
       gamma: 0.9,
       beta: 0.5,
       switchFraction: 0.5,
@@ -64,7 +69,25 @@ describe('resolveConfig: errors that name the key and the allowed values', () =>
       nRank: 'fronts',
       center: true,
     });
-    expect(c.loss).toEqual({ epsLow: 0.2, epsHigh: 0.2, betaKl: 0.001, aggregation: 'token-mean' });
+    expect(c.loss).toEqual({ epsLow: 0.2, epsHigh: 0.2, betaKl: 0.001, aggregation: 'token-mean', dualClip: 3, klClamp: 10 });
+    expect(c).toMatchObject({ warmupSteps: 10, lrSchedule: 'constant' });
+  });
+
+  it('the method options arrive from flags as the study names its arms', () => {
+    const { overrides } = parseFlags(['--reward.toolGate', 'correct', '--reward.nOptRule', 'recent', '--reward.nOptWindow', '8', '--reward.nOptFallback', 'zero-reward', '--lrSchedule', 'cosine', '--warmupSteps', '0']);
+    const c = resolveConfig(trainConfigSchema, mergeConfig(base, overrides), 'train');
+    expect(c.reward).toMatchObject({ toolGate: 'correct', nOptRule: 'recent', nOptWindow: 8, nOptFallback: 'zero-reward' });
+    expect(c).toMatchObject({ lrSchedule: 'cosine', warmupSteps: 0 });
+    expect(() => resolveConfig(trainConfigSchema, mergeConfig(base, { reward: { toolGate: 'wrong' } }), 'train')).toThrow(/reward\.toolGate: must be one of "none", "correct"/);
+    expect(() => resolveConfig(trainConfigSchema, mergeConfig(base, { lrSchedule: 'linear' }), 'train')).toThrow(/lrSchedule: must be one of "constant", "cosine"/);
+    expect(() => resolveConfig(trainConfigSchema, mergeConfig(base, { reward: { nOptWindow: 0 } }), 'train')).toThrow(/reward\.nOptWindow: /);
+  });
+
+  it('loss.dualClip and loss.klClamp take null (off) and refuse values that bound nothing', () => {
+    expect(resolveConfig(trainConfigSchema, { ...base, loss: { dualClip: null, klClamp: null } }, 'train').loss).toMatchObject({ dualClip: null, klClamp: null });
+    expect(resolveConfig(trainConfigSchema, { ...base, loss: { dualClip: 2, klClamp: 5 } }, 'train').loss).toMatchObject({ dualClip: 2, klClamp: 5 });
+    expect(() => resolveConfig(trainConfigSchema, { ...base, loss: { dualClip: 1 } }, 'train')).toThrow(/loss\.dualClip/);
+    expect(() => resolveConfig(trainConfigSchema, { ...base, loss: { klClamp: 0 } }, 'train')).toThrow(/loss\.klClamp/);
   });
 
   it('the RL budget defaults per environment and yields to explicit values', () => {

@@ -39,14 +39,94 @@ export function readConfigFile(path: string): Json {
   return value;
 }
 
-// A flag value is JSON where it parses as JSON (numbers, booleans, null, arrays, objects), else the
-// string itself, so `--lr 3e-4`, `--methods '["rloo"]'` and `--out runs/x` all do what they say.
-function flagValue(raw: string): unknown {
-  if (raw.includes(',') && !/^[[{"]/.test(raw)) return raw.split(',').map(flagValue);
+// A flag whose key has no schema to say its type (values inside `compare --train.*` records) is JSON
+// where it parses as JSON, a comma list, or else the string itself.
+function untypedFlagValue(raw: string): unknown {
+  if (raw.includes(',') && !/^[[{"]/.test(raw)) return raw.split(',').map(untypedFlagValue);
   try {
     return JSON.parse(raw);
   } catch {
     return raw;
+  }
+}
+
+/** The zod definition fields this file reads (zod 4's `_zod.def`). */
+interface SchemaDef {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  valueType?: z.ZodType;
+  element?: z.ZodType;
+  items?: z.ZodType[];
+  defaultValue?: unknown;
+  entries?: Record<string, string>;
+  options?: z.ZodType[];
+}
+
+const defOf = (schema: z.ZodType): SchemaDef => (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+
+/**
+ * The schema without its default / optional / nullable / pipe wrappers: what a value must be.
+ * @internal
+ */
+export function unwrapSchema(schema: z.ZodType): { schema: z.ZodType; nullable: boolean } {
+  let at = schema;
+  let nullable = false;
+  for (;;) {
+    const def = defOf(at);
+    if (def.type === 'nullable') nullable = true;
+    if ((def.type === 'default' || def.type === 'optional' || def.type === 'nullable' || def.type === 'prefault' || def.type === 'readonly') && def.innerType) at = def.innerType;
+    else if (def.type === 'pipe' && def.in) at = def.in;
+    else return { schema: at, nullable };
+  }
+}
+
+/**
+ * The schema of the value at `path` inside an object schema, or undefined where the schema does
+ * not say (an unknown key, or inside a record of unknown values).
+ * @internal
+ */
+export function schemaAt(schema: z.ZodType, path: readonly string[]): z.ZodType | undefined {
+  let at: z.ZodType | undefined = schema;
+  for (const key of path) {
+    if (at === undefined) return undefined;
+    const def = defOf(unwrapSchema(at).schema);
+    if (def.type === 'object') at = def.shape?.[key];
+    else if (def.type === 'record') at = def.valueType;
+    else return undefined;
+  }
+  return at;
+}
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+// A flag's text turned into the type its schema wants: strings stay strings (commas and digits
+// included), numbers and booleans are parsed, lists and tuples split on commas. Text that is not of
+// the wanted type passes through unchanged, so the schema's own error names the key and the value.
+function typedFlagValue(raw: string, schema: z.ZodType | undefined): unknown {
+  if (schema === undefined) return untypedFlagValue(raw);
+  const { schema: inner, nullable } = unwrapSchema(schema);
+  if (nullable && raw === 'null') return null;
+  const def = defOf(inner);
+  switch (def.type) {
+    case 'string':
+    case 'enum':
+    case 'literal':
+      return raw;
+    case 'number':
+    case 'int':
+      return NUMBER.test(raw.trim()) ? Number(raw) : raw;
+    case 'boolean':
+      return raw === 'true' ? true : raw === 'false' ? false : raw;
+    case 'array':
+      if (raw.startsWith('[')) return untypedFlagValue(raw);
+      return raw === '' ? [] : raw.split(',').map((part) => typedFlagValue(part, def.element));
+    case 'tuple':
+      if (raw.startsWith('[')) return untypedFlagValue(raw);
+      return raw.split(',').map((part, i) => typedFlagValue(part, def.items?.[i]));
+    default:
+      return untypedFlagValue(raw);
   }
 }
 
@@ -64,16 +144,24 @@ function setPath(target: Json, path: string[], value: unknown, flag: string): vo
 /**
  * Turns `--key value`, `--key=value`, `--a.b value` and bare `--flag` (true) into a nested object.
  * Positional arguments and the names in `booleans` (flags that never take a value) are returned apart.
+ * With a schema, each value gets the type the schema wants at its key (a string stays a string,
+ * commas and digits included; a boolean key alone means true, `--eval.test false` sets false);
+ * without one, values are JSON where they parse and commas split lists.
  *
  * @param argv - arguments after the command name
  * @param booleans - flags without a value (e.g. `resume`)
+ * @param schema - the command's schema, which types each value
  * @returns the nested overrides and the positional arguments
  * @throws ConfigError on a malformed flag
  * @example
  * parseFlags(['--lr', '3e-4', '--loss.betaKl=0.01', '--resume'], ['resume']);
  * // { overrides: { lr: 0.0003, loss: { betaKl: 0.01 }, resume: true }, positional: [] }
  */
-export function parseFlags(argv: readonly string[], booleans: readonly string[] = []): { overrides: Json; positional: string[] } {
+export function parseFlags(
+  argv: readonly string[],
+  booleans: readonly string[] = [],
+  schema?: z.ZodType,
+): { overrides: Json; positional: string[] } {
   const overrides: Json = {};
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -85,12 +173,16 @@ export function parseFlags(argv: readonly string[], booleans: readonly string[] 
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     if (!/^[A-Za-z][\w-]*(\.[A-Za-z][\w-]*)*$/.test(name)) throw new ConfigError(`config: malformed flag ${arg}`);
-    let value: unknown;
-    if (eq >= 0) value = flagValue(arg.slice(eq + 1));
-    else if (booleans.includes(name) || i + 1 >= argv.length || argv[i + 1].startsWith('--')) value = true;
-    else value = flagValue(argv[++i]);
     // kebab-case flags map onto camelCase keys (`--prompts-per-step` = `promptsPerStep`).
     const path = name.split('.').map((k) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
+    const type = schema === undefined ? undefined : schemaAt(schema, path);
+    // A boolean key takes `true` / `false` when one follows and means true alone.
+    const isBoolean = type !== undefined && defOf(unwrapSchema(type).schema).type === 'boolean';
+    const next = argv[i + 1];
+    let value: unknown;
+    if (eq >= 0) value = typedFlagValue(arg.slice(eq + 1), type);
+    else if (booleans.includes(name) || next === undefined || next.startsWith('--') || (isBoolean && next !== 'true' && next !== 'false')) value = true;
+    else value = typedFlagValue(argv[++i], type);
     setPath(overrides, path, value, name);
   }
   return { overrides, positional };
@@ -165,7 +257,7 @@ export function loadConfig<S extends z.ZodType>(
   what: string,
   booleans: readonly string[] = [],
 ): { config: z.infer<S>; positional: string[]; flags: Record<string, boolean> } {
-  const { overrides, positional } = parseFlags(argv, booleans);
+  const { overrides, positional } = parseFlags(argv, booleans, schema);
   const flags: Record<string, boolean> = {};
   for (const b of booleans) {
     const key = b.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

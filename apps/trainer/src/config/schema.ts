@@ -73,12 +73,25 @@ const lossSchema = z.strictObject({
   epsHigh: z.number().min(0).default(0.2),
   betaKl: z.number().min(0).default(0.001),
   aggregation: z.enum(['token-mean', 'seq-mean-token-mean', 'seq-mean-token-sum-norm']).default('token-mean'),
+  /** Dual-clip constant c > 1: a token's loss is capped at c·|A| where A < 0 (verl's 3); null = off. */
+  dualClip: z.number().gt(1).finite().nullable().default(3),
+  /** Upper clamp of each token's k3 KL term (verl's 10); null = off. */
+  klClamp: z.number().positive().finite().nullable().default(10),
 });
 
 const rewardSchema = z.strictObject({
   weights: z.tuple([z.number().min(0), z.number().min(0)]).default([0.6, 0.4]),
   alpha: z.number().positive().default(0.5),
+  /** r_tool ← r_task · r_tool (`correct`) or as is (`none`, the literal reading) for every method that uses r_tool. */
+  toolGate: z.enum(['none', 'correct']).default('none'),
+  /** r_tool while N_opt(q) is unknown: from `fallbackNOpt` (`value`) or 0 (`zero-reward`). */
+  nOptFallback: z.enum(['value', 'zero-reward']).default('value'),
   fallbackNOpt: z.number().min(0).default(0),
+  /** N_opt update: the paper's monotone minimum (`min`), or the minimum over a question's last `nOptWindow` appearances (`recent`). */
+  nOptRule: z.enum(['min', 'recent']).default('min'),
+  nOptWindow: int(1).default(4),
+  /** N_opt is the m-th smallest call count among correct trajectories in scope. */
+  nOptSupport: int(1).default(1),
   gamma: z.number().min(0).max(1).default(0.9),
   beta: z.number().min(0).lt(1).default(0.5),
   switchFraction: z.number().min(0).max(1).default(0.5),
@@ -128,7 +141,10 @@ const trainObjectSchema = z.strictObject({
   groupSize: int(1).default(8),
   temperature: z.number().min(0).default(1),
   lr: z.number().positive().default(5e-4),
-  warmupSteps: int(0).default(0),
+  /** Linear warmup of the learning rate from 0 (every method loses greedy accuracy without one). */
+  warmupSteps: int(0).default(10),
+  /** After warmup: `constant` (both ParetoPO stages get a fair share) or `cosine` down to lr/10 at the last step. */
+  lrSchedule: z.enum(['constant', 'cosine']).default('constant'),
   clipNorm: z.number().min(0).default(1),
   weightDecay: z.number().min(0).default(0),
   loss: lossSchema.default(() => lossSchema.parse({})),
@@ -187,6 +203,21 @@ export type SftConfig = z.infer<typeof sftConfigSchema>;
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 export type EvalConfig = z.infer<typeof evalConfigSchema>;
 export type CompareConfig = z.infer<typeof compareConfigSchema>;
+export type DemoConfig = z.infer<typeof demoConfigSchema>;
 export type EnvName = (typeof ENV_NAMES)[number];
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** `paretopo demo`: where it writes, and overrides for its SFT and training runs (same keys as `sft` / `train`). */
+export const demoConfigSchema = z.strictObject({
+  out: z.string().min(1).default('runs/demo'),
+  sft: z.record(z.string(), z.unknown()).default({}),
+  train: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** `paretopo report`: the output file and the page title (the folders are positional). */
+export const reportFlagsSchema = z.strictObject({
+  out: z.string().min(1).optional(),
+  title: z.string().min(1).optional(),
+});
+

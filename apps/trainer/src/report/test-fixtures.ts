@@ -73,6 +73,7 @@ export function syntheticRun(o: SyntheticRunOptions): RunRecord {
       kl: 0.001,
       entropy: 1,
       clipFraction: 0,
+      dualClipFraction: 0,
       gradNorm: 1,
       lr: 1e-4,
       episodes: 64,

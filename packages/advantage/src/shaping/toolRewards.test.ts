@@ -11,6 +11,10 @@ describe('toolEfficiencyReward', () => {
     [2, undefined, { fallbackNOpt: 2 }, 1],
     [4, 1, { alpha: 1 }, Math.exp(-3)],
     [4, 1, { alpha: 0 }, 1],
+    [2, undefined, { nOptFallback: 'zero-reward' as const }, 0],
+    [0, undefined, { nOptFallback: 'zero-reward' as const, fallbackNOpt: 0 }, 0],
+    [2, 2, { nOptFallback: 'zero-reward' as const }, 1],
+    [3, undefined, { nOptFallback: 'value' as const, fallbackNOpt: 1 }, Math.exp(-1)],
   ])('calls %d, N_opt %s, %o → %f', (calls, nOpt, opts, expected) => {
     expect(toolEfficiencyReward(calls, nOpt, opts)).toBeCloseTo(expected, 15);
   });
@@ -32,6 +36,7 @@ describe('toolEfficiencyReward', () => {
     () => toolEfficiencyReward(1, 0, { alpha: -1 }),
     () => toolEfficiencyReward(1, 0, { fallbackNOpt: -1 }),
     () => toolEfficiencyReward(1, 0, { beta: 1 } as object),
+    () => toolEfficiencyReward(1, undefined, { nOptFallback: 'zero' as never }),
   ])('rejects bad input %#', (run) => expect(run).toThrow(RangeError));
 });
 

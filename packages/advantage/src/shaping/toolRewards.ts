@@ -1,5 +1,5 @@
 import { describeValue } from '@paretopo/pareto';
-import { checkOptionKeys, numberOption } from '../options';
+import { checkOptionKeys, enumOption, numberOption } from '../options';
 
 function checkCount(fn: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
@@ -8,32 +8,47 @@ function checkCount(fn: string, name: string, v: unknown): number {
   return v;
 }
 
+/**
+ * What r_tool is while `N_opt(q)` is unknown (q has no correct trajectory yet, METHOD.md §1):
+ * - `'value'`: `exp(−α·|N_call − fallbackNOpt|)`; with `fallbackNOpt` 0, fewer calls is better even
+ *   on questions the policy cannot answer yet (the literal reading).
+ * - `'zero-reward'`: 0 for every trajectory of q: no efficiency signal until q is solved, so wrong
+ *   answers with fewer calls are not preferred over wrong answers with more.
+ */
+export type NOptFallback = 'value' | 'zero-reward';
+
 /** Options of {@link toolEfficiencyReward}. */
 export interface ToolEfficiencyOptions {
   /** Decay rate α ≥ 0. Default 0.5 (METHOD.md §1). */
   readonly alpha?: number;
-  /** `N_opt` used while the question has no correct trajectory. Default 0: fewer calls is better. */
+  /** What r_tool is while `N_opt` is unknown. Default `'value'`. */
+  readonly nOptFallback?: NOptFallback;
+  /** `N_opt` used while it is unknown, under `nOptFallback: 'value'`. Default 0: fewer calls is better. */
   readonly fallbackNOpt?: number;
 }
 
 /**
  * ParetoPO's tool-efficiency objective (METHOD.md §1): `r_tool = exp(−α · |N_call − N_opt|)`, in (0, 1],
- * 1 exactly at `N_opt` calls. `nOpt` undefined (no correct trajectory yet) uses `fallbackNOpt`.
+ * 1 exactly at `N_opt` calls. `nOpt` undefined (no correct trajectory yet) follows `nOptFallback`
+ * ({@link NOptFallback}).
  *
  * @param calls - tool calls of the trajectory (non-negative integer)
  * @param nOpt - `N_opt(q)` from an {@link NOptTracker}, or undefined
- * @param options - `alpha` 0.5, `fallbackNOpt` 0
+ * @param options - `alpha` 0.5, `nOptFallback` `'value'`, `fallbackNOpt` 0
  * @returns the reward
  * @example
  * toolEfficiencyReward(3, 1);          // exp(−1) ≈ 0.3679
  * toolEfficiencyReward(2, undefined);  // exp(−1) ≈ 0.3679 (fallback N_opt = 0)
+ * toolEfficiencyReward(2, undefined, { nOptFallback: 'zero-reward' }); // 0
  */
 export function toolEfficiencyReward(calls: number, nOpt: number | undefined, options?: ToolEfficiencyOptions): number {
   const fn = 'toolEfficiencyReward';
-  const opts = checkOptionKeys(fn, options, ['alpha', 'fallbackNOpt']);
+  const opts = checkOptionKeys(fn, options, ['alpha', 'nOptFallback', 'fallbackNOpt']);
   checkCount(fn, 'calls', calls);
   const alpha = numberOption(fn, 'alpha', opts.alpha, 0.5, { min: 0 });
+  const mode = enumOption<NOptFallback>(fn, 'nOptFallback', opts.nOptFallback, 'value', ['value', 'zero-reward']);
   const fallback = numberOption(fn, 'fallbackNOpt', opts.fallbackNOpt, 0, { min: 0 });
+  if (nOpt === undefined && mode === 'zero-reward') return 0;
   const target = nOpt === undefined ? fallback : checkCount(fn, 'nOpt', nOpt);
   return Math.exp(-alpha * Math.abs(calls - target));
 }

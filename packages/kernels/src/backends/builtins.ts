@@ -1,5 +1,5 @@
 import type { BackendName } from '../ops/define';
-import type { Backend } from '../registry';
+import type { Backend } from '../backend';
 import { createGpuJsBackend } from './gpujs';
 import { createJsBackend } from './js';
 import { createReferenceBackend } from './reference';

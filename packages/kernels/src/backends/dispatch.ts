@@ -2,7 +2,7 @@ import type { AnyOpDefinition, BackendName } from '../ops/define';
 import { getOpDefinition } from '../ops/catalog';
 import type { OpName } from '../ops/names';
 import type { OpArgs, OpResult } from '../ops/types';
-import type { Backend, BackendInfo } from '../registry';
+import type { Backend, BackendInfo } from '../backend';
 
 /** Runs a validated op on one backend (or rejects when the op is not registered). */
 export type Implementation = (def: AnyOpDefinition, args: unknown) => unknown;

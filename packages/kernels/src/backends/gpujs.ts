@@ -1,6 +1,6 @@
 import type { GpuJsBackendName, GpuKernelContext, KernelOutput, KernelSettings, CompiledKernel } from '../ops/define';
 import { OP_DEFINITIONS } from '../ops/catalog';
-import type { Backend, BackendInfo } from '../registry';
+import type { Backend, BackendInfo } from '../backend';
 import { hasGap, makeBackend } from './dispatch';
 import { requestWebGpuAdapter } from './webgpuSetup';
 

@@ -1,6 +1,6 @@
 import { OP_DEFINITIONS } from '../ops/catalog';
 import { matmulThreads } from '../ops/matmulFast';
-import type { Backend } from '../registry';
+import type { Backend } from '../backend';
 import { makeBackend } from './dispatch';
 
 /**

@@ -1,4 +1,4 @@
-import type { Backend } from '../registry';
+import type { Backend } from '../backend';
 import { makeBackend } from './dispatch';
 
 /**

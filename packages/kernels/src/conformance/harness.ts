@@ -3,7 +3,7 @@
  * from identical copies of the arguments, and lists every output entry outside tolerance.
  */
 import type { AnyOpDefinition, Tolerance } from '../ops/define';
-import type { Backend } from '../registry';
+import type { Backend } from '../backend';
 import { caseRng } from './rng';
 
 /**

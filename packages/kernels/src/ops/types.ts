@@ -185,13 +185,28 @@ export interface PgLossArgs {
   epsHigh: number;
   betaKl: number;
   aggregation: PgAggregation;
+  /**
+   * Dual-clip constant c > 1 (Ye et al. 2020, as verl's `clip_ratio_c`): where A < 0 a token's
+   * loss is capped at c·|A| and its gradient is then 0, so a stale `oldLogprobs` cannot make the
+   * loss unbounded. Default 3 (`PG_LOSS_DEFAULTS`); `null` turns it off.
+   */
+  dualClip?: number | null;
+  /**
+   * Upper clamp of each token's k3 KL term (verl's `low_var_kl` clamps at 10); a clamped token's KL
+   * gradient is 0. Default 10 (`PG_LOSS_DEFAULTS`); `null` turns it off.
+   */
+  klClamp?: number | null;
   dLogprobs: Float32Array;
 }
 
 /** What pgLoss returns. */
 export interface PgLossResult {
   loss: number;
+  /** Fraction of generated tokens on the ε-clipped branch (gradient 0). */
   clipFraction: number;
+  /** Fraction of generated tokens whose loss the dual clip capped (A < 0, ρ·|A| > c·|A|). */
+  dualClipFraction: number;
+  /** Mean k3 KL over generated tokens as it entered the loss (after `klClamp`); 0 without a reference. */
   kl: number;
   tokens: number;
 }
