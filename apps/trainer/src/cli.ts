@@ -19,7 +19,8 @@ commands:
   demo      warm start (SFT) + ParetoPO RL on arith, then the before/after table and a report
   sft       supervised warm start on the scripted teacher      (--env arith|kb --out DIR)
   train     RL with one method from a warm start               (--env --method --init DIR --out DIR [--resume])
-  eval      a checkpoint or an OpenAI-compatible endpoint      (--env --checkpoint DIR | --endpoint URL --model M)
+  eval      a checkpoint or an OpenAI-compatible endpoint      (--env --checkpoint DIR | --endpoint URL --model M
+            [--api-key-file F, else $OPENAI_API_KEY] [--timeout-ms --deadline-ms --max-attempts])
   compare   methods × seeds, results.md/json and report.html   (--env --methods a,b --seeds N --out DIR)
   report    report.html from run or compare folders            (DIR ... [--out report.html])
 

@@ -1,11 +1,12 @@
 import {
-  arithTasks,
+  arithFacts,
+  arithPools,
   arithTeacher,
   createCalculator,
   createKbWorld,
   createSearchIndex,
   kbParametricSentences,
-  kbTasks,
+  kbPools,
   kbTeacher,
   searchRetriever,
   searchTool,
@@ -30,7 +31,7 @@ export interface Environment {
   /** Generated-token budget per episode that fits this task's answers. */
   maxTokens: number;
   /**
-   * SFT demonstrations: the teacher's traces over `train`, interleaved with background knowledge
+   * SFT demonstrations: the teacher's traces over `sft`, interleaved with background knowledge
    * as plain text (arith: the one-digit table; kb: the parametric facts), which the policy may
    * use without a tool.
    */
@@ -42,7 +43,7 @@ type Demonstration = Pick<TeacherTrace, 'prompt' | 'segments'>;
 const asText = (text: string): Demonstration => ({ prompt: '', segments: [{ role: 'policy', text }] });
 
 // Background knowledge as plain text, one item after every `every` traces (cycling), so the
-// policy learns it as parametric knowledge without ever seeing a test question.
+// policy learns it as parametric knowledge without ever seeing a held-out question.
 function interleave(traces: readonly Demonstration[], facts: readonly Demonstration[], every: number): Demonstration[] {
   if (facts.length === 0) return [...traces];
   const out: Demonstration[] = [];
@@ -53,41 +54,26 @@ function interleave(traces: readonly Demonstration[], facts: readonly Demonstrat
   return out;
 }
 
-/**
- * The one-digit arithmetic table (`7*8=56`, `9-4=5`, `3+6=9`): the "in the head" knowledge of
- * `arith`. Every easy question, train or test, is answerable from it; the questions themselves
- * stay split, so a test question is never seen, only the fact behind it.
- *
- * @returns 207 facts (81 sums, 45 differences ≥ 0, 81 products of 1–9), in a fixed order
- * @example
- * arithFacts().includes('7*8=56'); // true
- */
-export function arithFacts(): string[] {
-  const out: string[] = [];
-  for (const op of ['+', '-', '*'] as const) {
-    for (let a = 1; a <= 9; a++) {
-      for (let b = 1; b <= 9; b++) {
-        if (op === '-' && b > a) continue;
-        out.push(`${a}${op}${b}=${op === '+' ? a + b : op === '-' ? a - b : a * b}`);
-      }
-    }
-  }
-  return out;
-}
-
 /** Options of {@link createEnvironment}. */
 export interface EnvironmentOptions {
-  /** Seed of the question generator and of the kb world. */
+  /** Seed of the pools' draw and of the kb world (pool membership depends only on the question). */
   seed: number;
+  /** SFT questions (repeats only after every question of a stratum was used). */
   sftCount: number;
+  /** RL prompts (same rule). */
   rlCount: number;
+  /** Validation questions, all distinct. */
   validationCount: number;
+  /** Test questions, all distinct. */
   testCount: number;
 }
 
 /**
- * Builds a built-in environment: `arith` (calculator; small operations can be done in the head)
- * or `kb` (BM25 search over a generated world; half of its facts are parametric).
+ * Builds a built-in environment with four disjoint pools of the same oracle-count mix: `arith`
+ * (1–3-operation questions and a one-operation calculator; one-digit steps are done in the head,
+ * 0–3 calls per question) or `kb` (BM25 search over a generated world of 92 entities and 240
+ * facts, 40 % of them taught in SFT; 1–3 hops, 0–3 searches). See `@paretopo/envs`' `arithPools`
+ * and `kbPools`.
  *
  * @param name - `'arith'` or `'kb'`
  * @param options - seed and pool sizes
@@ -98,42 +84,36 @@ export interface EnvironmentOptions {
  */
 export function createEnvironment(name: EnvName, options: EnvironmentOptions): Environment {
   const { seed, sftCount, rlCount, validationCount, testCount } = options;
+  const counts = { sft: sftCount, rl: rlCount, validation: validationCount, test: testCount };
   if (name === 'arith') {
-    const sft = arithTasks({ seed, count: sftCount });
-    const rl = arithTasks({ seed: seed + 1, count: rlCount });
-    // A different generator seed for the held-out pools: their questions are disjoint from train by the split.
-    const validation = arithTasks({ seed: seed + 104729, count: validationCount, split: 'test' });
-    const test = arithTasks({ seed: seed + 7919, count: testCount, split: 'test' });
+    const pools = arithPools({ seed, counts });
     return {
       name,
-      sft,
-      rl,
-      validation,
-      test,
-      tools: [createCalculator()],
-      maxTokens: 64,
-      demonstrations: (o) => interleave(arithTeacher(sft, o), arithFacts().map(asText), 4),
+      ...pools,
+      // One operation per call: a question costs one call per step outside the one-digit table.
+      tools: [createCalculator({ maxOperations: 1 })],
+      // Generated tokens (seed 1, 4,096 SFT questions): the oracle needs at most 34, the teacher
+      // at most 62 even when it calls every step twice; 72 leaves room without letting a
+      // rambling policy cost much.
+      maxTokens: 72,
+      demonstrations: (o) => interleave(arithTeacher(pools.sft, o), arithFacts().map(asText), 4),
     };
   }
   if (name === 'kb') {
     const world = createKbWorld({ seed });
     const index = createSearchIndex(world.passages);
     const searchOptions = { topK: 1, showTitles: false };
-    const sft = kbTasks(world, { seed: seed + 1, count: sftCount });
-    const rl = kbTasks(world, { seed: seed + 2, count: rlCount });
-    const validation = kbTasks(world, { seed: seed + 104729, count: validationCount, split: 'test' });
-    const test = kbTasks(world, { seed: seed + 7919, count: testCount, split: 'test' });
+    const pools = kbPools(world, { seed, counts });
     return {
       name,
-      sft,
-      rl,
-      validation,
-      test,
+      ...pools,
       tools: [searchTool(index, searchOptions)],
-      maxTokens: 160,
+      // Generated tokens (seed 1): the lean teacher (= the oracle's searches) writes at most 85,
+      // the default over-using one at most 88; stating known facts costs more than searching.
+      maxTokens: 128,
       demonstrations: (o) => {
         const retrieve = searchRetriever(index, searchOptions);
-        const traces = kbTeacher(world, sft, { ...o, retrieve: (q) => retrieve(q) });
+        const traces = kbTeacher(world, pools.sft, { ...o, retrieve: (q) => retrieve(q) });
         return interleave(traces, kbParametricSentences(world).map(asText), 4);
       },
     };

@@ -9,7 +9,7 @@ import { sft } from './sft';
 
 const tok = TagTokenizer.create();
 const CONFIG = { layers: 1, dModel: 32, heads: 2, context: 128, vocab: tok.size, mlpRatio: 4 };
-const TASKS = arithTasks({ seed: 3, count: 2, mix: { easy: 1, medium: 0, hard: 0 } });
+const TASKS = arithTasks({ seed: 3, count: 2, mix: [1, 0, 0, 0] });
 const STEP = { groupSize: 4, maxTurns: 2, maxTokens: 24, seed: 5 };
 
 // A micro policy with a short SFT warm start, so rollouts contain calls and answers.

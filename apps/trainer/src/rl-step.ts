@@ -134,7 +134,7 @@ export async function policyGradient(
   const mask = toPositions(traj.lossMask, offsets, new Uint8Array(T));
   const oldLogprobs = toPositions(traj.oldLogprobs, offsets, new Float32Array(T));
   const advantages = toPositions(tokenAdvantages, offsets, new Float32Array(T));
-  const fwd = await model.forward(batch, { entropy: true });
+  const fwd = await model.forward(batch);
   const refLogprobs = reference === null ? undefined : (await reference.forward(batch)).logprobs;
   const dLogprobs = new Float32Array(T);
   const res = await model.backend.run(Op.PgLoss, {
@@ -153,10 +153,25 @@ export async function policyGradient(
     dLogprobs,
   });
   await model.backward(fwd, dLogprobs, grads);
-  let entropy = 0;
-  const ent = fwd.entropy!;
-  for (let t = 0; t < T; t++) if (mask[t] !== 0) entropy += ent[t];
+  const entropy = await maskedEntropySum(model, fwd.logits, mask);
   return { loss: res.loss, kl: res.kl, clipFraction: res.clipFraction, dualClipFraction: res.dualClipFraction, tokens: res.tokens, entropy: res.tokens > 0 ? entropy / res.tokens : 0 };
+}
+
+// Σ of the next-token entropy over the masked positions, in position order. Only those rows are
+// computed (the prompt and tool-output rows, most of a batch, are never read).
+async function maskedEntropySum(model: TinyGPT, logits: Float32Array, mask: Uint8Array): Promise<number> {
+  const { vocab } = model.config;
+  let rows = 0;
+  for (let t = 0; t < mask.length; t++) if (mask[t] !== 0) rows++;
+  const picked = new Float32Array(rows * vocab);
+  for (let t = 0, r = 0; t < mask.length; t++) {
+    if (mask[t] !== 0) picked.set(logits.subarray(t * vocab, (t + 1) * vocab), r++ * vocab);
+  }
+  const ent = new Float32Array(rows);
+  if (rows > 0) await model.backend.run(Op.Entropy, { logits: picked, out: ent, rows, vocab });
+  let sum = 0;
+  for (let r = 0; r < rows; r++) sum += ent[r];
+  return sum;
 }
 
 // Mixes (seed, step) into one 32-bit rollout seed (Knuth's multiplicative constant spreads steps apart).

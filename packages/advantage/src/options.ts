@@ -88,8 +88,12 @@ export function booleanOption(fn: string, name: string, value: unknown, fallback
  * @example
  * defaultWeights(2); // Float64Array [0.6, 0.4]
  * defaultWeights(4); // Float64Array [0.25, 0.25, 0.25, 0.25]
+ * defaultWeights(Number.NaN); // throws RangeError 'defaultWeights: k must be a positive integer ≤ 2^24 (got NaN)'
  */
 export function defaultWeights(k: number): Float64Array {
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > 2 ** 24) {
+    throw new RangeError(`defaultWeights: k must be a positive integer ≤ 2^24 (got ${describeValue(k)})`);
+  }
   if (k === 2) return Float64Array.of(0.6, 0.4);
   return new Float64Array(k).fill(1 / k);
 }

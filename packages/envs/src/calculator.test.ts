@@ -160,6 +160,41 @@ describe('calculate', () => {
   });
 });
 
+describe('maxOperations', () => {
+  const ops = (e: Expr): number => ('leaf' in e ? 0 : 'neg' in e ? ops(e.neg) : 1 + ops(e.l) + ops(e.r));
+
+  it('accepts exactly the expressions with at most that many binary operations (law)', () => {
+    fc.assert(
+      fc.property(exprArb, fc.integer({ min: 1, max: 6 }), (e, limit) => {
+        const text = print(e);
+        const limited = evaluateArithmetic(text, { maxOperations: limit });
+        if (ops(e) <= limit) expect(limited).toEqual(evaluateArithmetic(text));
+        else expect(limited).toMatchObject({ ok: false, error: 'too-many-operations' });
+      }),
+    );
+  });
+
+  it.each([
+    ['12+25', '37'],
+    ['(12)*3', '36'],
+    ['-5*3', '-15'],
+  ])('one-operation calculator: %s = %s', async (expression, output) => {
+    expect(await createCalculator({ maxOperations: 1 }).run({ expression })).toEqual({ ok: true, output });
+  });
+
+  it('the one-operation calculator answers a longer expression with a tool error that says why', async () => {
+    const calc = createCalculator({ maxOperations: 1 });
+    expect(calc.description).toMatch(/one arithmetic operation/);
+    const r = await calc.run({ expression: '2+3*4' });
+    expect(r).toMatchObject({ ok: false, error: 'too-many-operations' });
+    expect(r.output).toMatch(/^error: this calculator takes one operation per call/);
+  });
+
+  it.each([0, 1.5, Number.NaN, -1])('createCalculator rejects maxOperations %s', (m) => {
+    expect(() => createCalculator({ maxOperations: m })).toThrow(/createCalculator: options.maxOperations must be a positive integer or Infinity/);
+  });
+});
+
 describe('formatRational', () => {
   it.each([
     [rational(5n), '5'],

@@ -10,13 +10,20 @@ import {
   subRational,
 } from './rational';
 import type { Tool, ToolResult } from './tool';
+import type { WorkCounter } from './work';
 
 /** Limits and output format of the calculator, resolved once. */
 export interface CalculatorOptions extends FormatRationalOptions {
-  /** Longest accepted expression in characters. Default 200. */
+  /** Longest accepted expression in characters. Default 200; `createCalculator` accepts at most 10,000 (exact arithmetic on longer input can grow numbers without bound). */
   maxLength?: number;
   /** Deepest accepted nesting of parentheses and unary signs. Default 64. */
   maxDepth?: number;
+  /**
+   * Most binary operations (`+ - * /` between two operands) one expression may hold; more is the
+   * error `too-many-operations`. Default unlimited. `1` makes a one-operation-per-call calculator
+   * (the `arith` task's tool), so a multi-step question costs one call per step.
+   */
+  maxOperations?: number;
 }
 
 /** Outcome of {@link evaluateArithmetic}: an exact value, or an error code and message. */
@@ -33,7 +40,8 @@ export type ArithmeticErrorCode =
   | 'unsupported-operator'
   | 'invalid-character'
   | 'syntax'
-  | 'division-by-zero';
+  | 'division-by-zero'
+  | 'too-many-operations';
 
 const enum Tok {
   Num,
@@ -66,10 +74,11 @@ const fail = (error: ArithmeticErrorCode, message: string): never => {
 // Digits with optional thousands groups ("1,234,567"), then an optional fraction.
 const NUMBER_RE = /(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d*)?|\.\d+/y;
 
-function tokenize(expr: string): Token[] {
+function tokenize(expr: string, work: WorkCounter): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < expr.length) {
+    work.steps++;
     const c = expr[i];
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       i++;
@@ -80,6 +89,7 @@ function tokenize(expr: string): Token[] {
       const m = NUMBER_RE.exec(expr);
       if (!m) fail('syntax', `'.' must be followed by digits at position ${i}`);
       const text = m![0];
+      work.steps += text.length;
       tokens.push({ kind: Tok.Num, pos: i, text: text.replace(/,/g, '') });
       i += text.length;
       continue;
@@ -114,10 +124,20 @@ function tokenize(expr: string): Token[] {
 class Parser {
   private i = 0;
   private depth = 0;
+  private operations = 0;
   constructor(
     private readonly tokens: Token[],
     private readonly maxDepth: number,
+    private readonly work: WorkCounter,
+    private readonly maxOperations: number,
   ) {}
+
+  private operation(): void {
+    if (++this.operations > this.maxOperations) {
+      const limit = this.maxOperations === 1 ? 'one operation' : `${this.maxOperations} operations`;
+      fail('too-many-operations', `this calculator takes ${limit} per call (+ - * / between two numbers); split the expression into calls`);
+    }
+  }
 
   parse(): Rational {
     const value = this.sum();
@@ -132,10 +152,12 @@ class Parser {
   }
 
   private sum(): Rational {
+    this.work.steps++;
     let left = this.product();
     for (;;) {
       const k = this.tokens[this.i].kind;
       if (k !== Tok.Plus && k !== Tok.Minus) return left;
+      this.operation();
       this.i++;
       const right = this.product();
       left = k === Tok.Plus ? addRational(left, right) : subRational(left, right);
@@ -143,10 +165,12 @@ class Parser {
   }
 
   private product(): Rational {
+    this.work.steps++;
     let left = this.unary();
     for (;;) {
       const k = this.tokens[this.i].kind;
       if (k !== Tok.Times && k !== Tok.Divide) return left;
+      this.operation();
       this.i++;
       const right = this.unary();
       if (k === Tok.Times) left = mulRational(left, right);
@@ -159,6 +183,7 @@ class Parser {
   }
 
   private unary(): Rational {
+    this.work.steps++;
     const t = this.tokens[this.i];
     if (t.kind === Tok.Minus || t.kind === Tok.Plus) {
       this.enter();
@@ -171,6 +196,7 @@ class Parser {
   }
 
   private primary(): Rational {
+    this.work.steps++;
     const t = this.tokens[this.i];
     if (t.kind === Tok.Num) {
       this.i++;
@@ -199,21 +225,38 @@ class Parser {
  * on BigInt, so `123456789012345 * 987654321098765` keeps every digit. Never uses `eval`.
  *
  * @param expr - The expression text.
- * @param options - `maxLength` (default 200) and `maxDepth` (default 64).
+ * @param options - `maxLength` (default 200), `maxDepth` (default 64), `maxOperations` (default unlimited).
  * @returns `{ ok: true, value }` or `{ ok: false, error, message }`; never throws on any string.
  * @example
  * evaluateArithmetic('37*46'); // { ok: true, value: { num: 1702n, den: 1n } }
  */
 export function evaluateArithmetic(expr: string, options: CalculatorOptions = {}): ArithmeticOutcome {
+  return evaluateArithmeticCounted(expr, options, { steps: 0 });
+}
+
+/**
+ * {@link evaluateArithmetic} with a step counter (one step per character tokenised and per
+ * grammar rule entered), for the tests that show the work is linear in the expression.
+ *
+ * @internal
+ * @param expr - The expression text.
+ * @param options - As for {@link evaluateArithmetic}.
+ * @param work - Step counter.
+ * @returns As {@link evaluateArithmetic}.
+ * @example
+ * evaluateArithmeticCounted('1+2', {}, { steps: 0 }).ok; // true
+ */
+export function evaluateArithmeticCounted(expr: string, options: CalculatorOptions, work: WorkCounter): ArithmeticOutcome {
   const maxLength = options.maxLength ?? 200;
   const maxDepth = options.maxDepth ?? 64;
+  const maxOperations = options.maxOperations ?? Number.POSITIVE_INFINITY;
   if (typeof expr !== 'string') return { ok: false, error: 'syntax', message: 'expression must be text' };
   if (expr.length > maxLength) {
     return { ok: false, error: 'too-long', message: `expression is ${expr.length} characters (limit ${maxLength})` };
   }
   if (expr.trim() === '') return { ok: false, error: 'empty', message: 'empty expression' };
   try {
-    return { ok: true, value: new Parser(tokenize(expr), maxDepth).parse() };
+    return { ok: true, value: new Parser(tokenize(expr, work), maxDepth, work, maxOperations).parse() };
   } catch (err) {
     if (err instanceof ArithmeticFailure) return { ok: false, error: err.error, message: err.message };
     throw err;
@@ -239,31 +282,46 @@ export function calculate(expr: string, options: CalculatorOptions = {}): ToolRe
 /** Arguments of the calculator tool (a type alias, so a `Tool<CalculatorArgs>` fits in a `Tool[]`). */
 export type CalculatorArgs = { expression: string };
 
+/** Largest `maxLength` the calculator tool accepts. */
+const MAX_EXPRESSION_CHARS = 10_000;
+/** Largest `maxDepth` (each level is a few stack frames of the recursive descent). */
+const MAX_DEPTH = 1000;
+
 /**
  * Creates the calculator tool: text tag `calc`, result tag `res`, function name `calculator`.
  *
- * @param options - Limits and number format (see {@link CalculatorOptions}).
+ * @param options - Limits and number format (see {@link CalculatorOptions}); `maxOperations: 1`
+ *   gives the one-operation-per-call variant.
  * @returns A {@link Tool} whose `run` never throws.
  * @example
  * await createCalculator().run({ expression: '37*46' }); // { ok: true, output: '1702' }
+ * await createCalculator({ maxOperations: 1 }).run({ expression: '2+3*4' });
+ * // { ok: false, output: 'error: this calculator takes one operation per call …', error: 'too-many-operations' }
  */
 export function createCalculator(options: CalculatorOptions = {}): Tool<CalculatorArgs> {
   const maxLength = options.maxLength ?? 200;
-  if (!Number.isInteger(maxLength) || maxLength < 1) {
-    throw new RangeError(`createCalculator: options.maxLength must be a positive integer (got ${maxLength})`);
+  if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > MAX_EXPRESSION_CHARS) {
+    throw new RangeError(`createCalculator: options.maxLength must be an integer in [1, ${MAX_EXPRESSION_CHARS}] (got ${maxLength})`);
   }
   const maxDepth = options.maxDepth ?? 64;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1) {
-    throw new RangeError(`createCalculator: options.maxDepth must be a positive integer (got ${maxDepth})`);
+  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_DEPTH) {
+    throw new RangeError(`createCalculator: options.maxDepth must be an integer in [1, ${MAX_DEPTH}] (got ${maxDepth})`);
   }
   const sig = options.significantDigits ?? 12;
   if (!Number.isInteger(sig) || sig < 1 || sig > 100) {
     throw new RangeError(`createCalculator: options.significantDigits must be an integer in [1, 100] (got ${sig})`);
   }
-  const resolved: CalculatorOptions = { ...options, maxLength, maxDepth, significantDigits: sig };
+  const maxOperations = options.maxOperations ?? Number.POSITIVE_INFINITY;
+  if (!(maxOperations === Number.POSITIVE_INFINITY || (Number.isInteger(maxOperations) && maxOperations >= 1))) {
+    throw new RangeError(`createCalculator: options.maxOperations must be a positive integer or Infinity (got ${maxOperations})`);
+  }
+  const resolved: CalculatorOptions = { ...options, maxLength, maxDepth, significantDigits: sig, maxOperations };
   return {
     name: 'calculator',
-    description: 'Evaluates an arithmetic expression exactly (+ - * / and parentheses) and returns the number.',
+    description:
+      maxOperations === 1
+        ? 'Evaluates one arithmetic operation exactly (two numbers and one of + - * /) and returns the number.'
+        : 'Evaluates an arithmetic expression exactly (+ - * / and parentheses) and returns the number.',
     parameters: {
       type: 'object',
       properties: {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { onAbort } from './abort';
 import type { ToolResult } from './tool';
 
 /**
@@ -14,6 +15,11 @@ export interface SandboxJob {
   memoryLimitBytes: number;
   maxStackBytes: number;
   maxOutputChars: number;
+  /**
+   * When the caller stops waiting (`performance.now()` time), if it does: a job still queued then
+   * is dropped as a timeout, and a job started earlier gets only the time left.
+   */
+  deadline?: number;
 }
 
 type WorkerReply = { seq: number; type: 'started' } | { seq: number; type: 'done'; result: ToolResult };
@@ -34,17 +40,19 @@ const WORKER_URL = new URL('./code-worker.mjs', import.meta.url);
 
 interface Pending {
   job: SandboxJob;
-  signal: AbortSignal | undefined;
   resolve: (r: ToolResult) => void;
 }
 
-interface Running extends Pending {
+interface Running {
+  pending: Pending;
+  /** The job as started (its time limit lowered to the caller's deadline). */
+  job: SandboxJob;
   seq: number;
   timer: ReturnType<typeof setTimeout> | undefined;
-  onAbort: (() => void) | undefined;
 }
 
 const aborted = (): ToolResult => ({ ok: false, output: 'error: call aborted', error: 'aborted' });
+const timedOut = (ms: number): ToolResult => ({ ok: false, output: `error: timed out (limit ${ms} ms)`, error: 'timeout' });
 
 // One worker thread plus the shared abort flag its interrupt handler reads.
 class Slot {
@@ -55,23 +63,25 @@ class Slot {
 
   constructor(private readonly onIdle: () => void) {}
 
-  start(p: Pending): void {
+  start(p: Pending, timeLimitMs: number): void {
     const worker = this.worker ?? this.spawn();
     worker.ref();
     Atomics.store(this.flag, 0, 0);
-    const run: Running = { ...p, seq: ++this.seq, timer: undefined, onAbort: undefined };
+    const run: Running = { pending: p, job: { ...p.job, timeLimitMs }, seq: ++this.seq, timer: undefined };
     this.running = run;
     run.timer = setTimeout(() => this.kill(run, { ok: false, output: 'error: sandbox failure (the sandbox did not start)', error: 'sandbox-failure' }), START_LIMIT_MS);
-    if (p.signal) {
-      run.onAbort = () => {
-        Atomics.store(this.flag, 0, 1);
-        clearTimeout(run.timer);
-        run.timer = setTimeout(() => this.kill(run, aborted()), ABORT_GRACE_MS);
-      };
-      p.signal.addEventListener('abort', run.onAbort, { once: true });
-    }
-    const { code, ...limits } = p.job;
+    const { code, deadline: _deadline, ...limits } = run.job;
     worker.postMessage({ seq: run.seq, code, limits });
+  }
+
+  /** Interrupts the running call of `p` (the worker is terminated if it does not answer in time). */
+  abort(p: Pending): boolean {
+    const run = this.running;
+    if (run === undefined || run.pending !== p) return false;
+    Atomics.store(this.flag, 0, 1);
+    clearTimeout(run.timer);
+    run.timer = setTimeout(() => this.kill(run, aborted()), ABORT_GRACE_MS);
+    return true;
   }
 
   close(): void {
@@ -93,7 +103,7 @@ class Slot {
         if (Atomics.load(this.flag, 0) !== 0) return; // the abort timer is already armed
         clearTimeout(run.timer);
         run.timer = setTimeout(
-          () => this.kill(run, { ok: false, output: `error: timed out (limit ${run.job.timeLimitMs} ms)`, error: 'timeout' }),
+          () => this.kill(run, timedOut(run.job.timeLimitMs)),
           run.job.timeLimitMs + TIMEOUT_GRACE_MS,
         );
       } else this.finish(run, msg.result);
@@ -133,10 +143,9 @@ class Slot {
     if (this.running !== run) return;
     this.running = undefined;
     clearTimeout(run.timer);
-    if (run.signal && run.onAbort) run.signal.removeEventListener('abort', run.onAbort);
     // An abort that came after the program had already finished still reports the real result.
     this.worker?.unref();
-    run.resolve(result);
+    run.pending.resolve(result);
     this.onIdle();
   }
 }
@@ -169,31 +178,44 @@ export class SandboxPool {
    *
    * @param job - Program and resolved limits.
    * @param signal - Aborts the call: queued calls leave the queue, running ones are interrupted
-   *   (the worker is terminated when the interrupt handler does not answer within 50 ms).
-   * @returns The tool result; never rejects.
+   *   (the worker is terminated when the interrupt handler does not answer within 50 ms). One
+   *   listener per signal serves every call that shares it.
+   * @returns The tool result; never rejects. A job whose `deadline` passes while it waits for a
+   *   worker leaves the queue as a timeout, so abandoned calls never hold up later ones.
    */
   run(job: SandboxJob, signal: AbortSignal | undefined): Promise<ToolResult> {
     if (signal?.aborted) return Promise.resolve(aborted());
     return new Promise((resolve) => {
-      const pending: Pending = { job, signal, resolve };
-      if (signal) {
-        // Leaves the queue at once when aborted while waiting for a worker.
-        const onAbort = (): void => {
-          const i = this.queue.indexOf(pending);
-          if (i >= 0) {
-            this.queue.splice(i, 1);
-            resolve(aborted());
-          }
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        pending.resolve = (r) => {
-          signal.removeEventListener('abort', onAbort);
+      let stop: (() => void) | undefined;
+      let expiry: ReturnType<typeof setTimeout> | undefined;
+      const pending: Pending = {
+        job,
+        resolve: (r) => {
+          stop?.();
+          clearTimeout(expiry);
           resolve(r);
-        };
+        },
+      };
+      if (signal) stop = onAbort(signal, () => this.abort(pending, aborted()));
+      if (job.deadline !== undefined) {
+        expiry = setTimeout(() => this.leaveQueue(pending, timedOut(job.timeLimitMs)), Math.max(0, job.deadline - performance.now()));
       }
       this.queue.push(pending);
       this.drain();
     });
+  }
+
+  private leaveQueue(p: Pending, result: ToolResult): boolean {
+    const i = this.queue.indexOf(p);
+    if (i < 0) return false;
+    this.queue.splice(i, 1);
+    p.resolve(result);
+    return true;
+  }
+
+  private abort(p: Pending, result: ToolResult): void {
+    if (this.leaveQueue(p, result)) return;
+    for (const slot of this.slots) if (slot.abort(p)) return;
   }
 
   /** Terminates every worker; calls in flight or queued resolve as `{ ok: false, error: 'aborted' }`. */
@@ -204,8 +226,13 @@ export class SandboxPool {
 
   private drain(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (slot.running === undefined) slot.start(this.queue.shift() as Pending);
+      while (slot.running === undefined && this.queue.length > 0) {
+        const p = this.queue.shift() as Pending;
+        const { deadline, timeLimitMs } = p.job;
+        const left = deadline === undefined ? timeLimitMs : Math.min(timeLimitMs, Math.floor(deadline - performance.now()));
+        if (left < 1) p.resolve(timedOut(timeLimitMs));
+        else slot.start(p, left);
+      }
     }
   }
 }

@@ -48,8 +48,22 @@ function retireInstance(memoryLimitBytes, inst) {
 const aborted = () => Atomics.load(abortFlag, 0) !== 0;
 
 // Runs inside the sandbox once per context: installs print/console.* over a host write function
-// and returns the formatter used for the result value (depth 4, 100 items, cycles marked).
-const PRELUDE = `(function (write) {
+// and returns the formatter used for the result value (depth 4, 100 items, cycles marked). It also
+// wraps the callbacks of Promise.prototype.then (which catch and finally call too): a resource
+// error (out of memory, stack overflow) inside a promise job would otherwise only reject a promise
+// nobody reads, and the call would report success on a program that never finished. The wrapper
+// tells the host through its fault function, which program code cannot reach to clear it.
+const PRELUDE = `(function (write, fault) {
+  const then = Promise.prototype.then;
+  const resource = (e) => e instanceof InternalError && (e.message === 'out of memory' || e.message === 'stack overflow');
+  const guard = (f) => typeof f !== 'function' ? f : function (v) {
+    try { return f(v); } catch (e) { if (resource(e)) fault(e.message); throw e; }
+  };
+  Object.defineProperty(Promise.prototype, 'then', {
+    value: function then_(onFulfilled, onRejected) { return then.call(this, guard(onFulfilled), guard(onRejected)); },
+    writable: true,
+    configurable: true,
+  });
   const fmt = (v, d, seen) => {
     switch (typeof v) {
       case 'string': return d === 0 ? v : JSON.stringify(v);
@@ -180,8 +194,16 @@ async function runInSandbox(seq, code, limits) {
     let deadline = Number.POSITIVE_INFINITY;
     // The cheap first line of defence: QuickJS polls this every ~10,000 steps and unwinds with an
     // uncatchable "interrupted", keeping the worker. The host's timer and terminate() are the
-    // backstop for steps that take long on their own.
-    runtime.setInterruptHandler(() => performance.now() > deadline || aborted());
+    // backstop for steps that take long on their own. Inside a promise job the interrupt only
+    // rejects that job's promise, so whether it ever fired is remembered here: a program that was
+    // cut short never reports success.
+    let interrupted = false;
+    runtime.setInterruptHandler(() => {
+      if (performance.now() > deadline || aborted()) interrupted = true;
+      return interrupted;
+    });
+    // The first resource error the prelude saw inside a promise job.
+    let jobFault;
     ctx = runtime.newContext();
     const c = ctx;
     const thrown = (err) => {
@@ -196,11 +218,15 @@ async function runInSandbox(seq, code, limits) {
     const write = c.newFunction('write', (h) => {
       out.add(c.typeof(h) === 'string' ? c.getString(h) : String(c.dump(h)));
     });
+    const fault = c.newFunction('fault', (h) => {
+      jobFault ??= c.typeof(h) === 'string' ? c.getString(h) : 'out of memory';
+    });
     const setup = c.evalCode(PRELUDE, 'prelude.js', { type: 'global', strict: true });
     if (setup.error) throw new Error(`prelude failed: ${JSON.stringify(c.dump(setup.error))}`);
-    const installed = c.callFunction(setup.value, c.undefined, write);
+    const installed = c.callFunction(setup.value, c.undefined, write, fault);
     setup.value.dispose();
     write.dispose();
+    fault.dispose();
     if (installed.error) throw new Error(`prelude failed: ${JSON.stringify(c.dump(installed.error))}`);
     const format = installed.value;
     try {
@@ -237,6 +263,10 @@ async function runInSandbox(seq, code, limits) {
           }
         }
       }
+      // Anything cut short (by the time limit, an abort or a resource error in a promise job) is a
+      // failure even when the value of the last expression was already computed.
+      if (failure === undefined && interrupted) failure = classify('', 'interrupted', limits, aborted());
+      if (failure === undefined && jobFault !== undefined) failure = classify('InternalError', jobFault, limits, false);
     } finally {
       format.dispose();
     }

@@ -88,9 +88,13 @@ async function runResolved(code: string, limits: Resolved, run: ToolRunOptions):
   }
   const { signal } = run;
   if (signal?.aborted) return { ok: false, output: 'error: call aborted', error: 'aborted' };
-  const timeLimitMs = run.timeoutMs !== undefined && run.timeoutMs >= 0 ? Math.min(limits.timeLimitMs, Math.max(1, Math.ceil(run.timeoutMs))) : limits.timeLimitMs;
+  const capped = run.timeoutMs !== undefined && run.timeoutMs >= 0;
+  const timeLimitMs = capped ? Math.min(limits.timeLimitMs, Math.max(1, Math.ceil(run.timeoutMs!))) : limits.timeLimitMs;
   const { memoryLimitBytes, maxStackBytes, maxOutputChars } = limits;
-  return sandboxPool().run({ code, timeLimitMs, memoryLimitBytes, maxStackBytes, maxOutputChars }, signal);
+  // A caller's timeout counts from now, waiting for a free worker included: once it passes, the
+  // caller has given up, and the queued job must not run (nor delay the calls behind it).
+  const deadline = capped ? performance.now() + timeLimitMs : undefined;
+  return sandboxPool().run({ code, timeLimitMs, memoryLimitBytes, maxStackBytes, maxOutputChars, deadline }, signal);
 }
 
 const FENCE_RE = /^```[A-Za-z]*[ \t]*\r?\n([\s\S]*?)\r?\n?```$/;

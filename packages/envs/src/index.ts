@@ -40,8 +40,9 @@ export { normalizeAnswer, exactMatch, tokenF1 } from './qa-match';
 export { parseNumber, numericEqual } from './numeric';
 export { extractBoxed, extractAnswerTag, extractFinalAnswer } from './extract';
 export { normalizeMathAnswer, mathEqual, MATH_EQUAL_KNOWN_GAPS } from './math-equal';
+export { onAbort } from './abort';
 export { readJsonl } from './jsonl';
-export type { JsonlRecord } from './jsonl';
+export type { JsonlRecord, ReadJsonlOptions } from './jsonl';
 export {
   findDataDir,
   gsm8kFinalAnswer,
@@ -55,18 +56,31 @@ export type { Gsm8kItem, MathItem, HotpotItem, MultihopItem, Passage } from './l
 export { episodeFacts } from './episode';
 export { defaultAnswerMatch, qaAnswerMatch } from './answer-match';
 export type { EpisodeFacts, EpisodeFactsOptions, EpisodeLimits, FinishReason } from './episode';
-export { splitOf } from './tasks/split';
+export { DEFAULT_POOL_FRACTIONS, POOLS, poolOf } from './tasks/pools';
+export type { PoolCounts, PoolFractions } from './tasks/pools';
 export type { Split, TaskItem, TraceSegment, TeacherTrace, TeacherOptions } from './tasks/types';
-export { arithTasks, arithTeacher } from './tasks/arith';
-export type { ArithDifficulty, ArithMeta, ArithOptions } from './tasks/arith';
-export { createKbWorld, kbParametricSentences, kbTasks, kbTeacher } from './tasks/kb';
+export { ARITH_ORACLE_MIX, arithFacts, arithPools, arithTasks, arithTeacher, inOneDigitTable } from './tasks/arith';
+export type { ArithMeta, ArithOp, ArithOptions, ArithPoolOptions, ArithStep } from './tasks/arith';
+export {
+  KB_ORACLE_MIX,
+  createKbWorld,
+  kbParametricSentences,
+  kbPools,
+  kbQuery,
+  kbQuestionSpace,
+  kbTasks,
+  kbTeacher,
+} from './tasks/kb';
 export { gsm8kTasks, hotpotQATasks } from './tasks/benchmarks';
 export type { BenchmarkTask, Gsm8kTaskOptions, HotpotQATaskOptions } from './tasks/benchmarks';
 export type {
   KbEntity,
   KbEntityType,
   KbFact,
+  KbFactStatus,
   KbMeta,
+  KbPoolOptions,
+  KbQuestion,
   KbRelation,
   KbTaskOptions,
   KbTeacherOptions,

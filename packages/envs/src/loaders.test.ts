@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { collect } from '@paretopo/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EnvError } from './errors';
 import { extractBoxed, extractFinalAnswer } from './extract';
@@ -24,12 +25,6 @@ function file(name: string, text: string): string {
   const p = join(tmp, name);
   writeFileSync(p, text);
   return p;
-}
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
 }
 
 describe('readJsonl', () => {

@@ -246,31 +246,32 @@ describe('searchOutput / searchTool', () => {
 });
 
 describe('kb: real retrieval over the world passages', () => {
-  // Measured (seeds 1–3, 500 questions each): the teacher's query finds the gold fact's passage
-  // at rank 1 for 100% of 1-hop questions and of every hop of 1–3-hop questions.
-  it.each([1, 2, 3])('1-hop gold passage is the top hit for ≥ 95%% of questions (world seed %i)', (seed) => {
+  // Measured: the teacher's query (`Name relation`) finds the gold fact's passage at rank 1 for
+  // 100% of the hops of the teachers' questions (world seeds 1–3, 300 questions each).
+  it.each([1, 2, 3])('the gold passage is the top hit for every hop the teacher searches (world seed %i)', (seed) => {
     const world = createKbWorld({ seed });
     const index = createSearchIndex(world.passages);
-    const items = kbTasks(world, { seed: 5, count: 300, hopMix: [1, 0, 0] });
+    const items = kbTasks(world, { seed: 5, count: 300, pool: 'rl' });
     const ranks: number[] = [];
     kbTeacher(world, items, {
       seed: 1,
       overuse: 1,
+      repeat: 0,
+      maxChars: Number.POSITIVE_INFINITY,
       retrieve: (query, fact) => {
         ranks.push(index.search(query, 3).findIndex((h) => h.id === fact.id));
         return '';
       },
     });
-    expect(ranks).toHaveLength(300);
-    expect(ranks.filter((r) => r === 0).length / ranks.length).toBeGreaterThanOrEqual(0.95);
-    expect(ranks.filter((r) => r >= 0).length / ranks.length).toBeGreaterThanOrEqual(0.98);
+    expect(ranks).toHaveLength(items.reduce((s, t) => s + t.meta.hops, 0));
+    expect(ranks.every((r) => r === 0)).toBe(true);
   });
 
   it('kbTeacher with searchRetriever writes the retrieved sentence as <doc>', () => {
     const world = createKbWorld({ seed: 1, parametricShare: 0 });
-    const items = kbTasks(world, { seed: 2, count: 50 });
+    const items = kbTasks(world, { seed: 2, count: 50, pool: 'test', mix: [0, 1, 1, 1] });
     const retrieve = searchRetriever(createSearchIndex(world.passages), { topK: 1, showTitles: false });
-    const traces = kbTeacher(world, items, { seed: 3, retrieve });
+    const traces = kbTeacher(world, items, { seed: 3, retrieve, maxChars: Number.POSITIVE_INFINITY });
     const facts = new Map(world.facts.map((f) => [f.id, f]));
     for (const [i, t] of traces.entries()) {
       for (const id of items[i].meta.facts) expect(t.text).toContain(`<doc>${facts.get(id)!.sentence}</doc>`);

@@ -219,7 +219,7 @@ export class SearchIndex {
  * @param options - See {@link SearchIndexOptions}.
  * @returns The index.
  * @example
- * createSearchIndex(createKbWorld({ seed: 1 }).passages).size; // 72
+ * createSearchIndex(createKbWorld({ seed: 1 }).passages).size; // 240
  */
 export function createSearchIndex(passages: readonly SearchPassage[], options: SearchIndexOptions = {}): SearchIndex {
   if (!Array.isArray(passages)) throw new TypeError(`createSearchIndex: passages must be an array (got ${describeValue(passages)})`);

@@ -1,3 +1,5 @@
+import { onAbort } from './abort';
+
 /** A JSON Schema object as used by OpenAI function calling (kept structural and open). */
 export interface JsonSchema {
   type?: string;
@@ -124,7 +126,7 @@ export async function runTool<Args>(tool: Tool<Args>, args: Args, options: ToolR
   const { signal, timeoutMs } = options;
   if (signal?.aborted) return { ok: false, output: 'error: call aborted', error: 'aborted' };
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
+  let stopWatching: (() => void) | undefined;
   const guards: Promise<ToolResult>[] = [];
   if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
     guards.push(
@@ -139,8 +141,7 @@ export async function runTool<Args>(tool: Tool<Args>, args: Args, options: ToolR
   if (signal) {
     guards.push(
       new Promise((resolve) => {
-        onAbort = () => resolve({ ok: false, output: 'error: call aborted', error: 'aborted' });
-        signal.addEventListener('abort', onAbort, { once: true });
+        stopWatching = onAbort(signal, () => resolve({ ok: false, output: 'error: call aborted', error: 'aborted' }));
       }),
     );
   }
@@ -156,7 +157,7 @@ export async function runTool<Args>(tool: Tool<Args>, args: Args, options: ToolR
     return await Promise.race([call, ...guards]);
   } finally {
     if (timer !== undefined) clearTimeout(timer);
-    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+    stopWatching?.();
   }
 }
 

@@ -1,5 +1,7 @@
-import { describeValue } from '@paretopo/pareto';
+import { describeValue, finiteResult } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
+import { resolveBudget, withBudget } from './exact/budget';
+import type { BudgetOptions } from './exact/budget';
 import { hvExact, hvSweepTo2d } from './exact/exact';
 import { hv2d } from './exact/hv2d';
 import { hv3d } from './exact/hv3d';
@@ -20,7 +22,7 @@ import type { ReferenceOptions } from './reference';
 export type HvAlgorithm = 'auto' | '2d' | '3d' | '4d' | 'sweep' | 'sweep-2d' | 'inclusion-exclusion';
 
 /** Options of {@link hypervolume}. */
-export interface HypervolumeOptions extends ReferenceOptions {
+export interface HypervolumeOptions extends ReferenceOptions, BudgetOptions {
   /** Default `'auto'`. A fixed-dimension algorithm throws a RangeError for another d. */
   readonly algorithm?: HvAlgorithm;
 }
@@ -46,9 +48,11 @@ const ALGORITHMS = new Set<string>(['auto', '2d', '3d', '4d', 'sweep', 'sweep-2d
  * @param points - n points in d objectives, row-major
  * @param ref - reference point of length d
  * @param options - `maximize` (default `false`), `strict` (default `false`), `algorithm`
- *   (default `'auto'`)
+ *   (default `'auto'`), `budget` (default {@link DEFAULT_HV_BUDGET})
  * @returns the hypervolume, ≥ 0
- * @throws RangeError / TypeError for bad input, `FrontierError` `'REF_NOT_DOMINATED'` in strict mode
+ * @throws RangeError / TypeError for bad input or a result that overflows float64,
+ *   `FrontierError` `'REF_NOT_DOMINATED'` in strict mode,
+ *   `FrontierError` `'BUDGET_EXCEEDED'` when the dimension sweep would need more than `budget`
  * @example
  * hypervolume({ data: Float64Array.of(5, 5, 4, 6, 2, 7, 7, 4), n: 4, d: 2 }, [10, 10]); // 38
  */
@@ -74,8 +78,12 @@ export function hypervolume(points: Points, ref: ArrayLike<number>, options?: Hy
   if ((algorithm === 'sweep' || algorithm === 'sweep-2d') && d < 2) {
     throw new RangeError(`${fn}: algorithm '${algorithm}' needs d ≥ 2 (got ${d})`);
   }
+  const budget = resolveBudget(options?.budget, fn);
   if (n === 0) return 0;
-  const r = input.ref;
+  return finiteResult(withBudget(budget, fn, n, d, () => run(algorithm, data, n, d, input.ref)), fn, 'the hypervolume');
+}
+
+function run(algorithm: string, data: Float64Array, n: number, d: number, r: Float64Array): number {
   switch (algorithm) {
     case '2d':
       return hv2d(data, n, r);

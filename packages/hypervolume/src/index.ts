@@ -1,6 +1,8 @@
 export { hypervolume, MAX_INCLUSION_EXCLUSION } from './hypervolume';
 export type { HvAlgorithm, HypervolumeOptions } from './hypervolume';
-export { estimateHypervolume } from './estimate';
+export { DEFAULT_HV_BUDGET } from './exact/budget';
+export type { BudgetOptions } from './exact/budget';
+export { estimateHypervolume, MAX_ESTIMATE_SAMPLES } from './estimate';
 export type { EstimateOptions, HvEstimate } from './estimate';
 export { createRng } from './estimateRng';
 export type { Rng } from './estimateRng';

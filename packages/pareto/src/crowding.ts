@@ -3,7 +3,7 @@ import { column, lexOrder, stableSortByKey } from './internal/order';
 import { ranksOf } from './sort/ranks';
 import type { nondominatedRanks } from './sort/ranks';
 import type { RankOptions } from './sort/ranks';
-import { assertPoints, minimizedData } from './validate';
+import { assertFiniteSpans, assertPoints, minimizedData } from './validate';
 import type { ObjectiveOptions, Points } from './types';
 
 /** Options of {@link crowdingDistance} and {@link crowdingDistanceByFront}. */
@@ -197,6 +197,7 @@ export function crowdingDistance(points: Points, options: CrowdingOptions = {}):
   const o = resolveCrowding(options, fn);
   const { n, d } = points;
   const data = minimizedData(points, options.maximize, fn);
+  assertFiniteSpans(data, n, d, fn);
   const out = new Float64Array(n);
   const members = new Int32Array(n);
   for (let i = 0; i < n; i++) members[i] = i;
@@ -222,7 +223,9 @@ export function crowdingDistanceByFront(points: Points, ranks: ArrayLike<number>
   assertPoints(points, fn);
   const r = checkRanks(ranks, points.n, fn);
   const o = resolveCrowding(options, fn);
-  return crowdingByFrontCore(minimizedData(points, options.maximize, fn), points.n, points.d, r, o);
+  const data = minimizedData(points, options.maximize, fn);
+  assertFiniteSpans(data, points.n, points.d, fn);
+  return crowdingByFrontCore(data, points.n, points.d, r, o);
 }
 
 function checkRanks(ranks: ArrayLike<number>, n: number, fn: string): Int32Array {
@@ -258,6 +261,7 @@ export function rankAndCrowd(points: Points, options: RankAndCrowdOptions = {}):
   assertPoints(points, fn);
   const o = resolveCrowding(options, fn);
   const data = minimizedData(points, options.maximize, fn);
+  assertFiniteSpans(data, points.n, points.d, fn);
   const lex = lexOrder(data, points.n, points.d);
   const ranks = ranksOf(data, points.n, points.d, options, fn, lex);
   const crowding = crowdingByFrontCore(data, points.n, points.d, ranks, o, lex);

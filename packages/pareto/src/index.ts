@@ -1,6 +1,15 @@
 export type { Maximize, ObjectiveOptions, Points } from './types';
 export { FrontierError, describeValue } from './errors';
-export { assertPoints, assertVector, resolveMaximize, minimizedData, minimizedVector } from './validate';
+export {
+  assertPoints,
+  assertVector,
+  resolveMaximize,
+  minimizedData,
+  minimizedVector,
+  finiteResult,
+  finiteResults,
+  assertFiniteSpans,
+} from './validate';
 export { fromRows, toRows, selectRows } from './points';
 export { dominates, compareDominance, equalVectors, epsilonDominates } from './dominance';
 export type { DominanceMode, DominatesOptions, EpsilonOptions } from './dominance';

@@ -1,6 +1,6 @@
 import { describeValue } from './errors';
 import { nondominatedMaskCore } from './filter';
-import { assertPoints, assertVector, minimizedData, resolveMaximize } from './validate';
+import { assertPoints, assertVector, finiteResults, minimizedData, resolveMaximize } from './validate';
 import type { Maximize, ObjectiveOptions, Points } from './types';
 
 function requireNonEmpty(points: Points, fn: string): void {
@@ -119,6 +119,11 @@ export function normalize(points: Points, options: NormalizeOptions = {}): Point
         `${fn}: options.nadir[${j}] must be ${max ? '≤' : '≥'} options.ideal[${j}] for a ${max ? 'maximised' : 'minimised'} objective (got nadir ${describeValue(nadir[j])}, ideal ${describeValue(ideal[j])})`,
       );
     }
+    if (!Number.isFinite(span)) {
+      throw new RangeError(
+        `${fn}: objective ${j} spans more than float64 holds (nadir − ideal = ${nadir[j]} − ${ideal[j]} overflowed); rescale the objectives`,
+      );
+    }
     spans[j] = span;
   }
   const out = new Float64Array(n * d);
@@ -128,5 +133,6 @@ export function normalize(points: Points, options: NormalizeOptions = {}): Point
       out[i * d + j] = spans[j] === 0 ? 0 : (data[i * d + j] - ideal[j]) / spans[j] + 0;
     }
   }
-  return { data: out, n, d };
+  // A value far outside [ideal, nadir] can still overflow (x − ideal, or a subnormal span).
+  return { data: finiteResults(out, fn, 'normalised value (row-major index)'), n, d };
 }

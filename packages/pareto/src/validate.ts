@@ -131,3 +131,63 @@ export function minimizedVector(v: ArrayLike<number>, maximize: Maximize | undef
   if (flags !== null) for (let j = 0; j < out.length; j++) if (flags[j]) out[j] = -out[j];
   return out;
 }
+
+/**
+ * The overflow rule shared by every paretopo package: finite inputs whose result does not fit a
+ * float64 throw a RangeError naming the function and what overflowed; ±Infinity or NaN is never
+ * returned in place of a number.
+ *
+ * @param value - the computed result
+ * @param fn - the public function's name
+ * @param what - what `value` is, for the message (e.g. `'the hypervolume'`)
+ * @returns `value` when it is finite
+ * @throws RangeError when it is not
+ * @example
+ * finiteResult(2, 'hypervolume', 'the hypervolume');        // 2
+ * finiteResult(Infinity, 'hypervolume', 'the hypervolume'); // throws RangeError 'hypervolume: the hypervolume overflowed float64 …'
+ */
+export function finiteResult(value: number, fn: string, what: string): number {
+  if (!Number.isFinite(value)) {
+    throw new RangeError(
+      `${fn}: ${what} overflowed float64 (got ${describeValue(value)}) although every input is finite; rescale the objectives`,
+    );
+  }
+  return value;
+}
+
+/**
+ * {@link finiteResult} for every entry of an array (`what` gets the index appended).
+ *
+ * @example
+ * finiteResults(Float64Array.of(1, 2), 'hvContributions', 'the contribution of point'); // Float64Array [1, 2]
+ */
+export function finiteResults(values: Float64Array, fn: string, what: string): Float64Array {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) finiteResult(values[i], fn, `${what} ${i}`);
+  return values;
+}
+
+/**
+ * The overflow rule for objective spans: throws a RangeError when max − min of some objective
+ * does not fit a float64 (e.g. −1e308 and 1e308), since every distance or normalisation built on
+ * it would silently become 0, ∞ or NaN.
+ *
+ * @param data - n × d finite values, row-major
+ * @example
+ * assertFiniteSpans(Float64Array.of(-1e308, 0, 1e308, 1), 2, 2, 'crowdingDistance'); // throws RangeError
+ */
+export function assertFiniteSpans(data: Float64Array, n: number, d: number, fn: string): void {
+  for (let j = 0; j < d; j++) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const v = data[i * d + j];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (n > 0 && !Number.isFinite(hi - lo)) {
+      throw new RangeError(
+        `${fn}: objective ${j} spans more than float64 holds (max − min = ${hi} − ${lo} overflowed); rescale the objectives`,
+      );
+    }
+  }
+}

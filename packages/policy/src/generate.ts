@@ -156,16 +156,16 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
     const tokens = new Int32Array(offsets[B]);
     active.forEach((s, i) => tokens.set(contexts[s.index], offsets[i]));
     const positions = model.checkBatch(fn, tokens, offsets);
-    const tape = await model.forwardCore({ tokens, seqOffsets: offsets, targets: new Int32Array(tokens.length) }, positions);
+    const pre = await model.prefill(tokens, offsets, positions, offsets.subarray(1).map((end) => end - 1));
     for (let i = 0; i < B; i++) {
       const start = offsets[i];
       const len = offsets[i + 1] - start;
       for (let l = 0; l < layers; l++) {
-        kCache[l].set(tape.layers[l].k.subarray(start * d, (start + len) * d), i * C * d);
-        vCache[l].set(tape.layers[l].v.subarray(start * d, (start + len) * d), i * C * d);
+        kCache[l].set(pre.k[l].subarray(start * d, (start + len) * d), i * C * d);
+        vCache[l].set(pre.v[l].subarray(start * d, (start + len) * d), i * C * d);
       }
-      logits.set(tape.logits.subarray((offsets[i + 1] - 1) * vocab, offsets[i + 1] * vocab), i * vocab);
     }
+    logits.set(pre.logits);
   }
 
   // Decode buffers, sized for the full batch once; each step uses the first n rows.
@@ -293,9 +293,12 @@ function cachedAttention(
     const base = slots[r] * C * d;
     const p = pos[r];
     const row = r * 3 * d;
-    kc.set(qkv.subarray(row + d, row + 2 * d), base + p * d);
-    vc.set(qkv.subarray(row + 2 * d, row + 3 * d), base + p * d);
-    for (let c = 0; c < d; c++) q[c] = qkv[row + c] * scale;
+    const at = base + p * d;
+    for (let c = 0; c < d; c++) {
+      q[c] = qkv[row + c] * scale;
+      kc[at + c] = qkv[row + d + c];
+      vc[at + c] = qkv[row + 2 * d + c];
+    }
     for (let j = 0; j <= p; j++) {
       const ko = base + j * d;
       for (let hh = 0; hh < heads; hh++) {

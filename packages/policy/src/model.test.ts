@@ -206,3 +206,23 @@ describe('TinyGPT training', () => {
     expect(loss).toBeLessThan(0.02);
   });
 });
+
+describe('TinyGPT.prefill', () => {
+  it('equals the full forward bit for bit: every K and V, and the logits of each last row', async () => {
+    // Sequence lengths on both sides of the blocked-attention threshold (32), context 64.
+    const config: TinyGPTConfig = { layers: 3, dModel: 16, heads: 2, context: 64, vocab: 23, mlpRatio: 4 };
+    const model = randomModel(config, js, 5);
+    const batch = randomBatch(config, [1, 7, 33, 40, 2], 6);
+    const positions = model.checkBatch('test', batch.tokens, batch.seqOffsets);
+    const full = await model.forwardCore(batch, positions);
+    const last = batch.seqOffsets.subarray(1).map((end) => end - 1);
+    const pre = await model.prefill(batch.tokens, batch.seqOffsets, positions, last);
+    for (let l = 0; l < config.layers; l++) {
+      expect(pre.k[l]).toEqual(full.layers[l].k);
+      expect(pre.v[l]).toEqual(full.layers[l].v);
+    }
+    const want = new Float32Array(last.length * config.vocab);
+    last.forEach((t, r) => want.set(full.logits.subarray(t * config.vocab, (t + 1) * config.vocab), r * config.vocab));
+    expect(pre.logits).toEqual(want);
+  });
+});

@@ -154,18 +154,23 @@ export function nextTokenTargets(tokens: Int32Array, seqOffsets: Int32Array, fil
 
 /** @internal Copies the q, k, v column blocks of qkv [T, 3d] into three [T, d] arrays. */
 export function splitQkv(qkv: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, T: number, d: number): void {
+  // Element loops: a subarray view per row and block was a measurable share of the GC load.
   for (let t = 0, src = 0, dst = 0; t < T; t++, src += 3 * d, dst += d) {
-    q.set(qkv.subarray(src, src + d), dst);
-    k.set(qkv.subarray(src + d, src + 2 * d), dst);
-    v.set(qkv.subarray(src + 2 * d, src + 3 * d), dst);
+    for (let c = 0; c < d; c++) {
+      q[dst + c] = qkv[src + c];
+      k[dst + c] = qkv[src + d + c];
+      v[dst + c] = qkv[src + 2 * d + c];
+    }
   }
 }
 
 function mergeQkv(q: Float32Array, k: Float32Array, v: Float32Array, qkv: Float32Array, T: number, d: number): void {
   for (let t = 0, dst = 0, src = 0; t < T; t++, dst += 3 * d, src += d) {
-    qkv.set(q.subarray(src, src + d), dst);
-    qkv.set(k.subarray(src, src + d), dst + d);
-    qkv.set(v.subarray(src, src + d), dst + 2 * d);
+    for (let c = 0; c < d; c++) {
+      qkv[dst + c] = q[src + c];
+      qkv[dst + d + c] = k[src + c];
+      qkv[dst + 2 * d + c] = v[src + c];
+    }
   }
 }
 
@@ -313,52 +318,116 @@ export class TinyGPT {
 
   /** @internal The forward pass up to the logits, keeping every activation. */
   async forwardCore(batch: PackedBatch, positions: Int32Array): Promise<Tape> {
-    const { layers, dModel: d, heads, vocab, mlpRatio } = this.config;
-    const hid = mlpRatio * d;
-    const headDim = d / heads;
+    const { layers, dModel: d, vocab } = this.config;
     const T = batch.tokens.length;
-    const { seqOffsets } = batch;
-    const run = this.backend.run.bind(this.backend);
     const W = this.views;
-    const resid: Float32Array[] = [new Float32Array(T * d)];
-    const pe = new Float32Array(T * d);
-    await run(Op.Embedding, { table: W.wte, ids: batch.tokens, out: resid[0], dim: d });
-    await run(Op.Embedding, { table: W.wpe, ids: positions, out: pe, dim: d });
-    await run(Op.Add, { a: resid[0], b: pe, out: resid[0], n: T * d });
-    const probsSize = attentionProbsSize(seqOffsets, heads);
+    const resid: Float32Array[] = [await this.embed(batch.tokens, positions)];
     const acts: LayerActs[] = [];
     for (let l = 0; l < layers; l++) {
-      const B = W.blocks[l];
-      const x = resid[l];
-      const a: LayerActs = {
-        ln1: new Float32Array(T * d), mean1: new Float32Array(T), rstd1: new Float32Array(T),
-        qkv: new Float32Array(T * 3 * d), q: new Float32Array(T * d), k: new Float32Array(T * d), v: new Float32Array(T * d),
-        att: new Float32Array(T * d), probs: new Float32Array(probsSize), mid: new Float32Array(T * d),
-        ln2: new Float32Array(T * d), mean2: new Float32Array(T), rstd2: new Float32Array(T),
-        h: new Float32Array(T * hid), g: new Float32Array(T * hid),
-      };
-      await run(Op.LayerNorm, { x, gamma: B.ln1w, beta: B.ln1b, out: a.ln1, mean: a.mean1, rstd: a.rstd1, rows: T, dim: d, eps: LN_EPS });
-      await run(Op.Matmul, { a: a.ln1, b: B.wqkv, out: a.qkv, m: T, k: d, n: 3 * d, bias: B.bqkv });
-      splitQkv(a.qkv, a.q, a.k, a.v, T, d);
-      await run(Op.Attention, { q: a.q, k: a.k, v: a.v, out: a.att, probs: a.probs, seqOffsets, heads, headDim });
-      // Residual adds ride on the matmuls (accumulate into a copy of the stream).
-      a.mid.set(x);
-      await run(Op.Matmul, { a: a.att, b: B.wo, out: a.mid, m: T, k: d, n: d, bias: B.bo, accumulate: true });
-      await run(Op.LayerNorm, { x: a.mid, gamma: B.ln2w, beta: B.ln2b, out: a.ln2, mean: a.mean2, rstd: a.rstd2, rows: T, dim: d, eps: LN_EPS });
-      await run(Op.Matmul, { a: a.ln2, b: B.wfc, out: a.h, m: T, k: d, n: hid, bias: B.bfc });
-      await run(Op.Gelu, { x: a.h, out: a.g, n: T * hid });
-      const next = a.mid.slice();
-      await run(Op.Matmul, { a: a.g, b: B.wp, out: next, m: T, k: hid, n: d, bias: B.bp, accumulate: true });
-      resid.push(next);
+      const a = await this.attentionHalf(l, resid[l], batch.seqOffsets, T);
+      resid.push(await this.mlpHalf(l, resid[l], a.att, a, T));
       acts.push(a);
     }
     const lnf = new Float32Array(T * d);
     const meanf = new Float32Array(T);
     const rstdf = new Float32Array(T);
-    await run(Op.LayerNorm, { x: resid[layers], gamma: W.lnfw, beta: W.lnfb, out: lnf, mean: meanf, rstd: rstdf, rows: T, dim: d, eps: LN_EPS });
+    await this.backend.run(Op.LayerNorm, { x: resid[layers], gamma: W.lnfw, beta: W.lnfb, out: lnf, mean: meanf, rstd: rstdf, rows: T, dim: d, eps: LN_EPS });
     const logits = new Float32Array(T * vocab);
-    await run(Op.Matmul, { a: lnf, b: W.wte, out: logits, m: T, k: d, n: vocab, transB: true });
+    await this.backend.run(Op.Matmul, { a: lnf, b: W.wte, out: logits, m: T, k: d, n: vocab, transB: true });
     return { batch, positions, T, resid, layers: acts, lnf, meanf, rstdf, logits };
+  }
+
+  /**
+   * @internal The prefill of sampling: the keys and values of every layer at every position, and
+   * the logits of the `lastRows` positions only (the last token of each context). Every op is
+   * row-wise or per sequence, so these equal {@link TinyGPT.forwardCore}'s bit for bit; the last
+   * block's projection and MLP, the final layer norm and the output head run on those rows alone.
+   */
+  async prefill(tokens: Int32Array, seqOffsets: Int32Array, positions: Int32Array, lastRows: Int32Array): Promise<{ k: Float32Array[]; v: Float32Array[]; logits: Float32Array }> {
+    const { layers, dModel: d, vocab } = this.config;
+    const T = tokens.length;
+    const R = lastRows.length;
+    const W = this.views;
+    let x = await this.embed(tokens, positions);
+    const k: Float32Array[] = [];
+    const v: Float32Array[] = [];
+    for (let l = 0; l < layers; l++) {
+      const a = await this.attentionHalf(l, x, seqOffsets, T);
+      k.push(a.k);
+      v.push(a.v);
+      if (l + 1 < layers) {
+        x = await this.mlpHalf(l, x, a.att, a, T);
+        continue;
+      }
+      const xr = new Float32Array(R * d);
+      const att = new Float32Array(R * d);
+      for (let r = 0; r < R; r++) {
+        const t = lastRows[r] * d;
+        xr.set(x.subarray(t, t + d), r * d);
+        att.set(a.att.subarray(t, t + d), r * d);
+      }
+      x = await this.mlpHalf(l, xr, att, this.layerActs(R, 0), R);
+    }
+    const lnf = new Float32Array(R * d);
+    await this.backend.run(Op.LayerNorm, { x, gamma: W.lnfw, beta: W.lnfb, out: lnf, mean: new Float32Array(R), rstd: new Float32Array(R), rows: R, dim: d, eps: LN_EPS });
+    const logits = new Float32Array(R * vocab);
+    await this.backend.run(Op.Matmul, { a: lnf, b: W.wte, out: logits, m: R, k: d, n: vocab, transB: true });
+    return { k, v, logits };
+  }
+
+  /** Token plus position embeddings [T, d]. */
+  private async embed(tokens: Int32Array, positions: Int32Array): Promise<Float32Array> {
+    const d = this.config.dModel;
+    const T = tokens.length;
+    const x = new Float32Array(T * d);
+    const pe = new Float32Array(T * d);
+    await this.backend.run(Op.Embedding, { table: this.views.wte, ids: tokens, out: x, dim: d });
+    await this.backend.run(Op.Embedding, { table: this.views.wpe, ids: positions, out: pe, dim: d });
+    await this.backend.run(Op.Add, { a: x, b: pe, out: x, n: T * d });
+    return x;
+  }
+
+  /** Activation buffers of one block over `rows` rows (`probsSize` attention probabilities). */
+  private layerActs(rows: number, probsSize: number): LayerActs {
+    const d = this.config.dModel;
+    const hid = this.config.mlpRatio * d;
+    return {
+      ln1: new Float32Array(rows * d), mean1: new Float32Array(rows), rstd1: new Float32Array(rows),
+      qkv: new Float32Array(rows * 3 * d), q: new Float32Array(rows * d), k: new Float32Array(rows * d), v: new Float32Array(rows * d),
+      att: new Float32Array(rows * d), probs: new Float32Array(probsSize), mid: new Float32Array(rows * d),
+      ln2: new Float32Array(rows * d), mean2: new Float32Array(rows), rstd2: new Float32Array(rows),
+      h: new Float32Array(rows * hid), g: new Float32Array(rows * hid),
+    };
+  }
+
+  /** Block l up to the attention output: ln_1, c_attn, causal attention (fills a fresh LayerActs). */
+  private async attentionHalf(l: number, x: Float32Array, seqOffsets: Int32Array, T: number): Promise<LayerActs> {
+    const { dModel: d, heads } = this.config;
+    const B = this.views.blocks[l];
+    const run = this.backend.run.bind(this.backend);
+    const a = this.layerActs(T, attentionProbsSize(seqOffsets, heads));
+    await run(Op.LayerNorm, { x, gamma: B.ln1w, beta: B.ln1b, out: a.ln1, mean: a.mean1, rstd: a.rstd1, rows: T, dim: d, eps: LN_EPS });
+    await run(Op.Matmul, { a: a.ln1, b: B.wqkv, out: a.qkv, m: T, k: d, n: 3 * d, bias: B.bqkv });
+    splitQkv(a.qkv, a.q, a.k, a.v, T, d);
+    await run(Op.Attention, { q: a.q, k: a.k, v: a.v, out: a.att, probs: a.probs, seqOffsets, heads, headDim: d / heads });
+    return a;
+  }
+
+  /** The rest of block l on `rows` rows: x + c_proj(att), then + mlp(ln_2(·)); fills a.mid … a.g, returns the new stream. */
+  private async mlpHalf(l: number, x: Float32Array, att: Float32Array, a: LayerActs, rows: number): Promise<Float32Array> {
+    const d = this.config.dModel;
+    const hid = this.config.mlpRatio * d;
+    const B = this.views.blocks[l];
+    const run = this.backend.run.bind(this.backend);
+    // Residual adds ride on the matmuls (accumulate into a copy of the stream).
+    a.mid.set(x);
+    await run(Op.Matmul, { a: att, b: B.wo, out: a.mid, m: rows, k: d, n: d, bias: B.bo, accumulate: true });
+    await run(Op.LayerNorm, { x: a.mid, gamma: B.ln2w, beta: B.ln2b, out: a.ln2, mean: a.mean2, rstd: a.rstd2, rows, dim: d, eps: LN_EPS });
+    await run(Op.Matmul, { a: a.ln2, b: B.wfc, out: a.h, m: rows, k: d, n: hid, bias: B.bfc });
+    await run(Op.Gelu, { x: a.h, out: a.g, n: rows * hid });
+    const next = a.mid.slice();
+    await run(Op.Matmul, { a: a.g, b: B.wp, out: next, m: rows, k: hid, n: d, bias: B.bp, accumulate: true });
+    return next;
   }
 
   /**

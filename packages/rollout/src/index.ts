@@ -7,7 +7,7 @@ export { rollout } from './rollout';
 export type { RolloutOptions } from './rollout';
 export { chatRollout } from './chat-rollout';
 export type { ChatRolloutOptions } from './chat-rollout';
-export { OpenAIChatPolicy } from './openai-chat';
+export { OpenAIChatPolicy, retryAfterMs } from './openai-chat';
 export type { OpenAIChatPolicyOptions } from './openai-chat';
 export { evaluate, summarizeEpisodes } from './evaluate';
 export type { EvaluateOptions, EvaluateResult } from './evaluate';

@@ -138,8 +138,8 @@ describe('OpenAIChatPolicy against a local server', () => {
     ['relative baseUrl', { baseUrl: '/v1', model: 'm' }, /options.baseUrl must be an absolute http\(s\) URL \(got "\/v1"\)/],
     ['ftp baseUrl', { baseUrl: 'ftp://x/v1', model: 'm' }, /options.baseUrl/],
     ['empty model', { baseUrl: 'http://x/v1', model: '' }, /options.model must be a non-empty string/],
-    ['concurrency 0', { baseUrl: 'http://x/v1', model: 'm', concurrency: 0 }, /options.concurrency must be an integer >= 1 \(got 0\)/],
-    ['timeoutMs NaN', { baseUrl: 'http://x/v1', model: 'm', timeoutMs: Number.NaN }, /options.timeoutMs must be an integer >= 1 \(got NaN\)/],
+    ['concurrency 0', { baseUrl: 'http://x/v1', model: 'm', concurrency: 0 }, /options.concurrency must be an integer in \[1, 1024\] \(got 0\)/],
+    ['timeoutMs NaN', { baseUrl: 'http://x/v1', model: 'm', timeoutMs: Number.NaN }, /options.timeoutMs must be an integer in \[1, 3600000\] \(got NaN\)/],
     ['maxAttempts 0', { baseUrl: 'http://x/v1', model: 'm', maxAttempts: 0 }, /options.maxAttempts/],
   ])('constructor rejects %s', (_name, opts, message) => {
     expect(() => new OpenAIChatPolicy(opts as OpenAIChatPolicyOptions)).toThrow(message);

@@ -10,5 +10,5 @@ it('README example: rollouts with a token-level policy', async () => {
   const out = await rollout(policy, tasks, { groupSize: 8, tools: [createCalculator()], maxTurns: 4, maxTokens: 128 });
   expect(out.offsets.length).toBe(33);
   expect(out.episodes.every((e) => e.finishReason === 'answer' && e.correct)).toBe(true);
-  expect([tasks[0].prompt, out.episodes[0].text]).toEqual(['What is 72*5?\n', '<calc>72*5</calc><res>360</res><ans>360</ans>']);
+  expect([tasks[0].prompt, out.episodes[0].text]).toEqual(['What is 9*46+52+56?\n', '<calc>9*46+52+56</calc><res>522</res><ans>522</ans>']);
 });

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A request as the test server saw it. */
@@ -15,6 +15,8 @@ export interface ScriptedResponse {
   text?: string;
   delayMs?: number;
   headers?: Record<string, string>;
+  /** Takes the response over (a misbehaving server: drip, endless or huge bodies); must stop when `res` closes. */
+  raw?: (res: ServerResponse) => void;
 }
 
 /** A chat-completions reply body with one choice. */
@@ -54,6 +56,10 @@ export async function startChatServer(
       const send = (): void => {
         now--;
         if (res.destroyed) return;
+        if (r.raw) {
+          r.raw(res);
+          return;
+        }
         res.writeHead(r.status ?? 200, { 'content-type': 'application/json', ...(r.headers ?? {}) });
         res.end(r.text ?? JSON.stringify(r.json ?? {}));
       };

@@ -173,7 +173,7 @@ describe('bad input', () => {
 
   it('reports an overflow of finite rewards instead of returning Infinity', () => {
     expect(() => weightedSumBatch({ data: Float64Array.of(1e308, 1e308), n: 1, d: 2 }, [1, 1])).toThrow(
-      /weightedSumBatch: the utility of row 0 overflowed to Infinity/,
+      /weightedSumBatch: the utility of row 0 overflowed float64 \(got Infinity\)/,
     );
   });
 

@@ -1,4 +1,4 @@
-import { assertPoints, assertVector, describeValue, type Points } from '@paretopo/pareto';
+import { assertPoints, assertVector, describeValue, finiteResult, type Points } from '@paretopo/pareto';
 import { assertNumber, assertWeights, resolveOut } from './validate';
 
 // Convention for the whole file: rewards are MAXIMISED, and every function returns a UTILITY
@@ -70,7 +70,7 @@ function finishBatch(points: Points, out: Float64Array, fn: string): Float64Arra
   for (let i = 0; i < out.length; i++) {
     if (!Number.isFinite(out[i])) {
       assertPoints(points, fn, 'rewards');
-      throw new RangeError(`${fn}: the utility of row ${i} overflowed to ${describeValue(out[i])} (rewards too large for float64)`);
+      finiteResult(out[i], fn, `the utility of row ${i}`);
     }
   }
   return out;
@@ -139,7 +139,7 @@ function inverseNorm(w: Float64Array): number {
  */
 export function weightedSum(reward: ArrayLike<number>, weights: ArrayLike<number>): number {
   const { r, w } = checkSingle(reward, weights, 'weightedSum');
-  return wsRow(r, 0, w, r.length);
+  return finiteResult(wsRow(r, 0, w, r.length), 'weightedSum', 'the utility');
 }
 
 /**
@@ -183,7 +183,7 @@ export function weightedSumBatch(rewards: Points, weights: ArrayLike<number>, op
  */
 export function tchebycheff(reward: ArrayLike<number>, weights: ArrayLike<number>, ideal: ArrayLike<number>): number {
   const { r, w, z } = checkSingle(reward, weights, 'tchebycheff', ideal);
-  return tchRow(r, 0, w, z, r.length, 0);
+  return finiteResult(tchRow(r, 0, w, z, r.length, 0), 'tchebycheff', 'the utility');
 }
 
 /**
@@ -231,7 +231,7 @@ export function augmentedTchebycheff(
   options: Omit<AugmentedTchebycheffOptions, 'out'> = {},
 ): number {
   const { r, w, z } = checkSingle(reward, weights, 'augmentedTchebycheff', ideal);
-  return tchRow(r, 0, w, z, r.length, resolveRho(options, 'augmentedTchebycheff'));
+  return finiteResult(tchRow(r, 0, w, z, r.length, resolveRho(options, 'augmentedTchebycheff')), 'augmentedTchebycheff', 'the utility');
 }
 
 /**
@@ -289,7 +289,7 @@ export function pbi(
   options: Omit<PbiOptions, 'out'> = {},
 ): number {
   const { r, w, z } = checkSingle(reward, weights, 'pbi', ideal);
-  return pbiRow(r, 0, w, z, r.length, inverseNorm(w), resolveTheta(options, 'pbi'));
+  return finiteResult(pbiRow(r, 0, w, z, r.length, inverseNorm(w), resolveTheta(options, 'pbi')), 'pbi', 'the utility');
 }
 
 /**

@@ -3,3 +3,4 @@ export type { PointsArbOptions, GroupedRewards } from './arbitraries';
 export { expectClose, expectAllClose, relativeError } from './tolerance';
 export { seededRandom, benchPoints } from './random';
 export type { BenchPointsKind } from './random';
+export { collect } from './async';

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createCodeTool,
@@ -35,6 +35,38 @@ export function resolveCheckpointDir(path: string): string {
   return readLatestCheckpoint(path, 'eval')?.dir ?? path;
 }
 
+/** Largest API key file read, in bytes (a key is under 200 bytes; a bigger file is the wrong file). */
+export const MAX_API_KEY_FILE_BYTES = 4096;
+
+/**
+ * The endpoint's API key: the contents of `apiKeyFile` when given, else `$OPENAI_API_KEY`, else
+ * none. Errors name the file, never its contents.
+ *
+ * @param config - the eval config (`apiKeyFile`)
+ * @param env - the environment to read `OPENAI_API_KEY` from
+ * @returns the key, trimmed, or `undefined`
+ * @example
+ * readApiKey({ apiKeyFile: undefined }, { OPENAI_API_KEY: 'sk-…' }); // 'sk-…'
+ */
+export function readApiKey(config: Pick<EvalConfig, 'apiKeyFile'>, env: NodeJS.ProcessEnv): string | undefined {
+  if (config.apiKeyFile === undefined) {
+    const key = env.OPENAI_API_KEY?.trim();
+    return key === undefined || key === '' ? undefined : key;
+  }
+  const file = config.apiKeyFile;
+  let text: string;
+  try {
+    const size = statSync(file).size;
+    if (size > MAX_API_KEY_FILE_BYTES) throw new Error(`it is ${size} bytes, over the ${MAX_API_KEY_FILE_BYTES}-byte cap for a key file`);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`eval: cannot use --api-key-file ${file}: ${(err as Error).message}`, { cause: err });
+  }
+  const key = text.trim();
+  if (key === '' || /\s/.test(key)) throw new Error(`eval: --api-key-file ${file} must hold one key on one line`);
+  return key;
+}
+
 /** What an evaluation runs on: questions (each may carry its own tools), the shared tools, the answer rule. */
 interface EvalSuite {
   tasks: (RolloutTask & { oracleCalls?: number })[];
@@ -67,12 +99,13 @@ async function benchmarkSuite(name: BenchmarkName, data: string | undefined, lim
  * with a search over each question's own 10 paragraphs).
  *
  * @param config - the resolved eval config
- * @param options - log and an optional started backend
+ * @param options - log, an optional started backend, and the environment the endpoint's API key
+ *   is read from (default `process.env`; see {@link readApiKey})
  * @returns the evaluation row (written to `config.out/eval.json` when `out` is set)
  * @example
  * (await runEval(evalConfigSchema.parse({ env: 'gsm8k', endpoint: 'http://127.0.0.1:8000/v1', model: 'qwen', limit: 50 }))).accuracy;
  */
-export async function runEval(config: EvalConfig, options: { log?: (line: string) => void; backend?: Backend } = {}): Promise<EvalRow> {
+export async function runEval(config: EvalConfig, options: { log?: (line: string) => void; backend?: Backend; env?: NodeJS.ProcessEnv } = {}): Promise<EvalRow> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   let suite: EvalSuite;
   if (config.env === 'arith' || config.env === 'kb') {
@@ -81,6 +114,10 @@ export async function runEval(config: EvalConfig, options: { log?: (line: string
     suite = { tasks: items.map((t) => ({ id: t.id, prompt: t.prompt, answer: t.answer, oracleCalls: t.oracleCalls })), tools: env.tools, maxTokens: env.maxTokens };
   } else suite = await benchmarkSuite(config.env, config.data, config.limit);
   const tasks = firstOf(suite.tasks, config.limit);
+  if (tasks.length === 0) {
+    const from = config.env === 'arith' || config.env === 'kb' ? `the ${config.split} split of ${config.env}` : `the ${config.env} data file${config.data === undefined ? '' : ` ${config.data}`}`;
+    throw new Error(`eval: no questions to evaluate in ${from}; an empty evaluation has no accuracy`);
+  }
   const limits = { maxTurns: config.maxTurns, maxToolCalls: config.maxToolCalls, maxTokens: config.maxTokens ?? suite.maxTokens, alpha: 0.5, match: suite.match };
   let row: EvalRow;
   if (config.checkpoint !== undefined) {
@@ -89,7 +126,14 @@ export async function runEval(config: EvalConfig, options: { log?: (line: string
     const { model, tokenizer } = await loadCheckpoint(resolveCheckpointDir(config.checkpoint), backend);
     row = (await evaluatePolicy(model, tokenizer, tasks, suite.tools, limits, 0)).row;
   } else {
-    const policy = new OpenAIChatPolicy({ baseUrl: config.endpoint!, model: config.model!, apiKey: config.apiKey });
+    const policy = new OpenAIChatPolicy({
+      baseUrl: config.endpoint!,
+      model: config.model!,
+      apiKey: readApiKey(config, options.env ?? process.env),
+      timeoutMs: config.timeoutMs,
+      deadlineMs: config.deadlineMs,
+      maxAttempts: config.maxAttempts,
+    });
     const { alpha, ...loop } = limits;
     row = evalRowOf(0, await evaluate(policy, tasks, { ...loop, tools: suite.tools, protocol: config.protocol }), alpha, oracleMapOf(tasks));
   }

@@ -47,7 +47,7 @@ export interface SftRunResult {
  *   written only at the end, so an interrupted run leaves no `model.safetensors`)
  * @example
  * const r = await runSft(sftConfigSchema.parse({ env: 'arith', out: 'runs/sft-arith' }));
- * r.final.accuracy; // ≈ 0.7 with the defaults
+ * r.final.accuracy; // the warm start's test accuracy (r.final.oracle holds calls against the oracle, per stratum)
  */
 export async function runSft(config: SftConfig, options: SftRunOptions = {}): Promise<SftRunResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));

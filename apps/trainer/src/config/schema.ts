@@ -10,29 +10,53 @@ export const ENV_NAMES = ['arith', 'kb'] as const;
 /** Real benchmarks `paretopo eval` also runs on (data from `--data`, `$PARETOPO_DATA_DIR` or ../shared/data). */
 export const BENCHMARK_NAMES = ['gsm8k', 'math500', 'hotpotqa'] as const;
 
-const int = (min: number) => z.number().int().min(min);
+// Every size that reaches an allocation has an upper bound, so a mistyped `--group-size 1e9` is a
+// config error naming the cap instead of an out-of-memory abort.
+const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+/** Caps of the config's sizes (also the values named in their errors). */
+export const CONFIG_CAPS = Object.freeze({
+  seed: 2 ** 32 - 1,
+  taskCount: 1_000_000,
+  steps: 10_000_000,
+  batch: 4096,
+  groupSize: 1024,
+  layers: 64,
+  dModel: 4096,
+  heads: 64,
+  context: 16_384,
+  maxTurns: 64,
+  maxToolCalls: 256,
+  maxTokens: 32_768,
+  seeds: 1000,
+  jobs: 256,
+  keep: 1000,
+  /** Request timeouts of `eval` against an endpoint, in ms (one hour). */
+  timeoutMs: 3_600_000,
+  maxAttempts: 100,
+});
+const C = CONFIG_CAPS;
 const prob = z.number().min(0).max(1);
 
 // Every nested object is strict, so a misspelt key is an error that names it, never ignored.
 const taskSchema = z.strictObject({
-  /** Seed of the task generator (and of the kb world). */
-  seed: int(0).default(1),
-  /** Questions the SFT teacher demonstrates. */
-  sftCount: int(1).default(4096),
-  /** Questions RL draws its prompts from. */
-  rlCount: int(1).default(4096),
-  /** Held-out questions for choosing hyper-parameters. */
-  validationCount: int(1).default(200),
-  /** Held-out questions evaluated once per final run. */
-  testCount: int(1).default(200),
+  /** Seed of the pools' draw (and of the kb world); pool membership depends only on the question. */
+  seed: int(0, C.seed).default(1),
+  /** Questions the SFT teacher demonstrates (repeats once a stratum's questions are used up). */
+  sftCount: int(1, C.taskCount).default(4096),
+  /** Questions RL draws its prompts from (same rule). */
+  rlCount: int(1, C.taskCount).default(4096),
+  /** Held-out questions for choosing hyper-parameters, all distinct. */
+  validationCount: int(1, C.taskCount).default(300),
+  /** Held-out questions evaluated once per final run, all distinct. */
+  testCount: int(1, C.taskCount).default(500),
 });
 
 const modelSchema = z.strictObject({
   preset: z.enum(['tiny', 'small']).default('tiny'),
-  layers: int(1).optional(),
-  dModel: int(1).optional(),
-  heads: int(1).optional(),
-  context: int(16).optional(),
+  layers: int(1, C.layers).optional(),
+  dModel: int(1, C.dModel).optional(),
+  heads: int(1, C.heads).optional(),
+  context: int(16, C.context).optional(),
 });
 
 const teacherSchema = z.strictObject({
@@ -44,14 +68,14 @@ const teacherSchema = z.strictObject({
 
 const common = {
   env: z.enum(ENV_NAMES),
-  seed: int(0).default(1),
+  seed: int(0, C.seed).default(1),
   backend: z.enum(BACKEND_NAMES).default('auto'),
   task: taskSchema.default(() => taskSchema.parse({})),
   /** Episode limits shared by rollouts and evaluation. */
-  maxTurns: int(1).default(4),
-  maxToolCalls: int(0).default(4),
-  /** Generated tokens per episode; `null` = the environment's default (arith 64, kb 160). */
-  maxTokens: int(1).nullable().default(null),
+  maxTurns: int(1, C.maxTurns).default(4),
+  maxToolCalls: int(0, C.maxToolCalls).default(4),
+  /** Generated tokens per episode; `null` = the environment's default (arith 72, kb 128). */
+  maxTokens: int(1, C.maxTokens).nullable().default(null),
 };
 
 /** `paretopo sft`: supervised warm start on the scripted teacher. */
@@ -60,12 +84,12 @@ export const sftConfigSchema = z.strictObject({
   out: z.string().min(1),
   model: modelSchema.default(() => modelSchema.parse({})),
   teacher: teacherSchema.default(() => teacherSchema.parse({})),
-  steps: int(1).default(1500),
-  batchSize: int(1).default(32),
+  steps: int(1, C.steps).default(1500),
+  batchSize: int(1, C.batch).default(32),
   lr: z.number().positive().default(3e-3),
-  warmupSteps: int(0).default(20),
+  warmupSteps: int(0, C.steps).default(20),
   /** Evaluate on the test split every this many steps (0: only at the end). */
-  evalEvery: int(0).default(0),
+  evalEvery: int(0, C.steps).default(0),
 });
 
 const lossSchema = z.strictObject({
@@ -102,20 +126,20 @@ const rewardSchema = z.strictObject({
   referencePoint: z.tuple([z.number(), z.number()]).default([0, 0]),
   switchPolicy: z.enum(['fixed', 'plateau', 'stall']).default('fixed'),
   switchEpsilon: z.number().positive().default(1e-4),
-  switchPatience: int(1).default(10),
+  switchPatience: int(1, C.steps).default(10),
   nRank: z.enum(['fronts', 'group-size']).default('fronts'),
   center: z.boolean().default(true),
 });
 
 const evalSchema = z.strictObject({
   /** Evaluate on the test split every this many RL steps (and always before the first and after the last). */
-  every: int(1).default(25),
+  every: int(1, C.steps).default(25),
 });
 
 const checkpointSchema = z.strictObject({
-  every: int(1).default(50),
+  every: int(1, C.steps).default(50),
   /** Checkpoints kept (oldest removed first). */
-  keep: int(1).default(2),
+  keep: int(1, C.keep).default(2),
 });
 
 /**
@@ -135,14 +159,14 @@ const trainObjectSchema = z.strictObject({
   init: z.string().min(1),
   out: z.string().min(1),
   /** RL steps; `null`: the environment's budget ({@link TRAIN_BUDGET_BY_ENV}). */
-  steps: int(1).nullable().default(null),
+  steps: int(1, C.steps).nullable().default(null),
   /** Prompts per step; `null`: the environment's budget. */
-  promptsPerStep: int(1).nullable().default(null),
-  groupSize: int(1).default(8),
+  promptsPerStep: int(1, C.batch).nullable().default(null),
+  groupSize: int(1, C.groupSize).default(8),
   temperature: z.number().min(0).default(1),
   lr: z.number().positive().default(5e-4),
   /** Linear warmup of the learning rate from 0 (every method loses greedy accuracy without one). */
-  warmupSteps: int(0).default(10),
+  warmupSteps: int(0, C.steps).default(10),
   /** After warmup: `constant` (both ParetoPO stages get a fair share) or `cosine` down to lr/10 at the last step. */
   lrSchedule: z.enum(['constant', 'cosine']).default('constant'),
   clipNorm: z.number().min(0).default(1),
@@ -160,6 +184,10 @@ export const trainConfigSchema = trainObjectSchema.transform((c) => ({
   promptsPerStep: c.promptsPerStep ?? TRAIN_BUDGET_BY_ENV[c.env].promptsPerStep,
 }));
 
+/** Why `apiKey` is not a config key, and what to use instead. */
+export const API_KEY_REFUSED =
+  'refused: a key given on the command line or in a config file is visible to other users (ps, shell history) and would be saved; set OPENAI_API_KEY in the environment or pass --api-key-file FILE';
+
 /** `paretopo eval`: a checkpoint or an OpenAI-compatible endpoint on a split. */
 export const evalConfigSchema = z
   .strictObject({
@@ -168,12 +196,24 @@ export const evalConfigSchema = z
     /** A benchmark's data file (default: the loader's, under $PARETOPO_DATA_DIR or ../shared/data). */
     data: z.string().min(1).optional(),
     /** Evaluate only the first `limit` questions (0: all). */
-    limit: int(0).default(0),
+    limit: int(0, C.taskCount).default(0),
     split: z.enum(['sft', 'rl', 'validation', 'test']).default('test'),
     checkpoint: z.string().min(1).optional(),
     endpoint: z.string().url().optional(),
     model: z.string().min(1).optional(),
-    apiKey: z.string().optional(),
+    /**
+     * Refused: a key on the command line shows in `ps` and shell history, and would be saved in
+     * eval.json. The key comes from $OPENAI_API_KEY or `apiKeyFile`, and is never written anywhere.
+     */
+    apiKey: z.custom<never>(() => false, { message: API_KEY_REFUSED }).optional(),
+    /** A file holding the endpoint's API key (read at start; the key itself is never saved or logged). */
+    apiKeyFile: z.string().min(1).optional(),
+    /** Per-attempt time limit of a request to the endpoint, in ms (reading the reply included). */
+    timeoutMs: int(1, C.timeoutMs).default(60_000),
+    /** Time limit of one request to the endpoint, all attempts included, in ms. */
+    deadlineMs: int(1, C.timeoutMs).default(120_000),
+    /** Attempts per request to the endpoint (429, 5xx, network errors and timeouts are retried). */
+    maxAttempts: int(1, C.maxAttempts).default(4),
     protocol: z.enum(['text', 'native']).default('text'),
     out: z.string().min(1).optional(),
   })
@@ -187,9 +227,9 @@ export const evalConfigSchema = z
 export const compareConfigSchema = z.strictObject({
   env: z.enum(ENV_NAMES),
   methods: z.array(z.enum(METHOD_NAMES)).min(1).default(['grpo-acc', 'grpo-ws', 'otc-grpo', 'mo-grpo', 'paretopo-s1', 'paretopo-s2', 'paretopo']),
-  seeds: int(1).default(3),
+  seeds: int(1, C.seeds).default(3),
   /** Parallel training processes; 0 = the core count. */
-  jobs: int(0).default(0),
+  jobs: int(0, C.jobs).default(0),
   out: z.string().min(1),
   /** Warm-start checkpoint; when absent, `paretopo sft` runs once into `<out>/sft` and every run starts from it. */
   init: z.string().min(1).optional(),

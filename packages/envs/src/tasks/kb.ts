@@ -1,14 +1,14 @@
-import { EnvError } from '../errors';
+import { describeValue, EnvError } from '../errors';
 import type { Passage } from '../loaders';
 import { Rng, hashString } from '../prng';
-import { resolveCommon, resolveTeacher, splitOf } from './split';
+import { POOLS, checkProbability, checkSeed, drawPool, poolOf, resolvePools, resolveTeacher, type PoolCounts, type PoolFractions } from './pools';
 import type { Split, TaskItem, TeacherOptions, TeacherTrace, TraceSegment } from './types';
 
 /** Entity kinds of the generated world. */
 export type KbEntityType = 'person' | 'city' | 'company' | 'country';
 
 /** Relations of the generated world (subject type → object type). */
-export type KbRelation = 'born_in' | 'works_for' | 'located_in' | 'founded_by' | 'in_country';
+export type KbRelation = 'born_in' | 'lives_in' | 'works_for' | 'mentor' | 'located_in' | 'founded_by' | 'in_country' | 'mayor';
 
 /** An entity with a made-up name. */
 export interface KbEntity {
@@ -17,7 +17,15 @@ export interface KbEntity {
   type: KbEntityType;
 }
 
-/** One fact, its sentence in the corpus, and whether it is parametric (also in SFT data). */
+/**
+ * Who may see a fact. `parametric`: taught in SFT (fact sentences and answered chains).
+ * `demo`: only in the search index, used by SFT questions alone, so the teacher can demonstrate
+ * searching for an unknown fact. `index`: only in the search index, used by RL, validation and
+ * test questions alone, and never in any SFT text.
+ */
+export type KbFactStatus = 'parametric' | 'demo' | 'index';
+
+/** One fact, its sentence in the corpus, and who may see it. */
 export interface KbFact {
   /** Also the id of its passage in the search corpus. */
   id: string;
@@ -25,83 +33,107 @@ export interface KbFact {
   relation: KbRelation;
   object: string;
   sentence: string;
-  /** True: the fact is shown in SFT data; false: it is only in the search corpus. */
-  parametric: boolean;
+  status: KbFactStatus;
 }
 
 /** A generated world: entities, facts, and the facts' sentences as a search corpus. */
 export interface KbWorld {
   seed: number;
   parametricShare: number;
+  demoShare: number;
   entities: KbEntity[];
   facts: KbFact[];
   /** One passage per fact (`id` = fact id, `title` = subject name, `text` = sentence). */
   passages: Passage[];
 }
 
-/** Options of {@link createKbWorld}; defaults make a world a 2-core CPU model can learn. */
+/** Options of {@link createKbWorld}; defaults make the smallest world that keeps answers spread. */
 export interface KbWorldOptions {
   seed: number;
-  /** Default 24. */
+  /** Default 40. */
   people?: number;
-  /** Default 8. */
+  /** Default 20. */
   cities?: number;
-  /** Default 8. */
+  /** Default 20. */
   companies?: number;
-  /** Default 3. */
+  /** Default 12. */
   countries?: number;
-  /** Share of facts that are parametric (appear in SFT data). Default 0.5. */
+  /** Share of each relation's facts that are parametric (taught in SFT). Default 0.4. */
   parametricShare?: number;
+  /** Share of all facts reserved for SFT search demonstrations (taken from the hidden ones). Default 0.1. */
+  demoShare?: number;
 }
+
+interface RelationSpec {
+  from: KbEntityType;
+  to: KbEntityType;
+  sentence: (s: string, o: string) => string;
+  /** The word the teacher's query adds to the subject's name. */
+  query: string;
+  /** Noun phrase for the object, given the subject's noun phrase ("the founder of Kalo"). */
+  phrase: (s: string) => string;
+  /** The question asking for the object. */
+  ask: (s: string) => string;
+}
+
+const RELATIONS: Record<KbRelation, RelationSpec> = {
+  born_in: { from: 'person', to: 'city', sentence: (s, o) => `${s} was born in ${o}.`, query: 'born', phrase: (s) => `the birthplace of ${s}`, ask: (s) => `Where was ${s} born?` },
+  lives_in: { from: 'person', to: 'city', sentence: (s, o) => `${s} lives in ${o}.`, query: 'lives', phrase: (s) => `the home of ${s}`, ask: (s) => `Where does ${s} live?` },
+  works_for: { from: 'person', to: 'company', sentence: (s, o) => `${s} works for ${o}.`, query: 'works', phrase: (s) => `the employer of ${s}`, ask: (s) => `Who does ${s} work for?` },
+  mentor: { from: 'person', to: 'person', sentence: (s, o) => `The mentor of ${s} is ${o}.`, query: 'mentor', phrase: (s) => `the mentor of ${s}`, ask: (s) => `Who is the mentor of ${s}?` },
+  located_in: { from: 'company', to: 'city', sentence: (s, o) => `${s} is located in ${o}.`, query: 'located', phrase: (s) => `the location of ${s}`, ask: (s) => `Where is ${s} located?` },
+  founded_by: { from: 'company', to: 'person', sentence: (s, o) => `${s} was founded by ${o}.`, query: 'founded', phrase: (s) => `the founder of ${s}`, ask: (s) => `Who founded ${s}?` },
+  in_country: { from: 'city', to: 'country', sentence: (s, o) => `${s} is in the country ${o}.`, query: 'country', phrase: (s) => `the country of ${s}`, ask: (s) => `Which country is ${s} in?` },
+  mayor: { from: 'city', to: 'person', sentence: (s, o) => `The mayor of ${s} is ${o}.`, query: 'mayor', phrase: (s) => `the mayor of ${s}`, ask: (s) => `Who is the mayor of ${s}?` },
+};
+
+const RELATION_NAMES = Object.keys(RELATIONS) as KbRelation[];
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ra', 'te', 'vo', 'zu', 'be', 'do', 'fi', 'ga', 'hu', 'ji', 'ma', 'ne', 'po', 'si', 'tu', 'we', 'ry'];
 
-const SENTENCE: Record<KbRelation, (s: string, o: string) => string> = {
-  born_in: (s, o) => `${s} was born in ${o}.`,
-  works_for: (s, o) => `${s} works for ${o}.`,
-  located_in: (s, o) => `${s} is located in ${o}.`,
-  founded_by: (s, o) => `${s} was founded by ${o}.`,
-  in_country: (s, o) => `${s} is a city in ${o}.`,
-};
-
-const QUERY: Record<KbRelation, string> = {
-  born_in: 'born',
-  works_for: 'works for',
-  located_in: 'located',
-  founded_by: 'founded by',
-  in_country: 'country',
-};
-
-function count(fn: string, name: string, value: unknown, fallback: number): number {
+function countOption(fn: string, name: string, value: unknown, fallback: number): number {
   const v = value ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 10_000) {
-    throw new RangeError(`${fn}: options.${name} must be an integer in [1, 10000] (got ${String(v)})`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 2 || v > 10_000) {
+    throw new RangeError(`${fn}: options.${name} must be an integer in [2, 10000] (got ${describeValue(v)})`);
   }
   return v;
 }
 
+function shuffle<T>(rng: Rng, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
 /**
- * Generates a world of people, cities, companies and countries with syllable names and the
- * relations born_in, works_for, located_in, founded_by, in_country (one fact per subject and
- * relation). Each fact is parametric with probability `parametricShare`.
+ * Generates a world of people, cities, companies and countries with syllable names. Relations
+ * (one fact per subject and relation): person born_in / lives_in city, works_for company, mentor
+ * person; company located_in city, founded_by person; city in_country country, mayor person.
+ * Every relation spreads its subjects evenly over the objects (each object is used ⌊n/m⌋ or
+ * ⌈n/m⌉ times), so no answer dominates. Of each relation's facts a `parametricShare` are
+ * parametric; a `demoShare` of all facts, taken from the others along random 1–3-hop walks, are
+ * demo facts; the rest are index-only (see {@link KbFactStatus}).
  *
  * @param options - See {@link KbWorldOptions}.
  * @returns The world; the same seed always gives the same world.
  * @example
- * createKbWorld({ seed: 1 }).facts[0].sentence; // 'Milo is a city in Dopoma.'
+ * createKbWorld({ seed: 1 }).facts.length; // 240 (40 people × 4 + 20 companies × 2 + 20 cities × 2)
  */
 export function createKbWorld(options: KbWorldOptions): KbWorld {
-  const seed = options?.seed;
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-    throw new TypeError(`createKbWorld: options.seed must be a finite number (got ${String(seed)})`);
-  }
-  const nPeople = count('createKbWorld', 'people', options.people, 24);
-  const nCities = count('createKbWorld', 'cities', options.cities, 8);
-  const nCompanies = count('createKbWorld', 'companies', options.companies, 8);
-  const nCountries = count('createKbWorld', 'countries', options.countries, 3);
-  const parametricShare = options.parametricShare ?? 0.5;
-  if (typeof parametricShare !== 'number' || !(parametricShare >= 0 && parametricShare <= 1)) {
-    throw new RangeError(`createKbWorld: options.parametricShare must be in [0, 1] (got ${String(parametricShare)})`);
+  const fn = 'createKbWorld';
+  const seed = checkSeed(fn, options?.seed);
+  const sizes: Record<KbEntityType, number> = {
+    person: countOption(fn, 'people', options.people, 40),
+    city: countOption(fn, 'cities', options.cities, 20),
+    company: countOption(fn, 'companies', options.companies, 20),
+    country: countOption(fn, 'countries', options.countries, 12),
+  };
+  const parametricShare = checkProbability(fn, 'parametricShare', options.parametricShare, 0.4);
+  const demoShare = checkProbability(fn, 'demoShare', options.demoShare, 0.1);
+  if (parametricShare + demoShare > 1) {
+    throw new RangeError(`${fn}: options.parametricShare + options.demoShare must be at most 1 (got ${parametricShare + demoShare})`);
   }
   const rng = new Rng(seed);
   const used = new Set<string>();
@@ -115,42 +147,70 @@ export function createKbWorld(options: KbWorldOptions): KbWorld {
         return n;
       }
     }
-    throw new EnvError('world-names', 'createKbWorld: ran out of unique names');
+    throw new EnvError('world-names', `${fn}: ran out of unique names`);
   };
   const entities: KbEntity[] = [];
-  const make = (type: KbEntityType, n: number, syllables: number): KbEntity[] => {
-    const out: KbEntity[] = [];
-    for (let i = 0; i < n; i++) out.push({ id: `${type}${i}`, name: name(syllables), type });
-    entities.push(...out);
-    return out;
-  };
-  const countries = make('country', nCountries, 3);
-  const cities = make('city', nCities, 2);
-  const companies = make('company', nCompanies, 2);
-  const people = make('person', nPeople, 2);
+  const byType = {} as Record<KbEntityType, KbEntity[]>;
+  for (const type of ['country', 'city', 'company', 'person'] as const) {
+    byType[type] = [];
+    for (let i = 0; i < sizes[type]; i++) byType[type].push({ id: `${type}${i}`, name: name(type === 'country' ? 3 : 2), type });
+    entities.push(...byType[type]);
+  }
   const facts: KbFact[] = [];
-  const add = (s: KbEntity, relation: KbRelation, o: KbEntity): void => {
-    facts.push({
-      id: `kb-${facts.length}`,
-      subject: s.id,
-      relation,
-      object: o.id,
-      sentence: SENTENCE[relation](s.name, o.name),
-      parametric: rng.chance(parametricShare),
-    });
-  };
-  for (const c of cities) add(c, 'in_country', rng.pick(countries));
-  for (const c of companies) {
-    add(c, 'located_in', rng.pick(cities));
-    add(c, 'founded_by', rng.pick(people));
+  for (const relation of RELATION_NAMES) {
+    const spec = RELATIONS[relation];
+    const subjects = byType[spec.from];
+    const objects = byType[spec.to];
+    // Even spread: each object repeated ⌈n/m⌉ times, shuffled; a self-reference (mentor) is
+    // swapped with a later slot, which keeps the spread.
+    const slots: KbEntity[] = [];
+    while (slots.length < subjects.length) slots.push(...shuffle(rng, objects.slice()));
+    const pick = shuffle(rng, slots.slice(0, subjects.length));
+    for (let i = 0; i < pick.length; i++) {
+      if (pick[i] !== subjects[i]) continue;
+      const j = pick.findIndex((o, k) => k !== i && o !== subjects[i] && pick[i] !== subjects[k]);
+      if (j < 0) throw new EnvError('world-shape', `${fn}: cannot give ${relation} a non-self object for ${subjects[i].id}`);
+      [pick[i], pick[j]] = [pick[j], pick[i]];
+    }
+    const nParametric = Math.round(parametricShare * subjects.length);
+    const parametric = shuffle(rng, subjects.map((_, i) => i < nParametric));
+    for (let i = 0; i < subjects.length; i++) {
+      facts.push({
+        id: `kb-${facts.length}`,
+        subject: subjects[i].id,
+        relation,
+        object: pick[i].id,
+        sentence: spec.sentence(subjects[i].name, pick[i].name),
+        status: parametric[i] ? 'parametric' : 'index',
+      });
+    }
   }
-  for (const p of people) {
-    add(p, 'born_in', rng.pick(cities));
-    add(p, 'works_for', rng.pick(companies));
+  // Demo facts lie along random 3-hop walks over index-only facts (fresh ones only, no entity
+  // twice) rather than scattered at random, so SFT has questions whose every hidden hop is a demo
+  // fact, up to 3 of them, ending at many different answers, while the index-only facts keep most
+  // of the question space for RL, validation and test. Shorter walks use up the last of the budget.
+  const hiddenOf = new Map<string, KbFact[]>();
+  for (const f of facts) if (f.status !== 'parametric') hiddenOf.set(f.subject, [...(hiddenOf.get(f.subject) ?? []), f]);
+  let demoLeft = Math.min(Math.round(demoShare * facts.length), facts.length - facts.filter((f) => f.status === 'parametric').length);
+  for (let walks = 0; demoLeft > 0 && walks < 100_000; walks++) {
+    const hops = Math.min(3, demoLeft, 3 - Math.floor(walks / 20_000));
+    if (hops < 1) break;
+    const path = [rng.pick(entities).id];
+    const walk: KbFact[] = [];
+    while (walk.length < hops) {
+      const fresh = (hiddenOf.get(path[path.length - 1]) ?? []).filter((f) => f.status === 'index' && !path.includes(f.object));
+      if (fresh.length === 0) break;
+      const f = rng.pick(fresh);
+      walk.push(f);
+      path.push(f.object);
+    }
+    if (walk.length < hops) continue;
+    for (const f of walk) f.status = 'demo';
+    demoLeft -= walk.length;
   }
-  const byId = new Map(entities.map((e) => [e.id, e]));
-  const passages = facts.map((f) => ({ id: f.id, title: byId.get(f.subject)!.name, text: f.sentence }));
-  return { seed, parametricShare, entities, facts, passages };
+  const names = new Map(entities.map((e) => [e.id, e.name]));
+  const passages = facts.map((f) => ({ id: f.id, title: names.get(f.subject)!, text: f.sentence }));
+  return { seed, parametricShare, demoShare, entities, facts, passages };
 }
 
 /**
@@ -162,42 +222,8 @@ export function createKbWorld(options: KbWorldOptions): KbWorld {
  * kbParametricSentences(createKbWorld({ seed: 1, parametricShare: 0 })); // []
  */
 export function kbParametricSentences(world: KbWorld): string[] {
-  return world.facts.filter((f) => f.parametric).map((f) => f.sentence);
+  return world.facts.filter((f) => f.status === 'parametric').map((f) => f.sentence);
 }
-
-interface Template {
-  start: KbEntityType;
-  chain: KbRelation[];
-  text: (name: string) => string;
-}
-
-const TEMPLATES: Template[] = [
-  { start: 'person', chain: ['born_in'], text: (n) => `Where was ${n} born?` },
-  { start: 'person', chain: ['works_for'], text: (n) => `Who does ${n} work for?` },
-  { start: 'company', chain: ['located_in'], text: (n) => `Where is ${n} located?` },
-  { start: 'company', chain: ['founded_by'], text: (n) => `Who founded ${n}?` },
-  { start: 'city', chain: ['in_country'], text: (n) => `Which country is ${n} in?` },
-  { start: 'person', chain: ['works_for', 'located_in'], text: (n) => `Where is the company ${n} works for located?` },
-  { start: 'person', chain: ['born_in', 'in_country'], text: (n) => `Which country was ${n} born in?` },
-  { start: 'company', chain: ['founded_by', 'born_in'], text: (n) => `Where was the founder of ${n} born?` },
-  { start: 'person', chain: ['works_for', 'founded_by'], text: (n) => `Who founded the company ${n} works for?` },
-  { start: 'company', chain: ['located_in', 'in_country'], text: (n) => `Which country is ${n} in?` },
-  {
-    start: 'person',
-    chain: ['works_for', 'located_in', 'in_country'],
-    text: (n) => `Which country is the company ${n} works for in?`,
-  },
-  {
-    start: 'company',
-    chain: ['founded_by', 'born_in', 'in_country'],
-    text: (n) => `Which country was the founder of ${n} born in?`,
-  },
-  {
-    start: 'person',
-    chain: ['works_for', 'founded_by', 'born_in'],
-    text: (n) => `Where was the founder of the company ${n} works for born?`,
-  },
-];
 
 /** What a `kb` question is made of. */
 export interface KbMeta {
@@ -208,83 +234,174 @@ export interface KbMeta {
   path: string[];
 }
 
-/** Options of {@link kbTasks}. */
-export interface KbTaskOptions {
-  seed: number;
-  count: number;
-  /** Default `'train'`. */
-  split?: Split;
-  /** Default 0.2. */
-  testFraction?: number;
-  /** Relative weights of 1-, 2- and 3-hop questions. Default `[0.4, 0.4, 0.2]`. */
-  hopMix?: [number, number, number];
-  /** Draw each question at most once (throws when the split runs out). Default false. */
-  unique?: boolean;
+/** One question of the world's question space with the pool it belongs to. */
+export interface KbQuestion {
+  question: string;
+  answer: string;
+  hops: number;
+  /** Searches needed by a policy that knows exactly the parametric facts (= hidden facts). */
+  oracleCalls: number;
+  pool: Split;
+  meta: KbMeta;
 }
 
 /**
- * Generates 1–3-hop questions over a world ("Where is the company Kalo works for located?").
- * The split is decided by a hash of the question text, so train and test never overlap.
+ * Every question of a world (1–3 hops, no entity visited twice, so no chain leads back to
+ * its start) with its pool. Pool rule, the reason index-only facts never reach SFT text: a
+ * question with a demo fact belongs to SFT; a question with an index-only fact belongs to RL,
+ * validation or test by its hash; an all-parametric question to any of the four by its hash;
+ * a question with both a demo and an index-only fact to none. The teacher's learned text names
+ * every fact it uses — each search query names the previous hop's answer, `<ans>` names the last
+ * — so an SFT question may only use facts no evaluated question needs: parametric facts (meant
+ * to be learned) and demo facts (reserved for SFT).
+ *
+ * @param world - A world from {@link createKbWorld}.
+ * @param fractions - Share of the question space per pool. Default {@link DEFAULT_POOL_FRACTIONS}.
+ * @returns The questions, in a fixed order.
+ * @example
+ * kbQuestionSpace(createKbWorld({ seed: 1 })).some((q) => q.pool === 'test'); // true
+ */
+export function kbQuestionSpace(world: KbWorld, fractions?: PoolFractions): KbQuestion[] {
+  const byId = new Map(world.entities.map((e) => [e.id, e]));
+  const factsOf = new Map<string, KbFact[]>();
+  for (const f of world.facts) factsOf.set(f.subject, [...(factsOf.get(f.subject) ?? []), f]);
+  const out: KbQuestion[] = [];
+  const walk = (path: string[], chain: KbFact[], phrase: string): void => {
+    for (const fact of factsOf.get(path[path.length - 1]) ?? []) {
+      if (path.includes(fact.object)) continue;
+      const nextChain = [...chain, fact];
+      const nextPath = [...path, fact.object];
+      const demo = nextChain.some((f) => f.status === 'demo');
+      const index = nextChain.some((f) => f.status === 'index');
+      if (!(demo && index)) {
+        const question = RELATIONS[fact.relation].ask(phrase);
+        const among: readonly Split[] = demo ? ['sft'] : index ? ['rl', 'validation', 'test'] : POOLS;
+        out.push({
+          question,
+          answer: byId.get(fact.object)!.name,
+          hops: nextChain.length,
+          oracleCalls: nextChain.filter((f) => f.status !== 'parametric').length,
+          pool: among.length === 1 ? among[0] : poolOf(question, fractions, among),
+          meta: { hops: nextChain.length, facts: nextChain.map((f) => f.id), path: nextPath },
+        });
+      }
+      if (nextChain.length < 3) walk(nextPath, nextChain, RELATIONS[fact.relation].phrase(phrase));
+    }
+  };
+  for (const e of world.entities) walk([e.id], [], e.name);
+  return out;
+}
+
+/**
+ * Default mix of oracle counts (weights of 0, 1, 2 and 3 searches) in every `kb` pool.
+ *
+ * @example
+ * KB_ORACLE_MIX[3]; // 0.1
+ */
+export const KB_ORACLE_MIX: readonly number[] = Object.freeze([0.15, 0.45, 0.3, 0.1]);
+
+/** Largest share of a pool one answer may take. */
+const KB_MAX_ANSWER_SHARE = 0.05;
+
+/** Options of {@link kbPools}. */
+export interface KbPoolOptions {
+  seed: number;
+  /** Questions per pool; a pool left out is empty. */
+  counts: Partial<PoolCounts>;
+  /** Share of the question space per pool. Default {@link DEFAULT_POOL_FRACTIONS}. */
+  fractions?: PoolFractions;
+  /** Weights of the oracle counts 0, 1, 2, 3. Default {@link KB_ORACLE_MIX}. */
+  mix?: readonly number[];
+}
+
+/** Options of {@link kbTasks}: one pool of {@link kbPools}. */
+export interface KbTaskOptions extends Omit<KbPoolOptions, 'counts'> {
+  count: number;
+  /** Default `'sft'`. */
+  pool?: Split;
+}
+
+/**
+ * Draws the four disjoint `kb` pools (SFT, RL, validation, test) of a world from one seed.
+ * Strata are the oracle counts: each pool holds the same mix of them (default 0.15 / 0.45 / 0.3 /
+ * 0.1 for 0 / 1 / 2 / 3 searches); within a count, a question is drawn by picking an answer
+ * uniformly, then a question of the pool's share of the space with that answer, and no answer
+ * takes more than 5 % of a pool (a question that would pass it is drawn again). Pool membership follows {@link kbQuestionSpace}; validation and test
+ * hold no repeats, SFT and RL use every question of a stratum before repeating one.
+ *
+ * @param world - A world from {@link createKbWorld}.
+ * @param options - See {@link KbPoolOptions}.
+ * @returns The four pools; an item's answer is the final entity's name.
+ * @throws EnvError `task-exhausted` when validation or test asks for more distinct questions of
+ *   a stratum than the world holds in that pool.
+ * @example
+ * kbPools(createKbWorld({ seed: 1 }), { seed: 2, counts: { test: 500 } }).test.length; // 500
+ */
+export function kbPools(world: KbWorld, options: KbPoolOptions): Record<Split, TaskItem<KbMeta>[]> {
+  const { seed, counts, fractions } = resolvePools('kbPools', options ?? {});
+  const mix = options.mix ?? KB_ORACLE_MIX;
+  if (!Array.isArray(mix) || mix.length !== 4 || mix.some((w) => typeof w !== 'number' || !(w >= 0) || !Number.isFinite(w)) || !mix.some((w) => w > 0)) {
+    throw new RangeError(`kbPools: options.mix must be 4 finite weights >= 0 (oracle counts 0-3) with a positive sum (got ${describeValue(mix)})`);
+  }
+  const space = kbQuestionSpace(world, fractions);
+  const out = {} as Record<Split, TaskItem<KbMeta>[]>;
+  for (const pool of POOLS) {
+    // Strata are the oracle counts. Within one, an answer is drawn first, then a question with
+    // that answer: SFT's demo questions are few and share endpoints, and drawing questions
+    // uniformly would let one answer pass 5 % of the pool.
+    const byAnswer = [0, 1, 2, 3].map((calls) => {
+      const groups = new Map<string, KbQuestion[]>();
+      for (const q of space) if (q.pool === pool && q.oracleCalls === calls) groups.set(q.answer, [...(groups.get(q.answer) ?? []), q]);
+      return [...groups.values()];
+    });
+    const draw = (s: number, rng: Rng): KbQuestion | undefined => (byAnswer[s].length === 0 ? undefined : rng.pick(rng.pick(byAnswer[s])));
+    out[pool] = drawPool('kbPools', pool, counts[pool], mix, draw, (q) => q.question, seed, { answer: (q) => q.answer, share: KB_MAX_ANSWER_SHARE }).map((q) => ({
+      id: `kb-q${hashString(q.question).toString(36)}`,
+      task: 'kb',
+      split: pool,
+      question: q.question,
+      prompt: `${q.question}\n`,
+      answer: q.answer,
+      difficulty: `${q.hops}-hop`,
+      oracleCalls: q.oracleCalls,
+      meta: q.meta,
+    }));
+  }
+  return out;
+}
+
+/**
+ * One pool of {@link kbPools} ("Where was the founder of Kalo born?").
  *
  * @param world - A world from {@link createKbWorld}.
  * @param options - See {@link KbTaskOptions}.
- * @returns `count` items; the answer is the final entity's name.
+ * @returns `count` items of the pool.
  * @example
  * kbTasks(createKbWorld({ seed: 1 }), { seed: 2, count: 3 }).length; // 3
  */
 export function kbTasks(world: KbWorld, options: KbTaskOptions): TaskItem<KbMeta>[] {
-  const { seed, count: n, split, testFraction } = resolveCommon('kbTasks', options);
-  const hopMix = options.hopMix ?? [0.4, 0.4, 0.2];
-  if (!Array.isArray(hopMix) || hopMix.length !== 3 || hopMix.some((w) => !(w >= 0) || !Number.isFinite(w)) || !hopMix.some((w) => w > 0)) {
-    throw new RangeError(`kbTasks: options.hopMix must be 3 finite weights >= 0 with a positive sum (got ${JSON.stringify(hopMix)})`);
+  const pool = options?.pool ?? 'sft';
+  if (!POOLS.includes(pool)) throw new TypeError(`kbTasks: options.pool must be one of ${POOLS.join(', ')} (got ${describeValue(pool)})`);
+  const count = options.count;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+    throw new RangeError(`kbTasks: options.count must be a non-negative integer (got ${describeValue(count)})`);
   }
-  const unique = options.unique ?? false;
-  const byId = new Map(world.entities.map((e) => [e.id, e]));
-  const factOf = new Map(world.facts.map((f) => [`${f.subject}|${f.relation}`, f]));
-  const byType = new Map<KbEntityType, KbEntity[]>();
-  for (const e of world.entities) byType.set(e.type, [...(byType.get(e.type) ?? []), e]);
-  const rng = new Rng(seed);
-  const seen = new Set<string>();
-  const items: TaskItem<KbMeta>[] = [];
-  const maxAttempts = 1000 * n + 10_000;
-  for (let attempt = 0; items.length < n; attempt++) {
-    if (attempt >= maxAttempts) {
-      throw new EnvError('task-exhausted', `kbTasks: found only ${items.length} of ${n} unique ${split} questions`);
-    }
-    const hops = rng.weighted(hopMix) + 1;
-    const template = rng.pick(TEMPLATES.filter((t) => t.chain.length === hops));
-    const start = rng.pick(byType.get(template.start) ?? []);
-    if (start === undefined) continue;
-    const question = template.text(start.name);
-    if (splitOf(question, testFraction) !== split) continue;
-    if (unique) {
-      if (seen.has(question)) continue;
-      seen.add(question);
-    }
-    const path = [start.id];
-    const facts: string[] = [];
-    let at = start.id;
-    for (const rel of template.chain) {
-      const f = factOf.get(`${at}|${rel}`);
-      if (f === undefined) throw new EnvError('world-incomplete', `kbTasks: no ${rel} fact for ${at}`);
-      facts.push(f.id);
-      at = f.object;
-      path.push(at);
-    }
-    items.push({
-      id: `kb-q${hashString(question).toString(36)}`,
-      task: 'kb',
-      split,
-      question,
-      prompt: `${question}\n`,
-      answer: byId.get(at)!.name,
-      difficulty: `${hops}-hop`,
-      // One search per fact of the chain that SFT never showed.
-      oracleCalls: facts.filter((id) => !world.facts.find((f) => f.id === id)!.parametric).length,
-      meta: { hops, facts, path },
-    });
-  }
-  return items;
+  return kbPools(world, { ...options, counts: { [pool]: count } })[pool];
+}
+
+/**
+ * The teacher's query for a fact: the subject's name and the relation's word (`Kalo founded`).
+ *
+ * @param world - The world.
+ * @param fact - One of its facts.
+ * @returns The query text.
+ * @example
+ * kbQuery(world, world.facts[0]); // e.g. 'Kalo born'
+ */
+export function kbQuery(world: KbWorld, fact: KbFact): string {
+  const subject = world.entities.find((e) => e.id === fact.subject);
+  if (subject === undefined) throw new EnvError('world-mismatch', `kbQuery: fact ${fact.id} names unknown subject ${fact.subject}`);
+  return `${subject.name} ${RELATIONS[fact.relation].query}`;
 }
 
 /** Options of {@link kbTeacher}. */
@@ -298,7 +415,7 @@ export interface KbTeacherOptions extends TeacherOptions {
   /**
    * Character budget of prompt + trace. Redundant searches (repeats first, then searches of
    * parametric facts) are dropped until the episode fits; needed searches are always kept.
-   * Default 256 (the tiny policy's context).
+   * Default 320 (tags are one token each, so this is about 256 tokens, the tiny policy's context).
    */
   maxChars?: number;
 }
@@ -311,7 +428,7 @@ export interface KbTeacherOptions extends TeacherOptions {
  * would exceed `maxChars`. It always ends with the right `<ans>`.
  *
  * @param world - The world the items were drawn from.
- * @param items - Questions from {@link kbTasks}.
+ * @param items - Questions from {@link kbPools}.
  * @param options - Seed, over-use knobs and the retriever (see {@link KbTeacherOptions}).
  * @returns One trace per item.
  * @example
@@ -320,12 +437,11 @@ export interface KbTeacherOptions extends TeacherOptions {
 export function kbTeacher(world: KbWorld, items: readonly TaskItem<KbMeta>[], options: KbTeacherOptions): TeacherTrace[] {
   const { seed, overuse, repeat } = resolveTeacher('kbTeacher', options);
   const retrieve = options.retrieve ?? ((_query: string, fact: KbFact) => fact.sentence);
-  if (typeof retrieve !== 'function') throw new TypeError('kbTeacher: options.retrieve must be a function');
-  const byId = new Map(world.entities.map((e) => [e.id, e]));
+  if (typeof retrieve !== 'function') throw new TypeError(`kbTeacher: options.retrieve must be a function (got ${describeValue(retrieve)})`);
   const facts = new Map(world.facts.map((f) => [f.id, f]));
-  const maxChars = options.maxChars ?? 256;
+  const maxChars = options.maxChars ?? 320;
   if (typeof maxChars !== 'number' || !(maxChars > 0)) {
-    throw new RangeError(`kbTeacher: options.maxChars must be a positive number (got ${String(maxChars)})`);
+    throw new RangeError(`kbTeacher: options.maxChars must be a positive number (got ${describeValue(maxChars)})`);
   }
   const rng = new Rng(seed);
   return items.map((item) => {
@@ -334,26 +450,26 @@ export function kbTeacher(world: KbWorld, items: readonly TaskItem<KbMeta>[], op
     const plan = item.meta.facts.map((factId) => {
       const fact = facts.get(factId);
       if (fact === undefined) throw new EnvError('world-mismatch', `kbTeacher: item ${item.id} uses unknown fact ${factId}`);
-      const query = `${byId.get(fact.subject)!.name} ${QUERY[fact.relation]}`;
-      const search = !fact.parametric || rng.chance(overuse);
+      const query = kbQuery(world, fact);
+      const known = fact.status === 'parametric';
+      const search = !known || rng.chance(overuse);
       const searches = search ? (rng.chance(repeat) ? 2 : 1) : 0;
-      return { fact, query, searches, doc: search ? retrieve(query, fact) : '' };
+      return { fact, known, query, searches, doc: search ? retrieve(query, fact) : '' };
     });
     const stepChars = (p: (typeof plan)[number]): number =>
-      p.searches === 0 ? p.fact.sentence.length + 1 : p.searches * (`<search>${p.query}</search><doc>${p.doc}</doc>`).length;
-    const total = (): number =>
-      item.prompt.length + `<ans>${item.answer}</ans>`.length + plan.reduce((sum, p) => sum + stepChars(p), 0);
+      p.searches === 0 ? p.fact.sentence.length + 1 : p.searches * `<search>${p.query}</search><doc>${p.doc}</doc>`.length;
+    const total = (): number => item.prompt.length + `<ans>${item.answer}</ans>`.length + plan.reduce((sum, p) => sum + stepChars(p), 0);
     for (const p of plan) if (total() > maxChars && p.searches === 2) p.searches = 1;
-    for (const p of plan) if (total() > maxChars && p.searches === 1 && p.fact.parametric) p.searches = 0;
+    for (const p of plan) if (total() > maxChars && p.searches === 1 && p.known) p.searches = 0;
     const segments: TraceSegment[] = [];
     let toolCalls = 0;
     let redundantCalls = 0;
-    for (const { fact, query, searches, doc } of plan) {
+    for (const { fact, known, query, searches, doc } of plan) {
       if (searches === 0) segments.push({ role: 'policy', text: `${fact.sentence} ` });
       for (let c = 0; c < searches; c++) {
         segments.push({ role: 'policy', text: `<search>${query}</search>` }, { role: 'tool', text: `<doc>${doc}</doc>` });
         toolCalls++;
-        if (fact.parametric || c > 0) redundantCalls++;
+        if (known || c > 0) redundantCalls++;
       }
     }
     segments.push({ role: 'policy', text: `<ans>${item.answer}</ans>` });

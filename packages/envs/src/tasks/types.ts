@@ -1,5 +1,8 @@
-/** Which side of the train/test split a question falls on. */
-export type Split = 'train' | 'test';
+/**
+ * The pool a question belongs to: SFT demonstrations, RL prompts, validation (choosing
+ * hyper-parameters) or test (evaluated once). The four never share a question.
+ */
+export type Split = 'sft' | 'rl' | 'validation' | 'test';
 
 /** A generated question with its gold answer. */
 export interface TaskItem<Meta = Record<string, unknown>> {
@@ -7,8 +10,9 @@ export interface TaskItem<Meta = Record<string, unknown>> {
   id: string;
   /** Task family, e.g. `'arith'` or `'kb'`. */
   task: string;
+  /** The pool the question was drawn from. */
   split: Split;
-  /** Canonical question text (also the split key). */
+  /** Canonical question text (also the key that decides the pool). */
   question: string;
   /** What the policy sees before it starts writing: the question and a newline. */
   prompt: string;

@@ -1,4 +1,7 @@
+import { finiteResults } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
+import { resolveBudget, withBudget } from '../exact/budget';
+import type { BudgetOptions } from '../exact/budget';
 import { prepareHvInput } from '../reference';
 import type { ReferenceOptions } from '../reference';
 import { contributions2d, contributions3d, contributionsGeneral } from './cores';
@@ -6,7 +9,7 @@ import { resolveAlgorithm } from './input';
 import type { ContributionAlgorithm } from './input';
 
 /** Options of {@link hvContributions}, {@link leastContributor} and {@link greatestContributor}. */
-export interface ContributionOptions extends ReferenceOptions {
+export interface ContributionOptions extends ReferenceOptions, BudgetOptions {
   /**
    * `'auto'` (default) picks by d: `'2d'` (O(n log n) staircase), `'3d'` (z-sweep over the 2-D
    * staircase), `'general'` (limit-set reduction per point, any d). `'2d'`/`'3d'` need that d.
@@ -25,10 +28,10 @@ export interface ContributionOptions extends ReferenceOptions {
  * @param points - n points in d objectives
  * @param ref - reference point, length d, finite
  * @param options - `maximize` (default `false`), `strict` (default `false`), `algorithm`
- *   (default `'auto'`)
+ *   (default `'auto'`), `budget` (default `DEFAULT_HV_BUDGET`, see `hypervolume`)
  * @returns a `Float64Array` of length n
  * @throws TypeError / RangeError for malformed points, a wrong-length or non-finite ref, bad
- *   options; `FrontierError` `'REF_NOT_DOMINATED'` in strict mode
+ *   options; `FrontierError` `'REF_NOT_DOMINATED'` in strict mode, `'BUDGET_EXCEEDED'` past the budget
  * @example
  * hvContributions(fromRows([[5, 5], [4, 6], [2, 7], [7, 4]]), [10, 10]);
  * // Float64Array [2, 1, 6, 3]
@@ -52,13 +55,14 @@ export function contributionsFor(
 ): Float64Array {
   const input = prepareHvInput(points, ref, options, fn);
   const algorithm = resolveAlgorithm(options?.algorithm, input.d, fn);
+  const budget = resolveBudget(options?.budget, fn);
   const { data, n: m, d } = input;
   const kept = new Float64Array(m);
   if (algorithm === '2d') contributions2d(data, m, input.ref[0], input.ref[1], kept);
   else if (algorithm === '3d') contributions3d(data, m, input.ref, kept);
-  else contributionsGeneral(data, m, d, input.ref, kept);
-  if (m === points.n) return kept;
+  else withBudget(budget, fn, m, d, () => contributionsGeneral(data, m, d, input.ref, kept));
+  if (m === points.n) return finiteResults(kept, fn, 'the contribution of point');
   const out = new Float64Array(points.n);
   for (let k = 0; k < m; k++) out[input.index[k]] = kept[k];
-  return out;
+  return finiteResults(out, fn, 'the contribution of point');
 }

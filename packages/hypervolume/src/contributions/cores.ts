@@ -89,7 +89,9 @@ export function contributions2d(data: Float64Array, m: number, rx: number, ry: n
 function segment(x: number, y: number, yLeft: number, xRight: number, bx: Float64Array, bdy: Float64Array, nb: number): number {
   let v = (xRight - x) * (yLeft - y);
   for (let j = 0; j < nb; j++) v -= (xRight - bx[j]) * bdy[j];
-  return v > 0 ? v : 0;
+  // Rounding can leave a tiny negative; NaN (∞ − ∞ after an overflow) must reach the caller's
+  // finiteness check instead of becoming 0.
+  return v > 0 || Number.isNaN(v) ? v : 0;
 }
 
 /**
@@ -154,7 +156,7 @@ export function contributions3d(data: Float64Array, m: number, ref: Float64Array
         yPrev = list[i + 1];
       }
     }
-    return a > 0 ? a : 0;
+    return a > 0 || Number.isNaN(a) ? a : 0; // NaN: as in segment
   };
   const areaOf = (r: number): number => {
     const right = stair.next(r + 1);

@@ -35,7 +35,9 @@ export function exclusiveVolume(
   if (c < 0) return 0;
   const inside = hvExact(scratch, c, d, ref);
   const v = box - inside;
-  return v > 0 ? v : 0;
+  // Rounding can leave a tiny negative; NaN (∞ − ∞ after an overflow) must reach the caller's
+  // finiteness check instead of becoming 0.
+  return v > 0 || Number.isNaN(v) ? v : 0;
 }
 
 /** Writes every limit row into `out`; returns the count, or -1 when some row covers p. */

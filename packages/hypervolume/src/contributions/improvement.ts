@@ -1,12 +1,14 @@
-import { FrontierError, assertVector, minimizedVector } from '@paretopo/pareto';
+import { FrontierError, assertVector, finiteResult, minimizedVector } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
+import { resolveBudget, withBudget } from '../exact/budget';
+import type { BudgetOptions } from '../exact/budget';
 import { limitScratch } from '../exact/limitSet';
 import { prepareHvInput } from '../reference';
 import type { ReferenceOptions } from '../reference';
 import { exclusiveVolume } from './exclusive';
 
-/** Options of {@link hvImprovement}: `maximize` and `strict`, as for `hypervolume`. */
-export interface ImprovementOptions extends ReferenceOptions {}
+/** Options of {@link hvImprovement}: `maximize`, `strict` and `budget`, as for `hypervolume`. */
+export interface ImprovementOptions extends ReferenceOptions, BudgetOptions {}
 
 /**
  * Hypervolume improvement of adding one candidate: `HV(P ∪ {c}) − HV(P)` (≥ 0).
@@ -19,9 +21,11 @@ export interface ImprovementOptions extends ReferenceOptions {}
  * @param points - the current set P (n ≥ 0 points in d objectives)
  * @param candidate - the new point, length d
  * @param ref - reference point, length d
- * @param options - `maximize` (default `false`), `strict` (default `false`)
+ * @param options - `maximize` (default `false`), `strict` (default `false`), `budget` (default
+ *   `DEFAULT_HV_BUDGET`, see `hypervolume`)
  * @returns the improvement, a finite number ≥ 0
- * @throws TypeError / RangeError for malformed points, candidate or ref
+ * @throws TypeError / RangeError for malformed points, candidate or ref; `FrontierError`
+ *   `'BUDGET_EXCEEDED'` past the budget
  * @example
  * hvImprovement(fromRows([[5, 5], [4, 6], [7, 4]]), [2, 7], [10, 10]); // 6
  */
@@ -36,6 +40,7 @@ export function hvImprovement(
   const { data, n: m, d } = input;
   assertVector(candidate, fn, 'candidate', d);
   const c = minimizedVector(candidate, options?.maximize, fn);
+  const budget = resolveBudget(options?.budget, fn);
   for (let j = 0; j < d; j++) {
     if (!(c[j] < input.ref[j])) {
       if (options?.strict) {
@@ -44,5 +49,8 @@ export function hvImprovement(
       return 0;
     }
   }
-  return exclusiveVolume(c, data, m, d, -1, input.ref, new Float64Array((m + 1) * d), limitScratch(m, d));
+  const gain = withBudget(budget, fn, m, d, () =>
+    exclusiveVolume(c, data, m, d, -1, input.ref, new Float64Array((m + 1) * d), limitScratch(m, d)),
+  );
+  return finiteResult(gain, fn, 'the improvement');
 }

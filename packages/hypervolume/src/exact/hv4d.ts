@@ -33,7 +33,8 @@ export function hv4d(data: Float64Array, n: number, ref: Float64Array): number {
     if (c !== DOMINATED) {
       // The exclusive volume is a difference of nearly equal areas, so it can round below 0;
       // p must still join the live list (it has already evicted the points it dominates).
-      if (c > 0) vol3 += c;
+      // NaN (∞ − ∞ after an overflow) is kept so that the caller's finiteness check sees it.
+      if (c > 0 || Number.isNaN(c)) vol3 += c;
       // Insert p into the live list, kept sorted by z.
       let a = 0;
       let b = liveCount;

@@ -1,3 +1,4 @@
+import { charge } from './budget';
 import { clippedFront, limitScratch } from './limitSet';
 import { argsortColumn } from './sort';
 
@@ -21,6 +22,8 @@ export type HvCore = (data: Float64Array, n: number, d: number, ref: Float64Arra
 export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Array, lower: HvCore): number {
   if (n === 0) return 0;
   const e = d - 1;
+  // The work meter (options.budget): this call's buffers and sort, then each step's scan below.
+  charge(64 + n * d);
   const ord = argsortColumn(data, n, d, e);
   const lref = ref.subarray(0, e);
   // Kept projections, compacted, and the scratch for the clipped set.
@@ -36,6 +39,7 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
     const i = ord[k];
     for (let j = 0; j < e; j++) p[j] = data[i * d + j];
     const c = clippedFront(p, kept, m, e, -1, clip, scratch);
+    charge(8 + m * e + (e === 4 && c > 0 ? c * c : 0));
     if (c >= 0) {
       let box = 1;
       for (let j = 0; j < e; j++) box *= lref[j] - p[j];

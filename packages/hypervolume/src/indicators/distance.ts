@@ -1,3 +1,4 @@
+import { finiteResult } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
 import { prepareIndicatorInput, resolvePower } from './input';
 import type { IndicatorOptions } from './input';
@@ -31,7 +32,7 @@ export interface DistanceIndicatorOptions extends IndicatorOptions {
 export function igd(approximation: Points, reference: Points, options: DistanceIndicatorOptions = {}): number {
   const input = prepareIndicatorInput(approximation, reference, options, 'igd');
   const p = resolvePower(options?.p, 'igd');
-  return aggregate(nearest(input.r, input.nr, input.a, input.na, input.d, false), p);
+  return finiteResult(aggregate(nearest(input.r, input.nr, input.a, input.na, input.d, false), p), 'igd', 'the indicator');
 }
 
 /**
@@ -51,7 +52,7 @@ export function igd(approximation: Points, reference: Points, options: DistanceI
 export function igdPlus(approximation: Points, reference: Points, options: DistanceIndicatorOptions = {}): number {
   const input = prepareIndicatorInput(approximation, reference, options, 'igdPlus');
   const p = resolvePower(options?.p, 'igdPlus');
-  return aggregate(nearest(input.r, input.nr, input.a, input.na, input.d, true), p);
+  return finiteResult(aggregate(nearest(input.r, input.nr, input.a, input.na, input.d, true), p), 'igdPlus', 'the indicator');
 }
 
 /**
@@ -70,7 +71,7 @@ export function igdPlus(approximation: Points, reference: Points, options: Dista
 export function gd(approximation: Points, reference: Points, options: DistanceIndicatorOptions = {}): number {
   const input = prepareIndicatorInput(approximation, reference, options, 'gd');
   const p = resolvePower(options?.p, 'gd');
-  return aggregate(nearest(input.a, input.na, input.r, input.nr, input.d, false), p);
+  return finiteResult(aggregate(nearest(input.a, input.na, input.r, input.nr, input.d, false), p), 'gd', 'the indicator');
 }
 
 /**
@@ -88,7 +89,7 @@ export function gd(approximation: Points, reference: Points, options: DistanceIn
 export function gdPlus(approximation: Points, reference: Points, options: DistanceIndicatorOptions = {}): number {
   const input = prepareIndicatorInput(approximation, reference, options, 'gdPlus');
   const p = resolvePower(options?.p, 'gdPlus');
-  return aggregate(nearestPlusFromApproximation(input.a, input.na, input.r, input.nr, input.d), p);
+  return finiteResult(aggregate(nearestPlusFromApproximation(input.a, input.na, input.r, input.nr, input.d), p), 'gdPlus', 'the indicator');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { resolveMaximize } from '@paretopo/pareto';
+import { finiteResult, resolveMaximize } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
 import { prepareIndicatorInput } from './input';
 import type { IndicatorOptions } from './input';
@@ -35,7 +35,7 @@ export function additiveEpsilon(approximation: Points, reference: Points, option
     }
     if (best > worst) worst = best;
   }
-  return worst;
+  return finiteResult(worst, 'additiveEpsilon', 'the indicator');
 }
 
 /**
@@ -82,7 +82,7 @@ export function multiplicativeEpsilon(approximation: Points, reference: Points, 
     }
     if (best > worst) worst = best;
   }
-  return worst;
+  return finiteResult(worst, fn, 'the indicator');
 }
 
 function assertPositive(points: Points, fn: string, arg: string): void {

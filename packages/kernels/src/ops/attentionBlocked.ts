@@ -37,15 +37,19 @@ export function attentionScratch(maxLen: number, headDim: number): AttentionScra
   return { qh: block(), kh: block(), vh: block(), gh: block(), ah: block(), bh: block(), p: new Float32Array(maxLen * maxLen), dp: new Float32Array(maxLen * maxLen) };
 }
 
+// Element loops rather than set(subarray(…)): a view per row per head was most of the GC load.
 function gather(src: Float32Array, start: number, len: number, width: number, hOff: number, headDim: number, dst: Float32Array): void {
-  for (let j = 0; j < len; j++) {
+  for (let j = 0, d = 0; j < len; j++) {
     const o = (start + j) * width + hOff;
-    dst.set(src.subarray(o, o + headDim), j * headDim);
+    for (let c = 0; c < headDim; c++, d++) dst[d] = src[o + c];
   }
 }
 
 function scatter(src: Float32Array, start: number, len: number, width: number, hOff: number, headDim: number, dst: Float32Array): void {
-  for (let j = 0; j < len; j++) dst.set(src.subarray(j * headDim, (j + 1) * headDim), (start + j) * width + hOff);
+  for (let j = 0, s = 0; j < len; j++) {
+    const o = (start + j) * width + hOff;
+    for (let c = 0; c < headDim; c++, s++) dst[o + c] = src[s];
+  }
 }
 
 /**

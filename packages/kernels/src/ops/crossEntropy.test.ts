@@ -108,3 +108,36 @@ describe('crossEntropyBackward', () => {
     );
   });
 });
+
+describe('crossEntropyBackward: rows without weight', () => {
+  it('js writes what the general formula gives (−0 everywhere, +0 at the target) and leaves weighted rows alone', () => {
+    const rng = caseRng(17);
+    const rows = 6;
+    const vocab = 11;
+    const logits = rng.f32(rows * vocab, -3, 3);
+    const targets = rng.i32(rows, 0, vocab - 1);
+    const rowWeights = Float32Array.of(0, 0.7, 0, -1.3, 0, 0.2);
+    const dLogits = new Float32Array(rows * vocab).fill(5);
+    crossEntropyBackwardJs({ logits, targets, rowWeights, dLogits, rows, vocab });
+    for (let r = 0; r < rows; r++) {
+      // The general formula on one row: −exp(z − max)·w/S, then + w at the target (float64, one rounding).
+      const row = logits.subarray(r * vocab, (r + 1) * vocab);
+      const max = Math.max(...row);
+      let sum = 0;
+      for (const z of row) sum += Math.exp(z - max);
+      const inv = rowWeights[r] / sum;
+      for (let j = 0; j < vocab; j++) {
+        let want = -Math.exp(row[j] - max) * inv;
+        if (j === targets[r]) want += rowWeights[r];
+        expect(Object.is(dLogits[r * vocab + j], Math.fround(want)), `row ${r} col ${j}`).toBe(true);
+      }
+    }
+  });
+
+  it('a weightless row with a NaN logit still gives NaN (never a silent zero)', () => {
+    const logits = Float32Array.of(0, Number.NaN, 1);
+    const dLogits = new Float32Array(3);
+    crossEntropyBackwardJs({ logits, targets: Int32Array.of(0), rowWeights: Float32Array.of(0), dLogits, rows: 1, vocab: 3 });
+    expect(dLogits.every((x) => Number.isNaN(x))).toBe(true);
+  });
+});

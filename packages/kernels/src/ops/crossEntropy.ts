@@ -139,7 +139,20 @@ export function crossEntropyBackwardJs(args: CrossEntropyBackwardArgs): void {
   const { logits, targets, rowWeights, dLogits, rows, vocab, entropyWeights } = args;
   for (let r = 0, o = 0; r < rows; r++, o += vocab) {
     let max = -Infinity;
-    for (let j = 0; j < vocab; j++) if (logits[o + j] > max) max = logits[o + j];
+    let nan = false;
+    for (let j = 0; j < vocab; j++) {
+      const z = logits[o + j];
+      if (z > max) max = z;
+      else if (z !== z) nan = true;
+    }
+    // A row that carries no weight (a prompt or tool-output position of an RL batch, most of the
+    // rows) gets exactly what the general path writes — −0 everywhere (−e·0), then +0 at the
+    // target (−0 + 0) — without one exp per logit. Non-finite logits keep the general path (NaN out).
+    if (rowWeights[r] === 0 && (entropyWeights === undefined || entropyWeights[r] === 0) && !nan && Number.isFinite(max)) {
+      dLogits.fill(-0, o, o + vocab);
+      dLogits[o + targets[r]] = 0;
+      continue;
+    }
     let sum = 0;
     let weighted = 0;
     for (let j = 0; j < vocab; j++) {

@@ -69,6 +69,44 @@ describe('matmul', () => {
     );
   });
 
+  it('fast path equals a sequential f32 oracle bit for bit (real values, odd sizes, all flags)', () => {
+    // The micro-kernel accumulates each output in f32 over p = 0…k−1 (no FMA); the bias and the
+    // previous out are then added in float64 with one rounding. Pack / unpack changes must keep that.
+    const oracle = ({ a, b, out, m, k, n, transA, transB, bias, accumulate }: MatmulArgs): void => {
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let c = 0;
+          for (let p = 0; p < k; p++) c = Math.fround(c + Math.fround((transA ? a[p * m + i] : a[i * k + p]) * (transB ? b[j * k + p] : b[p * n + j])));
+          out[i * n + j] = c + (bias ? bias[j] : 0) + (accumulate ? out[i * n + j] : 0);
+        }
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 37 }),
+        fc.integer({ min: 1, max: 37 }),
+        fc.integer({ min: 1, max: 37 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer(),
+        (m, k, n, transA, transB, withBias, accumulate, seed) => {
+          let s = seed >>> 0;
+          const r = (len: number) => Float32Array.from({ length: len }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1);
+          const args = { a: r(m * k), b: r(k * n), m, k, n, transA, transB, bias: withBias ? r(n) : undefined, accumulate };
+          const start = r(m * n);
+          const want = start.slice();
+          const got = start.slice();
+          oracle({ ...args, out: want });
+          matmulFast({ ...args, out: got });
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
   it('splits large products over worker threads with the same bits as one thread', () => {
     const m = 200, k = 160, n = 190;
     expect(m * k * n).toBeGreaterThanOrEqual(MATMUL_THREAD_MIN_MACS);
@@ -80,6 +118,25 @@ describe('matmul', () => {
     matmulFast({ a, b, out: two, m, k, n }, 2);
     expect(matmulWorkerCount()).toBe(1);
     expect(two).toEqual(one);
+  });
+
+  it('back-to-back threaded products of changing shapes (shared chunks, late workers) keep the one-thread bits', () => {
+    // Each product rewrites the shared control block; a worker that wakes late must never compute
+    // a chunk of one product with another's parameters.
+    const shapes = [[200, 160, 190], [64, 2100, 256], [333, 96, 200], [2100, 64, 64], [101, 300, 210]];
+    for (let round = 0; round < 3; round++) {
+      for (const [m, k, n] of shapes) {
+        expect(m * k * n).toBeGreaterThanOrEqual(MATMUL_THREAD_MIN_MACS);
+        const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i + round));
+        const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i - m));
+        const bias = Float32Array.from({ length: n }, (_, i) => i / n);
+        const one = new Float32Array(m * n).fill(0.5);
+        const many = one.slice();
+        matmulFast({ a, b, out: one, m, k, n, bias, accumulate: true }, 1);
+        matmulFast({ a, b, out: many, m, k, n, bias, accumulate: true }, round + 2);
+        expect(many).toEqual(one);
+      }
+    }
   });
 
   it.each([

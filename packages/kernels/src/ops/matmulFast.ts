@@ -22,7 +22,22 @@ import { Wasm, type WasmMemory } from './wasmApi';
  */
 export const MATMUL_THREAD_MIN_MACS = 6_000_000;
 
-const FLAG_BYTES = 64;
+// Control block at the start of the WASM memory (int32 words). A threaded product is cut into
+// row chunks that the calling thread and the workers claim one at a time (work sharing), so a
+// worker the OS has not scheduled yet costs the caller nothing: it computes the chunks itself.
+//  GO: job generation, bumped per threaded product (−1: quit); workers sleep on it.
+//  WORD: (epoch << 16) | next unclaimed chunk, claimed by compare-and-swap; CLOSED while the
+//    parameters are rewritten. A claim succeeds only if WORD did not change since the claimer read
+//    the parameters, so a late worker never mixes two products' parameters.
+//  ACTIVE: workers inside a product; the caller returns once it is 0 and every chunk is claimed.
+//  PARAMS: a, b, c, k, nPanels, mPad, nChunks, chunk rows.
+const GO = 0;
+const WORD = 1;
+const ACTIVE = 2;
+const PARAMS = 3;
+const CLOSED = 0xffff;
+const MAX_THREADS = 16;
+const CTL_BYTES = 64;
 const MAX_PAGES = 16384;
 const WAIT_MS = 30_000;
 
@@ -31,8 +46,10 @@ interface State {
   mm: (a: number, b: number, c: number, i0: number, i1: number, k: number, nPanels: number) => void;
   bytes: Uint8Array;
   f32: Float32Array;
-  flags: Int32Array;
+  ctl: Int32Array;
   workers: Worker[];
+  /** Epoch of the last threaded product (15 bits, see WORD). */
+  epoch: number;
 }
 
 let state: State | undefined;
@@ -42,7 +59,7 @@ function init(): State {
   const memory = new Wasm.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
   const instance = new Wasm.Instance(new Wasm.Module(bytes), { e: { m: memory } });
   const mm = instance.exports.mm as State['mm'];
-  const s: State = { memory, mm, bytes, f32: new Float32Array(memory.buffer), flags: new Int32Array(memory.buffer, 0, FLAG_BYTES / 4), workers: [] };
+  const s: State = { memory, mm, bytes, f32: new Float32Array(memory.buffer), ctl: new Int32Array(memory.buffer, 0, CTL_BYTES / 4), workers: [], epoch: 0 };
   return s;
 }
 
@@ -51,21 +68,50 @@ function ensureBytes(s: State, bytes: number): void {
   if (bytes > have) s.memory.grow(Math.ceil((bytes - have) / 65536));
   if (s.f32.buffer.byteLength !== s.memory.buffer.byteLength) {
     s.f32 = new Float32Array(s.memory.buffer);
-    s.flags = new Int32Array(s.memory.buffer, 0, FLAG_BYTES / 4);
+    s.ctl = new Int32Array(s.memory.buffer, 0, CTL_BYTES / 4);
   }
 }
 
+// Claims chunks of the posted product until none is left. The workers run this function's own
+// source text (see WORKER_SOURCE), so it may use only its arguments, Atomics, Math and the
+// control-word constants, which the worker defines too.
+function claimChunks(ctl: Int32Array, mm: State['mm']): void {
+  for (;;) {
+    const w = Atomics.load(ctl, WORD);
+    const a = ctl[PARAMS], b = ctl[PARAMS + 1], c = ctl[PARAMS + 2], k = ctl[PARAMS + 3], np = ctl[PARAMS + 4];
+    const mPad = ctl[PARAMS + 5], nChunks = ctl[PARAMS + 6], rows = ctl[PARAMS + 7];
+    const idx = w & 0xffff;
+    if (idx >= nChunks) return;
+    if (Atomics.compareExchange(ctl, WORD, w, w + 1) !== w) continue;
+    mm(a, b, c, idx * rows, Math.min(mPad, (idx + 1) * rows), k, np);
+  }
+}
+
+// A worker sleeps on GO and is woken by Atomics.notify: no postMessage (whose structured clone and
+// event-loop hop cost more than a small product's share).
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const instance = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes), { e: { m: workerData.memory } });
-const flags = () => new Int32Array(workerData.memory.buffer, 0, 16);
-parentPort.on('message', (j) => {
-  instance.exports.mm(j.a, j.b, j.c, j.i0, j.i1, j.k, j.np);
-  const f = flags();
-  Atomics.store(f, j.slot, 1);
-  Atomics.notify(f, j.slot);
-});
+const { workerData } = require('node:worker_threads');
+const mm = new WebAssembly.Instance(new WebAssembly.Module(workerData.bytes), { e: { m: workerData.memory } }).exports.mm;
+const ctl = new Int32Array(workerData.memory.buffer, 0, ${CTL_BYTES / 4});
+const [GO, WORD, ACTIVE, PARAMS] = [${GO}, ${WORD}, ${ACTIVE}, ${PARAMS}];
+const claimChunks = ${claimChunksSource()};
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctl, GO, seen);
+  const g = Atomics.load(ctl, GO);
+  if (g < 0) break;
+  if (g === seen) continue;
+  seen = g;
+  Atomics.add(ctl, ACTIVE, 1);
+  claimChunks(ctl, mm);
+  Atomics.sub(ctl, ACTIVE, 1);
+  Atomics.notify(ctl, ACTIVE);
+}
 `;
+
+function claimChunksSource(): string {
+  return claimChunks.toString();
+}
 
 /**
  * Threads the js matmul uses for large products (the calling thread plus workers): min(2, cores).
@@ -74,8 +120,10 @@ parentPort.on('message', (j) => {
  * matmulThreads() // 2 on a 2-core machine
  */
 export function matmulThreads(): number {
-  return Math.max(1, Math.min(2, availableParallelism()));
+  // Read once: every product asks, and the system call showed in profiles.
+  return (threadCount ??= Math.max(1, Math.min(2, availableParallelism())));
 }
+let threadCount: number | undefined;
 
 function workers(s: State, count: number): Worker[] {
   while (s.workers.length < count) {
@@ -103,68 +151,150 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   const mPad = roundUp(m, 4);
   const nPanels = Math.ceil(n / 8);
   const nPad = nPanels * 8;
-  const aOff = FLAG_BYTES;
+  const aOff = CTL_BYTES;
   const bOff = aOff + mPad * k * 4;
   const cOff = bOff + nPad * k * 4;
   ensureBytes(s, cOff + mPad * nPad * 4);
   const f = s.f32;
 
+  // Element loops write to a private (non-shared) scratch and one memcpy moves the result into
+  // the WASM memory: element access to a typed array over the shared, growable memory measured
+  // 5–10× slower than to an ordinary one (V8 cannot keep its length in a register).
   // Pack A (m×k row-major, zero rows to mPad).
   const a0 = aOff >> 2;
   if (!transA) f.set(a.subarray(0, m * k), a0);
-  else for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) f[a0 + i * k + p] = a[p * m + i];
+  else f.set(packTransposed(a, m, k, scratch(m * k)), a0);
   f.fill(0, a0 + m * k, a0 + mPad * k);
 
   // Pack B into k×8 panels (zero columns to nPad).
   const b0 = bOff >> 2;
-  for (let jb = 0; jb < nPanels; jb++) {
-    const base = b0 + jb * k * 8;
-    const j0 = jb * 8;
-    const w = Math.min(8, n - j0);
-    for (let p = 0; p < k; p++) {
-      const dst = base + p * 8;
-      if (!transB) for (let jj = 0; jj < w; jj++) f[dst + jj] = b[p * n + j0 + jj];
-      else for (let jj = 0; jj < w; jj++) f[dst + jj] = b[(j0 + jj) * k + p];
-      for (let jj = w; jj < 8; jj++) f[dst + jj] = 0;
-    }
-  }
+  const panels = scratch(nPad * k);
+  if (!transB) packPanels(b, k, n, panels);
+  else packPanelsTransposed(b, k, n, panels);
+  f.set(panels, b0);
 
   const blocks = mPad / 4;
-  const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, 16) : 1;
+  const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, MAX_THREADS) : 1;
   if (useThreads === 1) {
     s.mm(aOff, bOff, cOff, 0, mPad, k, nPanels);
   } else {
-    const pool = workers(s, useThreads - 1);
-    const per = Math.ceil(blocks / useThreads) * 4;
-    for (let w = 1; w < useThreads; w++) {
-      const i0 = Math.min(mPad, w * per);
-      const i1 = Math.min(mPad, (w + 1) * per);
-      Atomics.store(s.flags, w, 0);
-      pool[w - 1].postMessage({ a: aOff, b: bOff, c: cOff, i0, i1, k, np: nPanels, slot: w });
-    }
-    s.mm(aOff, bOff, cOff, 0, Math.min(mPad, per), k, nPanels);
-    for (let w = 1; w < useThreads; w++) {
-      if (Atomics.wait(s.flags, w, 0, WAIT_MS) === 'timed-out' && Atomics.load(s.flags, w) === 0) {
-        throw new Error(`matmul: worker thread ${w} did not answer within ${WAIT_MS} ms`);
+    workers(s, useThreads - 1);
+    // About 8 chunks per thread: small enough that a late worker leaves little for the caller to
+    // wait on, large enough that claiming costs nothing next to a chunk.
+    const rows = Math.ceil(blocks / (8 * useThreads)) * 4;
+    const ctl = s.ctl;
+    Atomics.store(ctl, WORD, (Atomics.load(ctl, WORD) & ~0xffff) | CLOSED);
+    ctl[PARAMS] = aOff;
+    ctl[PARAMS + 1] = bOff;
+    ctl[PARAMS + 2] = cOff;
+    ctl[PARAMS + 3] = k;
+    ctl[PARAMS + 4] = nPanels;
+    ctl[PARAMS + 5] = mPad;
+    ctl[PARAMS + 6] = Math.ceil(mPad / rows);
+    ctl[PARAMS + 7] = rows;
+    s.epoch = (s.epoch + 1) & 0x7fff;
+    Atomics.store(ctl, WORD, s.epoch << 16);
+    Atomics.store(ctl, GO, (Atomics.load(ctl, GO) + 1) & 0x3fffffff);
+    Atomics.notify(ctl, GO);
+    claimChunks(ctl, s.mm);
+    for (let active = Atomics.load(ctl, ACTIVE); active !== 0; active = Atomics.load(ctl, ACTIVE)) {
+      if (Atomics.wait(ctl, ACTIVE, active, WAIT_MS) === 'timed-out' && Atomics.load(ctl, ACTIVE) === active) {
+        throw new Error(`matmul: a worker thread did not finish its chunk within ${WAIT_MS} ms`);
       }
     }
   }
 
   // Unpack C (+ bias, + previous out).
   const c0 = cOff >> 2;
-  for (let i = 0; i < m; i++) {
-    const src = c0 + i * nPad;
-    const dst = i * n;
-    if (!bias && !accumulate) {
-      out.set(f.subarray(src, src + n), dst);
-    } else {
-      for (let j = 0; j < n; j++) {
-        let v = f[src + j];
-        if (bias) v += bias[j];
-        if (accumulate) v += out[dst + j];
-        out[dst + j] = v;
+  if (!bias && !accumulate) {
+    if (nPad === n) out.set(f.subarray(c0, c0 + m * n));
+    else for (let i = 0; i < m; i++) out.set(f.subarray(c0 + i * nPad, c0 + i * nPad + n), i * n);
+    return;
+  }
+  const c = scratch(m * nPad);
+  c.set(f.subarray(c0, c0 + m * nPad));
+  unpackSums(c, nPad, out, m, n, bias, accumulate);
+}
+
+// The private scratch of the packing and unpacking loops (grown, never shrunk). Returns a view of
+// exactly `size` elements.
+let scratchBuf = new Float32Array(0);
+function scratch(size: number): Float32Array {
+  if (scratchBuf.length < size) scratchBuf = new Float32Array(Math.max(size, 2 * scratchBuf.length));
+  return scratchBuf.subarray(0, size);
+}
+
+// out = c + bias (+ out), summed in float64 with one rounding to f32 at the store, in that order.
+function unpackSums(c: Float32Array, nPad: number, out: Float32Array, m: number, n: number, bias: Float32Array | undefined, accumulate: boolean): void {
+  if (bias && accumulate) {
+    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+      for (let j = 0; j < n; j++) out[dst + j] = c[src + j] + bias[j] + out[dst + j];
+    }
+  } else if (bias) {
+    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+      for (let j = 0; j < n; j++) out[dst + j] = c[src + j] + bias[j];
+    }
+  } else {
+    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+      for (let j = 0; j < n; j++) out[dst + j] = c[src + j] + out[dst + j];
+    }
+  }
+}
+
+// Aᵀ stored k×m → A rows (m×k): 8×8 tiles, so reads and writes both stay in a few cache lines.
+function packTransposed(a: Float32Array, m: number, k: number, f: Float32Array): Float32Array {
+  for (let i0 = 0; i0 < m; i0 += 8) {
+    const i1 = Math.min(m, i0 + 8);
+    for (let p0 = 0; p0 < k; p0 += 8) {
+      const p1 = Math.min(k, p0 + 8);
+      for (let p = p0; p < p1; p++) {
+        const src = p * m;
+        for (let i = i0; i < i1; i++) f[i * k + p] = a[src + i];
       }
     }
+  }
+  return f;
+}
+
+// B (k×n row-major) → k×8 column panels, the last one zero-padded; one sweep over B's rows.
+function packPanels(b: Float32Array, k: number, n: number, f: Float32Array): void {
+  const full = n >> 3;
+  const w = n - full * 8;
+  const stride = k * 8;
+  for (let p = 0; p < k; p++) {
+    const row = p * n;
+    let dst = p * 8;
+    for (let jb = 0; jb < full; jb++, dst += stride) {
+      const s = row + jb * 8;
+      f[dst] = b[s];
+      f[dst + 1] = b[s + 1];
+      f[dst + 2] = b[s + 2];
+      f[dst + 3] = b[s + 3];
+      f[dst + 4] = b[s + 4];
+      f[dst + 5] = b[s + 5];
+      f[dst + 6] = b[s + 6];
+      f[dst + 7] = b[s + 7];
+    }
+    if (w > 0) {
+      const s = row + full * 8;
+      for (let jj = 0; jj < w; jj++) f[dst + jj] = b[s + jj];
+      for (let jj = w; jj < 8; jj++) f[dst + jj] = 0;
+    }
+  }
+}
+
+// Bᵀ stored n×k → the same panels: each column of B is a contiguous row of the input.
+function packPanelsTransposed(b: Float32Array, k: number, n: number, f: Float32Array): void {
+  const nPanels = Math.ceil(n / 8);
+  for (let jb = 0; jb < nPanels; jb++) {
+    const base = jb * k * 8;
+    const j0 = jb * 8;
+    const w = Math.min(8, n - j0);
+    for (let jj = 0; jj < w; jj++) {
+      const src = (j0 + jj) * k;
+      for (let p = 0, dst = base + jj; p < k; p++, dst += 8) f[dst] = b[src + p];
+    }
+    for (let jj = w; jj < 8; jj++) for (let p = 0, dst = base + jj; p < k; p++, dst += 8) f[dst] = 0;
   }
 }
 
@@ -188,5 +318,8 @@ export async function disposeMatmulPool(): Promise<void> {
   const s = state;
   if (!s) return;
   const ws = s.workers.splice(0);
+  Atomics.store(s.ctl, GO, -1);
+  Atomics.notify(s.ctl, GO);
   await Promise.all(ws.map((w) => w.terminate()));
+  Atomics.store(s.ctl, GO, 0);
 }

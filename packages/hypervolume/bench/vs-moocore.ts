@@ -1,0 +1,215 @@
+/**
+ * paretopo beside moocore (C, via its PyPI package) in one run, on the same input files.
+ *
+ * `npm run bench:moocore` (in packages/hypervolume) builds pareto and hypervolume, bundles this
+ * driver against their built `dist`, and runs it. The driver writes every case once as raw
+ * little-endian float64 files, has moocore time them in a Python subprocess (the call alone,
+ * `time.perf_counter`, after one warm-up; see moocore/time_moocore.py), times paretopo's
+ * `hypervolume` / `hvContributions` in this process the same way (after warm-up calls, since the
+ * JIT needs them), checks that both sides agree on every value to 1e-9 relative, prints the
+ * table and writes it into README.md between the `vs-moocore` markers.
+ *
+ * Flags: `--only <substring>` runs the cases whose name contains it; `--no-write` leaves the
+ * README alone; `--repeats <k>` scales every case's repeat count by k (default 1).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hvContributions, hypervolume } from '@paretopo/hypervolume';
+import { benchPoints } from '@paretopo/test-utils';
+
+interface Case {
+  name: string;
+  kind: 'hv' | 'hvc';
+  d: number;
+  n: number;
+  repeats: number;
+  /** paretopo / moocore ratio of medians the issue asks for (issue 15); `ahead` means < 1. */
+  target: string;
+}
+
+const CASES: Case[] = [
+  { name: 'HV 2-D', kind: 'hv', d: 2, n: 1e6, repeats: 15, target: 'ahead' },
+  { name: 'HV 2-D', kind: 'hv', d: 2, n: 1e5, repeats: 41, target: 'ahead' },
+  { name: 'HV 3-D', kind: 'hv', d: 3, n: 1e5, repeats: 21, target: '≤ 1.2' },
+  { name: 'HV 3-D', kind: 'hv', d: 3, n: 1e4, repeats: 101, target: '≤ 1.2' },
+  { name: 'HV 4-D', kind: 'hv', d: 4, n: 1000, repeats: 101, target: '≤ 1.2' },
+  { name: 'HV 5-D', kind: 'hv', d: 5, n: 1000, repeats: 21, target: '≤ 1.2' },
+  { name: 'HV 6-D', kind: 'hv', d: 6, n: 200, repeats: 15, target: '≤ 1.2' },
+  { name: 'contributions 2-D', kind: 'hvc', d: 2, n: 1e5, repeats: 41, target: 'ahead' },
+  { name: 'contributions 3-D', kind: 'hvc', d: 3, n: 1e4, repeats: 41, target: '≤ 1.5' },
+  { name: 'contributions 4-D', kind: 'hvc', d: 4, n: 1000, repeats: 5, target: 'ahead' },
+];
+
+/** Relative tolerance within which both libraries must agree on every value. */
+const REL_TOL = 1e-9;
+const REF = 1.1;
+const WARMUP = 3;
+const BEGIN = '<!-- vs-moocore:begin -->';
+const END = '<!-- vs-moocore:end -->';
+
+interface Timing {
+  median: number;
+  min: number;
+}
+
+interface MoocoreOutput {
+  moocore: string;
+  numpy: string;
+  results: { name: string; median_s: number; min_s: number; values: number[] }[];
+}
+
+function parseArgs(argv: string[]) {
+  let only = '';
+  let write = true;
+  let repeats = 1;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--only') only = argv[++i] ?? '';
+    else if (a === '--no-write') write = false;
+    else if (a === '--repeats') {
+      repeats = Number(argv[++i]);
+      if (!(repeats > 0)) throw new RangeError(`vs-moocore: --repeats must be a positive number (got ${argv[i]})`);
+    } else throw new RangeError(`vs-moocore: unknown flag ${a} (expected --only, --no-write, --repeats)`);
+  }
+  return { only, write, repeats };
+}
+
+function caseId(c: Case): string {
+  return `${c.name}, n = ${c.n}`;
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function timeParetopo(c: Case, pts: { data: Float64Array; n: number; d: number }, ref: number[]) {
+  const call = c.kind === 'hv' ? () => [hypervolume(pts, ref)] : () => Array.from(hvContributions(pts, ref));
+  let values = call();
+  for (let w = 1; w < WARMUP; w++) values = call();
+  const times: number[] = [];
+  for (let r = 0; r < c.repeats; r++) {
+    const t0 = performance.now();
+    call();
+    times.push(performance.now() - t0);
+  }
+  return { timing: { median: median(times), min: Math.min(...times) }, values };
+}
+
+function checkAgreement(c: Case, ours: number[], theirs: number[]): number {
+  if (ours.length !== theirs.length) {
+    throw new Error(`vs-moocore: ${caseId(c)}: paretopo gave ${ours.length} values, moocore ${theirs.length}`);
+  }
+  let worst = 0;
+  for (let i = 0; i < ours.length; i++) {
+    const a = ours[i];
+    const b = theirs[i];
+    const scale = Math.max(Math.abs(a), Math.abs(b));
+    const rel = scale === 0 ? 0 : Math.abs(a - b) / scale;
+    if (!(rel <= REL_TOL)) {
+      throw new Error(`vs-moocore: ${caseId(c)}: value ${i} differs: paretopo ${a}, moocore ${b} (relative ${rel})`);
+    }
+    if (rel > worst) worst = rel;
+  }
+  return worst;
+}
+
+function fmt(ms: number): string {
+  if (ms >= 100) return ms.toFixed(0);
+  if (ms >= 10) return ms.toFixed(1);
+  if (ms >= 1) return ms.toFixed(2);
+  return ms.toFixed(3);
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  // npm runs the script in packages/hypervolume; the bundle itself lives under node_modules/.cache.
+  const pkg = process.cwd();
+  const name = (JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { name?: string }).name;
+  if (name !== '@paretopo/hypervolume') {
+    throw new Error(`vs-moocore: run it from packages/hypervolume with npm run bench:moocore (cwd ${pkg} holds ${String(name)})`);
+  }
+  const cases = CASES.filter((c) => caseId(c).includes(args.only)).map((c) => ({
+    ...c,
+    repeats: Math.max(3, Math.round(c.repeats * args.repeats)),
+  }));
+  if (cases.length === 0) throw new RangeError(`vs-moocore: no case matches --only ${args.only}`);
+
+  const venv = spawnSync('bash', [join(pkg, 'bench/moocore/venv.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (venv.status !== 0) throw new Error(`vs-moocore: bench/moocore/venv.sh failed (exit ${venv.status})`);
+  const python = venv.stdout.trim();
+
+  const dir = mkdtempSync(join(tmpdir(), 'paretopo-vs-moocore-'));
+  try {
+    const inputs = cases.map((c, k) => {
+      const pts = benchPoints(c.n, c.d, 'sphere', 1);
+      const file = join(dir, `case${k}.f64`);
+      writeFileSync(file, new Uint8Array(pts.data.buffer, pts.data.byteOffset, pts.data.byteLength));
+      // Both sides read the same bytes; paretopo reads them back rather than reuse `pts`.
+      const bytes = readFileSync(file);
+      const data = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      return { file, pts: { data, n: c.n, d: c.d }, ref: new Array<number>(c.d).fill(REF) };
+    });
+    const load0 = loadavg()[0];
+    const rows: string[] = [];
+    let versions = { moocore: '?', numpy: '?' };
+    // One moocore process per case, right before paretopo times the same case, so that both sides
+    // of a row see the same load on the shared machine.
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[k];
+      const manifest = join(dir, `manifest${k}.json`);
+      const out = join(dir, `moocore${k}.json`);
+      const ref = inputs[k].ref;
+      writeFileSync(manifest, JSON.stringify({ cases: [{ name: caseId(c), kind: c.kind, file: inputs[k].file, n: c.n, d: c.d, ref, repeats: c.repeats }] }));
+      const py = spawnSync(python, [join(pkg, 'bench/moocore/time_moocore.py'), manifest, out], { stdio: 'inherit' });
+      if (py.status !== 0) throw new Error(`vs-moocore: time_moocore.py failed on ${caseId(c)} (exit ${py.status})`);
+      const theirs = JSON.parse(readFileSync(out, 'utf8')) as MoocoreOutput;
+      versions = { moocore: theirs.moocore, numpy: theirs.numpy };
+      const m = theirs.results[0];
+      const mine = timeParetopo(c, inputs[k].pts, ref);
+      const worst = checkAgreement(c, mine.values, m.values);
+      const mo: Timing = { median: m.median_s * 1e3, min: m.min_s * 1e3 };
+      const ratio = mine.timing.median / mo.median;
+      const ratioMin = mine.timing.min / mo.min;
+      const row = `| ${c.name} | ${c.n} | ${fmt(mo.median)} (${fmt(mo.min)}) | ${fmt(mine.timing.median)} (${fmt(mine.timing.min)}) | ${ratio.toFixed(2)} (${ratioMin.toFixed(2)}) | ${c.target} | ${worst.toExponential(1)} |`;
+      rows.push(row);
+      console.log(row);
+    }
+    const load1 = loadavg()[0];
+    const date = new Date().toISOString().slice(0, 10);
+    const cpu = cpus();
+    const block = [
+      BEGIN,
+      `Command: \`cd packages/hypervolume && npm run bench:moocore\` (${date}; ${cpu.length} cores, ${cpu[0]?.model.trim() ?? 'unknown CPU'}, shared with other jobs: load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after; Node ${process.version}, moocore ${versions.moocore} from PyPI with numpy ${versions.numpy}).`,
+      `Inputs: uniform directions on the positive unit sphere (benchPoints 'sphere', seed 1), ref 1.1 in every objective. Times in ms, median (min) of the repeated calls; the ratio is of the medians (of the minimums in brackets: the least disturbed calls, the steadier figure on a loaded machine).`,
+      '',
+      '| case | n | moocore | paretopo | paretopo / moocore | target | largest relative difference |',
+      '|---|---|---|---|---|---|---|',
+      ...rows,
+      END,
+    ].join('\n');
+    console.log(`\n${block.split('\n').slice(1, 3).join('\n')}`);
+    if (args.write && args.only === '') {
+      const readme = join(pkg, 'README.md');
+      const text = readFileSync(readme, 'utf8');
+      const a = text.indexOf(BEGIN);
+      const b = text.indexOf(END);
+      if (a < 0 || b < a) throw new Error(`vs-moocore: ${readme} lacks the ${BEGIN} … ${END} markers`);
+      writeAtomic(readme, text.slice(0, a) + block + text.slice(b + END.length));
+      console.log(`vs-moocore: table written to ${readme}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();

@@ -1,0 +1,202 @@
+import type { BodyCodec } from './codec';
+import { TinkerError } from './errors';
+
+/** Settings of a {@link HttpTransport}, resolved once by the client. */
+export interface TransportSettings {
+  /** Server root, e.g. `http://127.0.0.1:8000` (the `/api/v1` prefix is added per call). */
+  baseUrl: string;
+  /** Sent as `X-API-Key`; never logged, never part of an error message. */
+  apiKey: string | undefined;
+  codec: BodyCodec;
+  /** Limit of one attempt in ms. */
+  timeoutMs: number;
+  /** Attempts per call (1 = no retry). */
+  maxAttempts: number;
+  /** First retry delay in ms; doubles per attempt, with jitter. */
+  backoffMs: number;
+  /** Longest retry delay in ms (also caps `Retry-After`). */
+  maxBackoffMs: number;
+  /** Largest response body read, in bytes. */
+  maxResponseBytes: number;
+  /** Source of jitter in [0, 1). */
+  random: () => number;
+}
+
+/** Options of one {@link HttpTransport.call}. */
+export interface CallOptions {
+  /**
+   * Whether repeating the call is harmless (reads, polls, heartbeats). Only such calls are
+   * retried after a timeout, a dropped connection or a 5xx: a retried `forward_backward` whose
+   * first copy reached the server would add its gradient twice. Every call is retried when the
+   * server refused the connection or answered 429/503, since then it did not run.
+   */
+  idempotent: boolean;
+  /** Limit of one attempt in ms instead of the transport's (long polls). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Waits `ms`, or rejects with an `aborted` error when `signal` fires first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new TinkerError('aborted', 'Tinker: aborted'));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new TinkerError('aborted', 'Tinker: aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The server's `detail` (FastAPI's error field) or the start of the body, for error messages. */
+function serverMessage(bytes: Uint8Array): string {
+  const text = new TextDecoder().decode(bytes.subarray(0, 4000));
+  try {
+    const json = JSON.parse(text) as { detail?: unknown };
+    if (json && typeof json === 'object' && json.detail !== undefined) {
+      return typeof json.detail === 'string' ? json.detail : JSON.stringify(json.detail).slice(0, 500);
+    }
+  } catch {
+    // Not JSON (a proxy's HTML page, a truncated body): the raw start says more than nothing.
+  }
+  return text.slice(0, 500);
+}
+
+/** Reads a body up to `cap` bytes; a longer one is an error, never a silent truncation. */
+async function readCapped(res: Response, cap: number, what: string): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > cap) {
+    await res.body?.cancel();
+    throw new TinkerError('too-large', `${what}: the response declares ${declared} bytes, more than maxResponseBytes (${cap})`, { status: res.status });
+  }
+  if (res.body === null) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > cap) {
+      await reader.cancel();
+      throw new TinkerError('too-large', `${what}: the response is larger than maxResponseBytes (${cap} bytes)`, { status: res.status });
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** The error code of a failed `fetch` whose connection never opened (the call did not run). */
+function refused(err: unknown): boolean {
+  const cause = err instanceof Error ? (err.cause as { code?: string } | undefined) : undefined;
+  return cause?.code === 'ECONNREFUSED';
+}
+
+type RetryHint = TinkerError & { retryAfterMs?: number; refused?: boolean };
+
+/**
+ * One HTTP call to the Tinker API with a timeout per attempt, retries with exponential backoff
+ * and equal jitter (honouring `Retry-After`), capped response bodies and the codec's encoding.
+ * Internal to the client; exported for the client's own tests.
+ */
+export class HttpTransport {
+  private readonly headers: Record<string, string>;
+
+  constructor(readonly settings: TransportSettings) {
+    this.headers = { 'content-type': settings.codec.contentType, accept: settings.codec.contentType };
+    if (settings.apiKey !== undefined) this.headers['x-api-key'] = settings.apiKey;
+  }
+
+  /**
+   * Sends `body` (or nothing, for GET) to `path` and returns the decoded answer.
+   *
+   * @param method - `GET` or `POST`.
+   * @param path - Route under the server root, e.g. `/api/v1/create_session`.
+   * @param body - Request body (encoded by the codec); omitted for GET.
+   * @param options - Idempotence, timeout, signal.
+   * @returns The decoded body.
+   */
+  async call(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<unknown> {
+    const s = this.settings;
+    const payload = method === 'POST' ? s.codec.encode(body) : undefined;
+    let last: RetryHint | undefined;
+    for (let attempt = 1; attempt <= s.maxAttempts; attempt++) {
+      try {
+        return await this.attempt(method, path, payload, options);
+      } catch (err) {
+        if (!(err instanceof TinkerError)) throw err;
+        const hint = err as RetryHint;
+        const st = err.status;
+        const didNotRun = hint.refused === true || st === 429 || st === 503;
+        const transient = err.code === 'timeout' || err.code === 'network' || (st !== undefined && st >= 500);
+        if (!(didNotRun || (options.idempotent && transient))) throw err;
+        last = hint;
+      }
+      if (attempt === s.maxAttempts) break;
+      // Exponential backoff with "equal jitter" (half fixed, half random) so clients spread out.
+      const exp = Math.min(s.maxBackoffMs, s.backoffMs * 2 ** (attempt - 1));
+      const delay = last.retryAfterMs !== undefined ? Math.min(s.maxBackoffMs, last.retryAfterMs) : exp / 2 + (exp / 2) * s.random();
+      await sleep(delay, options.signal);
+    }
+    throw new TinkerError(last!.code, `${last!.message} (after ${s.maxAttempts} attempts)`, { status: last!.status, cause: last });
+  }
+
+  private async attempt(method: string, path: string, payload: Uint8Array | undefined, options: CallOptions): Promise<unknown> {
+    const s = this.settings;
+    const url = `${s.baseUrl}${path}`;
+    const what = `Tinker: ${method} ${url}`;
+    if (options.signal?.aborted) throw new TinkerError('aborted', `${what}: aborted`);
+    const timeoutMs = options.timeoutMs ?? s.timeoutMs;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = (): void => controller.abort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      let res: Response;
+      let bytes: Uint8Array;
+      try {
+        res = await fetch(url, { method, headers: this.headers, body: payload, signal: controller.signal });
+        bytes = await readCapped(res, s.maxResponseBytes, what);
+      } catch (err) {
+        if (err instanceof TinkerError) throw err;
+        if (timedOut) throw new TinkerError('timeout', `${what} timed out after ${timeoutMs} ms`, { cause: err });
+        if (options.signal?.aborted) throw new TinkerError('aborted', `${what}: aborted`, { cause: err });
+        const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+        const e: RetryHint = new TinkerError('network', `${what} failed: ${cause} (is the Tinker server running and reachable?)`, { cause: err });
+        e.refused = refused(err);
+        throw e;
+      }
+      if (!res.ok) {
+        const e: RetryHint = new TinkerError('http-status', `${what} failed with ${res.status}: ${serverMessage(bytes)}`, { status: res.status });
+        const ra = Number(res.headers.get('retry-after'));
+        if (res.headers.has('retry-after') && Number.isFinite(ra) && ra >= 0) e.retryAfterMs = ra * 1000;
+        throw e;
+      }
+      try {
+        return s.codec.decode(bytes, res.headers.get('content-type') ?? '');
+      } catch (err) {
+        throw new TinkerError('bad-response', `${what} answered a body that does not decode: ${err instanceof Error ? err.message : String(err)}`, { cause: err, status: res.status });
+      }
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
