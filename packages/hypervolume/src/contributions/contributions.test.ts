@@ -83,6 +83,21 @@ describe('hvContributions: against the inclusion–exclusion oracle', () => {
     );
   });
 
+  it('3-D private lists: a few staircase points over many dominated ones, against the oracle', () => {
+    // A handful of strong points (coordinates 0–2) and weaker ones (1–5) that mostly land in their
+    // (x, y) boxes: private points get added, replaced, trimmed and handed over in the lists.
+    const strong = pointsArb({ d: 3, minN: 1, maxN: 4, min: 0, max: 2 });
+    const weak = pointsArb({ d: 3, minN: 1, maxN: 8, min: 1, max: 5 });
+    fc.assert(
+      fc.property(strong, weak, (a, b) => {
+        const p = fromRows([...toRows(a), ...toRows(b)], 3);
+        const ref = [6, 6, 6];
+        expectAllClose(hvContributions(p, ref, { algorithm: '3d' }), contributionsOracle(toRows(p), ref), { abs: 1e-9 });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('3-D staircase built right to left (each point enters at the front)', () => {
     const n = 120;
     const rows = Array.from({ length: n }, (_, i) => [n - i, i + 1, i + 1]);
