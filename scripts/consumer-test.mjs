@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The consumer test: what a user outside this repository gets from npm. Packs every publishable
-// workspace (prepack builds it), checks each tarball's contents, installs the tarballs into a fresh
+// workspace (prepack builds it), checks each tarball's contents, lints it (publint, attw), installs the tarballs into a fresh
 // project in a temporary folder, type-checks every package README's first example and the
 // custom-trainer example under nodenext and bundler resolution, then runs them with node.
 // Exits non-zero on the first broken example or missing file. Usage: node scripts/consumer-test.mjs
@@ -65,11 +65,31 @@ try {
   }
   if (failures.length > 0) throw new Error(failures.join('\n'));
 
+  // The packaging linters on the very tarballs users would get: publint (strict: warnings fail) and
+  // Are the Types Wrong (ESM-only profile: every resolution mode that can load ESM must find types).
+  const bin = (name) => join(root, 'node_modules', '.bin', name);
+  for (const tarball of tarballs) {
+    const name = tarball.slice(tarDir.length + 1);
+    try {
+      run(bin('publint'), ['run', tarball, '--strict'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      run(bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'table-flipped'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      log(`${name}: publint --strict and attw --profile esm-only clean`);
+    } catch (err) {
+      failures.push(`${name}: packaging lint failed:\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+    }
+  }
+  if (failures.length > 0) throw new Error(failures.join('\n'));
+
   const app = join(work, 'app');
   mkdirSync(join(app, 'src'), { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2));
   const dev = ['typescript', '@types/node'].map((d) => `${d}@${rootPkg.devDependencies[d]}`);
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, ...dev], { cwd: app, stdio: ['ignore', 'inherit', 'inherit'] });
+  // What installing every package costs a user (the README states it), without the type checker.
+  const size = (dir) => Number(run('du', ['-sk', dir]).split('\t')[0]) * 1024;
+  const modules = join(app, 'node_modules');
+  const devBytes = dev.map((d) => join(modules, ...d.replace(/@[^@/]+$/, '').split('/'))).reduce((sum, d) => sum + size(d), 0);
+  log(`installed size of every package with its dependencies: ${((size(modules) - devBytes) / 1048576).toFixed(1)} MiB (typescript and @types/node excluded)`);
 
   const examples = [];
   for (const { dir, pkg } of packages) {
@@ -79,7 +99,7 @@ try {
     writeFileSync(join(app, 'src', file), `${code}\nexport {};\n`);
     // An example that needs a server (the Tinker client's) says so on its first line: it is
     // type-checked here, and its flow runs against the real server in that package's engine suite.
-    if (/^\/\/ consumer-test: type-check only/.test(code)) log(`${file}: type-check only (${code.split('\n')[0].replace(/^\/\/ consumer-test: type-check only ?/, '')})`);
+    if (/^\/\/ consumer-test: type-check only/.test(code)) log(`${file}: type-check only ${code.split('\n')[0].replace(/^\/\/ consumer-test: type-check only ?/, '')}`);
     else examples.push(file);
   }
   const custom = join(root, 'examples', 'custom-trainer.ts');
