@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FrontierError } from '@paretopo/pareto';
-import { expectClose, pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from '@paretopo/pareto/testing';
+import { expectClose } from '@paretopo/test-utils';
 import { MAX_INCLUSION_EXCLUSION, hypervolume } from './hypervolume';
 
 const P = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), n: rows.length, d: rows[0].length });

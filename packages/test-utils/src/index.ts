@@ -1,5 +1,5 @@
-export { pointsArb, frontArb, weightVectorArb, groupedRewardsArb } from './arbitraries';
-export type { PointsArbOptions, GroupedRewards } from './arbitraries';
+export { groupedRewardsArb } from './arbitraries';
+export type { GroupedRewards } from './arbitraries';
 export { expectClose, expectAllClose, relativeError } from './tolerance';
 export { seededRandom, benchPoints } from './random';
 export type { BenchPointsKind } from './random';

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FrontierError, fromRows, toRows } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
-import { expectAllClose, expectClose, pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from '@paretopo/pareto/testing';
+import { expectAllClose, expectClose } from '@paretopo/test-utils';
 import { hypervolume } from '../hypervolume';
 import { hvContributions } from './contributions';
-import { contributionsOracle } from './oracle';
+import { contributionsOracle } from '../testing/oracles';
 
 const negate = (p: Points): Points => ({ ...p, data: p.data.map((v) => -v) });
 
