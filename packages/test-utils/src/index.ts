@@ -4,3 +4,4 @@ export { expectClose, expectAllClose, relativeError } from './tolerance';
 export { seededRandom, benchPoints } from './random';
 export type { BenchPointsKind } from './random';
 export { collect } from './async';
+export { runReadmeExample } from './readme';
