@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend, type Backend, type BackendInfo } from '@paretopo/kernels';
-import { AdamW, Rng, TinyGPT, loadCheckpoint, type TagTokenizer } from '@paretopo/policy';
+import { AdamW, TinyGPT, loadCheckpoint, type TagTokenizer } from '@paretopo/policy';
+import { Rng } from '@paretopo/random';
 import type { TaskItem } from '@paretopo/envs';
 import type { TrainConfig } from '../config/schema';
 import { ConfigError } from '../config/load';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { Rng } from '@paretopo/random';
 import { FrontierError, fromRows, toRows } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
 import { pointsArb } from '@paretopo/pareto/testing';
@@ -147,10 +148,9 @@ describe('hvContributions: laws', () => {
       fc.property(sets, fc.integer(), ([p, r], seed) => {
         const ref = new Array(p.d).fill(r);
         const perm = Array.from({ length: p.n }, (_, i) => i);
-        let s = seed >>> 0 || 1;
+        const rng = new Rng(seed);
         for (let i = p.n - 1; i > 0; i--) {
-          s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-          const j = s % (i + 1);
+          const j = rng.int(0, i);
           [perm[i], perm[j]] = [perm[j], perm[i]];
         }
         const rows = toRows(p);
