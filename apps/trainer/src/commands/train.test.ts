@@ -174,7 +174,7 @@ describe('runTrain', () => {
     const out = join(root, 'twice');
     await runTrain(config({ method: 'rloo', out, steps: 1 }), { ...quiet, backend });
     await expect(runTrain(config({ method: 'rloo', out, steps: 1 }), { ...quiet, backend })).rejects.toThrow(ConfigError);
-    await expect(runTrain(config({ method: 'rloo', out, steps: 1 }), { ...quiet, backend })).rejects.toThrow('already holds a run; pass --resume');
+    await expect(runTrain(config({ method: 'rloo', out, steps: 1 }), { ...quiet, backend })).rejects.toThrow('already holds a finished run; choose another --out');
   });
 
   describe('a corrupt or missing checkpoint is a clear error, never a silent restart', () => {
@@ -184,10 +184,10 @@ describe('runTrain', () => {
       rmSync(join(out, RUN_FILES.summary));
       return out;
     };
-    const resume = (out: string) => runTrain(config({ method: 'drgrpo', out, steps: 2 }), { ...quiet, backend, resume: true });
+    const resume = (out: string) => runTrain(config({ method: 'drgrpo', out, steps: 2, checkpoint: { every: 1, keep: 2 } }), { ...quiet, backend, resume: true });
 
     it('no checkpoint', async () => {
-      await expect(resume(join(root, 'never-ran'))).rejects.toThrow(/no checkpoint in .*never-ran/);
+      await expect(resume(join(root, 'never-ran'))).rejects.toThrow(/never-ran holds no run to resume .*run the same command without --resume/);
     });
 
     it('a truncated weights file', async () => {
@@ -234,7 +234,7 @@ describe('runTrain', () => {
       const out = await prepared('other-init');
       const other = join(root, 'sft-other');
       await runSft(sftConfigSchema.parse({ env: 'arith', out: other, model: MODEL, task: TASK, steps: 1, batchSize: 2, seed: 9 }), { ...quiet, backend });
-      await expect(runTrain(config({ method: 'drgrpo', out, init: other, steps: 2 }), { ...quiet, backend, resume: true })).rejects.toThrow('is not the one this run started from');
+      await expect(runTrain(config({ method: 'drgrpo', out, init: other, steps: 2, checkpoint: { every: 1, keep: 2 } }), { ...quiet, backend, resume: true })).rejects.toThrow('is not the one this run started from');
     });
   });
 });
