@@ -12,12 +12,11 @@ import { TrainCheckpointError } from '../run/checkpoint';
 import { readJsonlRows } from '../run/files';
 import { RUN_FILES, type EvalRow, type RunSummary, type StepRow } from '../run/types';
 import { runSft } from './sft';
+import { MICRO_MODEL, MICRO_TASK, quiet } from './test-fixtures';
 import { runTrain, stepTasks } from './train';
 
-// A micro model and tiny pools: these tests check the wiring (files, resume, stages), not learning.
-const MODEL = { layers: 1, dModel: 16, heads: 2, context: 128 };
-const TASK = { seed: 3, sftCount: 32, rlCount: 32, validationCount: 4, testCount: 4 };
-const quiet = { progress: false as const, log: () => {} };
+const MODEL = MICRO_MODEL;
+const TASK = MICRO_TASK;
 
 let backend: Backend;
 let root: string;

@@ -156,8 +156,9 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     // A warm start found at a new path (--init after a move) is recorded, so the next resume needs only --out.
     if (config.init !== savedInit) writeRunConfig(files.config, config);
     // Rows written after the checkpoint belong to steps that run again.
-    writeJsonlAtomic(files.metrics, readJsonlRows<StepRow>(files.metrics).filter((r) => r.step < start));
-    writeJsonlAtomic(files.evals, readJsonlRows<EvalRow>(files.evals).filter((r) => r.step <= start));
+    // A row a kill cut short (the last line, without its newline) was written after the checkpoint too.
+    writeJsonlAtomic(files.metrics, readJsonlRows<StepRow>(files.metrics, { dropTornTail: true }).filter((r) => r.step < start));
+    writeJsonlAtomic(files.evals, readJsonlRows<EvalRow>(files.evals, { dropTornTail: true }).filter((r) => r.step <= start));
     log(`resume: ${dir} from step ${start} (${saved.dir})`);
   } else {
     if (savedInit !== undefined) log(`train: ${dir} stopped before its first checkpoint; starting it from step 0`);
