@@ -5,10 +5,11 @@ import { createBackend, type Backend } from '@paretopo/kernels';
 import { loadCheckpoint } from '@paretopo/policy';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/load';
-import { sftConfigSchema, trainConfigSchema, type TrainConfig } from '../config/schema';
+import { evalConfigSchema, sftConfigSchema, trainConfigSchema, type TrainConfig } from '../config/schema';
 import { paramsHash, TrainCheckpointError } from '../run/checkpoint';
 import { readJsonlRows } from '../run/files';
 import { RUN_FILES, type StepRow } from '../run/types';
+import { runEval } from './eval';
 import { runSft } from './sft';
 import { MICRO_MODEL, MICRO_TASK, quiet } from './test-fixtures';
 import { resumeConfig, runTrain } from './train';
@@ -159,6 +160,17 @@ describe('a folder of another command', () => {
     const sft = (dir: string) => runSft(sftConfigSchema.parse({ env: 'arith', out: dir, model: MODEL, task: TASK, steps: 1, batchSize: 2 }), { ...quiet, backend });
     await expect(sft(out)).rejects.toThrow(/^sft: .* is a training run \(paretopo train\), not an SFT warm start; choose another --out/);
     await expect(runTrain(resumeConfig(out, {}), { ...quiet, backend, resume: true })).resolves.toMatchObject({ status: 'finished' });
+  });
+
+  it("eval --out <warm start> is refused before evaluating; the warm start's own eval.json stays", async () => {
+    const before = readFileSync(join(init, 'eval.json'));
+    await expect(runEval(evalConfigSchema.parse({ env: 'arith', checkpoint: init, out: init, task: TASK }), { log: () => {}, backend })).rejects.toThrow(
+      /^eval: .*sft is an SFT warm start \(paretopo sft\), not an evaluation; choose another --out/,
+    );
+    expect(readFileSync(join(init, 'eval.json')).equals(before)).toBe(true);
+    const out = join(root, 'eval-out');
+    await runEval(evalConfigSchema.parse({ env: 'arith', checkpoint: init, out, task: TASK }), { log: () => {}, backend });
+    await expect(runTrain(config(out), { ...quiet, backend })).rejects.toThrow(/is an evaluation \(paretopo eval --out\), not a training run/);
   });
 
   it('sft --out <existing warm start> is refused instead of replacing its weights', async () => {

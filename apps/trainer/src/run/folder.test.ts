@@ -21,6 +21,7 @@ const LEGACY: Record<FolderKind, (dir: string) => void> = {
   compare: (d) => writeFileSync(join(d, 'compare-config.json'), '{}'),
   study: (d) => mkdirSync(join(d, 'tune')),
   demo: (d) => (mkdirSync(join(d, 'sft')), mkdirSync(join(d, 'grpo-acc'))),
+  eval: (d) => writeFileSync(join(d, 'eval.json'), JSON.stringify({ config: { env: 'arith' }, accuracy: 0.5 })),
 };
 
 describe('folder ownership', () => {
@@ -35,7 +36,7 @@ describe('folder ownership', () => {
 
   // Every command refuses every other command's folder, marked or legacy, with a message saying what to do.
   const pairs = FOLDER_KINDS.flatMap((owner) => FOLDER_KINDS.filter((k) => k !== owner).map((k) => [owner, k] as const));
-  it.each(pairs)('a %s folder is refused by %s (marked and legacy)', (owner, kind) => {
+  it.each(pairs)('%s folder refused by %s (marked and legacy)', (owner, kind) => {
     const marked = fresh();
     openFolder(marked, owner);
     const legacy = fresh();
@@ -44,9 +45,18 @@ describe('folder ownership', () => {
     expect(folderKind(legacy)).toBe(owner);
     for (const dir of [marked, legacy]) {
       expect(() => openFolder(dir, kind)).toThrow(ConfigError);
-      expect(() => openFolder(dir, kind)).toThrow(new RegExp(`^${kind}: .* is .*\\(paretopo ${owner}\\), not .*; choose another --out`));
+      expect(() => openFolder(dir, kind)).toThrow(new RegExp(`^${kind}: .* is .*\\(paretopo ${owner}[^)]*\\), not .*; choose another --out`));
     }
     expect(existsSync(join(legacy, FOLDER_MARKER))).toBe(false);
+  });
+
+  it("an SFT folder's eval.json (a bare row) does not make it an evaluation folder", () => {
+    const dir = fresh();
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'eval.json'), JSON.stringify({ accuracy: 0.5 }));
+    expect(folderKind(dir)).toBeNull();
+    LEGACY.sft(dir);
+    expect(folderKind(dir)).toBe('sft');
   });
 });
 

@@ -5,7 +5,7 @@ import { writeJsonAtomic } from './files';
 import { RUN_FILES } from './types';
 
 /** The commands that own an output folder; each refuses a folder that belongs to another. */
-export const FOLDER_KINDS = ['sft', 'train', 'compare', 'study', 'demo'] as const;
+export const FOLDER_KINDS = ['sft', 'train', 'eval', 'compare', 'study', 'demo'] as const;
 
 /** Which command a folder belongs to. */
 export type FolderKind = (typeof FOLDER_KINDS)[number];
@@ -16,9 +16,19 @@ export const FOLDER_MARKER = 'paretopo-folder.json';
 const WHAT: Record<FolderKind, string> = {
   sft: 'an SFT warm start (paretopo sft)',
   train: 'a training run (paretopo train)',
+  eval: 'an evaluation (paretopo eval --out)',
   compare: 'a comparison (paretopo compare)',
   study: "a study's work folder (paretopo study)",
   demo: 'a demo folder (paretopo demo)',
+};
+
+const readJson = (path: string): Record<string, unknown> | null => {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // Absent, or not JSON this module wrote: the folder is judged by its other files.
+    return null;
+  }
 };
 
 const isDir = (path: string): boolean => {
@@ -35,13 +45,10 @@ function legacyKind(dir: string): FolderKind | null {
   if (has('sft-config.json') || has('model.safetensors')) return 'sft';
   if (has('compare-config.json')) return 'compare';
   if (has(RUN_FILES.metrics) || isDir(join(dir, RUN_FILES.checkpoints))) return 'train';
-  if (has(RUN_FILES.config)) {
-    try {
-      if ((JSON.parse(readFileSync(join(dir, RUN_FILES.config), 'utf8')) as { command?: unknown }).command === 'train') return 'train';
-    } catch {
-      // Not a train config we can read; the folder is judged by its other files.
-    }
-  }
+  if (readJson(join(dir, RUN_FILES.config))?.command === 'train') return 'train';
+  // `eval --out` saves its config beside the row; an SFT folder's eval.json is a bare row.
+  const evalJson = readJson(join(dir, 'eval.json'));
+  if (evalJson !== null && typeof evalJson.config === 'object' && evalJson.config !== null) return 'eval';
   if (isDir(join(dir, 'tune')) || isDir(join(dir, 'final'))) return 'study';
   if (isDir(join(dir, 'sft')) && (isDir(join(dir, 'grpo-acc')) || isDir(join(dir, 'paretopo')))) return 'demo';
   return null;
@@ -57,16 +64,9 @@ function legacyKind(dir: string): FolderKind | null {
  * folderKind('runs/sft-arith'); // 'sft'
  */
 export function folderKind(dir: string): FolderKind | null {
-  const marker = join(dir, FOLDER_MARKER);
-  if (existsSync(marker)) {
-    try {
-      const kind = (JSON.parse(readFileSync(marker, 'utf8')) as { kind?: unknown }).kind;
-      if ((FOLDER_KINDS as readonly unknown[]).includes(kind)) return kind as FolderKind;
-    } catch {
-      // A torn marker cannot happen (it is written atomically); an edited one falls back to the files.
-    }
-  }
-  return legacyKind(dir);
+  // A torn marker cannot happen (it is written atomically); an edited one falls back to the files.
+  const kind = readJson(join(dir, FOLDER_MARKER))?.kind;
+  return (FOLDER_KINDS as readonly unknown[]).includes(kind) ? (kind as FolderKind) : legacyKind(dir);
 }
 
 // Temporary names of this project's atomic writes, each with the writer's process id:
