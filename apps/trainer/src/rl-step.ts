@@ -3,7 +3,7 @@ import type { Tool } from '@paretopo/envs';
 import { hypervolume } from '@paretopo/hypervolume';
 import { Op, type PgAggregation } from '@paretopo/kernels';
 import { TinyGPT, asRolloutPolicy, nextTokenTargets, toPositions, type AdamW, type TagTokenizer } from '@paretopo/policy';
-import { rollout, type RolloutTask, type Trajectories } from '@paretopo/rollout';
+import { rollout, type Policy, type RolloutTask, type Trajectories } from '@paretopo/rollout';
 import type { MethodLog, MethodState, MethodStepResult } from './methods';
 
 /** The long-lived pieces one RL step works on; the caller owns them across steps. */
@@ -256,6 +256,47 @@ export function metricsRowOf(
 }
 
 /**
+ * The model-independent half of an RL step, shared by every engine: rollout of `tasks` × G with
+ * `policy` (seeded by (seed, step)), the episode facts, the method's rewards and advantages, and the
+ * advantages broadcast onto the generated tokens.
+ *
+ * @param policy - the rollout policy (the local TinyGPT's, or an engine's sampler)
+ * @param method - the run's method state (advanced by one step)
+ * @param tools - the environment's tools
+ * @param tasks - the step's prompts
+ * @param options - episode limits, temperature, seed
+ * @param maxContextTokens - the policy's context length, when it has one
+ * @returns the step, the rollout batch, per-episode correctness and calls, the method's result, token advantages
+ * @example
+ * const { traj, tokenAdv } = await methodRollout(policy, method, env.tools, tasks, { groupSize: 4 });
+ */
+export async function methodRollout(
+  policy: Policy,
+  method: MethodState,
+  tools: readonly Tool<any>[],
+  tasks: readonly RolloutTask[],
+  options: RlStepOptions,
+  maxContextTokens?: number,
+): Promise<{ step: number; traj: Trajectories; correct: boolean[]; calls: number[]; out: MethodStepResult; tokenAdv: Float32Array }> {
+  const step = method.stepCount;
+  const traj = await rollout(policy, tasks, {
+    groupSize: options.groupSize ?? 8,
+    tools,
+    maxTurns: options.maxTurns ?? 4,
+    maxToolCalls: options.maxToolCalls ?? 8,
+    maxTokens: options.maxTokens ?? 64,
+    maxContextTokens,
+    temperature: options.temperature ?? 1,
+    seed: stepSeed(options.seed ?? 0, step),
+  });
+  const correct = traj.episodes.map((e) => e.correct);
+  const calls = traj.episodes.map((e) => e.validCalls + e.invalidCalls);
+  const out = method.step({ correct, calls, taskIds: traj.taskIds, groupIds: traj.groupIds });
+  const tokenAdv = broadcastToTokens(out.advantages, traj.offsets, traj.lossMask);
+  return { step, traj, correct, calls, out, tokenAdv };
+}
+
+/**
  * One RL step (DESIGN.md "One RL step"): rollout of `tasks` × G with the policy, episode facts →
  * the method's rewards and advantages → token advantages → METHOD.md §5 loss gradient → AdamW.
  *
@@ -270,21 +311,7 @@ export function metricsRowOf(
 export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], options: RlStepOptions = {}): Promise<RlMetricsRow> {
   const start = performance.now();
   const { model, method } = parts;
-  const step = method.stepCount;
-  const traj = await rollout(asRolloutPolicy(model, parts.tokenizer), tasks, {
-    groupSize: options.groupSize ?? 8,
-    tools: parts.tools,
-    maxTurns: options.maxTurns ?? 4,
-    maxToolCalls: options.maxToolCalls ?? 8,
-    maxTokens: options.maxTokens ?? 64,
-    maxContextTokens: model.config.context,
-    temperature: options.temperature ?? 1,
-    seed: stepSeed(options.seed ?? 0, step),
-  });
-  const correct = traj.episodes.map((e) => e.correct);
-  const calls = traj.episodes.map((e) => e.validCalls + e.invalidCalls);
-  const out = method.step({ correct, calls, taskIds: traj.taskIds, groupIds: traj.groupIds });
-  const tokenAdv = broadcastToTokens(out.advantages, traj.offsets, traj.lossMask);
+  const { step, traj, correct, calls, out, tokenAdv } = await methodRollout(asRolloutPolicy(model, parts.tokenizer), method, parts.tools, tasks, options, model.config.context);
   const grads = new Float32Array(model.params.length);
   const pg = await policyGradient(
     model,
