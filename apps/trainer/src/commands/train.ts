@@ -5,11 +5,12 @@ import { AdamW, Rng, TinyGPT, loadCheckpoint, type TagTokenizer } from '@paretop
 import type { TaskItem } from '@paretopo/envs';
 import type { TrainConfig } from '../config/schema';
 import { ConfigError } from '../config/load';
-import { createEnvironment } from '../environment';
+import { createEnvironment, type Environment } from '../environment';
 import { evaluatePolicy, type EvalLimits } from '../evaluation';
 import { MethodState } from '../methods';
 import { Progress, type ProgressStream } from '../progress';
-import { frozenReference, rlStep, type RlParts } from '../rl-step';
+import { frozenReference, rlStep, type RlMetricsRow, type RlParts, type RlStepOptions } from '../rl-step';
+import { chatTasks, closeTinker, connectTinker, evaluateTinker, readEngineState, saveEngineState, tinkerRlStep } from './train-tinker';
 import { loadTrainState, paramsHash, saveTrainState, TrainCheckpointError } from '../run/checkpoint';
 import { appendJsonl, readJsonlRows, writeJsonAtomic, writeJsonlAtomic } from '../run/files';
 import { RUN_FILES, type EvalPool, type EvalRow, type RunSummary, type StepRow } from '../run/types';
@@ -37,7 +38,8 @@ export interface TrainRunResult {
   /** RL steps completed. */
   step: number;
   summary: RunSummary | null;
-  backend: BackendInfo;
+  /** The kernels backend of the local engine; null on a Tinker engine. */
+  backend: BackendInfo | null;
 }
 
 /**
@@ -89,8 +91,6 @@ const finite = (x: number | null | undefined): number | null => (x === null || x
  */
 export async function runTrain(config: TrainConfig, options: TrainRunOptions = {}): Promise<TrainRunResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
-  log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
   const dir = config.out;
   const files = {
     config: join(dir, RUN_FILES.config),
@@ -106,11 +106,37 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     maxTokens: config.maxTokens ?? env.maxTokens,
     alpha: config.reward.alpha,
   };
-  const init = await loadCheckpoint(config.init, backend);
-  const evaluateOn = async (pool: EvalPool, step: number): Promise<EvalRow> => {
-    const { row } = await evaluatePolicy(model, tokenizer, env[pool], env.tools, limits, step);
-    return { pool, ...row };
-  };
+  if (!options.resume && (existsSync(files.metrics) || existsSync(join(dir, RUN_FILES.checkpoints)))) {
+    throw new ConfigError(`train: ${dir} already holds a run; pass --resume to continue it or choose another --out`);
+  }
+  const engine = config.engine.name === 'tinker' ? await openTinkerEngine(config, env, limits, options, log) : await openLocalEngine(config, env, limits, options, log);
+  try {
+    return await trainLoop(config, options, log, env, limits, files, engine);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** The model work of a run, on one engine; the loop, files and method are shared. */
+interface RunEngine {
+  method: MethodState;
+  /** RL steps already done (0 for a fresh run). */
+  start: number;
+  /** The checkpoint a resumed run continues from. */
+  resumedFrom?: string;
+  backend: BackendInfo | null;
+  evaluate(pool: EvalPool, step: number): Promise<EvalRow>;
+  step(tasks: TaskItem<any>[], options: RlStepOptions): Promise<RlMetricsRow>;
+  checkpoint(step: number): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function openLocalEngine(config: TrainConfig, env: Environment, limits: EvalLimits, options: TrainRunOptions, log: (line: string) => void): Promise<RunEngine> {
+  const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
+  log(`engine: local (TinyGPT)`);
+  log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
+  const dir = config.out;
+  const init = await loadCheckpoint(config.init!, backend);
   const initHash = paramsHash(init.model.params);
   const reference = frozenReference(init.model);
   const tokenizer: TagTokenizer = init.tokenizer;
@@ -118,7 +144,8 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
   let model: TinyGPT;
   let optimizer: AdamW;
   let method: MethodState;
-  let start: number;
+  let start = 0;
+  let resumedFrom: string | undefined;
   if (options.resume) {
     const state = await loadTrainState(dir, backend);
     if (state.initHash !== initHash) {
@@ -126,16 +153,8 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     }
     ({ model, optimizer, method } = state);
     start = state.step;
-    // Rows written after the checkpoint belong to steps that run again.
-    writeJsonlAtomic(files.metrics, readJsonlRows<StepRow>(files.metrics).filter((r) => r.step < start));
-    writeJsonlAtomic(files.evals, readJsonlRows<EvalRow>(files.evals).filter((r) => r.step <= start));
-    log(`resume: ${dir} from step ${start} (${state.dir})`);
+    resumedFrom = state.dir;
   } else {
-    if (existsSync(files.metrics) || existsSync(join(dir, RUN_FILES.checkpoints))) {
-      throw new ConfigError(`train: ${dir} already holds a run; pass --resume to continue it or choose another --out`);
-    }
-    mkdirSync(dir, { recursive: true });
-    writeJsonAtomic(files.config, { command: 'train', ...config });
     model = TinyGPT.fromParams(init.model.config, backend, init.model.params.slice());
     optimizer = new AdamW(backend, model.layout, {
       lr: config.lr,
@@ -146,16 +165,67 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
       weightDecay: config.weightDecay,
     });
     method = new MethodState(config.method, { totalSteps: config.steps, ...config.reward });
-    start = 0;
-    const row = await evaluateOn('validation', 0);
+  }
+  const parts: RlParts = { model, reference, tokenizer, optimizer, method, tools: env.tools };
+  return {
+    method,
+    start,
+    resumedFrom,
+    backend: backend.info,
+    evaluate: async (pool, step) => {
+      const { row } = await evaluatePolicy(model, tokenizer, env[pool], env.tools, limits, step);
+      return { pool, ...row };
+    },
+    step: (tasks, stepOptions) => rlStep(parts, tasks, stepOptions),
+    checkpoint: (step) => saveTrainState(dir, { model, tokenizer, optimizer, method, step, initHash }, config.checkpoint.keep),
+    close: async () => {},
+  };
+}
+
+async function openTinkerEngine(config: TrainConfig, env: Environment, limits: EvalLimits, options: TrainRunOptions, log: (line: string) => void): Promise<RunEngine> {
+  log(`engine: tinker (${config.engine.url}, base model ${config.engine.baseModel}, LoRA rank ${config.engine.loraRank})`);
+  const saved = options.resume ? readEngineState(config.out, config) : undefined;
+  const trainer = await connectTinker(config, saved?.state.weights);
+  const method = saved?.method ?? new MethodState(config.method, { totalSteps: config.steps, ...config.reward });
+  return {
+    method,
+    start: saved?.state.step ?? 0,
+    resumedFrom: saved?.dir,
+    backend: null,
+    evaluate: (pool, step) => evaluateTinker(trainer, env[pool], env.tools, limits, pool, step),
+    step: (tasks, stepOptions) => tinkerRlStep(trainer, method, env.tools, chatTasks(trainer.template, tasks), stepOptions),
+    checkpoint: (step) => saveEngineState(config.out, trainer, method, step, config.checkpoint.keep),
+    close: () => closeTinker(trainer),
+  };
+}
+
+async function trainLoop(
+  config: TrainConfig,
+  options: TrainRunOptions,
+  log: (line: string) => void,
+  env: Environment,
+  limits: EvalLimits,
+  files: Record<'config' | 'metrics' | 'evals' | 'summary' | 'test', string>,
+  engine: RunEngine,
+): Promise<TrainRunResult> {
+  const dir = config.out;
+  const start = engine.start;
+  if (options.resume) {
+    // Rows written after the checkpoint belong to steps that run again.
+    writeJsonlAtomic(files.metrics, readJsonlRows<StepRow>(files.metrics).filter((r) => r.step < start));
+    writeJsonlAtomic(files.evals, readJsonlRows<EvalRow>(files.evals).filter((r) => r.step <= start));
+    log(`resume: ${dir} from step ${start} (${engine.resumedFrom})`);
+  } else {
+    mkdirSync(dir, { recursive: true });
+    writeJsonAtomic(files.config, { command: 'train', ...config });
+    const row = await engine.evaluate('validation', 0);
     appendJsonl(files.evals, row);
     log(`validation step 0: accuracy ${row.accuracy.toFixed(3)}, calls ${row.meanCalls.toFixed(2)}, HV ${row.hv.toFixed(3)}`);
   }
 
-  const parts: RlParts = { model, reference, tokenizer, optimizer, method, tools: env.tools };
   const progress = options.progress === false ? null : new Progress(options.label ?? `train ${config.method} seed ${config.seed}`, config.steps, { stream: options.progress });
   const t0 = performance.now();
-  const checkpoint = (step: number) => saveTrainState(dir, { model, tokenizer, optimizer, method, step, initHash }, config.checkpoint.keep);
+  const checkpoint = (step: number) => engine.checkpoint(step);
   let step = start;
   let lastEval: EvalRow | null = null;
   while (step < config.steps) {
@@ -163,10 +233,10 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
       await checkpoint(step);
       progress?.finish();
       log(`interrupted at step ${step}: checkpoint saved; continue with --resume`);
-      return { status: 'interrupted', dir, step, summary: null, backend: backend.info };
+      return { status: 'interrupted', dir, step, summary: null, backend: engine.backend };
     }
     const tasks: TaskItem<any>[] = stepTasks(env.rl, config.promptsPerStep, config.seed, step);
-    const row = await rlStep(parts, tasks, {
+    const row = await engine.step(tasks, {
       groupSize: config.groupSize,
       maxTurns: config.maxTurns,
       maxToolCalls: config.maxToolCalls,
@@ -183,7 +253,7 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     appendJsonl(files.metrics, { ...row, time: new Date().toISOString() } satisfies StepRow);
     step++;
     if (step % config.eval.every === 0 || step === config.steps) {
-      lastEval = await evaluateOn('validation', step);
+      lastEval = await engine.evaluate('validation', step);
       appendJsonl(files.evals, lastEval);
     }
     if (step % config.checkpoint.every === 0 || step === config.steps) await checkpoint(step);
@@ -199,7 +269,7 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
   progress?.finish();
   let test: EvalRow | null = null;
   if (config.eval.test) {
-    test = await evaluateOn('test', step);
+    test = await engine.evaluate('test', step);
     writeJsonAtomic(files.test, test);
   }
   const evals = readJsonlRows<EvalRow>(files.evals);
@@ -219,7 +289,7 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
   log(
     `done (validation): accuracy ${summary.initial.accuracy.toFixed(3)} → ${summary.final.accuracy.toFixed(3)}, calls ${summary.initial.meanCalls.toFixed(2)} → ${summary.final.meanCalls.toFixed(2)}, HV ${summary.initial.hv.toFixed(3)} → ${summary.final.hv.toFixed(3)}${onTest}`,
   );
-  return { status: 'finished', dir, step, summary, backend: backend.info };
+  return { status: 'finished', dir, step, summary, backend: engine.backend };
 }
 
 /**
