@@ -11,7 +11,8 @@ export function packageConfig(overrides: Options = {}) {
     target: 'node20',
     platform: 'node',
     dts: true,
-    sourcemap: true,
+    // Published tarballs ship no sources, so a source map would point at nothing.
+    sourcemap: false,
     clean: true,
     treeshake: true,
     splitting: false,

@@ -1,4 +1,4 @@
-import { createRng } from '@paretopo/hypervolume';
+import { Rng } from '@paretopo/random';
 import { MethodState, type MethodName } from '@paretopo/trainer/methods';
 
 /**
@@ -72,8 +72,9 @@ export function trainBandit(method: BanditMethod, options: BanditOptions = {}): 
   const Q = options.questionsPerStep ?? 16;
   const G = options.groupSize ?? 8;
   const lr = options.learningRate ?? 0.5;
-  const rng = createRng(options.seed ?? 1);
-  const rand = (): number => rng.next();
+  const rng = new Rng(options.seed ?? 1);
+  // 32-bit uniforms: the stream this demo has always drawn (published figures stay the same).
+  const rand = (): number => rng.nextUint32() * 2.3283064365386963e-10;
   const n = Q * G;
   const logits = new Float64Array(2 * ARMS);
   for (let kind = 0; kind < 2; kind++) logits.set(WARM_LOGITS, kind * ARMS);

@@ -1,5 +1,6 @@
 import { ParetoArchive, rankAndCrowd } from '@paretopo/pareto';
-import { createRng, hypervolume } from '@paretopo/hypervolume';
+import { hypervolume } from '@paretopo/hypervolume';
+import { Rng } from '@paretopo/random';
 
 /** A bi-objective minimisation problem over decision vectors in [0, 1]^m. */
 export interface Problem {
@@ -41,8 +42,9 @@ export function runNsga2(problem: Problem, options: Nsga2Options = {}): Nsga2Res
   }
   const G = options.generations ?? 200;
   const ref = options.ref ?? [1, 1];
-  const rng = createRng(options.seed ?? 1);
-  const rand = (): number => rng.next();
+  const rng = new Rng(options.seed ?? 1);
+  // 32-bit uniforms: the stream this demo has always drawn (published figures stay the same).
+  const rand = (): number => rng.nextUint32() * 2.3283064365386963e-10;
   const { m } = problem;
   // Parents and offspring live in one 2N buffer so environmental selection ranks them together.
   const x = new Float64Array(2 * N * m);

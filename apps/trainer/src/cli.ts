@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, configDifferences, loadConfig, resolveConfig } from './config/load';
+import { ConfigError, loadConfig, loadRawConfig, resolveConfig } from './config/load';
 import type { z } from 'zod';
 import packageJson from '../package.json' with { type: 'json' };
 import { describeFlags } from './config/help';
@@ -12,7 +12,7 @@ import { runReport } from './commands/report';
 import { runSft } from './commands/sft';
 import { runStudy, writeStudyOutputs } from './commands/study';
 import { STUDY_FILES } from './study/folder';
-import { readRunConfig, runTrain } from './commands/train';
+import { resumeConfig, runTrain } from './commands/train';
 import { Interrupted } from './run/interrupted';
 
 const USAGE = `paretopo: ParetoPO reference trainer
@@ -22,7 +22,7 @@ usage: paretopo <command> [--config file.json|.yaml] [--key value ...]
 commands:
   demo      warm start (SFT) + ParetoPO RL on arith, then the before/after table and a report
   sft       supervised warm start on the scripted teacher      (--env arith|kb --out DIR)
-  train     RL with one method from a warm start               (--env --method --init DIR --out DIR [--resume]; --engine tinker …)
+  train     RL with one method from a warm start               (--env --method --init DIR --out DIR; --resume --out DIR; --engine tinker …)
   eval      a checkpoint or an OpenAI-compatible endpoint      (--env --checkpoint DIR | --endpoint URL --model M
             [--api-key-file F, else $OPENAI_API_KEY] [--timeout-ms --deadline-ms --max-attempts])
   compare   methods × seeds, results.md/json and report.html   (--env --methods a,b --seeds N --out DIR)
@@ -40,7 +40,12 @@ and exits 130 (train and demo save a checkpoint first).`;
 const COMMANDS: Record<string, { usage: string; schema: z.ZodType; extra?: string[] }> = {
   demo: { usage: 'paretopo demo [--out DIR] [--sft.KEY V ...] [--train.KEY V ...]', schema: demoConfigSchema },
   sft: { usage: 'paretopo sft --env arith|kb --out DIR [--KEY V ...]', schema: sftConfigSchema },
-  train: { usage: 'paretopo train --env arith|kb (--init DIR | --engine tinker --engine.url URL --engine.baseModel M) --out DIR [--method M] [--resume] [--KEY V ...]', schema: trainConfigSchema, extra: ['--resume  continue the run in --out from its latest checkpoint'] },
+  train: {
+    usage:
+      'paretopo train --env arith|kb (--init DIR | --engine tinker --engine.url URL --engine.baseModel M) --out DIR [--method M] [--KEY V ...] | paretopo train --resume --out DIR [--init DIR]',
+    schema: trainConfigSchema,
+    extra: ['--resume  continue the run in --out from its latest checkpoint, with its saved settings (--init only to point at a moved warm start)'],
+  },
   eval: { usage: 'paretopo eval --env E (--checkpoint DIR | --endpoint URL --model M) [--KEY V ...]', schema: evalConfigSchema },
   compare: { usage: 'paretopo compare --env arith|kb --out DIR [--methods a,b] [--seeds N] [--KEY V ...]', schema: compareConfigSchema },
   study: {
@@ -114,16 +119,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
       case 'train': {
         const resume = args.includes('--resume');
-        const loaded = loadConfig(trainConfigSchema, args.filter((a) => a !== '--resume'), 'train');
-        noPositional('train', loaded.positional);
-        let { config } = loaded;
+        const { raw, positional } = loadRawConfig(trainConfigSchema, args.filter((a) => a !== '--resume'));
+        noPositional('train', positional);
+        let config;
         if (resume) {
-          // The run's saved config is authoritative; a flag that contradicts it is an error.
-          const saved = resolveConfig(trainConfigSchema, readRunConfig(config.out), 'resume');
-          const differs = configDifferences(config, saved);
-          if (differs.length > 0) throw new ConfigError(`resume: ${differs.join(', ')} differ from the run's saved config in ${config.out}`);
-          config = saved;
-        }
+          // The run's saved config is the truth: --resume needs only --out, and an explicit value that contradicts it is an error.
+          if (typeof raw.out !== 'string' || raw.out === '') throw new ConfigError('resume: name the run folder with --out DIR (its settings come from DIR/config.json)');
+          config = resumeConfig(raw.out, raw);
+        } else config = resolveConfig(trainConfigSchema, raw, 'train');
         const result = await runTrain(config, { resume, signal: interruptSignal(log), progress, log });
         return result.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;
       }

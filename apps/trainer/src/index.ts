@@ -14,13 +14,15 @@ export type { SftConfig, TrainConfig, EvalConfig, CompareConfig, EnvName, Benchm
 export { ConfigError, loadConfig, parseFlags, mergeConfig, readConfigFile, resolveConfig } from './config/load';
 export { runSft } from './commands/sft';
 export type { SftRunOptions, SftRunResult } from './commands/sft';
-export { runTrain, stepTasks, readRunConfig } from './commands/train';
+export { runTrain, stepTasks, resumeConfig } from './commands/train';
 export type { TrainRunOptions, TrainRunResult } from './commands/train';
 export { chatTasks, closeTinker, connectTinker, evaluateTinker, readEngineState, saveEngineState, tinkerRlStep } from './commands/train-tinker';
 export type { EngineTrainState, TinkerTrainer } from './commands/train-tinker';
 export { runEval, resolveCheckpointDir } from './commands/eval';
 export { runCompare } from './commands/compare';
-export { childRunner, runJobPool, runState, startFresh } from './run/jobs';
+export { childRunner, runJobPool, runState, runConfigDifferences, savedRunConfig } from './run/jobs';
+export { openFolder, folderKind, removeStaleTemps, FOLDER_KINDS, FOLDER_MARKER } from './run/folder';
+export type { FolderKind } from './run/folder';
 export type { TrainJob, JobRunner, JobPoolOptions } from './run/jobs';
 export type { CompareJob, CompareRunOptions, CompareRunResult } from './commands/compare';
 export { runReport } from './commands/report';

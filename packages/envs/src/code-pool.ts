@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { onAbort } from './abort';
+import { EnvError } from './errors';
 import type { ToolResult } from './tool';
 
 /**
@@ -37,6 +40,27 @@ const START_LIMIT_MS = 30_000;
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
 
 const WORKER_URL = new URL('./code-worker.mjs', import.meta.url);
+
+/**
+ * Checks that the `code` tool's worker file sits beside this module, as it does in the package's
+ * `dist/`. A bundler that inlines this module into an application leaves the worker behind: then
+ * the tool is refused when it is created, with what to copy where, instead of every call failing
+ * as a tool output while training goes on with a broken tool.
+ *
+ * @param fn - the calling function, for the message
+ * @param url - where the worker must be (default: beside this module)
+ * @throws EnvError `code-worker-missing` naming the file and the fix
+ * @example
+ * assertCodeWorker('createCodeTool'); // throws when the worker file is missing
+ */
+export function assertCodeWorker(fn: string, url: URL = WORKER_URL): void {
+  if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
+    throw new EnvError(
+      'code-worker-missing',
+      `${fn}: the code tool's worker ${fileURLToPath(url)} is missing; when you bundle @paretopo/envs, copy node_modules/@paretopo/envs/dist/code-worker.mjs next to the bundle's output file (or keep @paretopo/envs external)`,
+    );
+  }
+}
 
 interface Pending {
   job: SandboxJob;

@@ -1,4 +1,4 @@
-import { sandboxPool } from './code-pool';
+import { assertCodeWorker, sandboxPool } from './code-pool';
 import type { Tool, ToolResult, ToolRunOptions } from './tool';
 
 export { closeCodeSandbox } from './code-pool';
@@ -77,6 +77,7 @@ function resolveOptions(fn: string, options: CodeToolOptions): Resolved {
  * (await runCode('let s = 0; for (let i = 1; i <= 100; i++) s += i; s')).output; // '5050'
  */
 export async function runCode(code: string, options: CodeToolOptions = {}, run: ToolRunOptions = {}): Promise<ToolResult> {
+  assertCodeWorker('runCode');
   return runResolved(code, resolveOptions('runCode', options), run);
 }
 
@@ -112,6 +113,7 @@ const FENCE_RE = /^```[A-Za-z]*[ \t]*\r?\n([\s\S]*?)\r?\n?```$/;
  */
 export function createCodeTool(options: CodeToolOptions = {}): Tool<CodeArgs> {
   const limits = resolveOptions('createCodeTool', options);
+  assertCodeWorker('createCodeTool');
   return {
     name: 'code',
     description:

@@ -1,4 +1,4 @@
-export { describeValue, EnvError } from './errors';
+export { EnvError } from './errors';
 export { Rng, hashString } from './prng';
 export {
   rational,

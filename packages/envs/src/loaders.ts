@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { EnvError, describeValue } from './errors';
+import { describeValue } from '@paretopo/pareto';
+import { EnvError } from './errors';
 import { readJsonl } from './jsonl';
 
 /**

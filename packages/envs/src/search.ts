@@ -1,5 +1,6 @@
 import MiniSearch, { type AsPlainObject } from 'minisearch';
-import { EnvError, describeValue } from './errors';
+import { describeValue } from '@paretopo/pareto';
+import { EnvError } from './errors';
 import type { Tool, ToolResult } from './tool';
 
 /** A passage of a search corpus; `title` is indexed too (boosted) when present. */

@@ -83,7 +83,15 @@ describe('estimateHypervolume', () => {
   });
 });
 
-describe('createRng', () => {
+describe('createRng (internal)', () => {
+  it.each([
+    [42, [0.6606157226487994, 0.12688010395504534, 0.11170196393504739]],
+    [0, [0.8868539538234472, 0.26395898405462503]],
+  ])('seed %d gives the stream the estimator used before @paretopo/random', (seed, values) => {
+    const rng = createRng(seed);
+    expect(values.map(() => rng.next())).toEqual(values);
+  });
+
   it('is deterministic, in [0, 1) and roughly uniform', () => {
     const a = createRng(42);
     const b = createRng(42);

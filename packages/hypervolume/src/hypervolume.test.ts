@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { Rng } from '@paretopo/random';
 import { FrontierError } from '@paretopo/pareto';
-import { expectClose, pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from '@paretopo/pareto/testing';
+import { expectClose } from '@paretopo/test-utils';
 import { MAX_INCLUSION_EXCLUSION, hypervolume } from './hypervolume';
 
 const P = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), n: rows.length, d: rows[0].length });
@@ -156,10 +158,9 @@ describe('hypervolume: laws', () => {
     fc.assert(
       fc.property(arb, fc.integer(), (pts, seed) => {
         const order = Array.from({ length: pts.n }, (_, i) => i);
-        let s = seed >>> 0 || 1;
+        const rng = new Rng(seed);
         for (let i = order.length - 1; i > 0; i--) {
-          s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-          const j = s % (i + 1);
+          const j = rng.int(0, i);
           [order[i], order[j]] = [order[j], order[i]];
         }
         const data = new Float64Array(pts.data.length);

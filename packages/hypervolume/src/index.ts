@@ -4,8 +4,6 @@ export { DEFAULT_HV_BUDGET } from './exact/budget';
 export type { BudgetOptions } from './exact/budget';
 export { estimateHypervolume, MAX_ESTIMATE_SAMPLES } from './estimate';
 export type { EstimateOptions, HvEstimate } from './estimate';
-export { createRng } from './estimateRng';
-export type { Rng } from './estimateRng';
 export { prepareHvInput } from './reference';
 export type { HvInput, ReferenceOptions } from './reference';
 export { hvContributions, hvImprovement, leastContributor, greatestContributor } from './contributions';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from '@paretopo/pareto/testing';
 import { hypervolume } from './hypervolume';
 import { hvContributions, hvImprovement } from './contributions';
 import { estimateHypervolume } from './estimate';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from './testing';
 import { ParetoArchive } from './archive';
 import { crowdingDistance } from './crowding';
 import { nondominatedFilter } from './filter';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from './testing';
 import { isNondominated, nondominatedFilter, nondominatedPoints } from './filter';
 import { fromRows, toRows } from './points';
 import { nondominatedRanksDeb } from './sort/deb';

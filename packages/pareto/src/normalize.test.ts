@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from './testing';
 import { idealPoint, nadirPoint, normalize, worstPoint } from './normalize';
 import { nondominatedPoints } from './filter';
 import { fromRows, toRows } from './points';

@@ -9,7 +9,7 @@ import { CheckpointError } from './errors';
 import { maskedNll } from './loss';
 import { TinyGPT, nextTokenTargets } from './model';
 import { AdamW } from './optim';
-import { Rng } from './rng';
+import { Rng } from '@paretopo/random';
 import { decodeSafetensors, encodeSafetensors } from './safetensors';
 import { TagTokenizer } from './tokenizer';
 

@@ -7,7 +7,7 @@ import { CheckpointError } from './errors';
 import { TinyGPT } from './model';
 import { AdamW } from './optim';
 import type { AdamWOptions } from './schedule';
-import { Rng, type RngState } from './rng';
+import { Rng, type RngState } from '@paretopo/random';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors';
 import { TagTokenizer } from './tokenizer';
 

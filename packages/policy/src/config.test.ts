@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS, initParams, paramLayout, validateConfig } from './config';
-import { Rng } from './rng';
+import { Rng } from '@paretopo/random';
 
 const tiny = { ...PRESETS.tiny, vocab: 111 };
 

@@ -1,4 +1,4 @@
-import { Rng } from './rng';
+import { Rng } from '@paretopo/random';
 
 /** Shape of a {@link TinyGPT}-style decoder-only transformer. */
 export interface TinyGPTConfig {

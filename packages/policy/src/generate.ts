@@ -1,6 +1,6 @@
 import { Op } from '@paretopo/kernels';
 import { LN_EPS, type TinyGPT } from './model';
-import { Rng } from './rng';
+import { Rng } from '@paretopo/random';
 
 /** Options of {@link generate} (defaults in brackets). */
 export interface GenerateOptions {

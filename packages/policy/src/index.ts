@@ -2,8 +2,6 @@ export { TagTokenizer, PAD, BOS, EOS, DEFAULT_TAGS, CHARSET } from './tokenizer'
 export type { TokenizerJSON } from './tokenizer';
 export { PRESETS, paramLayout, initParams, validateConfig } from './config';
 export type { TinyGPTConfig, ParamEntry, ParamLayout } from './config';
-export { Rng } from './rng';
-export type { RngState } from './rng';
 export { TinyGPT, nextTokenTargets, modelViews, LN_EPS } from './model';
 export { toPositions } from './align';
 export type { PackedBatch, ForwardOptions, ForwardResult, ModelViews, BlockViews } from './model';

@@ -1,4 +1,5 @@
-import { describeValue, parseToolCalls, toOpenAITool, type OpenAIToolSpec } from '@paretopo/envs';
+import { parseToolCalls, toOpenAITool, type OpenAIToolSpec } from '@paretopo/envs';
+import { describeValue } from '@paretopo/pareto';
 import { episodeRecord, runEpisodes, type EpisodeState, type TurnDriver, type TurnOutput } from './loop-core';
 import { resolveLoopOptions, roundSeed, type LoopOptions, type ResolvedLoopOptions, type ToolSet } from './options';
 import { systemPrompt } from './prompt';

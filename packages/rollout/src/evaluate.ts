@@ -1,4 +1,4 @@
-import { describeValue } from '@paretopo/envs';
+import { describeValue } from '@paretopo/pareto';
 import { chatRollout, type ChatRolloutOptions } from './chat-rollout';
 import { rollout, type RolloutOptions } from './rollout';
 import type { ChatPolicy, EpisodeRecord, Policy, RolloutTask } from './types';

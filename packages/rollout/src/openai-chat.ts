@@ -1,4 +1,5 @@
-import { describeValue, onAbort } from '@paretopo/envs';
+import { onAbort } from '@paretopo/envs';
+import { describeValue } from '@paretopo/pareto';
 import { RolloutError } from './errors';
 import { ConcurrencyLimiter } from './limiter';
 import type { ChatCompleteOptions, ChatMessage, ChatPolicy, ChatReply, ChatToolCall } from './types';

@@ -1,4 +1,5 @@
-import { describeValue, stopSequences, toolTagLimits, type Tool } from '@paretopo/envs';
+import { stopSequences, toolTagLimits, type Tool } from '@paretopo/envs';
+import { describeValue } from '@paretopo/pareto';
 import type { RolloutTask } from './types';
 
 /** Options shared by {@link rollout}, {@link chatRollout} and {@link evaluate}; all have defaults. */

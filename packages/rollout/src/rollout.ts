@@ -1,4 +1,4 @@
-import { describeValue } from '@paretopo/envs';
+import { describeValue } from '@paretopo/pareto';
 import { RolloutError } from './errors';
 import { episodeRecord, runEpisodes, type EpisodeState, type TurnDriver, type TurnOutput } from './loop-core';
 import { resolveLoopOptions, roundSeed, type LoopOptions, type ResolvedLoopOptions } from './options';

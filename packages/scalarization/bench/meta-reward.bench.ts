@@ -1,18 +1,19 @@
 import { bench, describe } from 'vitest';
-import { HypervolumeMetaReward, SeededRng } from '../src/index';
+import { HypervolumeMetaReward } from '../src/index';
+import { seededRng } from '../src/rng';
 
 // A stage-1 step on a batch of 256 samples × 2 objectives against an archive of m vectors,
 // versus one pass over the rewards (the batch mean the step needs anyway).
 const N = 256;
 const K = 2;
-const rng = new SeededRng(2026);
+const rng = seededRng(2026);
 
 function batch(): Float64Array {
   const r = new Float64Array(N * K);
   // Binary correctness and a tool-efficiency score, as in METHOD.md §1.
   for (let i = 0; i < N; i++) {
-    r[i * K] = rng.nextFloat() < 0.5 ? 1 : 0;
-    r[i * K + 1] = Math.exp(-0.5 * Math.floor(rng.nextFloat() * 4));
+    r[i * K] = rng.next() < 0.5 ? 1 : 0;
+    r[i * K + 1] = Math.exp(-0.5 * Math.floor(rng.next() * 4));
   }
   return r;
 }

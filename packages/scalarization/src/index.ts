@@ -11,7 +11,7 @@ export {
 export type { BatchOptions, AugmentedTchebycheffOptions, PbiOptions } from './scalarize';
 export { dasDennis, dasDennisCount, randomSimplexWeights, dirichletWeights } from './weights';
 export type { RandomWeightsOptions } from './weights';
-export { SeededRng, sampleStandardNormal, sampleGamma, sampleLogGamma } from './rng';
+export { sampleGamma, sampleLogGamma } from './rng';
 export {
   StaticScheduler,
   LinearRampScheduler,

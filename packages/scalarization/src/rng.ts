@@ -1,5 +1,5 @@
 import { describeValue } from '@paretopo/pareto';
-import { assertSeed } from './validate';
+import { Rng } from '@paretopo/random';
 
 const GOLDEN = 0x9e3779b9;
 
@@ -13,161 +13,45 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-function splitSafeInteger(x: number): [number, number] {
-  return [x >>> 0, Math.floor(x / 4294967296) | 0];
+function fromHash(acc: number): Rng {
+  const state = [fmix32(acc + GOLDEN), fmix32(acc + 2 * GOLDEN), fmix32(acc + 3 * GOLDEN), fmix32(acc + 4 * GOLDEN)];
+  if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1;
+  return Rng.fromState(state);
 }
 
 /**
- * A small seeded pseudo-random generator, xoshiro128** (Blackman & Vigna, 2018), whose whole state
- * is four 32-bit words, so it can be checkpointed with {@link SeededRng.state} and restored with
- * {@link SeededRng.fromState}. Streams are seeded by hashing (seed, ...keys) with fmix32, so
- * `SeededRng.derive(seed, step)` gives an independent, reproducible stream per step.
+ * The samplers' generator for `seed`: `@paretopo/random`'s {@link Rng}, started from a state
+ * hashed (fmix32) from both 32-bit halves of the seed. Rng's own seeding reads only the low 32
+ * bits; this hash keeps every safe-integer seed distinct and on the stream it had before the
+ * generator moved to `@paretopo/random`. Unchecked: `seed` is a safe integer (the caller validates).
  *
+ * @param seed - a safe integer (negative allowed)
+ * @returns a fresh generator
  * @example
- * const rng = new SeededRng(42);
- * const a = rng.nextFloat();               // a number in [0, 1)
- * new SeededRng(42).nextFloat() === a;     // true
+ * seededRng(-5).state(); // [2369924727, 1348904349, 1133200295, 2298712680]
  */
-export class SeededRng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-
-  /**
-   * @param seed - any safe integer (negative allowed)
-   */
-  constructor(seed: number) {
-    assertSeed(seed, 'SeededRng', 'seed');
-    const words = splitSafeInteger(seed);
-    let acc = GOLDEN;
-    for (const w of words) acc = fmix32((acc ^ w) + GOLDEN);
-    this.s0 = fmix32(acc + GOLDEN);
-    this.s1 = fmix32(acc + 2 * GOLDEN);
-    this.s2 = fmix32(acc + 3 * GOLDEN);
-    this.s3 = fmix32(acc + 4 * GOLDEN);
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
-  }
-
-  /**
-   * A generator for the stream named by `keys` under `seed` (e.g. a step number): equal arguments
-   * give identical streams, different keys give unrelated ones.
-   *
-   * @param seed - any safe integer
-   * @param keys - safe integers naming the stream
-   * @returns a fresh generator
-   * @example
-   * SeededRng.derive(7, 3).nextFloat() === SeededRng.derive(7, 3).nextFloat(); // true
-   */
-  static derive(seed: number, ...keys: number[]): SeededRng {
-    assertSeed(seed, 'SeededRng.derive', 'seed');
-    let acc = fmix32(GOLDEN ^ (seed >>> 0)) ^ Math.imul(Math.floor(seed / 4294967296) | 0, 0x27d4eb2f);
-    for (let i = 0; i < keys.length; i++) {
-      const key = assertSeed(keys[i], 'SeededRng.derive', `keys[${i}]`);
-      const [lo, hi] = splitSafeInteger(key);
-      acc = fmix32((acc ^ lo) + GOLDEN);
-      acc = fmix32((acc ^ hi) + 0x7f4a7c15);
-    }
-    const rng = new SeededRng(0);
-    rng.s0 = fmix32(acc + GOLDEN);
-    rng.s1 = fmix32(acc + 2 * GOLDEN);
-    rng.s2 = fmix32(acc + 3 * GOLDEN);
-    rng.s3 = fmix32(acc + 4 * GOLDEN);
-    if ((rng.s0 | rng.s1 | rng.s2 | rng.s3) === 0) rng.s0 = 1;
-    return rng;
-  }
-
-  /**
-   * Restores a generator from {@link SeededRng.state}.
-   *
-   * @param state - four unsigned 32-bit integers, not all zero
-   * @returns a generator that continues exactly where the saved one stopped
-   * @example
-   * const rng = new SeededRng(1); rng.nextFloat();
-   * SeededRng.fromState(rng.state()).nextFloat() === rng.nextFloat(); // true
-   */
-  static fromState(state: readonly number[]): SeededRng {
-    if (!Array.isArray(state) || state.length !== 4) {
-      throw new RangeError(`SeededRng.fromState: state must be an array of 4 integers (got ${describeValue(state)})`);
-    }
-    for (let i = 0; i < 4; i++) {
-      const w = state[i];
-      if (!Number.isInteger(w) || w < 0 || w > 0xffffffff) {
-        throw new RangeError(`SeededRng.fromState: state[${i}] must be an integer in [0, 2^32) (got ${describeValue(w)})`);
-      }
-    }
-    if ((state[0] | state[1] | state[2] | state[3]) === 0) {
-      throw new RangeError('SeededRng.fromState: state must not be all zeros');
-    }
-    const rng = new SeededRng(0);
-    [rng.s0, rng.s1, rng.s2, rng.s3] = state;
-    return rng;
-  }
-
-  /**
-   * The generator's state, for checkpoints.
-   *
-   * @returns four unsigned 32-bit integers
-   * @example
-   * new SeededRng(0).state().length; // 4
-   */
-  state(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3];
-  }
-
-  /**
-   * Next unsigned 32-bit integer (xoshiro128**).
-   *
-   * @returns an integer in [0, 2^32)
-   * @example
-   * new SeededRng(3).nextUint32() < 2 ** 32; // true
-   */
-  nextUint32(): number {
-    const s1 = this.s1;
-    const m = Math.imul(s1, 5);
-    const result = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-    const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
-    this.s0 >>>= 0;
-    this.s1 >>>= 0;
-    this.s2 >>>= 0;
-    this.s3 >>>= 0;
-    return result;
-  }
-
-  /**
-   * Next uniform double with 53 random bits.
-   *
-   * @returns a number in [0, 1)
-   * @example
-   * const u = new SeededRng(3).nextFloat(); // 0 <= u < 1
-   */
-  nextFloat(): number {
-    // Two 32-bit draws give 27 + 26 bits: the full double mantissa, as in Java's nextDouble.
-    const a = this.nextUint32() >>> 5;
-    const b = this.nextUint32() >>> 6;
-    return (a * 67108864 + b) / 9007199254740992;
-  }
+export function seededRng(seed: number): Rng {
+  let acc = GOLDEN;
+  for (const w of [seed >>> 0, Math.floor(seed / 4294967296) | 0]) acc = fmix32((acc ^ w) + GOLDEN);
+  return fromHash(acc);
 }
 
 /**
- * A standard normal draw (Box–Muller; the second value is discarded so that one call always
- * consumes exactly two uniforms, which keeps derived streams reproducible).
+ * The generator of step `step` under `seed` (e.g. a scheduler's draw at a training step): equal
+ * arguments give identical streams, different steps unrelated ones. Unchecked: both are safe
+ * integers (the caller validates).
  *
- * @param rng - the generator to draw from
- * @returns a N(0, 1) sample
+ * @param seed - a safe integer
+ * @param step - a safe integer
+ * @returns a fresh generator
  * @example
- * sampleStandardNormal(new SeededRng(1)); // a finite number
+ * stepRng(7, 3).state(); // [1412265591, 3076495154, 3091211932, 544023359]
  */
-export function sampleStandardNormal(rng: SeededRng): number {
-  const u1 = 1 - rng.nextFloat(); // (0, 1]: log never sees 0
-  const u2 = rng.nextFloat();
-  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+export function stepRng(seed: number, step: number): Rng {
+  let acc = fmix32(GOLDEN ^ (seed >>> 0)) ^ Math.imul(Math.floor(seed / 4294967296) | 0, 0x27d4eb2f);
+  acc = fmix32((acc ^ (step >>> 0)) + GOLDEN);
+  acc = fmix32((acc ^ (Math.floor(step / 4294967296) | 0)) + 0x7f4a7c15);
+  return fromHash(acc);
 }
 
 /**
@@ -179,16 +63,16 @@ export function sampleStandardNormal(rng: SeededRng): number {
  * @param rng - the generator to draw from
  * @returns log of the gamma sample
  * @example
- * Math.exp(sampleLogGamma(2, new SeededRng(1))) > 0; // true
+ * Math.exp(sampleLogGamma(2, new Rng(1))) > 0; // true
  */
-export function sampleLogGamma(shape: number, rng: SeededRng): number {
+export function sampleLogGamma(shape: number, rng: Rng): number {
   if (!(shape > 0) || !Number.isFinite(shape)) {
     throw new RangeError(`sampleLogGamma: shape must be a finite number > 0 (got ${describeValue(shape)})`);
   }
   let boost = 0;
   let a = shape;
   if (a < 1) {
-    boost = Math.log(1 - rng.nextFloat()) / a;
+    boost = Math.log(1 - rng.next()) / a;
     a += 1;
   }
   const d = a - 1 / 3;
@@ -197,11 +81,11 @@ export function sampleLogGamma(shape: number, rng: SeededRng): number {
     let x: number;
     let v: number;
     do {
-      x = sampleStandardNormal(rng);
+      x = rng.normal();
       v = 1 + c * x;
     } while (v <= 0);
     v = v * v * v;
-    const u = 1 - rng.nextFloat();
+    const u = 1 - rng.next();
     const x2 = x * x;
     // Squeeze test first (cheap), then the exact log acceptance test.
     if (u < 1 - 0.0331 * x2 * x2 || Math.log(u) < 0.5 * x2 + d * (1 - v + Math.log(v))) {
@@ -217,9 +101,9 @@ export function sampleLogGamma(shape: number, rng: SeededRng): number {
  * @param rng - the generator to draw from
  * @returns a non-negative sample with mean `shape`
  * @example
- * sampleGamma(3, new SeededRng(5)) >= 0; // true
+ * sampleGamma(3, new Rng(5)) >= 0; // true
  */
-export function sampleGamma(shape: number, rng: SeededRng): number {
+export function sampleGamma(shape: number, rng: Rng): number {
   return Math.exp(sampleLogGamma(shape, rng));
 }
 
@@ -233,9 +117,9 @@ export function sampleGamma(shape: number, rng: SeededRng): number {
  * @param out - receives the draw (on the simplex)
  * @returns `out`
  * @example
- * sampleDirichletInto(Float64Array.of(1, 1), new SeededRng(0), new Float64Array(2)); // sums to 1
+ * sampleDirichletInto(Float64Array.of(1, 1), new Rng(0), new Float64Array(2)); // sums to 1
  */
-export function sampleDirichletInto(alpha: ArrayLike<number>, rng: SeededRng, out: Float64Array): Float64Array {
+export function sampleDirichletInto(alpha: ArrayLike<number>, rng: Rng, out: Float64Array): Float64Array {
   const k = alpha.length;
   let max = -Infinity;
   for (let i = 0; i < k; i++) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { pointsArb, weightVectorArb, expectClose, expectAllClose } from '@paretopo/test-utils';
+import { pointsArb, weightVectorArb } from '@paretopo/pareto/testing';
+import { expectClose, expectAllClose } from '@paretopo/test-utils';
 import {
   augmentedTchebycheff,
   augmentedTchebycheffBatch,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { expectAllClose, weightVectorArb } from '@paretopo/test-utils';
+import { weightVectorArb } from '@paretopo/pareto/testing';
+import { expectAllClose } from '@paretopo/test-utils';
 import {
   CosineRampScheduler,
   DirichletScheduler,

@@ -1,5 +1,5 @@
 import { describeValue } from '@paretopo/pareto';
-import { SeededRng, sampleDirichletInto } from './rng';
+import { sampleDirichletInto, stepRng } from './rng';
 import { assertInteger, assertJsonObject, assertSeed, assertWeights, jsonVector } from './validate';
 import { resolveAlpha } from './weights';
 
@@ -309,7 +309,7 @@ export class DirichletScheduler implements WeightScheduler {
    */
   weights(step: number): Float64Array {
     checkStep(step, 'DirichletScheduler.weights');
-    return sampleDirichletInto(this.alpha, SeededRng.derive(this.seed, step), new Float64Array(this.k));
+    return sampleDirichletInto(this.alpha, stepRng(this.seed, step), new Float64Array(this.k));
   }
 
   /**

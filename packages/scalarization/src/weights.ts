@@ -1,5 +1,5 @@
 import { describeValue, type Points } from '@paretopo/pareto';
-import { SeededRng, sampleDirichletInto } from './rng';
+import { sampleDirichletInto, seededRng } from './rng';
 import { assertInteger, assertSeed } from './validate';
 
 /** Largest lattice / sample that the weight generators will allocate (rows × k doubles). */
@@ -95,13 +95,13 @@ export function randomSimplexWeights(k: number, n: number, options: RandomWeight
   assertInteger(k, 'randomSimplexWeights', 'k', 1);
   assertCount(n, k, 'randomSimplexWeights');
   const seed = assertSeed(options.seed ?? 0, 'randomSimplexWeights');
-  const rng = new SeededRng(seed);
+  const rng = seededRng(seed);
   const data = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
     const base = i * k;
     let sum = 0;
     for (let j = 0; j < k; j++) {
-      const e = -Math.log(1 - rng.nextFloat()); // 1 − U ∈ (0, 1]: never log(0)
+      const e = -Math.log(1 - rng.next()); // 1 − U ∈ (0, 1]: never log(0)
       data[base + j] = e;
       sum += e;
     }
@@ -155,7 +155,7 @@ export function dirichletWeights(alpha: ArrayLike<number>, n: number, options: R
   const k = a.length;
   assertCount(n, k, 'dirichletWeights');
   const seed = assertSeed(options.seed ?? 0, 'dirichletWeights');
-  const rng = new SeededRng(seed);
+  const rng = seededRng(seed);
   const data = new Float64Array(n * k);
   for (let i = 0; i < n; i++) sampleDirichletInto(a, rng, data.subarray(i * k, i * k + k));
   return { data, n, d: k };

@@ -1,6 +1,7 @@
-export { pointsArb, frontArb, weightVectorArb, groupedRewardsArb } from './arbitraries';
-export type { PointsArbOptions, GroupedRewards } from './arbitraries';
+export { groupedRewardsArb } from './arbitraries';
+export type { GroupedRewards } from './arbitraries';
 export { expectClose, expectAllClose, relativeError } from './tolerance';
 export { seededRandom, benchPoints } from './random';
 export type { BenchPointsKind } from './random';
 export { collect } from './async';
+export { runReadmeExample } from './readme';

@@ -1,3 +1,5 @@
+import { Rng } from '@paretopo/random';
+
 /** Row-major points, the same shape as `@paretopo/pareto`'s `Points`. */
 interface PointsLike {
   data: Float64Array;
@@ -6,25 +8,19 @@ interface PointsLike {
 }
 
 /**
- * mulberry32 (Tommy Ettinger): a 32-bit-state seeded PRNG, small and fast, so that every benchmark
- * run times the same inputs. Not for runtime use: the packages carry their own generators with
- * stronger contracts (hypervolume's `createRng`, scalarization's checkpointable `SeededRng`).
+ * A seeded uniform stream for benchmark inputs and test data, so that every run sees the same
+ * numbers: `Rng.next()` of `@paretopo/random` (the one generator of the packages) behind a plain
+ * function.
  *
- * @param seed - any number; its low 32 bits are used
- * @returns a function yielding uniform doubles in [0, 1), 32-bit resolution
+ * @param seed - any finite number; its low 32 bits are used
+ * @returns a function yielding uniform doubles in [0, 1), 53 random bits
  * @example
  * const rand = seededRandom(42);
  * rand() === seededRandom(42)(); // true
  */
 export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 /**

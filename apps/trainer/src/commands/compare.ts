@@ -8,8 +8,9 @@ import { mergeConfig, resolveConfig } from '../config/load';
 import { Progress, formatDuration, type ProgressStream } from '../progress';
 import { aggregateResults, readCompareFolder, renderReportHtml, renderResultsMarkdown, resultsJson, writeReport } from '../report';
 import { writeFileAtomic, writeJsonAtomic } from '../run/files';
+import { openFolder } from '../run/folder';
 import { Interrupted } from '../run/interrupted';
-import { childRunner, runJobPool, runState, startFresh, stepsLogged, type JobRunner, type TrainJob } from '../run/jobs';
+import { childRunner, runJobPool, runState, stepsLogged, type JobRunner, type TrainJob } from '../run/jobs';
 import { gitCommit, machineDescription } from '../run/provenance';
 import { runSft } from './sft';
 
@@ -54,6 +55,7 @@ const runName = (method: string, seed: number): string => `${method}-s${seed}`;
 export async function runCompare(config: CompareConfig, options: CompareRunOptions = {}): Promise<CompareRunResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dir = config.out;
+  openFolder(dir, 'compare', log);
   mkdirSync(join(dir, 'runs'), { recursive: true });
   mkdirSync(join(dir, 'logs'), { recursive: true });
   writeJsonAtomic(join(dir, 'compare-config.json'), { command: 'compare', ...config });
@@ -80,7 +82,6 @@ export async function runCompare(config: CompareConfig, options: CompareRunOptio
       const state = runState(trainConfig, 'compare');
       if (state === 'done') finished++;
       else {
-        if (state === 'start') startFresh(trainConfig);
         jobs.push({ config: trainConfig, resume: state === 'resume', logFile: join(dir, 'logs', `${runName(method, seed)}.log`) });
       }
     }

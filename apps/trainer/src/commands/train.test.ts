@@ -12,12 +12,11 @@ import { TrainCheckpointError } from '../run/checkpoint';
 import { readJsonlRows } from '../run/files';
 import { RUN_FILES, type EvalRow, type RunSummary, type StepRow } from '../run/types';
 import { runSft } from './sft';
+import { MICRO_MODEL, MICRO_TASK, quiet } from './test-fixtures';
 import { runTrain, stepTasks } from './train';
 
-// A micro model and tiny pools: these tests check the wiring (files, resume, stages), not learning.
-const MODEL = { layers: 1, dModel: 16, heads: 2, context: 128 };
-const TASK = { seed: 3, sftCount: 32, rlCount: 32, validationCount: 4, testCount: 4 };
-const quiet = { progress: false as const, log: () => {} };
+const MODEL = MICRO_MODEL;
+const TASK = MICRO_TASK;
 
 let backend: Backend;
 let root: string;
@@ -174,7 +173,7 @@ describe('runTrain', () => {
     const out = join(root, 'twice');
     await runTrain(config({ method: 'rloo', out, steps: 1 }), { ...quiet, backend });
     await expect(runTrain(config({ method: 'rloo', out, steps: 1 }), { ...quiet, backend })).rejects.toThrow(ConfigError);
-    await expect(runTrain(config({ method: 'rloo', out, steps: 1 }), { ...quiet, backend })).rejects.toThrow('already holds a run; pass --resume');
+    await expect(runTrain(config({ method: 'rloo', out, steps: 1 }), { ...quiet, backend })).rejects.toThrow('already holds a finished run; choose another --out');
   });
 
   describe('a corrupt or missing checkpoint is a clear error, never a silent restart', () => {
@@ -184,10 +183,10 @@ describe('runTrain', () => {
       rmSync(join(out, RUN_FILES.summary));
       return out;
     };
-    const resume = (out: string) => runTrain(config({ method: 'drgrpo', out, steps: 2 }), { ...quiet, backend, resume: true });
+    const resume = (out: string) => runTrain(config({ method: 'drgrpo', out, steps: 2, checkpoint: { every: 1, keep: 2 } }), { ...quiet, backend, resume: true });
 
     it('no checkpoint', async () => {
-      await expect(resume(join(root, 'never-ran'))).rejects.toThrow(/no checkpoint in .*never-ran/);
+      await expect(resume(join(root, 'never-ran'))).rejects.toThrow(/never-ran holds no run to resume .*run the same command without --resume/);
     });
 
     it('a truncated weights file', async () => {
@@ -234,7 +233,7 @@ describe('runTrain', () => {
       const out = await prepared('other-init');
       const other = join(root, 'sft-other');
       await runSft(sftConfigSchema.parse({ env: 'arith', out: other, model: MODEL, task: TASK, steps: 1, batchSize: 2, seed: 9 }), { ...quiet, backend });
-      await expect(runTrain(config({ method: 'drgrpo', out, init: other, steps: 2 }), { ...quiet, backend, resume: true })).rejects.toThrow('is not the one this run started from');
+      await expect(runTrain(config({ method: 'drgrpo', out, init: other, steps: 2, checkpoint: { every: 1, keep: 2 } }), { ...quiet, backend, resume: true })).rejects.toThrow('is not the one this run started from');
     });
   });
 });

@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createBackend, type Backend, type BackendInfo } from '@paretopo/kernels';
-import { AdamW, Rng, TinyGPT, loadCheckpoint, type TagTokenizer } from '@paretopo/policy';
+import { AdamW, TinyGPT, loadCheckpoint, type TagTokenizer } from '@paretopo/policy';
+import { Rng } from '@paretopo/random';
 import type { TaskItem } from '@paretopo/envs';
 import type { TrainConfig } from '../config/schema';
-import { ConfigError } from '../config/load';
+import { ConfigError, configDifferences, mergeConfig, resolveConfig } from '../config/load';
+import { trainConfigSchema } from '../config/schema';
 import { createEnvironment, type Environment } from '../environment';
 import { evaluatePolicy, type EvalLimits } from '../evaluation';
 import { MethodState } from '../methods';
@@ -13,6 +15,8 @@ import { frozenReference, rlStep, type RlMetricsRow, type RlParts, type RlStepOp
 import { chatTasks, closeTinker, connectTinker, evaluateTinker, readEngineState, saveEngineState, tinkerRlStep } from './train-tinker';
 import { loadTrainState, paramsHash, saveTrainState, TrainCheckpointError } from '../run/checkpoint';
 import { appendJsonl, readJsonlRows, writeJsonAtomic, writeJsonlAtomic } from '../run/files';
+import { folderKindError, openFolder } from '../run/folder';
+import { runConfigDifferences, runState, savedRunConfig } from '../run/jobs';
 import { RUN_FILES, type EvalPool, type EvalRow, type RunSummary, type StepRow } from '../run/types';
 
 /** Options of {@link runTrain} that are not part of the saved configuration. */
@@ -83,8 +87,11 @@ const finite = (x: number | null | undefined): number | null => (x === null || x
  * @param config - the resolved train config
  * @param options - resume, signal, progress, log, backend
  * @returns status, folder, steps done, summary
- * @throws ConfigError when the folder already holds a run (without `resume`)
- * @throws TrainCheckpointError when resuming from a missing or corrupt checkpoint
+ * @throws ConfigError when the folder belongs to another command, holds a run of other settings,
+ *   holds a checkpoint (without `resume`) or holds no run (with `resume`), or the local engine's
+ *   warm start is missing
+ * @throws TrainCheckpointError when resuming from a corrupt checkpoint, another warm start or
+ *   engine model, or a method state that does not match the config
  * @example
  * const r = await runTrain(trainConfigSchema.parse({ env: 'arith', init: 'runs/sft-arith', out: 'runs/a' }));
  * r.summary?.final.accuracy;
@@ -92,6 +99,28 @@ const finite = (x: number | null | undefined): number | null => (x === null || x
 export async function runTrain(config: TrainConfig, options: TrainRunOptions = {}): Promise<TrainRunResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dir = config.out;
+  openFolder(dir, 'train', log);
+  // One rule for what the folder holds (the one compare and study plan with): a run that stopped
+  // before its first checkpoint holds nothing to resume, so it starts over whether or not
+  // `resume` was asked; a checkpoint is never overwritten.
+  const state = runState(config, 'train');
+  const saved = savedRunConfig(dir, 'train');
+  if (options.resume && saved === null) {
+    throw new ConfigError(`resume: ${dir} holds no run to resume (no ${RUN_FILES.config}: it stopped before it started); run the same command without --resume`);
+  }
+  if (!options.resume && state !== 'start') {
+    throw new ConfigError(
+      state === 'done'
+        ? `train: ${dir} already holds a finished run; choose another --out`
+        : `train: ${dir} already holds a run; continue it with \`paretopo train --resume --out ${dir}\` or choose another --out`,
+    );
+  }
+  // The warm start is the local engine's policy; a Tinker engine starts from its base model.
+  if (config.engine.name === 'local' && !existsSync(config.init!)) {
+    throw new ConfigError(
+      `train: the warm start ${config.init} is missing${options.resume && config.init === saved?.init ? ` (the path saved in ${join(dir, RUN_FILES.config)}; a relative path counts from where the command runs, so moving the run or the warm start loses it)` : ''}; pass --init DIR pointing at it (its weights hash is checked against the run's)`,
+    );
+  }
   const files = {
     config: join(dir, RUN_FILES.config),
     metrics: join(dir, RUN_FILES.metrics),
@@ -106,12 +135,12 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     maxTokens: config.maxTokens ?? env.maxTokens,
     alpha: config.reward.alpha,
   };
-  if (!options.resume && (existsSync(files.metrics) || existsSync(join(dir, RUN_FILES.checkpoints)))) {
-    throw new ConfigError(`train: ${dir} already holds a run; pass --resume to continue it or choose another --out`);
-  }
-  const engine = config.engine.name === 'tinker' ? await openTinkerEngine(config, env, limits, options, log) : await openLocalEngine(config, env, limits, options, log);
+  const resume = state !== 'start';
+  const engine = config.engine.name === 'tinker' ? await openTinkerEngine(config, env, limits, resume, log) : await openLocalEngine(config, env, limits, resume, options, log);
   try {
-    return await trainLoop(config, options, log, env, limits, files, engine);
+    // A warm start found at a new path (--init after a move) is recorded, so the next resume needs only --out.
+    if (resume && config.init !== saved?.init) writeRunConfig(files.config, config);
+    return await trainLoop(config, options, log, env, limits, files, engine, saved !== null);
   } finally {
     await engine.close();
   }
@@ -122,7 +151,7 @@ interface RunEngine {
   method: MethodState;
   /** RL steps already done (0 for a fresh run). */
   start: number;
-  /** The checkpoint a resumed run continues from. */
+  /** The checkpoint a resumed run continues from (undefined for a fresh run). */
   resumedFrom?: string;
   backend: BackendInfo | null;
   evaluate(pool: EvalPool, step: number): Promise<EvalRow>;
@@ -131,7 +160,7 @@ interface RunEngine {
   close(): Promise<void>;
 }
 
-async function openLocalEngine(config: TrainConfig, env: Environment, limits: EvalLimits, options: TrainRunOptions, log: (line: string) => void): Promise<RunEngine> {
+async function openLocalEngine(config: TrainConfig, env: Environment, limits: EvalLimits, resume: boolean, options: TrainRunOptions, log: (line: string) => void): Promise<RunEngine> {
   const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
   log(`engine: local (TinyGPT)`);
   log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
@@ -146,14 +175,15 @@ async function openLocalEngine(config: TrainConfig, env: Environment, limits: Ev
   let method: MethodState;
   let start = 0;
   let resumedFrom: string | undefined;
-  if (options.resume) {
-    const state = await loadTrainState(dir, backend);
-    if (state.initHash !== initHash) {
-      throw new TrainCheckpointError(`resume: the warm start ${config.init} is not the one this run started from (weights hash differs)`);
+  if (resume) {
+    const saved = await loadTrainState(dir, backend);
+    if (saved.initHash !== initHash) {
+      throw new TrainCheckpointError(`resume: the warm start ${config.init} is not the one this run started from (weights hash differs); pass --init DIR pointing at the warm start it was trained from`);
     }
-    ({ model, optimizer, method } = state);
-    start = state.step;
-    resumedFrom = state.dir;
+    checkMethodState(saved.method, config, saved.dir);
+    ({ model, optimizer, method } = saved);
+    start = saved.step;
+    resumedFrom = saved.dir;
   } else {
     model = TinyGPT.fromParams(init.model.config, backend, init.model.params.slice());
     optimizer = new AdamW(backend, model.layout, {
@@ -182,9 +212,10 @@ async function openLocalEngine(config: TrainConfig, env: Environment, limits: Ev
   };
 }
 
-async function openTinkerEngine(config: TrainConfig, env: Environment, limits: EvalLimits, options: TrainRunOptions, log: (line: string) => void): Promise<RunEngine> {
+async function openTinkerEngine(config: TrainConfig, env: Environment, limits: EvalLimits, resume: boolean, log: (line: string) => void): Promise<RunEngine> {
   log(`engine: tinker (${config.engine.url}, base model ${config.engine.baseModel}, LoRA rank ${config.engine.loraRank})`);
-  const saved = options.resume ? readEngineState(config.out, config) : undefined;
+  const saved = resume ? readEngineState(config.out, config) : undefined;
+  if (saved !== undefined) checkMethodState(saved.method, config, saved.dir);
   const trainer = await connectTinker(config, saved?.state.weights);
   const method = saved?.method ?? new MethodState(config.method, { totalSteps: config.steps, ...config.reward });
   return {
@@ -207,17 +238,21 @@ async function trainLoop(
   limits: EvalLimits,
   files: Record<'config' | 'metrics' | 'evals' | 'summary' | 'test', string>,
   engine: RunEngine,
+  startedBefore: boolean,
 ): Promise<TrainRunResult> {
   const dir = config.out;
   const start = engine.start;
-  if (options.resume) {
+  const resumed = engine.resumedFrom !== undefined;
+  if (resumed) {
     // Rows written after the checkpoint belong to steps that run again.
-    writeJsonlAtomic(files.metrics, readJsonlRows<StepRow>(files.metrics).filter((r) => r.step < start));
-    writeJsonlAtomic(files.evals, readJsonlRows<EvalRow>(files.evals).filter((r) => r.step <= start));
+    // A row a kill cut short (the last line, without its newline) was written after the checkpoint too.
+    writeJsonlAtomic(files.metrics, readJsonlRows<StepRow>(files.metrics, { dropTornTail: true }).filter((r) => r.step < start));
+    writeJsonlAtomic(files.evals, readJsonlRows<EvalRow>(files.evals, { dropTornTail: true }).filter((r) => r.step <= start));
     log(`resume: ${dir} from step ${start} (${engine.resumedFrom})`);
   } else {
-    mkdirSync(dir, { recursive: true });
-    writeJsonAtomic(files.config, { command: 'train', ...config });
+    if (startedBefore) log(`train: ${dir} stopped before its first checkpoint; starting it from step 0`);
+    for (const f of [files.metrics, files.evals, files.test, files.summary, join(dir, RUN_FILES.checkpoints)]) rmSync(f, { recursive: true, force: true });
+    writeRunConfig(files.config, config);
     const row = await engine.evaluate('validation', 0);
     appendJsonl(files.evals, row);
     log(`validation step 0: accuracy ${row.accuracy.toFixed(3)}, calls ${row.meanCalls.toFixed(2)}, HV ${row.hv.toFixed(3)}`);
@@ -230,7 +265,8 @@ async function trainLoop(
   let lastEval: EvalRow | null = null;
   while (step < config.steps) {
     if (options.signal?.aborted) {
-      await checkpoint(step);
+      // The checkpoint a run resumed from is not written again (a kill while replacing it would lose it).
+      if (step !== start || !resumed) await checkpoint(step);
       progress?.finish();
       log(`interrupted at step ${step}: checkpoint saved; continue with --resume`);
       return { status: 'interrupted', dir, step, summary: null, backend: engine.backend };
@@ -292,21 +328,52 @@ async function trainLoop(
   return { status: 'finished', dir, step, summary, backend: engine.backend };
 }
 
-/**
- * Reads a run folder's saved configuration (for `--resume`).
- *
- * @param dir - the run folder
- * @returns the raw config object
- * @throws ConfigError when it is missing or not JSON
- * @example
- * readRunConfig('runs/a').method; // 'paretopo'
- */
-export function readRunConfig(dir: string): Record<string, unknown> {
-  const path = join(dir, RUN_FILES.config);
-  try {
-    const { command: _command, ...rest } = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    return rest;
-  } catch (err) {
-    throw new ConfigError(`resume: cannot read ${path} (${(err as Error).message})`, { cause: err });
+// config.json holds the settings, not where the folder is: a moved run folder resumes from its new place.
+function writeRunConfig(path: string, config: TrainConfig): void {
+  const { out: _out, ...settings } = config;
+  writeJsonAtomic(path, { command: 'train', ...settings });
+}
+
+// The checkpoint's method state must be the config's method with the config's options; a hand-edited
+// config.json would otherwise resume one method's state under another's name.
+function checkMethodState(method: MethodState, config: TrainConfig, dir: string): void {
+  const expected = new MethodState(config.method, { totalSteps: config.steps, ...config.reward });
+  const differs = [
+    ...(method.name === expected.name ? [] : [`method (${method.name} in the checkpoint, ${expected.name} in the config)`]),
+    ...configDifferences(expected.options, method.options).map((k) => `${k === 'totalSteps' ? 'steps' : `reward.${k}`} (${JSON.stringify(method.options[k as keyof typeof method.options])} in the checkpoint)`),
+  ];
+  if (differs.length > 0) {
+    throw new TrainCheckpointError(
+      `resume: ${dir} holds the method state of other settings than ${join(config.out, RUN_FILES.config)}: ${differs.join(', ')}; restore the settings the run was started with, or start a new run in another folder`,
+    );
   }
+}
+
+/**
+ * The config `train --resume` continues with: the run folder's saved config (the truth), with the
+ * folder as `out` and, when given, a new `init` path (a moved warm start; its weights hash is
+ * checked). Omitted flags take the saved values; an explicit flag that contradicts them is an error.
+ *
+ * @param dir - the run folder (`--out`)
+ * @param explicit - the flags and config file given with `--resume`
+ * @returns the config to resume with
+ * @throws ConfigError when the folder holds no readable config, or an explicit value contradicts it
+ * @example
+ * resumeConfig('runs/a', {}).method; // 'paretopo'
+ */
+export function resumeConfig(dir: string, explicit: Record<string, unknown>): TrainConfig {
+  const refused = folderKindError(dir, 'train');
+  if (refused !== null) throw refused;
+  const saved = savedRunConfig(dir, 'resume');
+  if (saved === null) {
+    throw new ConfigError(`resume: ${dir} holds no run to resume (no ${RUN_FILES.config}); start it without --resume, or check --out`);
+  }
+  const config = resolveConfig(trainConfigSchema, mergeConfig(saved as unknown as Record<string, unknown>, { ...explicit, out: dir }), 'resume');
+  const differs = runConfigDifferences(config, saved);
+  if (differs.length > 0) {
+    throw new ConfigError(
+      `resume: ${differs.map((k) => `${k} (${JSON.stringify((config as Record<string, unknown>)[k])})`).join(', ')} contradict${differs.length === 1 ? 's' : ''} the run's saved config in ${join(dir, RUN_FILES.config)} (${differs.map((k) => `${k} ${JSON.stringify((saved as Record<string, unknown>)[k])}`).join(', ')}); --resume needs only --out: leave the flag out, or start a new run in another folder`,
+    );
+  }
+  return config;
 }

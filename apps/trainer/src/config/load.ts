@@ -263,6 +263,27 @@ export function loadConfig<S extends z.ZodType>(
   what: string,
   booleans: readonly string[] = [],
 ): { config: z.infer<S>; positional: string[]; flags: Record<string, boolean> } {
+  const { raw, positional, flags } = loadRawConfig(schema, argv, booleans);
+  return { config: resolveConfig(schema, raw, what), positional, flags };
+}
+
+/**
+ * What {@link loadConfig} reads before validation: the config file (`--config`) with the flags on
+ * top, holding only the keys given (`train --resume` fills the rest from the run's saved config).
+ *
+ * @param schema - the command's schema (types each flag's value)
+ * @param argv - the command's arguments
+ * @param booleans - flags that take no value and are not config keys (returned in `flags`)
+ * @returns the explicit keys, the positional arguments and the extra boolean flags
+ * @throws ConfigError on a malformed flag or an unreadable config file
+ * @example
+ * loadRawConfig(trainConfigSchema, ['--out', 'runs/a', '--lr', '1e-3']).raw; // { out: 'runs/a', lr: 0.001 }
+ */
+export function loadRawConfig(
+  schema: z.ZodType,
+  argv: readonly string[],
+  booleans: readonly string[] = [],
+): { raw: Json; positional: string[]; flags: Record<string, boolean> } {
   const { overrides, positional } = parseFlags(argv, booleans, schema);
   const flags: Record<string, boolean> = {};
   for (const b of booleans) {
@@ -276,7 +297,7 @@ export function loadConfig<S extends z.ZodType>(
   if (typeof overrides.config === 'string') raw = readConfigFile(overrides.config);
   else if (overrides.config !== undefined) throw new ConfigError('config: --config takes a file path');
   delete overrides.config;
-  return { config: resolveConfig(schema, mergeConfig(raw, overrides), what), positional, flags };
+  return { raw: mergeConfig(raw, overrides), positional, flags };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { describeValue } from '@paretopo/envs';
+import { describeValue } from '@paretopo/pareto';
 import { METHOD_NAMES } from '../methods';
 import type { EvalRow, RunConfigRecord, RunSummary, StepRow } from '../run/types';
 import { RunFolderError } from './errors';

@@ -1,4 +1,4 @@
-import { Rng } from '@paretopo/policy';
+import { Rng } from '@paretopo/random';
 
 /** Result of {@link welchTTest}. */
 export interface WelchTTest {

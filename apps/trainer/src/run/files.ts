@@ -75,12 +75,14 @@ export class JsonlError extends Error {
  * Reads every row of a small JSONL file (blank lines skipped). Missing file → `[]`.
  *
  * @param path - the file
+ * @param options - `dropTornTail`: a last line without its newline that does not parse (an
+ *   append a kill cut short) is dropped instead of an error; for resuming, which rewrites the file
  * @returns the parsed rows in order
  * @throws JsonlError naming the file and line of a malformed row
  * @example
  * readJsonlRows('run/metrics.jsonl').length; // steps written so far
  */
-export function readJsonlRows<T = unknown>(path: string): T[] {
+export function readJsonlRows<T = unknown>(path: string, options: { dropTornTail?: boolean } = {}): T[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -96,6 +98,7 @@ export function readJsonlRows<T = unknown>(path: string): T[] {
     try {
       rows.push(JSON.parse(line) as T);
     } catch (err) {
+      if (options.dropTornTail && i === lines.length - 1) break;
       throw new JsonlError(path, i + 1, `malformed JSON (${(err as Error).message})`);
     }
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { trainConfigSchema } from '../config/schema';
-import { runJobPool, runState, startFresh, type TrainJob } from './jobs';
+import { runJobPool, runState, type TrainJob } from './jobs';
 import { RUN_FILES } from './types';
 
 const config = (out: string, patch: Record<string, unknown> = {}) => trainConfigSchema.parse({ env: 'arith', init: 'sft', out, steps: 4, ...patch });
@@ -27,12 +27,20 @@ describe('runState', () => {
     expect(runState(config(resume), 't')).toBe('resume');
   });
 
-  it('a folder of the same settings that stopped before its first checkpoint is started; startFresh clears it', () => {
+  it('a folder of the same settings that stopped before its first checkpoint is started (runTrain clears it; only reads here)', () => {
     const out = saved('partial', {}, [RUN_FILES.metrics]);
     expect(runState(config(out), 't')).toBe('start');
-    expect(existsSync(out)).toBe(true);
-    startFresh(config(out));
-    expect(existsSync(out)).toBe(false);
+    expect(existsSync(join(out, RUN_FILES.metrics))).toBe(true);
+  });
+
+  it('a moved folder (saved out elsewhere, or none) and a moved warm start (init) are the same run', () => {
+    const out = saved('moved', { out: '/elsewhere/run', init: '/elsewhere/sft' }, [RUN_FILES.summary]);
+    expect(runState(config(out), 't')).toBe('done');
+    const bare = join(root, 'no-out');
+    mkdirSync(bare);
+    const { out: _o, ...settings } = config(bare);
+    writeFileSync(join(bare, RUN_FILES.config), JSON.stringify({ command: 'train', ...settings }));
+    expect(runState(config(bare), 't')).toBe('start');
   });
 
   it('a folder of other settings, or with an unreadable config, is an error naming it', () => {

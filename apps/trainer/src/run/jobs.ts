@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { trainConfigSchema, type TrainConfig } from '../config/schema';
 import { ConfigError, configDifferences, resolveConfig } from '../config/load';
@@ -52,11 +52,50 @@ export function childRunner(cliPath: string, signal?: AbortSignal): JobRunner {
 }
 
 /**
- * What to do with a planned run: `done` when its folder holds a finished run of exactly this
- * config, `resume` when it holds a checkpoint, `start` otherwise (a folder of this config that
- * stopped before its first checkpoint holds nothing to resume: {@link startFresh} clears it when
- * the run is about to start). A folder that holds a run of another config is an error, never
- * silently reused or overwritten. Only reads, so `--plan` can ask while a study runs.
+ * The keys of two resolved train configs that differ, except where a run folder may legitimately
+ * differ from its start: `out` (the folder may have moved) and `init` (the warm start may have
+ * moved; its weights hash, saved in every checkpoint, decides whether it is the same one).
+ *
+ * @param a - one config
+ * @param b - the other
+ * @returns the differing keys
+ * @example
+ * runConfigDifferences({ ...c, out: 'moved' }, c); // []
+ */
+export function runConfigDifferences(a: TrainConfig, b: TrainConfig): string[] {
+  return configDifferences(a, b).filter((k) => k !== 'out' && k !== 'init');
+}
+
+/**
+ * Reads a run folder's saved config (`config.json` without its `command`), resolved with the
+ * folder as `out`: the folder is where it is, so a moved run keeps its settings.
+ *
+ * @param dir - the run folder
+ * @param fn - the command, for the message
+ * @returns the saved config, or null when the folder has none
+ * @throws ConfigError when it is unreadable or invalid (saying what to do)
+ * @example
+ * savedRunConfig('runs/a', 'resume')?.method; // 'paretopo'
+ */
+export function savedRunConfig(dir: string, fn: string): TrainConfig | null {
+  const savedPath = join(dir, RUN_FILES.config);
+  if (!existsSync(savedPath)) return null;
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(readFileSync(savedPath, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`${fn}: ${savedPath} is not readable JSON (${(err as Error).message}); remove the run folder to start it again`, { cause: err });
+  }
+  const { command: _command, ...raw } = parsed;
+  return resolveConfig(trainConfigSchema, { ...raw, out: dir }, `${fn}: ${savedPath}`);
+}
+
+/**
+ * What to do with a run folder: `done` when it holds a finished run of exactly this config,
+ * `resume` when it holds a checkpoint, `start` otherwise (absent, or a run of this config that
+ * stopped before its first checkpoint: nothing in it can be resumed, and `runTrain` clears it and
+ * starts over). A folder that holds a run of another config is an error, never silently reused or
+ * overwritten. Only reads, so `--plan` can ask while a study runs.
  *
  * @param config - the planned run's resolved config
  * @param fn - the command, for the message
@@ -66,34 +105,14 @@ export function childRunner(cliPath: string, signal?: AbortSignal): JobRunner {
  * runState(trainConfig, 'study'); // 'start'
  */
 export function runState(config: TrainConfig, fn: string): 'done' | 'resume' | 'start' {
-  const savedPath = join(config.out, RUN_FILES.config);
-  if (!existsSync(savedPath)) return 'start';
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(readFileSync(savedPath, 'utf8')) as Record<string, unknown>;
-  } catch (err) {
-    throw new ConfigError(`${fn}: ${savedPath} is not readable JSON (${(err as Error).message}); remove the run folder to start it again`, { cause: err });
-  }
-  const { command: _command, ...raw } = parsed;
-  const saved = resolveConfig(trainConfigSchema, raw, `${fn}: ${savedPath}`);
-  const differs = configDifferences(config, saved);
+  const saved = savedRunConfig(config.out, fn);
+  if (saved === null) return 'start';
+  const differs = runConfigDifferences(config, saved);
   if (differs.length > 0) {
     throw new ConfigError(`${fn}: ${config.out} holds a run with other settings (${differs.join(', ')} differ); remove the folder or restore the settings it was run with`);
   }
   if (existsSync(join(config.out, RUN_FILES.summary))) return 'done';
   return readLatestCheckpoint(config.out, fn) !== null ? 'resume' : 'start';
-}
-
-/**
- * Clears what a run of state `start` left before its first checkpoint (a config, a few metric
- * rows), so `train` starts it instead of refusing a folder that holds a run.
- *
- * @param config - the run's config (`out` is removed when present)
- * @example
- * if (runState(c, 'study') === 'start') startFresh(c);
- */
-export function startFresh(config: TrainConfig): void {
-  rmSync(config.out, { recursive: true, force: true });
 }
 
 /**

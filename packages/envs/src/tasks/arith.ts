@@ -1,5 +1,6 @@
 import { calculate } from '../calculator';
-import { describeValue, EnvError } from '../errors';
+import { describeValue } from '@paretopo/pareto';
+import { EnvError } from '../errors';
 import { Rng, hashString } from '../prng';
 import { POOLS, drawPool, poolOf, resolvePools, resolveTeacher, type PoolCounts, type PoolFractions } from './pools';
 import type { Split, TaskItem, TeacherOptions, TeacherTrace, TraceSegment } from './types';

@@ -1,5 +1,5 @@
 import { createCalculator } from '../calculator';
-import { describeValue } from '../errors';
+import { describeValue } from '@paretopo/pareto';
 import type { Gsm8kItem, HotpotItem } from '../loaders';
 import { createSearchIndex, resolveOutput, searchToolOf, type SearchIndexOptions, type SearchOutputOptions } from '../search';
 import type { Tool } from '../tool';

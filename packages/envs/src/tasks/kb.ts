@@ -1,4 +1,5 @@
-import { describeValue, EnvError } from '../errors';
+import { describeValue } from '@paretopo/pareto';
+import { EnvError } from '../errors';
 import type { Passage } from '../loaders';
 import { Rng, hashString } from '../prng';
 import { POOLS, checkProbability, checkSeed, drawPool, poolOf, resolvePools, resolveTeacher, type PoolCounts, type PoolFractions } from './pools';

@@ -1,4 +1,5 @@
-import { describeValue, EnvError } from '../errors';
+import { describeValue } from '@paretopo/pareto';
+import { EnvError } from '../errors';
 import { Rng, hashString } from '../prng';
 import type { Split } from './types';
 

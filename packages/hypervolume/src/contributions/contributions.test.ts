@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { Rng } from '@paretopo/random';
 import { FrontierError, fromRows, toRows } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
-import { expectAllClose, expectClose, pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from '@paretopo/pareto/testing';
+import { expectAllClose, expectClose } from '@paretopo/test-utils';
 import { hypervolume } from '../hypervolume';
 import { hvContributions } from './contributions';
-import { contributionsOracle } from './oracle';
+import { contributionsOracle } from '../testing/oracles';
 
 const negate = (p: Points): Points => ({ ...p, data: p.data.map((v) => -v) });
 
@@ -83,6 +85,21 @@ describe('hvContributions: against the inclusion–exclusion oracle', () => {
     );
   });
 
+  it('3-D private lists: a few staircase points over many dominated ones, against the oracle', () => {
+    // A handful of strong points (coordinates 0–2) and weaker ones (1–5) that mostly land in their
+    // (x, y) boxes: private points get added, replaced, trimmed and handed over in the lists.
+    const strong = pointsArb({ d: 3, minN: 1, maxN: 4, min: 0, max: 2 });
+    const weak = pointsArb({ d: 3, minN: 1, maxN: 8, min: 1, max: 5 });
+    fc.assert(
+      fc.property(strong, weak, (a, b) => {
+        const p = fromRows([...toRows(a), ...toRows(b)], 3);
+        const ref = [6, 6, 6];
+        expectAllClose(hvContributions(p, ref, { algorithm: '3d' }), contributionsOracle(toRows(p), ref), { abs: 1e-9 });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('3-D staircase built right to left (each point enters at the front)', () => {
     const n = 120;
     const rows = Array.from({ length: n }, (_, i) => [n - i, i + 1, i + 1]);
@@ -131,10 +148,9 @@ describe('hvContributions: laws', () => {
       fc.property(sets, fc.integer(), ([p, r], seed) => {
         const ref = new Array(p.d).fill(r);
         const perm = Array.from({ length: p.n }, (_, i) => i);
-        let s = seed >>> 0 || 1;
+        const rng = new Rng(seed);
         for (let i = p.n - 1; i > 0; i--) {
-          s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-          const j = s % (i + 1);
+          const j = rng.int(0, i);
           [perm[i], perm[j]] = [perm[j], perm[i]];
         }
         const rows = toRows(p);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fromRows } from '@paretopo/pareto';
-import { pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from '@paretopo/pareto/testing';
 import { hvContributions } from './contributions';
 import { greatestContributor, leastContributor } from './contributors';
 

@@ -123,8 +123,8 @@ export function contributions3d(data: Float64Array, m: number, ref: Float64Array
   // sweep reads its per-point arrays sequentially instead of jumping through `data`.
   const posOf = new Uint32Array(m);
   for (let t = 0; t < m; t++) posOf[byZ[t]] = t;
-  const xs = new Float64Array(m);
-  const ys = new Float64Array(m);
+  const xs = new Float64Array(m + 1);
+  const ys = new Float64Array(m + 1);
   const posAt = new Uint32Array(m);
   const rankAt = new Uint32Array(m);
   for (let r = 0; r < m; r++) {
@@ -134,38 +134,86 @@ export function contributions3d(data: Float64Array, m: number, ref: Float64Array
     posAt[r] = posOf[i];
     rankAt[posOf[i]] = r;
   }
-  const zs = new Float64Array(m);
+  // Index m is the reference corner: "no neighbour" and "the end of the sweep" read it there.
+  xs[m] = rx;
+  ys[m] = ry;
+  const zs = new Float64Array(m + 1);
   for (let t = 0; t < m; t++) zs[t] = data[byZ[t] * 3 + 2];
+  zs[m] = rz;
   const stair = new RankSet(m);
   // Per sweep position: accumulated volume, current exclusive area, z of its last update.
   const acc = new Float64Array(m);
   const area = new Float64Array(m);
   const zl = new Float64Array(m);
   const dup = new Uint8Array(m);
-  // Private points of each staircase point, as [x0, y0, x1, y1, …] with x ascending, y descending.
-  const priv: (number[] | undefined)[] = new Array(m);
+  // Private points of each staircase point: a doubly linked list (x ascending, y descending) whose
+  // nodes are sweep positions, since a point becomes a private point at most once (when it is
+  // dominated on arrival, or pushed off the staircase). Typed arrays instead of one JS array per
+  // owner, and helpers that take and return no doubles (a call TurboFan does not inline boxes
+  // every double into a heap number): the previous version spent an eighth of its time in GC.
+  const nx = new Float64Array(m);
+  const ny = new Float64Array(m);
+  for (let u = 0; u < m; u++) {
+    nx[u] = xs[rankAt[u]];
+    ny[u] = ys[rankAt[u]];
+  }
+  const next = new Int32Array(m);
+  const prev = new Int32Array(m);
+  const head = new Int32Array(m).fill(-1);
+  const tail = new Int32Array(m).fill(-1);
 
-  // Exclusive area of staircase rank r given its right neighbour's x and left neighbour's y.
-  const areaWith = (r: number, xR: number, yL: number): number => {
+  // Exclusive area of staircase rank r between its right neighbour (rank; m for none) and its
+  // left neighbour (rank; m for none).
+  const setArea = (r: number, right: number, left: number): void => {
+    const xR = xs[right];
+    const yL = ys[left];
     let a = (xR - xs[r]) * (yL - ys[r]);
-    const list = priv[posAt[r]];
-    if (list !== undefined) {
-      let yPrev = yL;
-      for (let i = 0; i < list.length; i += 2) {
-        a -= (xR - list[i]) * (yPrev - list[i + 1]);
-        yPrev = list[i + 1];
-      }
+    let yPrev = yL;
+    for (let k = head[posAt[r]]; k >= 0; k = next[k]) {
+      a -= (xR - nx[k]) * (yPrev - ny[k]);
+      yPrev = ny[k];
     }
-    return a > 0 || Number.isNaN(a) ? a : 0; // NaN: as in segment
+    area[posAt[r]] = a > 0 || Number.isNaN(a) ? a : 0; // NaN: as in segment
   };
-  const areaOf = (r: number): number => {
+  const refreshArea = (r: number): void => {
     const right = stair.next(r + 1);
     const left = r > 0 ? stair.prev(r - 1) : -1;
-    return areaWith(r, right >= 0 ? xs[right] : rx, left >= 0 ? ys[left] : ry);
+    setArea(r, right >= 0 ? right : m, left >= 0 ? left : m);
   };
-  const settle = (u: number, z: number): void => {
+  // Brings u's volume up to the z of sweep position t (m: the reference point).
+  const settle = (u: number, t: number): void => {
+    const z = zs[t];
     acc[u] += area[u] * (z - zl[u]);
     zl[u] = z;
+  };
+  // Adds node `id` to owner's list unless a member weakly dominates it, dropping the members it
+  // dominates. Returns whether the list changed.
+  const insertPrivate = (owner: number, id: number): boolean => {
+    const x = nx[id];
+    const y = ny[id];
+    let before = -1;
+    let k = head[owner];
+    while (k >= 0 && nx[k] <= x) {
+      before = k;
+      k = next[k];
+    }
+    if (before >= 0 && ny[before] <= y) return false;
+    // A member with the same x and a larger y is dominated too: the new node replaces it.
+    let start = k;
+    let after = before;
+    if (before >= 0 && nx[before] === x) {
+      start = before;
+      after = prev[before];
+    }
+    let end = start;
+    while (end >= 0 && ny[end] >= y) end = next[end];
+    prev[id] = after;
+    next[id] = end;
+    if (after >= 0) next[after] = id;
+    else head[owner] = id;
+    if (end >= 0) prev[end] = id;
+    else tail[owner] = id;
+    return true;
   };
 
   let t = 0;
@@ -191,78 +239,62 @@ export function contributions3d(data: Float64Array, m: number, ref: Float64Array
       const pp = pr > 0 ? stair.prev(pr - 1) : -1;
       if (pp >= 0 && ys[pp] <= qy) continue;
       const owner = posAt[pr];
-      const list = priv[owner] ?? (priv[owner] = []);
-      if (insertStep(list, qx, qy)) {
-        settle(owner, qz);
-        area[owner] = areaOf(pr);
+      if (insertPrivate(owner, u0)) {
+        settle(owner, u0);
+        refreshArea(pr);
       }
       continue;
     }
     if (copies > 1) dup[u0] = 1;
-    let mine: number[] | undefined;
+    // The staircase points q dominates become its private points, in x order.
     let s = stair.next(rq + 1);
     while (s >= 0 && ys[s] >= qy) {
       const u = posAt[s];
-      settle(u, qz);
-      priv[u] = undefined;
-      (mine ??= []).push(xs[s], ys[s]);
+      settle(u, u0);
+      head[u] = -1;
+      next[u] = -1;
+      prev[u] = tail[u0];
+      if (tail[u0] >= 0) next[tail[u0]] = u;
+      else head[u0] = u;
+      tail[u0] = u;
       stair.erase(s);
       s = stair.next(s + 1);
     }
     if (pr >= 0) {
+      // Private points of the left neighbour at x ≥ qx are now covered by q.
       const u = posAt[pr];
-      settle(u, qz);
-      const list = priv[u];
-      if (list !== undefined) {
-        let cut = list.length;
-        while (cut > 0 && list[cut - 2] >= qx) cut -= 2;
-        list.length = cut;
-      }
+      settle(u, u0);
+      let k = tail[u];
+      while (k >= 0 && nx[k] >= qx) k = prev[k];
+      tail[u] = k;
+      if (k >= 0) next[k] = -1;
+      else head[u] = -1;
     }
     if (s >= 0) {
+      // Likewise those of the right neighbour at y ≥ qy.
       const u = posAt[s];
-      settle(u, qz);
-      const list = priv[u];
-      if (list !== undefined) {
-        let cut = 0;
-        while (cut < list.length && list[cut + 1] >= qy) cut += 2;
-        if (cut > 0) list.splice(0, cut);
-      }
+      settle(u, u0);
+      let k = head[u];
+      while (k >= 0 && ny[k] >= qy) k = next[k];
+      head[u] = k;
+      if (k >= 0) prev[k] = -1;
+      else tail[u] = -1;
     }
     stair.insert(rq);
-    priv[u0] = mine;
     zl[u0] = qz;
-    const xR = s >= 0 ? xs[s] : rx;
-    const yL = pr >= 0 ? ys[pr] : ry;
-    area[u0] = areaWith(rq, xR, yL);
+    setArea(rq, s >= 0 ? s : m, pr >= 0 ? pr : m);
     if (pr >= 0) {
       const pl = pr > 0 ? stair.prev(pr - 1) : -1;
-      area[posAt[pr]] = areaWith(pr, qx, pl >= 0 ? ys[pl] : ry);
+      setArea(pr, rq, pl >= 0 ? pl : m);
     }
     if (s >= 0) {
       const sr = stair.next(s + 1);
-      area[posAt[s]] = areaWith(s, sr >= 0 ? xs[sr] : rx, qy);
+      setArea(s, sr >= 0 ? sr : m, rq);
     }
   }
-  for (let r = stair.next(0); r >= 0; r = stair.next(r + 1)) settle(posAt[r], rz);
+  for (let r = stair.next(0); r >= 0; r = stair.next(r + 1)) settle(posAt[r], m);
   for (let u = 0; u < m; u++) out[byZ[u]] = dup[u] ? 0 : acc[u];
 }
-
-/**
- * Adds (x, y) to a 2-D staircase list unless a member weakly dominates it, dropping the members
- * it dominates. Returns whether the list changed.
- */
-function insertStep(list: number[], x: number, y: number): boolean {
-  let i = 0;
-  while (i < list.length && list[i] <= x) i += 2;
-  if (i > 0 && list[i - 1] <= y) return false;
-  const start = i > 0 && list[i - 2] === x ? i - 2 : i;
-  let end = start;
-  while (end < list.length && list[end + 1] >= y) end += 2;
-  list.splice(start, end - start, x, y);
-  return true;
-}
-
 
 /**
  * Any d: each point's exclusive volume through its limit set ({@link exclusiveVolume}). Rows are

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FrontierError, fromRows, toRows } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
-import { expectClose, pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from '@paretopo/pareto/testing';
+import { expectClose } from '@paretopo/test-utils';
 import { hypervolume } from '../hypervolume';
 import { hvImprovement } from './improvement';
-import { hvInclusionExclusionOracle } from './oracle';
+import { hvInclusionExclusionOracle } from '../testing/oracles';
 
 const issue = fromRows([[5, 5], [4, 6], [7, 4]]);
 

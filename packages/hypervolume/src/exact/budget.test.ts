@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FrontierError } from '@paretopo/pareto';
-import { benchPoints, pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from '@paretopo/pareto/testing';
+import { benchPoints } from '@paretopo/test-utils';
 import { hypervolume } from '../hypervolume';
 import { hvContributions, hvImprovement } from '../contributions';
 import { MAX_ESTIMATE_SAMPLES, estimateHypervolume } from '../estimate';

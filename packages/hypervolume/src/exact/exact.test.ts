@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { expectClose, pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from '@paretopo/pareto/testing';
+import { expectClose } from '@paretopo/test-utils';
 import { hypervolume } from '../hypervolume';
 import type { HvAlgorithm } from '../hypervolume';
 import { createRng } from '../estimateRng';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { fromRows, toRows } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
-import { expectClose, pointsArb } from '@paretopo/test-utils';
+import { pointsArb } from '@paretopo/pareto/testing';
+import { expectClose } from '@paretopo/test-utils';
 import { additiveEpsilon, gd, gdPlus, igd, igdPlus, multiplicativeEpsilon } from './index';
 
 // Slow, literal transcriptions of the definitions (minimisation), used as oracles.

@@ -41,7 +41,11 @@ export async function requestWebGpuAdapter(): Promise<AdapterSummary> {
     gpu = (await setup) as typeof gpu;
   } catch (error) {
     setup = undefined;
-    throw new Error(`webgpu: cannot load the 'webgpu' package (${error instanceof Error ? error.message : String(error)})`);
+    // `webgpu` (Dawn, ~130 MB of native binaries) is an optional peer dependency: say which package to install.
+    if ((error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && /'webgpu'/.test(String((error as Error).message))) {
+      throw new Error("webgpu: the optional peer dependency 'webgpu' is not installed; `npm install webgpu@0.6.2` to use the webgpu backend in Node (the other backends need nothing)", { cause: error });
+    }
+    throw new Error(`webgpu: cannot load the 'webgpu' package (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   const adapter = (await gpu.requestAdapter()) as null | {
     info?: Record<string, string | boolean | undefined>;

@@ -1,6 +1,8 @@
+import { Rng } from '@paretopo/random';
+
 /**
- * A tiny seeded generator for conformance cases (mulberry32: 32-bit state, passes the usual
- * smoke tests and is plenty for test data). Lives in src/ because op definitions carry their cases.
+ * Seeded data for conformance cases, drawn from `@paretopo/random`'s {@link Rng} (the one generator
+ * of the packages). Lives in src/ because op definitions carry their cases.
  */
 export interface CaseRng {
   /** Uniform in [0, 1). */
@@ -25,15 +27,9 @@ export interface CaseRng {
  * rng.int(0, 0) // 0
  */
 export function caseRng(seed: number): CaseRng {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1));
+  const rng = new Rng(seed);
+  const next = (): number => rng.next();
+  const int = (lo: number, hi: number): number => rng.int(lo, hi);
   return {
     next,
     int,

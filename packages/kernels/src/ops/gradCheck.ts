@@ -1,3 +1,5 @@
+import { Rng } from '@paretopo/random';
+
 /**
  * Test support for the backward ops: float64 storage for the reference implementations and a
  * central finite-difference gradient. The references only index, `subarray`, `set` and `fill`
@@ -77,7 +79,7 @@ export function dot(c: ArrayLike<number>, y: ArrayLike<number>): number {
 }
 
 /**
- * Seeded uniform float64 values in [lo, hi) (mulberry32), stored as {@link f64}.
+ * Seeded uniform float64 values in [lo, hi) (`Rng` of `@paretopo/random`), stored as {@link f64}.
  *
  * @param n - how many
  * @param seed - seed
@@ -88,14 +90,8 @@ export function dot(c: ArrayLike<number>, y: ArrayLike<number>): number {
  * randomF64(3, 1).length; // 3
  */
 export function randomF64(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0;
+  const rng = new Rng(seed);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = lo + ((hi - lo) * ((t ^ (t >>> 14)) >>> 0)) / 4294967296;
-  }
+  for (let i = 0; i < n; i++) out[i] = lo + (hi - lo) * rng.next();
   return out as unknown as Float32Array;
 }

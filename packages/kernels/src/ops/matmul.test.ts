@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '@paretopo/random';
 import { createBackend } from '../registry';
 import { matmulFast, matmulWorkerCount, MATMUL_THREAD_MIN_MACS } from './matmulFast';
 import { matmulReference } from './matmul';
@@ -53,8 +54,8 @@ describe('matmul', () => {
         fc.boolean(),
         fc.integer(),
         (m, k, n, transA, transB, extras, seed) => {
-          let s = seed >>> 0;
-          const r = (len: number) => Float32Array.from({ length: len }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % 9) - 4);
+          const rng = new Rng(seed);
+          const r = (len: number) => Float32Array.from({ length: len }, () => rng.int(-4, 4));
           const args = { a: r(m * k), b: r(k * n), m, k, n, transA, transB, bias: extras ? r(n) : undefined, accumulate: extras };
           const start = r(m * n);
           const want = start.slice();
@@ -92,8 +93,8 @@ describe('matmul', () => {
         fc.boolean(),
         fc.integer(),
         (m, k, n, transA, transB, withBias, accumulate, seed) => {
-          let s = seed >>> 0;
-          const r = (len: number) => Float32Array.from({ length: len }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1);
+          const rng = new Rng(seed);
+          const r = (len: number) => Float32Array.from({ length: len }, () => rng.next() * 2 - 1);
           const args = { a: r(m * k), b: r(k * n), m, k, n, transA, transB, bias: withBias ? r(n) : undefined, accumulate };
           const start = r(m * n);
           const want = start.slice();

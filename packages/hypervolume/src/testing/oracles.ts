@@ -1,6 +1,7 @@
 /**
- * Slow, obviously correct reference implementations, used as test oracles for the fast cores.
- * Not exported from the package. Exponential: keep n ≤ 12.
+ * Slow, obviously correct reference implementations: the oracles this package tests its fast
+ * cores with, exported from `@paretopo/hypervolume/testing`. Exponential in n: keep n ≤ 12.
+ * Minimisation, plain nested arrays (`rows[i][j]`), so they share no code with the fast paths.
  */
 
 /**
