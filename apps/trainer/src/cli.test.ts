@@ -45,7 +45,8 @@ describe('paretopo --version and --help', () => {
     const r = await run(['train', '--help']);
     expect(r.stdout).toMatch(/--lr +number \(default 0\.0005\)/);
     expect(r.stdout).toMatch(/--reward\.toolGate +none\|correct \(default "none"\)/);
-    expect(r.stdout).toMatch(/--init +string \(required\)/);
+    expect(r.stdout).toMatch(/--init +string \(optional\)/);
+    expect(r.stdout).toMatch(/--engine\.name +local\|tinker \(default "local"\)/);
     expect(r.stdout).toMatch(/--resume/);
   });
 });

@@ -22,7 +22,7 @@ usage: paretopo <command> [--config file.json|.yaml] [--key value ...]
 commands:
   demo      warm start (SFT) + ParetoPO RL on arith, then the before/after table and a report
   sft       supervised warm start on the scripted teacher      (--env arith|kb --out DIR)
-  train     RL with one method from a warm start               (--env --method --init DIR --out DIR; --resume --out DIR)
+  train     RL with one method from a warm start               (--env --method --init DIR --out DIR; --resume --out DIR; --engine tinker …)
   eval      a checkpoint or an OpenAI-compatible endpoint      (--env --checkpoint DIR | --endpoint URL --model M
             [--api-key-file F, else $OPENAI_API_KEY] [--timeout-ms --deadline-ms --max-attempts])
   compare   methods × seeds, results.md/json and report.html   (--env --methods a,b --seeds N --out DIR)
@@ -41,7 +41,8 @@ const COMMANDS: Record<string, { usage: string; schema: z.ZodType; extra?: strin
   demo: { usage: 'paretopo demo [--out DIR] [--sft.KEY V ...] [--train.KEY V ...]', schema: demoConfigSchema },
   sft: { usage: 'paretopo sft --env arith|kb --out DIR [--KEY V ...]', schema: sftConfigSchema },
   train: {
-    usage: 'paretopo train --env arith|kb --init DIR --out DIR [--method M] [--KEY V ...] | paretopo train --resume --out DIR [--init DIR]',
+    usage:
+      'paretopo train --env arith|kb (--init DIR | --engine tinker --engine.url URL --engine.baseModel M) --out DIR [--method M] [--KEY V ...] | paretopo train --resume --out DIR [--init DIR]',
     schema: trainConfigSchema,
     extra: ['--resume  continue the run in --out from its latest checkpoint, with its saved settings (--init only to point at a moved warm start)'],
   },

@@ -1,6 +1,6 @@
 export { METHOD_NAMES, MethodState, resolveMethodName } from './methods';
 export type { MethodName, MethodOptions, EpisodeFactsBatch, MethodLog, MethodStepResult, MethodStateJSON } from './methods';
-export { rlStep, policyGradient, frozenReference } from './rl-step';
+export { rlStep, policyGradient, frozenReference, metricsRowOf, stepSeed } from './rl-step';
 export type { RlParts, RlStepOptions, RlMetricsRow, PolicyGradientStats } from './rl-step';
 export { sft, sftStep, packTeacherTraces } from './sft';
 export type { PackedTraces, SftOptions } from './sft';
@@ -16,6 +16,8 @@ export { runSft } from './commands/sft';
 export type { SftRunOptions, SftRunResult } from './commands/sft';
 export { runTrain, stepTasks, resumeConfig } from './commands/train';
 export type { TrainRunOptions, TrainRunResult } from './commands/train';
+export { chatTasks, closeTinker, connectTinker, evaluateTinker, readEngineState, saveEngineState, tinkerRlStep } from './commands/train-tinker';
+export type { EngineTrainState, TinkerTrainer } from './commands/train-tinker';
 export { runEval, resolveCheckpointDir } from './commands/eval';
 export { runCompare } from './commands/compare';
 export { childRunner, runJobPool, runState, runConfigDifferences, savedRunConfig } from './run/jobs';

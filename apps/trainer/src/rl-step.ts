@@ -3,8 +3,8 @@ import type { Tool } from '@paretopo/envs';
 import { hypervolume } from '@paretopo/hypervolume';
 import { Op, type PgAggregation } from '@paretopo/kernels';
 import { TinyGPT, asRolloutPolicy, nextTokenTargets, toPositions, type AdamW, type TagTokenizer } from '@paretopo/policy';
-import { rollout, type RolloutTask, type Trajectories } from '@paretopo/rollout';
-import type { MethodLog, MethodState } from './methods';
+import { rollout, type Policy, type RolloutTask, type Trajectories } from '@paretopo/rollout';
+import type { MethodLog, MethodState, MethodStepResult } from './methods';
 
 /** The long-lived pieces one RL step works on; the caller owns them across steps. */
 export interface RlParts {
@@ -174,59 +174,46 @@ async function maskedEntropySum(model: TinyGPT, logits: Float32Array, mask: Uint
   return sum;
 }
 
-// Mixes (seed, step) into one 32-bit rollout seed (Knuth's multiplicative constant spreads steps apart).
-const stepSeed = (seed: number, step: number): number => (Math.imul(seed >>> 0, 2654435761) + step) >>> 0;
+/**
+ * The rollout seed of RL step `step`: (seed, step) mixed into 32 bits (Knuth's multiplicative
+ * constant spreads steps apart), so a resumed run samples what the uninterrupted one would.
+ *
+ * @param seed - run seed
+ * @param step - RL step
+ * @returns a 32-bit unsigned seed
+ * @example
+ * stepSeed(1, 0); // 2654435761
+ */
+export const stepSeed = (seed: number, step: number): number => (Math.imul(seed >>> 0, 2654435761) + step) >>> 0;
 
 /**
- * One RL step (DESIGN.md "One RL step"): rollout of `tasks` × G with the policy, episode facts →
- * the method's rewards and advantages → token advantages → METHOD.md §5 loss gradient → AdamW.
+ * The metrics row of one RL step from its parts, shared by every engine's RL step: the method's log,
+ * the batch's accuracy, mean calls, mean r_tool, HV of (accuracy, mean r_tool) and mean |A|, the
+ * loss statistics and the optimiser's figures.
  *
- * @param parts - model, frozen reference, tokenizer, optimiser, method state, tools
- * @param tasks - the step's prompts (id, prompt, answer)
- * @param options - {@link RlStepOptions}
- * @returns the step's metrics row
+ * @param step - the RL step
+ * @param out - the method's result for the batch
+ * @param correct - per episode
+ * @param calls - tool calls per episode
+ * @param pg - loss, KL, entropy, clip fractions, generated tokens
+ * @param opt - gradient norm and learning rate of the optimiser step
+ * @param batchTokens - all tokens of the batch
+ * @param seconds - wall time of the step
+ * @returns the row (batch figures 0 for an empty batch)
  * @example
- * const row = await rlStep(parts, arithTasks({ seed: 1, count: 4 }), { groupSize: 4 });
- * // row: { step: 0, stage: 1, accuracy, meanCalls, hv, loss, kl, clipFraction, … }
+ * metricsRowOf(0, method.step(facts), [true, false], [1, 0], pg, opt, 120, 2).accuracy; // 0.5
  */
-export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], options: RlStepOptions = {}): Promise<RlMetricsRow> {
-  const start = performance.now();
-  const { model, method } = parts;
-  const step = method.stepCount;
-  const traj = await rollout(asRolloutPolicy(model, parts.tokenizer), tasks, {
-    groupSize: options.groupSize ?? 8,
-    tools: parts.tools,
-    maxTurns: options.maxTurns ?? 4,
-    maxToolCalls: options.maxToolCalls ?? 8,
-    maxTokens: options.maxTokens ?? 64,
-    maxContextTokens: model.config.context,
-    temperature: options.temperature ?? 1,
-    seed: stepSeed(options.seed ?? 0, step),
-  });
-  const n = traj.episodes.length;
-  const correct = traj.episodes.map((e) => e.correct);
-  const calls = traj.episodes.map((e) => e.validCalls + e.invalidCalls);
-  const out = method.step({ correct, calls, taskIds: traj.taskIds, groupIds: traj.groupIds });
-  const tokenAdv = broadcastToTokens(out.advantages, traj.offsets, traj.lossMask);
-  const grads = new Float32Array(model.params.length);
-  const pg = await policyGradient(
-    model,
-    parts.reference,
-    traj,
-    tokenAdv,
-    {
-      epsLow: options.epsLow ?? 0.2,
-      epsHigh: options.epsHigh ?? 0.2,
-      betaKl: options.betaKl ?? 0.001,
-      aggregation: options.aggregation ?? 'token-mean',
-      dualClip: options.dualClip,
-      klClamp: options.klClamp,
-    },
-    grads,
-  );
-  const opt = await parts.optimizer.step(model.params, grads);
-  const seconds = (performance.now() - start) / 1000;
-
+export function metricsRowOf(
+  step: number,
+  out: MethodStepResult,
+  correct: readonly boolean[],
+  calls: readonly number[],
+  pg: PolicyGradientStats,
+  opt: { gradNorm: number; lr: number },
+  batchTokens: number,
+  seconds: number,
+): RlMetricsRow {
+  const n = correct.length;
   let nCorrect = 0;
   let nCalls = 0;
   let rTool = 0;
@@ -262,8 +249,87 @@ export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], opti
     lr: opt.lr,
     episodes: n,
     generatedTokens: pg.tokens,
-    tokens: traj.tokens.length,
-    tokensPerSecond: traj.tokens.length / Math.max(seconds, 1e-9),
+    tokens: batchTokens,
+    tokensPerSecond: batchTokens / Math.max(seconds, 1e-9),
     seconds,
   };
+}
+
+/**
+ * The model-independent half of an RL step, shared by every engine: rollout of `tasks` × G with
+ * `policy` (seeded by (seed, step)), the episode facts, the method's rewards and advantages, and the
+ * advantages broadcast onto the generated tokens.
+ *
+ * @param policy - the rollout policy (the local TinyGPT's, or an engine's sampler)
+ * @param method - the run's method state (advanced by one step)
+ * @param tools - the environment's tools
+ * @param tasks - the step's prompts
+ * @param options - episode limits, temperature, seed
+ * @param maxContextTokens - the policy's context length, when it has one
+ * @returns the step, the rollout batch, per-episode correctness and calls, the method's result, token advantages
+ * @example
+ * const { traj, tokenAdv } = await methodRollout(policy, method, env.tools, tasks, { groupSize: 4 });
+ */
+export async function methodRollout(
+  policy: Policy,
+  method: MethodState,
+  tools: readonly Tool<any>[],
+  tasks: readonly RolloutTask[],
+  options: RlStepOptions,
+  maxContextTokens?: number,
+): Promise<{ step: number; traj: Trajectories; correct: boolean[]; calls: number[]; out: MethodStepResult; tokenAdv: Float32Array }> {
+  const step = method.stepCount;
+  const traj = await rollout(policy, tasks, {
+    groupSize: options.groupSize ?? 8,
+    tools,
+    maxTurns: options.maxTurns ?? 4,
+    maxToolCalls: options.maxToolCalls ?? 8,
+    maxTokens: options.maxTokens ?? 64,
+    maxContextTokens,
+    temperature: options.temperature ?? 1,
+    seed: stepSeed(options.seed ?? 0, step),
+  });
+  const correct = traj.episodes.map((e) => e.correct);
+  const calls = traj.episodes.map((e) => e.validCalls + e.invalidCalls);
+  const out = method.step({ correct, calls, taskIds: traj.taskIds, groupIds: traj.groupIds });
+  const tokenAdv = broadcastToTokens(out.advantages, traj.offsets, traj.lossMask);
+  return { step, traj, correct, calls, out, tokenAdv };
+}
+
+/**
+ * One RL step (DESIGN.md "One RL step"): rollout of `tasks` × G with the policy, episode facts →
+ * the method's rewards and advantages → token advantages → METHOD.md §5 loss gradient → AdamW.
+ *
+ * @param parts - model, frozen reference, tokenizer, optimiser, method state, tools
+ * @param tasks - the step's prompts (id, prompt, answer)
+ * @param options - {@link RlStepOptions}
+ * @returns the step's metrics row
+ * @example
+ * const row = await rlStep(parts, arithTasks({ seed: 1, count: 4 }), { groupSize: 4 });
+ * // row: { step: 0, stage: 1, accuracy, meanCalls, hv, loss, kl, clipFraction, … }
+ */
+export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], options: RlStepOptions = {}): Promise<RlMetricsRow> {
+  const start = performance.now();
+  const { model, method } = parts;
+  const { step, traj, correct, calls, out, tokenAdv } = await methodRollout(asRolloutPolicy(model, parts.tokenizer), method, parts.tools, tasks, options, model.config.context);
+  const grads = new Float32Array(model.params.length);
+  const pg = await policyGradient(
+    model,
+    parts.reference,
+    traj,
+    tokenAdv,
+    {
+      epsLow: options.epsLow ?? 0.2,
+      epsHigh: options.epsHigh ?? 0.2,
+      betaKl: options.betaKl ?? 0.001,
+      aggregation: options.aggregation ?? 'token-mean',
+      dualClip: options.dualClip,
+      klClamp: options.klClamp,
+    },
+    grads,
+  );
+  const opt = await parts.optimizer.step(model.params, grads);
+  const seconds = (performance.now() - start) / 1000;
+
+  return metricsRowOf(step, out, correct, calls, pg, opt, traj.tokens.length, seconds);
 }

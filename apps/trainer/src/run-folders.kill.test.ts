@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '@paretopo/random';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Options } from 'tsup';
 import tsupConfig from '../tsup.config';
 import { runSft } from './commands/sft';
 import { MICRO_MODEL, MICRO_TASK, quiet } from './commands/test-fixtures';
@@ -37,7 +38,10 @@ afterAll(() => {
 
 beforeAll(async () => {
   const { build } = await import('tsup');
-  await build({ ...tsupConfig, config: false, outDir, onSuccess: undefined, silent: true });
+  // tsup.config.ts builds the library and the binary; this test needs the binary alone.
+  const binConfig = (tsupConfig as Options[]).find((c) => Array.isArray(c.entry) && c.entry.includes('src/bin.ts'));
+  if (binConfig === undefined) throw new Error('tsup.config.ts has no build of src/bin.ts');
+  await build({ ...binConfig, config: false, outDir, onSuccess: undefined, silent: true });
   root = mkdtempSync(join(tmpdir(), 'paretopo-kill-'));
   init = join(root, 'sft');
   await runSft(sftConfigSchema.parse({ env: 'arith', out: init, model: MICRO_MODEL, task: MICRO_TASK, steps: 2, batchSize: 2, backend: 'js' }), quiet);

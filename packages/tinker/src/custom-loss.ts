@@ -13,6 +13,10 @@ export interface ClippedLossOptions {
   betaKl?: number;
   /** Token aggregation ['token-mean']. */
   aggregation?: PgAggregation;
+  /** Dual-clip constant c (loss ≤ c·|A| where A < 0) [3]; `null` turns it off. */
+  dualClip?: number | null;
+  /** Upper clamp of each token's k3 KL term [10]; `null` turns it off. */
+  klClamp?: number | null;
   /**
    * Reference log-probs per datum position (one Float32Array per datum, same lengths as the
    * targets), e.g. from {@link TinkerClient.forward} on an untrained model or the base model's
@@ -75,6 +79,8 @@ export function clippedLossWeights(datums: readonly Datum[], logprobs: readonly 
     epsHigh: options.epsHigh ?? 0.2,
     betaKl: options.betaKl ?? 0.001,
     aggregation: options.aggregation ?? ('token-mean' as PgAggregation),
+    dualClip: options.dualClip,
+    klClamp: options.klClamp,
     dLogprobs: new Float32Array(total),
   };
   for (let i = 0; i < datums.length; i++) {

@@ -7,11 +7,12 @@ import type { TaskItem } from '@paretopo/envs';
 import type { TrainConfig } from '../config/schema';
 import { ConfigError, configDifferences, mergeConfig, resolveConfig } from '../config/load';
 import { trainConfigSchema } from '../config/schema';
-import { createEnvironment } from '../environment';
+import { createEnvironment, type Environment } from '../environment';
 import { evaluatePolicy, type EvalLimits } from '../evaluation';
 import { MethodState } from '../methods';
 import { Progress, type ProgressStream } from '../progress';
-import { frozenReference, rlStep, type RlParts } from '../rl-step';
+import { frozenReference, rlStep, type RlMetricsRow, type RlParts, type RlStepOptions } from '../rl-step';
+import { chatTasks, closeTinker, connectTinker, evaluateTinker, readEngineState, saveEngineState, tinkerRlStep } from './train-tinker';
 import { loadTrainState, paramsHash, saveTrainState, TrainCheckpointError } from '../run/checkpoint';
 import { appendJsonl, readJsonlRows, writeJsonAtomic, writeJsonlAtomic } from '../run/files';
 import { folderKindError, openFolder } from '../run/folder';
@@ -41,7 +42,8 @@ export interface TrainRunResult {
   /** RL steps completed. */
   step: number;
   summary: RunSummary | null;
-  backend: BackendInfo;
+  /** The kernels backend of the local engine; null on a Tinker engine. */
+  backend: BackendInfo | null;
 }
 
 /**
@@ -86,9 +88,10 @@ const finite = (x: number | null | undefined): number | null => (x === null || x
  * @param options - resume, signal, progress, log, backend
  * @returns status, folder, steps done, summary
  * @throws ConfigError when the folder belongs to another command, holds a run of other settings,
- *   holds a checkpoint (without `resume`) or holds no run (with `resume`), or the warm start is missing
- * @throws TrainCheckpointError when resuming from a corrupt checkpoint, another warm start, or a
- *   method state that does not match the config
+ *   holds a checkpoint (without `resume`) or holds no run (with `resume`), or the local engine's
+ *   warm start is missing
+ * @throws TrainCheckpointError when resuming from a corrupt checkpoint, another warm start or
+ *   engine model, or a method state that does not match the config
  * @example
  * const r = await runTrain(trainConfigSchema.parse({ env: 'arith', init: 'runs/sft-arith', out: 'runs/a' }));
  * r.summary?.final.accuracy;
@@ -101,8 +104,8 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
   // before its first checkpoint holds nothing to resume, so it starts over whether or not
   // `resume` was asked; a checkpoint is never overwritten.
   const state = runState(config, 'train');
-  const savedInit = savedRunConfig(dir, 'train')?.init;
-  if (options.resume && savedInit === undefined) {
+  const saved = savedRunConfig(dir, 'train');
+  if (options.resume && saved === null) {
     throw new ConfigError(`resume: ${dir} holds no run to resume (no ${RUN_FILES.config}: it stopped before it started); run the same command without --resume`);
   }
   if (!options.resume && state !== 'start') {
@@ -112,13 +115,12 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
         : `train: ${dir} already holds a run; continue it with \`paretopo train --resume --out ${dir}\` or choose another --out`,
     );
   }
-  if (!existsSync(config.init)) {
+  // The warm start is the local engine's policy; a Tinker engine starts from its base model.
+  if (config.engine.name === 'local' && !existsSync(config.init!)) {
     throw new ConfigError(
-      `train: the warm start ${config.init} is missing${options.resume && config.init === savedInit ? ` (the path saved in ${join(dir, RUN_FILES.config)}; a relative path counts from where the command runs, so moving the run or the warm start loses it)` : ''}; pass --init DIR pointing at it (its weights hash is checked against the run's)`,
+      `train: the warm start ${config.init} is missing${options.resume && config.init === saved?.init ? ` (the path saved in ${join(dir, RUN_FILES.config)}; a relative path counts from where the command runs, so moving the run or the warm start loses it)` : ''}; pass --init DIR pointing at it (its weights hash is checked against the run's)`,
     );
   }
-  const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
-  log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
   const files = {
     config: join(dir, RUN_FILES.config),
     metrics: join(dir, RUN_FILES.metrics),
@@ -133,11 +135,37 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     maxTokens: config.maxTokens ?? env.maxTokens,
     alpha: config.reward.alpha,
   };
-  const init = await loadCheckpoint(config.init, backend);
-  const evaluateOn = async (pool: EvalPool, step: number): Promise<EvalRow> => {
-    const { row } = await evaluatePolicy(model, tokenizer, env[pool], env.tools, limits, step);
-    return { pool, ...row };
-  };
+  const resume = state !== 'start';
+  const engine = config.engine.name === 'tinker' ? await openTinkerEngine(config, env, limits, resume, log) : await openLocalEngine(config, env, limits, resume, options, log);
+  try {
+    // A warm start found at a new path (--init after a move) is recorded, so the next resume needs only --out.
+    if (resume && config.init !== saved?.init) writeRunConfig(files.config, config);
+    return await trainLoop(config, options, log, env, limits, files, engine, saved !== null);
+  } finally {
+    await engine.close();
+  }
+}
+
+/** The model work of a run, on one engine; the loop, files and method are shared. */
+interface RunEngine {
+  method: MethodState;
+  /** RL steps already done (0 for a fresh run). */
+  start: number;
+  /** The checkpoint a resumed run continues from (undefined for a fresh run). */
+  resumedFrom?: string;
+  backend: BackendInfo | null;
+  evaluate(pool: EvalPool, step: number): Promise<EvalRow>;
+  step(tasks: TaskItem<any>[], options: RlStepOptions): Promise<RlMetricsRow>;
+  checkpoint(step: number): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function openLocalEngine(config: TrainConfig, env: Environment, limits: EvalLimits, resume: boolean, options: TrainRunOptions, log: (line: string) => void): Promise<RunEngine> {
+  const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
+  log(`engine: local (TinyGPT)`);
+  log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
+  const dir = config.out;
+  const init = await loadCheckpoint(config.init!, backend);
   const initHash = paramsHash(init.model.params);
   const reference = frozenReference(init.model);
   const tokenizer: TagTokenizer = init.tokenizer;
@@ -145,8 +173,9 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
   let model: TinyGPT;
   let optimizer: AdamW;
   let method: MethodState;
-  let start: number;
-  if (state !== 'start') {
+  let start = 0;
+  let resumedFrom: string | undefined;
+  if (resume) {
     const saved = await loadTrainState(dir, backend);
     if (saved.initHash !== initHash) {
       throw new TrainCheckpointError(`resume: the warm start ${config.init} is not the one this run started from (weights hash differs); pass --init DIR pointing at the warm start it was trained from`);
@@ -154,17 +183,8 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     checkMethodState(saved.method, config, saved.dir);
     ({ model, optimizer, method } = saved);
     start = saved.step;
-    // A warm start found at a new path (--init after a move) is recorded, so the next resume needs only --out.
-    if (config.init !== savedInit) writeRunConfig(files.config, config);
-    // Rows written after the checkpoint belong to steps that run again.
-    // A row a kill cut short (the last line, without its newline) was written after the checkpoint too.
-    writeJsonlAtomic(files.metrics, readJsonlRows<StepRow>(files.metrics, { dropTornTail: true }).filter((r) => r.step < start));
-    writeJsonlAtomic(files.evals, readJsonlRows<EvalRow>(files.evals, { dropTornTail: true }).filter((r) => r.step <= start));
-    log(`resume: ${dir} from step ${start} (${saved.dir})`);
+    resumedFrom = saved.dir;
   } else {
-    if (savedInit !== undefined) log(`train: ${dir} stopped before its first checkpoint; starting it from step 0`);
-    for (const f of [files.metrics, files.evals, files.test, files.summary, join(dir, RUN_FILES.checkpoints)]) rmSync(f, { recursive: true, force: true });
-    writeRunConfig(files.config, config);
     model = TinyGPT.fromParams(init.model.config, backend, init.model.params.slice());
     optimizer = new AdamW(backend, model.layout, {
       lr: config.lr,
@@ -175,28 +195,84 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
       weightDecay: config.weightDecay,
     });
     method = new MethodState(config.method, { totalSteps: config.steps, ...config.reward });
-    start = 0;
-    const row = await evaluateOn('validation', 0);
+  }
+  const parts: RlParts = { model, reference, tokenizer, optimizer, method, tools: env.tools };
+  return {
+    method,
+    start,
+    resumedFrom,
+    backend: backend.info,
+    evaluate: async (pool, step) => {
+      const { row } = await evaluatePolicy(model, tokenizer, env[pool], env.tools, limits, step);
+      return { pool, ...row };
+    },
+    step: (tasks, stepOptions) => rlStep(parts, tasks, stepOptions),
+    checkpoint: (step) => saveTrainState(dir, { model, tokenizer, optimizer, method, step, initHash }, config.checkpoint.keep),
+    close: async () => {},
+  };
+}
+
+async function openTinkerEngine(config: TrainConfig, env: Environment, limits: EvalLimits, resume: boolean, log: (line: string) => void): Promise<RunEngine> {
+  log(`engine: tinker (${config.engine.url}, base model ${config.engine.baseModel}, LoRA rank ${config.engine.loraRank})`);
+  const saved = resume ? readEngineState(config.out, config) : undefined;
+  if (saved !== undefined) checkMethodState(saved.method, config, saved.dir);
+  const trainer = await connectTinker(config, saved?.state.weights);
+  const method = saved?.method ?? new MethodState(config.method, { totalSteps: config.steps, ...config.reward });
+  return {
+    method,
+    start: saved?.state.step ?? 0,
+    resumedFrom: saved?.dir,
+    backend: null,
+    evaluate: (pool, step) => evaluateTinker(trainer, env[pool], env.tools, limits, pool, step),
+    step: (tasks, stepOptions) => tinkerRlStep(trainer, method, env.tools, chatTasks(trainer.template, tasks), stepOptions),
+    checkpoint: (step) => saveEngineState(config.out, trainer, method, step, config.checkpoint.keep),
+    close: () => closeTinker(trainer),
+  };
+}
+
+async function trainLoop(
+  config: TrainConfig,
+  options: TrainRunOptions,
+  log: (line: string) => void,
+  env: Environment,
+  limits: EvalLimits,
+  files: Record<'config' | 'metrics' | 'evals' | 'summary' | 'test', string>,
+  engine: RunEngine,
+  startedBefore: boolean,
+): Promise<TrainRunResult> {
+  const dir = config.out;
+  const start = engine.start;
+  const resumed = engine.resumedFrom !== undefined;
+  if (resumed) {
+    // Rows written after the checkpoint belong to steps that run again.
+    // A row a kill cut short (the last line, without its newline) was written after the checkpoint too.
+    writeJsonlAtomic(files.metrics, readJsonlRows<StepRow>(files.metrics, { dropTornTail: true }).filter((r) => r.step < start));
+    writeJsonlAtomic(files.evals, readJsonlRows<EvalRow>(files.evals, { dropTornTail: true }).filter((r) => r.step <= start));
+    log(`resume: ${dir} from step ${start} (${engine.resumedFrom})`);
+  } else {
+    if (startedBefore) log(`train: ${dir} stopped before its first checkpoint; starting it from step 0`);
+    for (const f of [files.metrics, files.evals, files.test, files.summary, join(dir, RUN_FILES.checkpoints)]) rmSync(f, { recursive: true, force: true });
+    writeRunConfig(files.config, config);
+    const row = await engine.evaluate('validation', 0);
     appendJsonl(files.evals, row);
     log(`validation step 0: accuracy ${row.accuracy.toFixed(3)}, calls ${row.meanCalls.toFixed(2)}, HV ${row.hv.toFixed(3)}`);
   }
 
-  const parts: RlParts = { model, reference, tokenizer, optimizer, method, tools: env.tools };
   const progress = options.progress === false ? null : new Progress(options.label ?? `train ${config.method} seed ${config.seed}`, config.steps, { stream: options.progress });
   const t0 = performance.now();
-  const checkpoint = (step: number) => saveTrainState(dir, { model, tokenizer, optimizer, method, step, initHash }, config.checkpoint.keep);
+  const checkpoint = (step: number) => engine.checkpoint(step);
   let step = start;
   let lastEval: EvalRow | null = null;
   while (step < config.steps) {
     if (options.signal?.aborted) {
       // The checkpoint a run resumed from is not written again (a kill while replacing it would lose it).
-      if (step !== start || state === 'start') await checkpoint(step);
+      if (step !== start || !resumed) await checkpoint(step);
       progress?.finish();
       log(`interrupted at step ${step}: checkpoint saved; continue with --resume`);
-      return { status: 'interrupted', dir, step, summary: null, backend: backend.info };
+      return { status: 'interrupted', dir, step, summary: null, backend: engine.backend };
     }
     const tasks: TaskItem<any>[] = stepTasks(env.rl, config.promptsPerStep, config.seed, step);
-    const row = await rlStep(parts, tasks, {
+    const row = await engine.step(tasks, {
       groupSize: config.groupSize,
       maxTurns: config.maxTurns,
       maxToolCalls: config.maxToolCalls,
@@ -213,7 +289,7 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     appendJsonl(files.metrics, { ...row, time: new Date().toISOString() } satisfies StepRow);
     step++;
     if (step % config.eval.every === 0 || step === config.steps) {
-      lastEval = await evaluateOn('validation', step);
+      lastEval = await engine.evaluate('validation', step);
       appendJsonl(files.evals, lastEval);
     }
     if (step % config.checkpoint.every === 0 || step === config.steps) await checkpoint(step);
@@ -229,7 +305,7 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
   progress?.finish();
   let test: EvalRow | null = null;
   if (config.eval.test) {
-    test = await evaluateOn('test', step);
+    test = await engine.evaluate('test', step);
     writeJsonAtomic(files.test, test);
   }
   const evals = readJsonlRows<EvalRow>(files.evals);
@@ -249,7 +325,7 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
   log(
     `done (validation): accuracy ${summary.initial.accuracy.toFixed(3)} → ${summary.final.accuracy.toFixed(3)}, calls ${summary.initial.meanCalls.toFixed(2)} → ${summary.final.meanCalls.toFixed(2)}, HV ${summary.initial.hv.toFixed(3)} → ${summary.final.hv.toFixed(3)}${onTest}`,
   );
-  return { status: 'finished', dir, step, summary, backend: backend.info };
+  return { status: 'finished', dir, step, summary, backend: engine.backend };
 }
 
 // config.json holds the settings, not where the folder is: a moved run folder resumes from its new place.

@@ -175,7 +175,13 @@ export function parseFlags(
     if (!/^[A-Za-z][\w-]*(\.[A-Za-z][\w-]*)*$/.test(name)) throw new ConfigError(`config: malformed flag ${arg}`);
     // kebab-case flags map onto camelCase keys (`--prompts-per-step` = `promptsPerStep`).
     const path = name.split('.').map((k) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()));
-    const type = schema === undefined ? undefined : schemaAt(schema, path);
+    let type = schema === undefined ? undefined : schemaAt(schema, path);
+    // A bare value on an object key with a `name` sets that name: `--engine tinker` = `--engine.name tinker`.
+    const named = type === undefined ? undefined : defOf(unwrapSchema(type).schema);
+    if (named?.type === 'object' && named.shape?.name !== undefined) {
+      path.push('name');
+      type = named.shape.name;
+    }
     // A boolean key takes `true` / `false` when one follows and means true alone.
     const isBoolean = type !== undefined && defOf(unwrapSchema(type).schema).type === 'boolean';
     const next = argv[i + 1];

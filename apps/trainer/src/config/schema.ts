@@ -4,6 +4,9 @@ import { METHOD_NAMES } from '../methods';
 /** Kernel backends the CLI accepts (`auto` picks the fastest available; see @paretopo/kernels). */
 export const BACKEND_NAMES = ['auto', 'webgpu', 'headlessgl', 'webasm', 'cpu', 'js', 'reference'] as const;
 
+/** Where the model work of `train` runs: the local TinyGPT (default) or a Tinker-API engine. */
+export const ENGINE_NAMES = ['local', 'tinker'] as const;
+
 /** Built-in environments. */
 export const ENV_NAMES = ['arith', 'kb'] as const;
 
@@ -33,6 +36,8 @@ export const CONFIG_CAPS = Object.freeze({
   /** Request timeouts of `eval` against an endpoint, in ms (one hour). */
   timeoutMs: 3_600_000,
   maxAttempts: 100,
+  /** LoRA rank of a Tinker engine's model. */
+  loraRank: 1024,
 });
 const C = CONFIG_CAPS;
 const prob = z.number().min(0).max(1);
@@ -150,6 +155,28 @@ const checkpointSchema = z.strictObject({
 });
 
 /**
+ * The engine of `train` (`--engine tinker --engine.url U --engine.baseModel M`). A bare `--engine
+ * NAME` sets `engine.name`. `local` trains the TinyGPT of `init` with the kernels `backend`;
+ * `tinker` drives a Tinker-API server (hosted Tinker or SkyRL's) that samples, runs
+ * forward/backward and steps Adam on a LoRA of `baseModel`.
+ */
+const engineSchema = z
+  .strictObject({
+    name: z.enum(ENGINE_NAMES).default('local'),
+    /** The Tinker server's base URL (the API key comes from $TINKER_API_KEY, never from a config). */
+    url: z.string().url().optional(),
+    /** The engine's base model (its name on the server). */
+    baseModel: z.string().min(1).optional(),
+    /** A folder with the base model's tokenizer.json and tokenizer_config.json [baseModel, when it is a folder]. */
+    tokenizer: z.string().min(1).optional(),
+    loraRank: int(1, C.loraRank).default(32),
+  })
+  .refine((e) => e.name !== 'tinker' || (e.url !== undefined && e.baseModel !== undefined), {
+    message: 'engine tinker needs engine.url and engine.baseModel',
+    path: ['url'],
+  });
+
+/**
  * RL budget per environment when `steps` / `promptsPerStep` are not given: kb episodes are about
  * three times longer than arith's, so kb gets half the episodes and a 7 × 3 comparison of either
  * fits an hour on 2 cores.
@@ -162,9 +189,10 @@ export const TRAIN_BUDGET_BY_ENV = Object.freeze({
 const trainObjectSchema = z.strictObject({
   ...common,
   method: z.enum(METHOD_NAMES).default('paretopo'),
-  /** Warm-start checkpoint directory (from `paretopo sft`). */
-  init: z.string().min(1),
+  /** Warm-start checkpoint directory (from `paretopo sft`); the local engine's policy, unused by `tinker`. */
+  init: z.string().min(1).optional(),
   out: z.string().min(1),
+  engine: engineSchema.default(() => engineSchema.parse({})),
   /** RL steps; `null`: the environment's budget ({@link TRAIN_BUDGET_BY_ENV}). */
   steps: int(1, C.steps).nullable().default(null),
   /** Prompts per step; `null`: the environment's budget. */
@@ -185,7 +213,9 @@ const trainObjectSchema = z.strictObject({
 });
 
 /** `paretopo train`: RL from a warm start with one method (the budget resolved per environment). */
-export const trainConfigSchema = trainObjectSchema.transform((c) => ({
+export const trainConfigSchema = trainObjectSchema
+  .refine((c) => c.engine.name !== 'local' || c.init !== undefined, { message: 'engine local needs init (a warm-start checkpoint from paretopo sft)', path: ['init'] })
+  .transform((c) => ({
   ...c,
   steps: c.steps ?? TRAIN_BUDGET_BY_ENV[c.env].steps,
   promptsPerStep: c.promptsPerStep ?? TRAIN_BUDGET_BY_ENV[c.env].promptsPerStep,

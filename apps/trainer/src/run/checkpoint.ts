@@ -70,17 +70,35 @@ export async function saveTrainState(
   state: Omit<LoadedTrainState, 'dir'>,
   keep: number,
 ): Promise<string> {
+  const extra: TrainStateExtra = { type: 'paretopo-train-state', version: 1, step: state.step, method: state.method.toJSON(), initHash: state.initHash };
+  return writeCheckpointDir(runDir, state.step, keep, (tmp) => saveCheckpoint(tmp, { model: state.model, tokenizer: state.tokenizer, optimizer: state.optimizer, extra }));
+}
+
+/**
+ * Writes one checkpoint directory of a run atomically: `write` fills a temporary directory, which
+ * is renamed to `<run>/checkpoints/step-NNNNNN/` as a whole, then `latest.json` is replaced
+ * atomically, then checkpoints beyond `keep` are removed (oldest first).
+ *
+ * @param runDir - the run folder
+ * @param step - completed steps (names the directory)
+ * @param keep - checkpoints kept
+ * @param write - writes the checkpoint's files into the directory it is given
+ * @returns the checkpoint directory
+ * @example
+ * await writeCheckpointDir('runs/a', 3, 2, (tmp) => writeJsonAtomic(join(tmp, 'state.json'), state)); // 'runs/a/checkpoints/step-000003'
+ */
+export async function writeCheckpointDir(runDir: string, step: number, keep: number, write: (tmp: string) => Promise<void> | void): Promise<string> {
   const root = join(runDir, RUN_FILES.checkpoints);
   mkdirSync(root, { recursive: true });
-  const name = stepDir(state.step);
+  const name = stepDir(step);
   const tmp = join(root, `.${name}.tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
-  const extra: TrainStateExtra = { type: 'paretopo-train-state', version: 1, step: state.step, method: state.method.toJSON(), initHash: state.initHash };
-  await saveCheckpoint(tmp, { model: state.model, tokenizer: state.tokenizer, optimizer: state.optimizer, extra });
+  mkdirSync(tmp);
+  await write(tmp);
   const dir = join(root, name);
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
-  writeJsonAtomic(join(root, LATEST), { step: state.step, dir: name });
+  writeJsonAtomic(join(root, LATEST), { step, dir: name });
   const all = readdirSync(root).filter((f) => /^step-\d{6}$/.test(f)).sort();
   for (const old of all.slice(0, Math.max(0, all.length - keep))) rmSync(join(root, old), { recursive: true, force: true });
   return dir;
