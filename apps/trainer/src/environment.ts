@@ -38,7 +38,7 @@ export interface Environment {
   demonstrations(options: { seed: number; overuse: number; repeat: number }): Demonstration[];
 }
 
-type Demonstration = Pick<TeacherTrace, 'prompt' | 'segments'>;
+export type Demonstration = Pick<TeacherTrace, 'prompt' | 'segments'>;
 
 const asText = (text: string): Demonstration => ({ prompt: '', segments: [{ role: 'policy', text }] });
 

@@ -87,3 +87,4 @@ export type {
   KbWorld,
   KbWorldOptions,
 } from './tasks/kb';
+export type { ResolvedIndexOptions } from './search';

@@ -57,7 +57,7 @@ export interface SerializedSearchIndex {
   index: AsPlainObject;
 }
 
-interface ResolvedIndexOptions {
+export interface ResolvedIndexOptions {
   titleBoost: number;
   stopWords: string[];
   bm25: { k: number; b: number; d: number };

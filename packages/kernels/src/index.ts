@@ -63,3 +63,4 @@ export { checkOp, cloneArgs, DEFAULT_TOLERANCE } from './conformance/harness';
 export type { CaseOutcome } from './conformance/harness';
 export { caseRng } from './conformance/rng';
 export type { CaseRng } from './conformance/rng';
+export type { Factory } from './registry';

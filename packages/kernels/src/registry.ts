@@ -32,7 +32,7 @@ export interface KnownGap {
   reason: string;
 }
 
-type Factory = () => Promise<Backend>;
+export type Factory = () => Promise<Backend>;
 const factories = new Map<BackendName, { factory: Factory; priority: number }>(
   BUILTIN_BACKENDS.map((b) => [b.name, { factory: b.factory, priority: b.priority }]),
 );

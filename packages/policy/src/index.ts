@@ -20,3 +20,5 @@ export { saveCheckpoint, loadCheckpoint, checksumManifest, CHECKPOINT_FILES } fr
 export type { CheckpointContents, LoadCheckpointOptions, LoadedCheckpoint } from './checkpoint';
 export { CheckpointError } from './errors';
 export type { CheckpointErrorCode } from './errors';
+export type { Tape } from './model';
+export type { LayerActs } from './model';

@@ -29,7 +29,7 @@ export interface ForwardOptions {
 }
 
 /** Per-layer activations the backward pass reads. */
-interface LayerActs {
+export interface LayerActs {
   ln1: Float32Array;
   mean1: Float32Array;
   rstd1: Float32Array;

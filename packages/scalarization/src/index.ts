@@ -41,3 +41,4 @@ export type {
 } from './meta-reward';
 export { StageSwitch } from './stage-switch';
 export type { Stage, StageSwitchOptions, StageObservation, StageSwitchJSON } from './stage-switch';
+export type { ResolvedOptions } from './stage-switch';

@@ -233,7 +233,7 @@ export class LinearRampScheduler extends RampScheduler {
 
 /**
  * Weights moving from `from` to `to` along half a cosine, t ↦ (1 − cos πt)/2, over
- * [startStep, endStep]: slow near both ends, constant outside.
+ * the steps from startStep to endStep: slow near both ends, constant outside.
  *
  * @example
  * const s = new CosineRampScheduler({ from: [1, 0], to: [0, 1], endStep: 10 });

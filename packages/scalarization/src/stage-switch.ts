@@ -35,7 +35,7 @@ export interface StageSwitchJSON {
   readonly lastArchiveSize: number;
 }
 
-type ResolvedOptions =
+export type ResolvedOptions =
   | { policy: 'fixed'; totalSteps: number; fraction: number }
   | { policy: 'plateau'; epsilon: number; patience: number; minStep: number }
   | { policy: 'stall'; patience: number; minStep: number };

@@ -87,7 +87,7 @@ function assertCount(n: number, k: number, fn: string): void {
  * @param k - number of objectives, ≥ 1
  * @param n - number of vectors, ≥ 0
  * @param options - `seed` (default 0)
- * @returns {@link Points} with rows on the simplex (non-negative, summing to 1)
+ * @returns `Points` (`@paretopo/pareto`) with rows on the simplex (non-negative, summing to 1)
  * @example
  * randomSimplexWeights(3, 2, { seed: 1 }); // 2 rows of 3 non-negative numbers, each summing to 1
  */
@@ -146,7 +146,7 @@ export function resolveAlpha(alpha: number | ArrayLike<number>, k: number | unde
  * @param alpha - one concentration per objective, each a finite number > 0
  * @param n - number of vectors, ≥ 0
  * @param options - `seed` (default 0)
- * @returns {@link Points} with n rows on the simplex; row mean → alpha / Σ alpha
+ * @returns `Points` (`@paretopo/pareto`) with n rows on the simplex; row mean → alpha / Σ alpha
  * @example
  * dirichletWeights([2, 1], 1000, { seed: 3 }); // rows average ≈ [0.667, 0.333]
  */

@@ -451,7 +451,7 @@ export class TinkerClient {
    * @param from - `{ baseModel }` or `{ modelPath }` (a path {@link saveWeightsForSampler} returned).
    * @param prompt - Prompt token ids.
    * @param params - `maxTokens` and optional temperature, seed, stop, top-k, top-p.
-   * @param options - `numSamples` [1]; `promptLogprobs` [false]: also score the prompt.
+   * @param options - `numSamples` (default 1); `promptLogprobs` (default false): also score the prompt.
    * @returns The sequences and, when asked, the prompt's log-probs.
    */
   async sample(from: SamplerRef, prompt: Int32Array, params: SamplingParams, options: { numSamples?: number; promptLogprobs?: boolean; signal?: AbortSignal } = {}): Promise<SampleResult> {

@@ -9,7 +9,7 @@ export class ConfigError extends Error {
   readonly code = 'config';
 }
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 const isPlainObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
