@@ -1,7 +1,7 @@
 import { broadcastToTokens } from '@paretopo/advantage';
 import type { Tool } from '@paretopo/envs';
 import { hypervolume } from '@paretopo/hypervolume';
-import { Op, type PgAggregation } from '@paretopo/kernels';
+import { Op, type PgAggregation, type PgLossSettings } from '@paretopo/kernels';
 import { TinyGPT, asRolloutPolicy, nextTokenTargets, toPositions, type AdamW, type TagTokenizer } from '@paretopo/policy';
 import { rollout, type Policy, type RolloutTask, type Trajectories } from '@paretopo/rollout';
 import type { MethodLog, MethodState, MethodStepResult } from './methods';
@@ -21,7 +21,7 @@ export interface RlParts {
 }
 
 /** Options of {@link rlStep}; the loss defaults are METHOD.md §5's. */
-export interface RlStepOptions {
+export interface RlStepOptions extends PgLossSettings {
   /** Samples per prompt G [8]. */
   groupSize?: number;
   /** Turn limit per episode [4]. */
@@ -34,18 +34,6 @@ export interface RlStepOptions {
   temperature?: number;
   /** Run seed; the rollout of step t uses a seed derived from (seed, t) [0]. */
   seed?: number;
-  /** Lower clip ε [0.2]. */
-  epsLow?: number;
-  /** Upper clip ε [0.2]. */
-  epsHigh?: number;
-  /** KL coefficient β_KL of the k3 term [0.001]. */
-  betaKl?: number;
-  /** Loss aggregation [`'token-mean'`]. */
-  aggregation?: PgAggregation;
-  /** Dual-clip constant c (loss ≤ c·|A| where A < 0) [3]; `null` turns it off. */
-  dualClip?: number | null;
-  /** Upper clamp of each token's k3 KL term [10]; `null` turns it off. */
-  klClamp?: number | null;
 }
 
 /** One row of metrics per RL step (the DESIGN.md "One RL step" fields known at this level). */

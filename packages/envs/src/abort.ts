@@ -48,3 +48,33 @@ export function onAbort(signal: AbortSignal, callback: () => void): () => void {
     own.delete(once);
   };
 }
+
+/**
+ * The abort signal of one request: it fires after `timeoutMs`, or when the caller's `signal`
+ * aborts (watched through {@link onAbort}, so a shared signal gets one listener). `timedOut()` says
+ * which happened; call `done()` when the request ends first, to clear the timer and stop watching.
+ *
+ * @param timeoutMs - The request's time limit.
+ * @param signal - The caller's signal, if any.
+ * @returns `{ signal, timedOut, done }`.
+ * @example
+ * const r = requestAbort(5000, options.signal);
+ * try { await fetch(url, { signal: r.signal }); } catch (e) { if (r.timedOut()) throw timeoutError(e); throw e; } finally { r.done(); }
+ */
+export function requestAbort(timeoutMs: number, signal?: AbortSignal): { signal: AbortSignal; timedOut: () => boolean; done: () => void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const stop = signal === undefined ? undefined : onAbort(signal, () => controller.abort());
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    done: () => {
+      clearTimeout(timer);
+      stop?.();
+    },
+  };
+}

@@ -40,7 +40,7 @@ export { normalizeAnswer, exactMatch, tokenF1 } from './qa-match';
 export { parseNumber, numericEqual } from './numeric';
 export { extractBoxed, extractAnswerTag, extractFinalAnswer } from './extract';
 export { normalizeMathAnswer, mathEqual, MATH_EQUAL_KNOWN_GAPS } from './math-equal';
-export { onAbort } from './abort';
+export { onAbort, requestAbort } from './abort';
 export { readJsonl } from './jsonl';
 export type { JsonlRecord, ReadJsonlOptions } from './jsonl';
 export {

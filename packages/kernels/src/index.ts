@@ -20,6 +20,7 @@ export type {
   OpResult,
   PgAggregation,
   PgLossArgs,
+  PgLossSettings,
   PgLossResult,
   SampleArgs,
   ScaleArgs,

@@ -1,4 +1,4 @@
-import { onAbort } from '@paretopo/envs';
+import { onAbort, requestAbort } from '@paretopo/envs';
 import { describeValue } from '@paretopo/pareto';
 import { RolloutError } from './errors';
 import { ConcurrencyLimiter } from './limiter';
@@ -315,21 +315,15 @@ export class OpenAIChatPolicy implements ChatPolicy {
 
   private async attempt(payload: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<ChatReply> {
     if (signal?.aborted) throw new RolloutError('aborted', 'OpenAIChatPolicy: aborted');
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const stopWatching = signal && onAbort(signal, () => controller.abort());
+    const request = requestAbort(timeoutMs, signal);
     try {
       let res: Response;
       let body: { text: string; cut: boolean };
       try {
-        res = await fetch(this.url, { method: 'POST', headers: this.headers, body: payload, signal: controller.signal });
+        res = await fetch(this.url, { method: 'POST', headers: this.headers, body: payload, signal: request.signal });
         body = await readCapped(res, res.ok ? this.maxResponseBytes : MAX_ERROR_BODY_BYTES);
       } catch (err) {
-        if (timedOut) throw new RolloutError('timeout', `OpenAIChatPolicy: POST ${this.url} timed out after ${timeoutMs} ms`, { cause: err });
+        if (request.timedOut()) throw new RolloutError('timeout', `OpenAIChatPolicy: POST ${this.url} timed out after ${timeoutMs} ms`, { cause: err });
         if (signal?.aborted) throw new RolloutError('aborted', 'OpenAIChatPolicy: aborted', { cause: err });
         const msg = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
         throw new RolloutError('network', `OpenAIChatPolicy: POST ${this.url} failed: ${msg}`, { cause: err });
@@ -355,8 +349,7 @@ export class OpenAIChatPolicy implements ChatPolicy {
       }
       return parseReply(this.url, json);
     } finally {
-      clearTimeout(timer);
-      stopWatching?.();
+      request.done();
     }
   }
 }

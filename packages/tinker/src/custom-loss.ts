@@ -1,22 +1,10 @@
-import { pgLossOp, type PgAggregation, type PgLossResult } from '@paretopo/kernels';
+import { pgLossOp, type PgAggregation, type PgLossResult, type PgLossSettings } from '@paretopo/kernels';
 import { describeValue } from '@paretopo/pareto';
 import type { TinkerClient } from './client';
 import type { Datum, ForwardResult } from './types';
 
 /** Settings of METHOD.md §5's clipped loss (the defaults are METHOD.md's). */
-export interface ClippedLossOptions {
-  /** Lower clip ε_low [0.2]. */
-  epsLow?: number;
-  /** Upper clip ε_high [0.2]. */
-  epsHigh?: number;
-  /** Weight of the k3 KL to the reference [0.001]; > 0 needs `refLogprobs`. */
-  betaKl?: number;
-  /** Token aggregation ['token-mean']. */
-  aggregation?: PgAggregation;
-  /** Dual-clip constant c (loss ≤ c·|A| where A < 0) [3]; `null` turns it off. */
-  dualClip?: number | null;
-  /** Upper clamp of each token's k3 KL term [10]; `null` turns it off. */
-  klClamp?: number | null;
+export interface ClippedLossOptions extends PgLossSettings {
   /**
    * Reference log-probs per datum position (one Float32Array per datum, same lengths as the
    * targets), e.g. from {@link TinkerClient.forward} on an untrained model or the base model's

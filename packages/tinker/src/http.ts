@@ -1,3 +1,4 @@
+import { requestAbort } from '@paretopo/envs';
 import type { BodyCodec } from './codec';
 import { TinkerError } from './errors';
 
@@ -160,23 +161,16 @@ export class HttpTransport {
     const what = `Tinker: ${method} ${url}`;
     if (options.signal?.aborted) throw new TinkerError('aborted', `${what}: aborted`);
     const timeoutMs = options.timeoutMs ?? s.timeoutMs;
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onAbort = (): void => controller.abort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const request = requestAbort(timeoutMs, options.signal);
     try {
       let res: Response;
       let bytes: Uint8Array;
       try {
-        res = await fetch(url, { method, headers: this.headers, body: payload, signal: controller.signal });
+        res = await fetch(url, { method, headers: this.headers, body: payload, signal: request.signal });
         bytes = await readCapped(res, s.maxResponseBytes, what);
       } catch (err) {
         if (err instanceof TinkerError) throw err;
-        if (timedOut) throw new TinkerError('timeout', `${what} timed out after ${timeoutMs} ms`, { cause: err });
+        if (request.timedOut()) throw new TinkerError('timeout', `${what} timed out after ${timeoutMs} ms`, { cause: err });
         if (options.signal?.aborted) throw new TinkerError('aborted', `${what}: aborted`, { cause: err });
         const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
         const e: RetryHint = new TinkerError('network', `${what} failed: ${cause} (is the Tinker server running and reachable?)`, { cause: err });
@@ -195,8 +189,7 @@ export class HttpTransport {
         throw new TinkerError('bad-response', `${what} answered a body that does not decode: ${err instanceof Error ? err.message : String(err)}`, { cause: err, status: res.status });
       }
     } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      request.done();
     }
   }
 }

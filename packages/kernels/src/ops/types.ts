@@ -171,6 +171,25 @@ export interface CrossEntropyBackwardArgs {
 export type PgAggregation = 'token-mean' | 'seq-mean-token-mean' | 'seq-mean-token-sum-norm';
 
 /**
+ * The settings of METHOD.md §5's clipped policy-gradient loss, each optional with METHOD.md's
+ * default, as callers of the `pgLoss` op (the trainer's RL step, the Tinker custom loss) take them.
+ */
+export interface PgLossSettings {
+  /** Lower clip ε_low [0.2]. */
+  epsLow?: number;
+  /** Upper clip ε_high [0.2]. */
+  epsHigh?: number;
+  /** Weight β_KL of the k3 KL to the reference [0.001]. */
+  betaKl?: number;
+  /** Token aggregation [`'token-mean'`]. */
+  aggregation?: PgAggregation;
+  /** Dual-clip constant c (loss ≤ c·|A| where A < 0) [3]; `null` turns it off. */
+  dualClip?: number | null;
+  /** Upper clamp of each token's k3 KL term [10]; `null` turns it off. */
+  klClamp?: number | null;
+}
+
+/**
  * The clipped policy-gradient loss of METHOD.md §5 with k3 KL to a reference; writes dLoss/dlogprobs
  * into `dLogprobs` (zero where mask is 0).
  */
