@@ -240,6 +240,23 @@ export interface BootstrapOptions {
   level?: number;
 }
 
+// The checks both paired procedures share: a non-empty finite sample, and the resampling count
+// and seed (defaults 10,000 and 1), validated in one place so their messages stay the same.
+function pairedResampling(
+  fn: string,
+  diffs: ArrayLike<number>,
+  options: { resamples?: number; seed?: number },
+): { n: number; resamples: number; seed: number } {
+  assertSample(diffs, fn, 'diffs');
+  const n = diffs.length;
+  if (n === 0) throw new RangeError(`${fn}: diffs must hold at least 1 value (got 0)`);
+  const resamples = options.resamples ?? 10_000;
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`${fn}: options.resamples must be an integer ≥ 1 (got ${String(resamples)})`);
+  if (!Number.isInteger(seed)) throw new RangeError(`${fn}: options.seed must be an integer (got ${String(seed)})`);
+  return { n, resamples, seed };
+}
+
 /** A mean with its bootstrap confidence interval. */
 export interface MeanCi {
   mean: number;
@@ -262,15 +279,9 @@ export interface MeanCi {
  */
 export function pairedBootstrapCi(diffs: ArrayLike<number>, options: BootstrapOptions = {}): MeanCi {
   const fn = 'pairedBootstrapCi';
-  assertSample(diffs, fn, 'diffs');
-  const n = diffs.length;
-  if (n === 0) throw new RangeError(`${fn}: diffs must hold at least 1 value (got 0)`);
-  const resamples = options.resamples ?? 10_000;
+  const { n, resamples, seed } = pairedResampling(fn, diffs, options);
   const level = options.level ?? 0.95;
-  const seed = options.seed ?? 1;
-  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`${fn}: options.resamples must be an integer ≥ 1 (got ${String(resamples)})`);
   if (typeof level !== 'number' || !(level > 0 && level < 1)) throw new RangeError(`${fn}: options.level must be in (0, 1) (got ${String(level)})`);
-  if (!Number.isInteger(seed)) throw new RangeError(`${fn}: options.seed must be an integer (got ${String(seed)})`);
   const m = meanCore(diffs);
   // A constant sample resamples to itself; skipping the loop keeps the interval exactly [c, c].
   if (isConstant(diffs)) return { mean: m, lo: m, hi: m };
@@ -326,19 +337,13 @@ export interface SignFlipTest {
  */
 export function signFlipTest(diffs: ArrayLike<number>, options: SignFlipOptions = {}): SignFlipTest {
   const fn = 'signFlipTest';
-  assertSample(diffs, fn, 'diffs');
-  const n = diffs.length;
-  if (n === 0) throw new RangeError(`${fn}: diffs must hold at least 1 value (got 0)`);
+  const { n, resamples, seed } = pairedResampling(fn, diffs, options);
   const alternative = options.alternative ?? 'two-sided';
   if (alternative !== 'greater' && alternative !== 'less' && alternative !== 'two-sided') {
     throw new RangeError(`${fn}: options.alternative must be 'greater', 'less' or 'two-sided' (got ${String(alternative)})`);
   }
   const exactMax = options.exactMax ?? 16;
-  const resamples = options.resamples ?? 10_000;
-  const seed = options.seed ?? 1;
   if (!Number.isInteger(exactMax) || exactMax < 0 || exactMax > 24) throw new RangeError(`${fn}: options.exactMax must be an integer in [0, 24] (got ${String(exactMax)})`);
-  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`${fn}: options.resamples must be an integer ≥ 1 (got ${String(resamples)})`);
-  if (!Number.isInteger(seed)) throw new RangeError(`${fn}: options.seed must be an integer (got ${String(seed)})`);
   let observed = 0;
   let scale = 0;
   for (let i = 0; i < n; i++) {
