@@ -92,8 +92,8 @@ export function createEnvironment(name: EnvName, options: EnvironmentOptions): E
       ...pools,
       // One operation per call: a question costs one call per step outside the one-digit table.
       tools: [createCalculator({ maxOperations: 1 })],
-      // Generated tokens (seed 1, 4,096 SFT questions): the oracle needs at most 34, the teacher
-      // at most 62 even when it calls every step twice; 72 leaves room without letting a
+      // Generated tokens (seed 1, 4,096 SFT questions): the oracle needs at most 35, the teacher
+      // at most 63 even when it calls every step twice; 72 leaves room without letting a
       // rambling policy cost much.
       maxTokens: 72,
       demonstrations: (o) => interleave(arithTeacher(pools.sft, o), arithFacts().map(asText), 4),

@@ -2,7 +2,7 @@ import { bench, describe } from 'vitest';
 import { extractBoxed } from '../src/extract';
 import { mathEqual } from '../src/math-equal';
 import { numericEqual } from '../src/numeric';
-import { Rng } from '../src/prng';
+import { Rng } from '@paretopo/random';
 import { exactMatch, tokenF1 } from '../src/qa-match';
 
 const rng = new Rng(1);

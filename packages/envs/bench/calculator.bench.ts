@@ -1,7 +1,7 @@
 import { bench, describe } from 'vitest';
 import { calculate } from '../src/calculator';
 import { parseToolCalls } from '../src/parse-calls';
-import { Rng } from '../src/prng';
+import { Rng } from '@paretopo/random';
 
 // Expressions with 1, 8 and 30 operators (the last near the 200-character limit).
 function expressions(ops: number, count: number, seed: number): string[] {

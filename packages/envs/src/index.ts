@@ -1,5 +1,5 @@
 export { EnvError } from './errors';
-export { Rng, hashString } from './prng';
+export { hashString } from './hash';
 export {
   rational,
   addRational,

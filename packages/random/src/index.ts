@@ -1,2 +1,3 @@
 export { Rng } from './rng';
 export type { RngState } from './rng';
+export { fmix32 } from './mix';

@@ -1,3 +1,5 @@
+import { fmix32 } from './mix';
+
 /** Serialisable state of an {@link Rng}: four unsigned 32-bit words, not all zero. */
 export type RngState = [number, number, number, number];
 
@@ -28,10 +30,7 @@ export class Rng {
     for (let i = 0; i < 4; i++) {
       // splitmix32: a Weyl step by the golden ratio's 32-bit fraction, then murmur3's fmix32.
       x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+      this.s[i] = fmix32(x);
     }
     if ((this.s[0] | this.s[1] | this.s[2] | this.s[3]) === 0) this.s[0] = 1;
   }

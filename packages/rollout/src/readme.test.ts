@@ -10,5 +10,5 @@ it('README example: rollouts with a token-level policy', async () => {
   const out = await rollout(policy, tasks, { groupSize: 8, tools: [createCalculator()], maxTurns: 4, maxTokens: 128 });
   expect(out.offsets.length).toBe(33);
   expect(out.episodes.every((e) => e.finishReason === 'answer' && e.correct)).toBe(true);
-  expect([tasks[0].prompt, out.episodes[0].text]).toEqual(['What is 9*46+52+56?\n', '<calc>9*46+52+56</calc><res>522</res><ans>522</ans>']);
+  expect([tasks[0].prompt, out.episodes[0].text]).toEqual(['What is 34*2?\n', '<calc>34*2</calc><res>68</res><ans>68</ans>']);
 });

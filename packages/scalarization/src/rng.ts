@@ -1,17 +1,7 @@
 import { describeValue } from '@paretopo/pareto';
-import { Rng } from '@paretopo/random';
+import { Rng, fmix32 } from '@paretopo/random';
 
 const GOLDEN = 0x9e3779b9;
-
-// MurmurHash3's 32-bit finaliser (fmix32): a bijective avalanche mix, used to spread seeds.
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 function fromHash(acc: number): Rng {
   const state = [fmix32(acc + GOLDEN), fmix32(acc + 2 * GOLDEN), fmix32(acc + 3 * GOLDEN), fmix32(acc + 4 * GOLDEN)];

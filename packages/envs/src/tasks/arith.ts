@@ -1,7 +1,8 @@
 import { calculate } from '../calculator';
 import { describeValue } from '@paretopo/pareto';
 import { EnvError } from '../errors';
-import { Rng, hashString } from '../prng';
+import { Rng } from '@paretopo/random';
+import { hashString } from '../hash';
 import { POOLS, drawPool, poolOf, resolvePools, resolveTeacher, type PoolCounts, type PoolFractions } from './pools';
 import type { Split, TaskItem, TeacherOptions, TeacherTrace, TraceSegment } from './types';
 

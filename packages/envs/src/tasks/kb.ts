@@ -1,7 +1,8 @@
 import { describeValue } from '@paretopo/pareto';
 import { EnvError } from '../errors';
 import type { Passage } from '../loaders';
-import { Rng, hashString } from '../prng';
+import { Rng } from '@paretopo/random';
+import { hashString } from '../hash';
 import { POOLS, checkProbability, checkSeed, drawPool, poolOf, resolvePools, resolveTeacher, type PoolCounts, type PoolFractions } from './pools';
 import type { Split, TaskItem, TeacherOptions, TeacherTrace, TraceSegment } from './types';
 

@@ -1,6 +1,7 @@
 import { describeValue } from '@paretopo/pareto';
 import { EnvError } from '../errors';
-import { Rng, hashString } from '../prng';
+import { Rng } from '@paretopo/random';
+import { hashString } from '../hash';
 import type { Split } from './types';
 
 /**
