@@ -1,4 +1,5 @@
 export { Op, OP_NAMES } from './ops/names';
+export { expNonPositive } from './ops/expNonPositive';
 export type { OpName } from './ops/names';
 export type {
   AddArgs,

@@ -1,3 +1,4 @@
+import { expNonPositive } from './expNonPositive';
 import { defineOp } from './define';
 import { Op } from './names';
 import { assertF32, assertFinite, assertOffsets, assertSize } from './validate';
@@ -201,7 +202,7 @@ export function attentionJs(args: AttentionArgs): void {
         for (let j = 0; j <= i; j++) if (sc[j] > max) max = sc[j];
         let sum = 0;
         for (let j = 0; j <= i; j++) {
-          const e = Math.exp(sc[j] - max);
+          const e = expNonPositive(sc[j] - max);
           sc[j] = e;
           sum += e;
         }
@@ -259,6 +260,11 @@ export function attentionBackwardJs(args: AttentionBackwardArgs): void {
       for (let i = 0; i < len; i++) {
         const qi = (start + i) * width + hOff;
         const row = base + h * tri + (i * (i + 1)) / 2;
+        // A query row with no gradient (a row the loss never reads) adds ±0 to every sum below,
+        // which leaves each sum's bits unchanged: skip it.
+        let live = false;
+        for (let c = 0; c < headDim; c++) if (dOut[qi + c] !== 0) live = true;
+        if (!live) continue;
         let dot = 0;
         for (let j = 0, vj = start * width + hOff; j <= i; j++, vj += width) {
           const p = probs[row + j];

@@ -1,3 +1,4 @@
+import { expNonPositive } from './expNonPositive';
 import { defineOp } from './define';
 import { Op } from './names';
 import { assertF32, assertIndices, assertSize } from './validate';
@@ -96,7 +97,7 @@ export function logSoftmaxGatherJs(args: LogSoftmaxGatherArgs): void {
     let max = -Infinity;
     for (let j = 0; j < vocab; j++) if (logits[o + j] > max) max = logits[o + j];
     let sum = 0;
-    for (let j = 0; j < vocab; j++) sum += Math.exp(logits[o + j] - max);
+    for (let j = 0; j < vocab; j++) sum += expNonPositive(logits[o + j] - max);
     out[r] = logits[o + targets[r]] - max - Math.log(sum);
   }
 }
@@ -118,7 +119,7 @@ export function entropyJs(args: EntropyArgs): void {
     let weighted = 0;
     for (let j = 0; j < vocab; j++) {
       const z = logits[o + j] - max;
-      const e = Math.exp(z);
+      const e = expNonPositive(z);
       sum += e;
       weighted += e * z;
     }
@@ -157,7 +158,7 @@ export function crossEntropyBackwardJs(args: CrossEntropyBackwardArgs): void {
     let weighted = 0;
     for (let j = 0; j < vocab; j++) {
       const z = logits[o + j] - max;
-      const e = Math.exp(z);
+      const e = expNonPositive(z);
       sum += e;
       weighted += e * z;
     }
@@ -166,7 +167,7 @@ export function crossEntropyBackwardJs(args: CrossEntropyBackwardArgs): void {
     const ew = entropyWeights === undefined ? 0 : entropyWeights[r];
     if (ew === 0) {
       const inv = w / sum;
-      for (let j = 0; j < vocab; j++) dLogits[o + j] = -Math.exp(logits[o + j] - max) * inv;
+      for (let j = 0; j < vocab; j++) dLogits[o + j] = -expNonPositive(logits[o + j] - max) * inv;
     } else {
       const h = logSum - weighted / sum;
       for (let j = 0; j < vocab; j++) {

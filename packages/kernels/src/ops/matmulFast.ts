@@ -146,7 +146,7 @@ const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
  * matmulFast({ a: Float32Array.of(1, 2), b: Float32Array.of(3, 4), out, m: 1, k: 2, n: 1 }) // out = [11]
  */
 export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
-  const { a, b, out, m, k, n, transA = false, transB = false, bias, accumulate = false } = args;
+  const { a, b, out, m, k, n, transA = false, transB = false, bias, accumulate = false, bKey } = args;
   const s = (state ??= init());
   const mPad = roundUp(m, 4);
   const nPanels = Math.ceil(n / 8);
@@ -167,11 +167,7 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   f.fill(0, a0 + m * k, a0 + mPad * k);
 
   // Pack B into k×8 panels (zero columns to nPad).
-  const b0 = bOff >> 2;
-  const panels = scratch(nPad * k);
-  if (!transB) packPanels(b, k, n, panels);
-  else packPanelsTransposed(b, k, n, panels);
-  f.set(panels, b0);
+  f.set(packedB(b, k, n, transB, nPad, bKey), bOff >> 2);
 
   const blocks = mPad / 4;
   const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, MAX_THREADS) : 1;
@@ -214,6 +210,23 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   const c = scratch(m * nPad);
   c.set(f.subarray(c0, c0 + m * nPad));
   unpackSums(c, nPad, out, m, n, bias, accumulate);
+}
+
+// Packed copies of B kept for the caller's bKey (MatmulArgs.bKey): weights during one sampling
+// call are packed once instead of at every decoding step. Keyed weakly by the B array.
+const packedCache = new WeakMap<Float32Array, { key: object; k: number; n: number; transB: boolean; panels: Float32Array }>();
+
+// B (k×n, or n×k with transB) as k×8 column panels, zero columns to nPad.
+function packedB(b: Float32Array, k: number, n: number, transB: boolean, nPad: number, key: object | undefined): Float32Array {
+  if (key !== undefined) {
+    const hit = packedCache.get(b);
+    if (hit !== undefined && hit.key === key && hit.k === k && hit.n === n && hit.transB === transB) return hit.panels;
+  }
+  const panels = key === undefined ? scratch(nPad * k) : new Float32Array(nPad * k);
+  if (!transB) packPanels(b, k, n, panels);
+  else packPanelsTransposed(b, k, n, panels);
+  if (key !== undefined) packedCache.set(b, { key, k, n, transB, panels });
+  return panels;
 }
 
 // The private scratch of the packing and unpacking loops (grown, never shrunk). Returns a view of

@@ -1,3 +1,4 @@
+import { expNonPositive } from './expNonPositive';
 import { defineOp } from './define';
 import { Op } from './names';
 import { assertF32, assertF64Range, assertFinite, assertSize } from './validate';
@@ -98,7 +99,7 @@ export function sampleJs(args: SampleArgs): void {
     for (let j = 0; j < vocab; j++) {
       const x = logits[o + j];
       if (x < threshold || (x === threshold && ties-- <= 0)) continue;
-      total += Math.exp(x / temperature - zMax);
+      total += expNonPositive(x / temperature - zMax);
     }
     const target = uniforms[r] * total;
     let chosen = -1;
@@ -109,7 +110,7 @@ export function sampleJs(args: SampleArgs): void {
       const x = logits[o + j];
       if (x < threshold || (x === threshold && ties-- <= 0)) continue;
       last = j;
-      cum += Math.exp(x / temperature - zMax);
+      cum += expNonPositive(x / temperature - zMax);
       if (cum > target) {
         chosen = j;
         break;

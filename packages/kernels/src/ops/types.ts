@@ -24,6 +24,12 @@ export interface MatmulArgs {
   bias?: Float32Array;
   /** Add the product to the existing contents of `out`. Default false. */
   accumulate?: boolean;
+  /**
+   * The caller's promise that `b` holds the same values in every call that passes this object
+   * (e.g. one per sampling call, whose weights do not change): a backend may then keep its packed
+   * copy of `b` between those calls. Use a new object whenever `b` may have changed. Default none.
+   */
+  bKey?: object;
 }
 
 /** out[c] = Σ_r x[r, c] (+ out[c] when `accumulate`): the bias gradient of a linear layer. */

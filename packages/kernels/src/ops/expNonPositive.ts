@@ -1,0 +1,67 @@
+/**
+ * e^x for x ≤ 0, bit for bit the value of V8's `Math.exp`, which is fdlibm's `e_exp.c` (Sun
+ * Microsystems 1993, via FreeBSD msun: argument reduction x = k·ln2 + r with ln2 split into a high
+ * and a low part, a degree-5 Remez polynomial for e^r, scaling by 2^k). Written out in
+ * TypeScript so the hot loops of the js kernels (softmax, GELU's tanh, the samplers) run it inline
+ * instead of calling into the engine's C library for every element; every step is the same IEEE
+ * double operation in the same order, so the results are the engine's. Arguments below −700
+ * (k < −1010, near the subnormal range) and NaN take `Math.exp` itself.
+ */
+
+const ln2HI = 6.9314718036912381649e-1; // 0x3fe62e42 fee00000
+const ln2LO = 1.90821492927058770002e-10; // 0x3dea39ef 35793c76
+const invln2 = 1.442695040888963387; // 0x3ff71547 652b82fe
+const P1 = 1.66666666666666019037e-1;
+const P2 = -2.77777777770155933842e-3;
+const P3 = 6.61375632143793436117e-5;
+const P4 = -1.6533902205465251539e-6;
+const P5 = 4.13813679705723846039e-8;
+
+function fromWords(hi: number, lo: number): number {
+  const words = new Uint32Array(2);
+  words[1] = hi;
+  words[0] = lo;
+  return new Float64Array(words.buffer)[0];
+}
+// fdlibm branches on the high word hx of |x|; the same tests as comparisons of |x|.
+const HALF_LN2 = fromWords(0x3fd62e43, 0); // |x| ≥ HALF_LN2  ⟺  hx > 0x3fd62e42
+const THREE_HALVES_LN2 = fromWords(0x3ff0a2b2, 0); // |x| < this  ⟺  hx < 0x3ff0a2b2
+const TINY = fromWords(0x3e300000, 0); // 2⁻²⁸
+// POW2[j] = 2^−j, exact (halving a power of two is exact down to 2⁻¹⁰²²).
+const POW2 = new Float64Array(1011);
+for (let j = 0, p = 1; j < POW2.length; j++, p /= 2) POW2[j] = p;
+
+/**
+ * e^x for x ≤ 0 (NaN and x > 0 are passed to `Math.exp`), equal to `Math.exp(x)` bit for bit on V8.
+ *
+ * @param x - exponent, normally ≤ 0 (a max-subtracted logit, −2|u| of a tanh)
+ * @returns e^x
+ * @example
+ * expNonPositive(-1) === Math.exp(-1); // true (0.36787944117144233)
+ */
+export function expNonPositive(x: number): number {
+  const ax = -x;
+  if (!(ax >= 0 && ax < 700)) return Math.exp(x);
+  if (ax >= HALF_LN2) {
+    let hi: number;
+    let lo: number;
+    let k: number;
+    if (ax < THREE_HALVES_LN2) {
+      hi = x + ln2HI;
+      lo = -ln2LO;
+      k = -1;
+    } else {
+      k = (invln2 * x - 0.5) | 0; // C's (int) cast truncates toward 0, as | 0 does
+      hi = x - k * ln2HI;
+      lo = k * ln2LO;
+    }
+    const r = hi - lo;
+    const t = r * r;
+    const c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    return (1 - (lo - (r * c) / (2 - c) - hi)) * POW2[-k];
+  }
+  if (ax < TINY) return 1 + x;
+  const t = x * x;
+  const c = x - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+  return 1 - ((x * c) / (c - 2) - x);
+}
