@@ -21,6 +21,19 @@ describe('expNonPositive: Math.exp bit for bit', () => {
     for (const x of xs) expect(Object.is(expNonPositive(x), Math.exp(x)), `x = ${x}`).toBe(true);
   });
 
+  it('agrees on every double of a stretch where the general reduction would round k to −1 but fdlibm takes k = 0 (just above 0.5 ln2)', () => {
+    let x = -0.3465735912322998; // fdlibm's bound: hx = 0x3fd62e43
+    for (let i = 0; i < 1_000_000; i++) {
+      x = step(x, -1);
+      if (!Object.is(expNonPositive(x), Math.exp(x))) expect(expNonPositive(x), `x = ${x}`).toBe(Math.exp(x));
+    }
+    const rng = new Rng(2);
+    for (let i = 0; i < 300_000; i++) {
+      const y = -(0.34657359027997264 + rng.next() * 9.6e-10);
+      if (!Object.is(expNonPositive(y), Math.exp(y))) expect(expNonPositive(y), `x = ${y}`).toBe(Math.exp(y));
+    }
+  });
+
   it('agrees on 10⁶ seeded arguments over every range it branches on', () => {
     const rng = new Rng(1);
     for (const scale of [1e-9, 1e-3, 0.5, 1.2, 3, 40, 720]) {
