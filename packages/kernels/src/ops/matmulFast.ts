@@ -202,11 +202,12 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
 
   // Unpack C (+ bias, + previous out).
   const c0 = cOff >> 2;
-  if (!bias && !accumulate) {
-    if (nPad === n) out.set(f.subarray(c0, c0 + m * n));
-    else for (let i = 0; i < m; i++) out.set(f.subarray(c0 + i * nPad, c0 + i * nPad + n), i * n);
+  if (!bias && !accumulate && nPad === n) {
+    out.set(f.subarray(c0, c0 + m * n));
     return;
   }
+  // One copy out of the shared memory, then element loops (a view per row was garbage per call:
+  // attention's score products, n = the sequence length, run a few hundred times per forward).
   const c = scratch(m * nPad);
   c.set(f.subarray(c0, c0 + m * nPad));
   unpackSums(c, nPad, out, m, n, bias, accumulate);
@@ -237,9 +238,14 @@ function scratch(size: number): Float32Array {
   return scratchBuf.subarray(0, size);
 }
 
-// out = c + bias (+ out), summed in float64 with one rounding to f32 at the store, in that order.
+// out = c + bias (+ out), summed in float64 with one rounding to f32 at the store, in that order
+// (or out = c, dropping the padding columns).
 function unpackSums(c: Float32Array, nPad: number, out: Float32Array, m: number, n: number, bias: Float32Array | undefined, accumulate: boolean): void {
-  if (bias && accumulate) {
+  if (!bias && !accumulate) {
+    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+      for (let j = 0; j < n; j++) out[dst + j] = c[src + j];
+    }
+  } else if (bias && accumulate) {
     for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
       for (let j = 0; j < n; j++) out[dst + j] = c[src + j] + bias[j] + out[dst + j];
     }
