@@ -1,5 +1,4 @@
 export { Op, OP_NAMES } from './ops/names';
-export { expNonPositive } from './ops/expNonPositive';
 export type { OpName } from './ops/names';
 export type {
   AddArgs,

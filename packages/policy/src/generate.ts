@@ -1,4 +1,4 @@
-import { Op, expNonPositive } from '@paretopo/kernels';
+import { Op } from '@paretopo/kernels';
 import { LN_EPS, type TinyGPT } from './model';
 import { Rng } from '@paretopo/random';
 
@@ -356,7 +356,7 @@ function cachedAttention(
       for (let j = 0; j <= p; j++) if (scores[so + j] > max) max = scores[so + j];
       let sum = 0;
       for (let j = 0; j <= p; j++) {
-        const e = expNonPositive(scores[so + j] - max);
+        const e = Math.exp(scores[so + j] - max);
         scores[so + j] = e;
         sum += e;
       }

@@ -1,4 +1,3 @@
-import { expNonPositive } from './expNonPositive';
 import { defineOp } from './define';
 import { Op } from './names';
 import { assertF32, assertFinite, assertOffsets, assertSize } from './validate';
@@ -202,7 +201,7 @@ export function attentionJs(args: AttentionArgs): void {
         for (let j = 0; j <= i; j++) if (sc[j] > max) max = sc[j];
         let sum = 0;
         for (let j = 0; j <= i; j++) {
-          const e = expNonPositive(sc[j] - max);
+          const e = Math.exp(sc[j] - max);
           sc[j] = e;
           sum += e;
         }

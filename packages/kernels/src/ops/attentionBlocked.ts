@@ -6,7 +6,6 @@
  * discarded), twice the scalar loop's multiply-adds, and is still several times faster at L ≥ 32;
  * shorter sequences keep the scalar loops of attention.ts.
  */
-import { expNonPositive } from './expNonPositive';
 import { matmulFast } from './matmulFast';
 
 /** Sequences at least this long take the blocked (matmul) path in attentionJs / attentionBackwardJs. */
@@ -99,7 +98,7 @@ export function attentionHeadBlocked(
     }
     let sum = 0;
     for (let j = 0; j <= i; j++) {
-      const e = expNonPositive(p[r + j] - max);
+      const e = Math.exp(p[r + j] - max);
       p[r + j] = e;
       sum += e;
     }

@@ -1,4 +1,3 @@
-import { expNonPositive } from './expNonPositive';
 import { defineOp } from './define';
 import { Op } from './names';
 import { assertF32, assertIndices, assertSize } from './validate';
@@ -97,7 +96,7 @@ export function logSoftmaxGatherJs(args: LogSoftmaxGatherArgs): void {
     let max = -Infinity;
     for (let j = 0; j < vocab; j++) if (logits[o + j] > max) max = logits[o + j];
     let sum = 0;
-    for (let j = 0; j < vocab; j++) sum += expNonPositive(logits[o + j] - max);
+    for (let j = 0; j < vocab; j++) sum += Math.exp(logits[o + j] - max);
     out[r] = logits[o + targets[r]] - max - Math.log(sum);
   }
 }
@@ -119,7 +118,7 @@ export function entropyJs(args: EntropyArgs): void {
     let weighted = 0;
     for (let j = 0; j < vocab; j++) {
       const z = logits[o + j] - max;
-      const e = expNonPositive(z);
+      const e = Math.exp(z);
       sum += e;
       weighted += e * z;
     }
@@ -158,7 +157,7 @@ export function crossEntropyBackwardJs(args: CrossEntropyBackwardArgs): void {
     let weighted = 0;
     for (let j = 0; j < vocab; j++) {
       const z = logits[o + j] - max;
-      const e = expNonPositive(z);
+      const e = Math.exp(z);
       sum += e;
       weighted += e * z;
     }
@@ -167,7 +166,7 @@ export function crossEntropyBackwardJs(args: CrossEntropyBackwardArgs): void {
     const ew = entropyWeights === undefined ? 0 : entropyWeights[r];
     if (ew === 0) {
       const inv = w / sum;
-      for (let j = 0; j < vocab; j++) dLogits[o + j] = -expNonPositive(logits[o + j] - max) * inv;
+      for (let j = 0; j < vocab; j++) dLogits[o + j] = -Math.exp(logits[o + j] - max) * inv;
     } else {
       const h = logSum - weighted / sum;
       for (let j = 0; j < vocab; j++) {

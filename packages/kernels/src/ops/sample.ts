@@ -1,4 +1,3 @@
-import { expNonPositive } from './expNonPositive';
 import { defineOp } from './define';
 import { Op } from './names';
 import { assertF32, assertF64Range, assertFinite, assertSize } from './validate';
@@ -99,7 +98,7 @@ export function sampleJs(args: SampleArgs): void {
     for (let j = 0; j < vocab; j++) {
       const x = logits[o + j];
       if (x < threshold || (x === threshold && ties-- <= 0)) continue;
-      total += expNonPositive(x / temperature - zMax);
+      total += Math.exp(x / temperature - zMax);
     }
     const target = uniforms[r] * total;
     let chosen = -1;
@@ -110,7 +109,7 @@ export function sampleJs(args: SampleArgs): void {
       const x = logits[o + j];
       if (x < threshold || (x === threshold && ties-- <= 0)) continue;
       last = j;
-      cum += expNonPositive(x / temperature - zMax);
+      cum += Math.exp(x / temperature - zMax);
       if (cum > target) {
         chosen = j;
         break;
