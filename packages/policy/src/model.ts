@@ -383,7 +383,7 @@ export class TinyGPT {
     let rowAtt: Float32Array | undefined;
     for (let l = 0; l < layers; l++) {
       const last = rows !== undefined && l + 1 === layers;
-      const a = await this.attentionHalf(l, resid[l], batch.seqOffsets, T, last ? R : T);
+      const a = await this.attentionHalf(l, resid[l], batch.seqOffsets, T, last ? R : T, last ? rows : undefined);
       if (last) {
         rowAtt = gatherRows(a.att, rows, d);
         resid.push(R > 0 ? await this.mlpHalf(l, gatherRows(resid[l], rows, d), rowAtt, a, R) : new Float32Array(0));
@@ -438,8 +438,13 @@ export class TinyGPT {
     };
   }
 
-  /** Block l up to the attention output: ln_1, c_attn, causal attention (fills a fresh LayerActs; the MLP half's buffers get `mlpRows` rows). */
-  private async attentionHalf(l: number, x: Float32Array, seqOffsets: Int32Array, T: number, mlpRows: number): Promise<LayerActs> {
+  /**
+   * Block l up to the attention output: ln_1, c_attn, causal attention (fills a fresh LayerActs; the
+   * MLP half's buffers get `mlpRows` rows). With `queryRows`, the attention output and probabilities
+   * are computed at those rows only (the others stay 0: nothing reads them, and a backward finds a
+   * zero gradient there).
+   */
+  private async attentionHalf(l: number, x: Float32Array, seqOffsets: Int32Array, T: number, mlpRows: number, queryRows?: Int32Array): Promise<LayerActs> {
     const { dModel: d, heads } = this.config;
     const B = this.views.blocks[l];
     const run = this.backend.run.bind(this.backend);
@@ -447,7 +452,7 @@ export class TinyGPT {
     await run(Op.LayerNorm, { x, gamma: B.ln1w, beta: B.ln1b, out: a.ln1, mean: a.mean1, rstd: a.rstd1, rows: T, dim: d, eps: LN_EPS });
     await run(Op.Matmul, { a: a.ln1, b: B.wqkv, out: a.qkv, m: T, k: d, n: 3 * d, bias: B.bqkv });
     splitQkv(a.qkv, a.q, a.k, a.v, T, d);
-    await run(Op.Attention, { q: a.q, k: a.k, v: a.v, out: a.att, probs: a.probs, seqOffsets, heads, headDim: d / heads });
+    await run(Op.Attention, { q: a.q, k: a.k, v: a.v, out: a.att, probs: a.probs, seqOffsets, heads, headDim: d / heads, ...(queryRows !== undefined ? { queryRows } : {}) });
     return a;
   }
 

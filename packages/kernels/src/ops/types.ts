@@ -123,6 +123,12 @@ export interface AttentionArgs {
   headDim: number;
   /** Default 1/√headDim. */
   scale?: number;
+  /**
+   * Query rows (positions in [0, T), strictly increasing) whose output and probabilities are
+   * wanted, e.g. the rows a loss reads; a backend may skip the others (their `out` and `probs`
+   * entries are then left as they were). Every row still serves as a key and value. Default: all.
+   */
+  queryRows?: Int32Array;
 }
 
 /** Gradient of attention given the forward's `probs`: writes dq, dk, dv. */
