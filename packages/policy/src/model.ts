@@ -28,9 +28,10 @@ export interface ForwardOptions {
   entropy?: boolean;
   /**
    * Only these positions' log-probs are wanted (strictly increasing, in [0, T)), e.g. the positions
-   * of an RL batch's loss mask. The last block's projection and MLP, the final layer norm and the
-   * head then run on these rows alone: every op there is row-wise, so the log-probs, entropies and
-   * logits of these rows equal a full forward's bit for bit. Log-probs and entropies are 0 at the
+   * of an RL batch's loss mask. The last block's attention output (its queries; every position
+   * still gives keys and values), projection and MLP, the final layer norm and the head then run on
+   * these rows alone: each of those rows depends on its own query alone, so the log-probs, entropies
+   * and logits of these rows equal a full forward's bit for bit. Log-probs and entropies are 0 at the
    * other positions, `logits` has one row per listed position, and {@link TinyGPT.backward} requires
    * `dLogprobs` (and `dEntropy`) to be 0 off these rows. Default: every position.
    */
