@@ -64,6 +64,22 @@ describe('generate', () => {
     expect(again).toEqual(gens);
   });
 
+  it('prefills equal contexts once, with the bits each would get in a batch without copies', async () => {
+    // Context i samples from stream i, and no op mixes sequences, so a context's generation does
+    // not depend on its neighbours: with and without duplicates beside it, the same bits.
+    const [a, b, c] = prompts;
+    const o = { maxNewTokens: 12, temperature: 1, seed: 9 };
+    const dup = await generate(model, [a, b, Int32Array.from(a), a], o);
+    const alone = await generate(model, [a, b, c, tok.encode('x')], o);
+    const lone2 = await generate(model, [c, tok.encode('y'), a, b], o);
+    const lone3 = await generate(model, [b, c, tok.encode('z'), a], o);
+    expect(dup[0]).toEqual(alone[0]);
+    expect(dup[1]).toEqual(alone[1]);
+    expect(dup[2]).toEqual(lone2[2]);
+    expect(dup[3]).toEqual(lone3[3]);
+    expect(dup[0].tokens).not.toEqual(dup[2].tokens);
+  });
+
   it('stops on a string stop (every token text ends with some character)', async () => {
     const gens = await generate(model, prompts, { maxNewTokens: 5, temperature: 1, seed: 2, stop: [...CHARSET], vocab: tok.vocab });
     for (const g of gens) {

@@ -55,7 +55,8 @@ function abortReason(signal: AbortSignal): unknown {
 
 /**
  * Batched sampling with a KV cache. All contexts are prefilled in one packed forward pass (their
- * keys and values go to a per-sequence cache), then every decoding step feeds one token per
+ * keys and values go to a per-sequence cache; equal contexts, such as the samples of one prompt,
+ * are computed once), then every decoding step feeds one token per
  * unfinished context through the model, attending over that context's cache; a context leaves the
  * batch as soon as it stops. Resuming after a stop (the environment appends a tool's output) is a
  * new call: it re-prefills the whole new context — simple, and cheap at these context lengths.
@@ -136,36 +137,48 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
   const hid = mlpRatio * d;
   const headDim = d / heads;
   const scale = 1 / Math.sqrt(headDim);
-  // KV cache: per layer, per context slot, C rows of d (keys of head h at columns h·headDim…).
+  // KV cache: per layer, per context slot, the rows it can reach — its context plus maxNewTokens,
+  // at most C — of d (keys of head h at columns h·headDim…). Sized to need: a cache of C rows per
+  // slot was megabytes per call of mostly untouched memory, and garbage-collector pressure.
+  const slotBase = new Int32Array(B + 1);
+  active.forEach((s, slot) => (slotBase[slot + 1] = slotBase[slot] + Math.min(C, s.pos + maxNew) * d));
   const kCache: Float32Array[] = [];
   const vCache: Float32Array[] = [];
   for (let l = 0; l < layers; l++) {
-    kCache.push(new Float32Array(B * C * d));
-    vCache.push(new Float32Array(B * C * d));
+    kCache.push(new Float32Array(slotBase[B]));
+    vCache.push(new Float32Array(slotBase[B]));
   }
   const slotOf = new Int32Array(seqs.length).fill(-1);
   active.forEach((s, slot) => (slotOf[s.index] = slot));
   const run = model.backend.run.bind(model.backend);
   const W = model.views;
   const logits = new Float32Array(B * vocab);
+  // The weights stay fixed during this call: the js matmul packs each once for every decoding step.
+  const bKey = {};
 
   if (B > 0) {
-    // Prefill: one packed forward over every active context; keep K, V and the last row's logits.
-    const offsets = new Int32Array(B + 1);
-    active.forEach((s, i) => (offsets[i + 1] = offsets[i] + s.pos));
-    const tokens = new Int32Array(offsets[B]);
-    active.forEach((s, i) => tokens.set(contexts[s.index], offsets[i]));
+    // Prefill: one packed forward over the distinct active contexts; keep K, V and the last row's
+    // logits. Equal contexts (the G samples of a prompt in the first round, samples that wrote
+    // the same turn) are computed once: no op mixes sequences, so every copy gets the same bits.
+    const { of: rep, firsts } = firstEquals(B, (i) => contexts[active[i].index].join(','));
+    const distinct = firsts.map((i) => contexts[active[i].index]);
+    const U = distinct.length;
+    const offsets = new Int32Array(U + 1);
+    distinct.forEach((c, u) => (offsets[u + 1] = offsets[u] + c.length));
+    const tokens = new Int32Array(offsets[U]);
+    distinct.forEach((c, u) => tokens.set(c, offsets[u]));
     const positions = model.checkBatch(fn, tokens, offsets);
     const pre = await model.prefill(tokens, offsets, positions, offsets.subarray(1).map((end) => end - 1));
     for (let i = 0; i < B; i++) {
-      const start = offsets[i];
-      const len = offsets[i + 1] - start;
+      const u = rep[i];
+      const start = offsets[u];
+      const len = offsets[u + 1] - start;
       for (let l = 0; l < layers; l++) {
-        kCache[l].set(pre.k[l].subarray(start * d, (start + len) * d), i * C * d);
-        vCache[l].set(pre.v[l].subarray(start * d, (start + len) * d), i * C * d);
+        kCache[l].set(pre.k[l].subarray(start * d, (start + len) * d), slotBase[i]);
+        vCache[l].set(pre.v[l].subarray(start * d, (start + len) * d), slotBase[i]);
       }
+      logits.set(pre.logits.subarray(u * vocab, (u + 1) * vocab), i * vocab);
     }
-    logits.set(pre.logits);
   }
 
   // Decode buffers, sized for the full batch once; each step uses the first n rows.
@@ -242,20 +255,38 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
     for (let l = 0; l < layers; l++) {
       const Bk = W.blocks[l];
       await run(Op.LayerNorm, { x: xs, gamma: Bk.ln1w, beta: Bk.ln1b, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
-      await run(Op.Matmul, { a: ln.subarray(0, md), b: Bk.wqkv, out: qkv.subarray(0, 3 * md), m, k: d, n: 3 * d, bias: Bk.bqkv });
-      cachedAttention(qkv, kCache[l], vCache[l], att, scratch, slots, pos, m, C, d, heads, headDim, scale);
+      await run(Op.Matmul, { a: ln.subarray(0, md), b: Bk.wqkv, bKey, out: qkv.subarray(0, 3 * md), m, k: d, n: 3 * d, bias: Bk.bqkv });
+      cachedAttention(qkv, kCache[l], vCache[l], att, scratch, slotBase, slots, pos, m, C, d, heads, headDim, scale);
       // The residual add rides on the matmul: x += att · W + b.
-      await run(Op.Matmul, { a: att.subarray(0, md), b: Bk.wo, out: xs, m, k: d, n: d, bias: Bk.bo, accumulate: true });
+      await run(Op.Matmul, { a: att.subarray(0, md), b: Bk.wo, bKey, out: xs, m, k: d, n: d, bias: Bk.bo, accumulate: true });
       await run(Op.LayerNorm, { x: xs, gamma: Bk.ln2w, beta: Bk.ln2b, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
-      await run(Op.Matmul, { a: ln.subarray(0, md), b: Bk.wfc, out: h.subarray(0, m * hid), m, k: d, n: hid, bias: Bk.bfc });
+      await run(Op.Matmul, { a: ln.subarray(0, md), b: Bk.wfc, bKey, out: h.subarray(0, m * hid), m, k: d, n: hid, bias: Bk.bfc });
       await run(Op.Gelu, { x: h.subarray(0, m * hid), out: g.subarray(0, m * hid), n: m * hid });
-      await run(Op.Matmul, { a: g.subarray(0, m * hid), b: Bk.wp, out: xs, m, k: hid, n: d, bias: Bk.bp, accumulate: true });
+      await run(Op.Matmul, { a: g.subarray(0, m * hid), b: Bk.wp, bKey, out: xs, m, k: hid, n: d, bias: Bk.bp, accumulate: true });
     }
     await run(Op.LayerNorm, { x: xs, gamma: W.lnfw, beta: W.lnfb, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
-    await run(Op.Matmul, { a: ln.subarray(0, md), b: W.wte, out: rowLogits.subarray(0, m * vocab), m, k: d, n: vocab, transB: true });
+    await run(Op.Matmul, { a: ln.subarray(0, md), b: W.wte, bKey, out: rowLogits.subarray(0, m * vocab), m, k: d, n: vocab, transB: true });
     logits.set(rowLogits.subarray(0, m * vocab));
   }
   return seqs.map((s) => s.done!);
+}
+
+/** Items 0 … n−1 grouped by key: each item's group, and the first item of every group in order. */
+function firstEquals(n: number, keyOf: (i: number) => string): { of: Int32Array; firsts: number[] } {
+  const of = new Int32Array(n);
+  const firsts: number[] = [];
+  const seen = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const key = keyOf(i);
+    let g = seen.get(key);
+    if (g === undefined) {
+      g = firsts.length;
+      seen.set(key, g);
+      firsts.push(i);
+    }
+    of[i] = g;
+  }
+  return { of, firsts };
 }
 
 function endsWith(a: number[], b: number[]): boolean {
@@ -285,12 +316,12 @@ interface AttentionScratch {
  * here, 25 M multiply-adds in 50 ms).
  */
 function cachedAttention(
-  qkv: Float32Array, kc: Float32Array, vc: Float32Array, out: Float32Array, sc: AttentionScratch,
+  qkv: Float32Array, kc: Float32Array, vc: Float32Array, out: Float32Array, sc: AttentionScratch, slotBase: Int32Array,
   slots: Int32Array, pos: Int32Array, m: number, C: number, d: number, heads: number, headDim: number, scale: number,
 ): void {
   const { scores, inv, q, acc } = sc;
   for (let r = 0; r < m; r++) {
-    const base = slots[r] * C * d;
+    const base = slotBase[slots[r]];
     const p = pos[r];
     const row = r * 3 * d;
     const at = base + p * d;

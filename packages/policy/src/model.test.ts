@@ -226,3 +226,57 @@ describe('TinyGPT.prefill', () => {
     expect(pre.logits).toEqual(want);
   });
 });
+
+describe('TinyGPT forward/backward with rows (the loss positions only)', () => {
+  const bits = (x: Float32Array): Uint32Array => new Uint32Array(x.buffer, x.byteOffset, x.length);
+  it.each([
+    ['1 layer, js', { layers: 1, dModel: 16, heads: 2, context: 64, vocab: 23, mlpRatio: 4 }, 'js'],
+    ['3 layers, js', { layers: 3, dModel: 16, heads: 2, context: 64, vocab: 23, mlpRatio: 4 }, 'js'],
+    ['2 layers, reference', { layers: 2, dModel: 8, heads: 2, context: 64, vocab: 20, mlpRatio: 4 }, 'reference'],
+  ] as const)('equal the full forward and backward bit for bit (%s)', async (_, config, backendName) => {
+    const model = randomModel(config, backendName === 'js' ? js : ref, 41);
+    // Sequence lengths on both sides of the blocked-attention threshold (32).
+    const batch = randomBatch(config, [1, 7, 33, 40, 2], 42);
+    const T = batch.tokens.length;
+    const rand = seededRandom(43);
+    const rows = Int32Array.from({ length: T }, (_, t) => t).filter(() => rand() < 0.3);
+    const w = new Float32Array(T);
+    const ew = new Float32Array(T);
+    for (const t of rows) {
+      w[t] = rand() - 0.5;
+      ew[t] = rand() - 0.5;
+    }
+    const full = await model.forward(batch, { entropy: true });
+    const part = await model.forward(batch, { entropy: true, rows });
+    const want = new Float32Array(T);
+    const wantEntropy = new Float32Array(T);
+    const wantLogits = new Float32Array(rows.length * config.vocab);
+    rows.forEach((t, r) => {
+      want[t] = full.logprobs[t];
+      wantEntropy[t] = full.entropy![t];
+      wantLogits.set(full.logits.subarray(t * config.vocab, (t + 1) * config.vocab), r * config.vocab);
+    });
+    expect(bits(part.logprobs)).toEqual(bits(want));
+    expect(bits(part.entropy!)).toEqual(bits(wantEntropy));
+    expect(bits(part.logits)).toEqual(bits(wantLogits));
+    const gFull = new Float32Array(model.params.length);
+    const gPart = new Float32Array(model.params.length);
+    await model.backward(full, w, gFull, { dEntropy: ew });
+    await model.backward(part, w, gPart, { dEntropy: ew });
+    expect(bits(gPart)).toEqual(bits(gFull));
+  });
+
+  it('handles no rows, and rejects bad rows and weights off the rows', async () => {
+    const model = randomModel(micro2, js, 51);
+    const batch = randomBatch(micro2, [3, 4], 52);
+    const none = await model.forward(batch, { rows: new Int32Array(0) });
+    expect(Array.from(none.logprobs)).toEqual(new Array(7).fill(0));
+    const grads = new Float32Array(model.params.length).fill(1);
+    await model.backward(none, new Float32Array(7), grads);
+    expect(grads.every((g) => g === 0)).toBe(true);
+    await expect(model.forward(batch, { rows: Int32Array.of(2, 2) })).rejects.toThrow(/rows must be strictly increasing/);
+    await expect(model.forward(batch, { rows: Int32Array.of(7) })).rejects.toThrow(/in \[0, 7\)/);
+    const part = await model.forward(batch, { rows: Int32Array.of(1, 5) });
+    await expect(model.backward(part, Float32Array.of(0, 1, 1, 0, 0, 0, 0), grads)).rejects.toThrow(/position 2 is not one of the forward's rows/);
+  });
+});

@@ -26,6 +26,16 @@ export interface PackedBatch {
 export interface ForwardOptions {
   /** Also compute the entropy of the next-token distribution at every position (default false). */
   entropy?: boolean;
+  /**
+   * Only these positions' log-probs are wanted (strictly increasing, in [0, T)), e.g. the positions
+   * of an RL batch's loss mask. The last block's attention output (its queries; every position
+   * still gives keys and values), projection and MLP, the final layer norm and the head then run on
+   * these rows alone: each of those rows depends on its own query alone, so the log-probs, entropies
+   * and logits of these rows equal a full forward's bit for bit. Log-probs and entropies are 0 at the
+   * other positions, `logits` has one row per listed position, and {@link TinyGPT.backward} requires
+   * `dLogprobs` (and `dEntropy`) to be 0 off these rows. Default: every position.
+   */
+  rows?: Int32Array;
 }
 
 /** Per-layer activations the backward pass reads. */
@@ -55,7 +65,7 @@ export interface ForwardResult {
   logprobs: Float32Array;
   /** Entropy of the next-token distribution per position (when asked). */
   entropy?: Float32Array;
-  /** Logits [T, vocab]. */
+  /** Logits [T, vocab], or [rows.length, vocab] (row r = position rows[r]) with {@link ForwardOptions.rows}. */
   logits: Float32Array;
   /** @internal Activations for the backward pass. */
   readonly tape: Tape;
@@ -66,6 +76,13 @@ export interface Tape {
   batch: PackedBatch;
   positions: Int32Array;
   T: number;
+  /**
+   * The positions the last block's MLP and the head ran on ({@link ForwardOptions.rows}), or
+   * undefined for all. With rows, the last block's mid … g, the final residual stream, lnf and
+   * logits hold those rows only, and `rowAtt` the attention output at them.
+   */
+  rows?: Int32Array;
+  rowAtt?: Float32Array;
   /** Residual stream at the input of block l (index l), and the final one (index layers). */
   resid: Float32Array[];
   layers: LayerActs[];
@@ -173,6 +190,39 @@ function mergeQkv(q: Float32Array, k: Float32Array, v: Float32Array, qkv: Float3
     }
   }
 }
+
+/** Checks {@link ForwardOptions.rows}: an Int32Array of strictly increasing positions in [0, T). */
+function checkRows(fn: string, rows: Int32Array, T: number): Int32Array {
+  if (!(rows instanceof Int32Array)) throw new TypeError(`${fn}: rows must be an Int32Array of positions`);
+  for (let r = 0; r < rows.length; r++) {
+    if (!(rows[r] >= 0 && rows[r] < T) || (r > 0 && rows[r] <= rows[r - 1])) {
+      throw new RangeError(`${fn}: rows must be strictly increasing positions in [0, ${T}) (rows[${r}] is ${rows[r]}${r > 0 ? ` after ${rows[r - 1]}` : ''})`);
+    }
+  }
+  return rows;
+}
+
+/** Rows `rows` of a [·, d] array, packed [rows.length, d]. */
+function gatherRows(x: Float32Array, rows: Int32Array, d: number): Float32Array {
+  const out = new Float32Array(rows.length * d);
+  for (let r = 0, dst = 0; r < rows.length; r++) {
+    for (let c = 0, src = rows[r] * d; c < d; c++) out[dst++] = x[src + c];
+  }
+  return out;
+}
+
+/** Packed rows [rows.length, d] back to their places in a zeroed [T, d] array. */
+function scatterRows(x: Float32Array, rows: Int32Array, d: number, T: number): Float32Array {
+  const out = new Float32Array(T * d);
+  for (let r = 0, src = 0; r < rows.length; r++) {
+    for (let c = 0, dst = rows[r] * d; c < d; c++) out[dst + c] = x[src++];
+  }
+  return out;
+}
+
+const gatherInts = (x: Int32Array, rows: Int32Array): Int32Array => rows.map((t) => x[t]);
+const gatherValues = (x: Float32Array, rows: Int32Array): Float32Array => Float32Array.from(rows, (t) => x[t]);
+const scatterValues = (x: Float32Array, rows: Int32Array, T: number): Float32Array => scatterRows(x, rows, 1, T);
 
 /**
  * TinyGPT: a pre-LN decoder-only transformer (GPT-2 architecture) with learned positions and an
@@ -287,16 +337,19 @@ export class TinyGPT {
    */
   async forward(batch: PackedBatch, options: ForwardOptions = {}): Promise<ForwardResult> {
     const positions = this.checkBatch('TinyGPT.forward', batch.tokens, batch.seqOffsets, batch.targets);
-    const tape = await this.forwardCore(batch, positions);
+    const rows = options.rows === undefined ? undefined : checkRows('TinyGPT.forward', options.rows, batch.tokens.length);
+    const tape = await this.forwardCore(batch, positions, rows);
     const { vocab } = this.config;
     const T = tape.T;
-    const logprobs = new Float32Array(T);
-    await this.backend.run(Op.LogSoftmaxGather, { logits: tape.logits, targets: batch.targets, out: logprobs, rows: T, vocab });
-    const result: ForwardResult = { logprobs, logits: tape.logits, tape };
+    const R = rows === undefined ? T : rows.length;
+    const logprobs = new Float32Array(R);
+    const targets = rows === undefined ? batch.targets : gatherInts(batch.targets, rows);
+    if (R > 0) await this.backend.run(Op.LogSoftmaxGather, { logits: tape.logits, targets, out: logprobs, rows: R, vocab });
+    const result: ForwardResult = { logprobs: rows === undefined ? logprobs : scatterValues(logprobs, rows, T), logits: tape.logits, tape };
     if (options.entropy === true) {
-      const entropy = new Float32Array(T);
-      await this.backend.run(Op.Entropy, { logits: tape.logits, out: entropy, rows: T, vocab });
-      result.entropy = entropy;
+      const entropy = new Float32Array(R);
+      if (R > 0) await this.backend.run(Op.Entropy, { logits: tape.logits, out: entropy, rows: R, vocab });
+      result.entropy = rows === undefined ? entropy : scatterValues(entropy, rows, T);
     }
     return result;
   }
@@ -316,63 +369,49 @@ export class TinyGPT {
     return tape.logits;
   }
 
-  /** @internal The forward pass up to the logits, keeping every activation. */
-  async forwardCore(batch: PackedBatch, positions: Int32Array): Promise<Tape> {
+  /**
+   * @internal The forward pass up to the logits, keeping every activation; with `rows`, the last
+   * block's projection and MLP, the final layer norm and the head run on those rows only (see
+   * {@link ForwardOptions.rows}; the caller has checked them).
+   */
+  async forwardCore(batch: PackedBatch, positions: Int32Array, rows?: Int32Array): Promise<Tape> {
     const { layers, dModel: d, vocab } = this.config;
     const T = batch.tokens.length;
+    const R = rows === undefined ? T : rows.length;
     const W = this.views;
     const resid: Float32Array[] = [await this.embed(batch.tokens, positions)];
     const acts: LayerActs[] = [];
+    let rowAtt: Float32Array | undefined;
     for (let l = 0; l < layers; l++) {
-      const a = await this.attentionHalf(l, resid[l], batch.seqOffsets, T);
-      resid.push(await this.mlpHalf(l, resid[l], a.att, a, T));
+      const last = rows !== undefined && l + 1 === layers;
+      const a = await this.attentionHalf(l, resid[l], batch.seqOffsets, T, last ? R : T, last ? rows : undefined);
+      if (last) {
+        rowAtt = gatherRows(a.att, rows, d);
+        resid.push(R > 0 ? await this.mlpHalf(l, gatherRows(resid[l], rows, d), rowAtt, a, R) : new Float32Array(0));
+      } else {
+        resid.push(await this.mlpHalf(l, resid[l], a.att, a, T));
+      }
       acts.push(a);
     }
-    const lnf = new Float32Array(T * d);
-    const meanf = new Float32Array(T);
-    const rstdf = new Float32Array(T);
-    await this.backend.run(Op.LayerNorm, { x: resid[layers], gamma: W.lnfw, beta: W.lnfb, out: lnf, mean: meanf, rstd: rstdf, rows: T, dim: d, eps: LN_EPS });
-    const logits = new Float32Array(T * vocab);
-    await this.backend.run(Op.Matmul, { a: lnf, b: W.wte, out: logits, m: T, k: d, n: vocab, transB: true });
-    return { batch, positions, T, resid, layers: acts, lnf, meanf, rstdf, logits };
+    const lnf = new Float32Array(R * d);
+    const meanf = new Float32Array(R);
+    const rstdf = new Float32Array(R);
+    const logits = new Float32Array(R * vocab);
+    if (R > 0) {
+      await this.backend.run(Op.LayerNorm, { x: resid[layers], gamma: W.lnfw, beta: W.lnfb, out: lnf, mean: meanf, rstd: rstdf, rows: R, dim: d, eps: LN_EPS });
+      await this.backend.run(Op.Matmul, { a: lnf, b: W.wte, out: logits, m: R, k: d, n: vocab, transB: true });
+    }
+    return { batch, positions, T, rows, rowAtt, resid, layers: acts, lnf, meanf, rstdf, logits };
   }
 
   /**
    * @internal The prefill of sampling: the keys and values of every layer at every position, and
-   * the logits of the `lastRows` positions only (the last token of each context). Every op is
-   * row-wise or per sequence, so these equal {@link TinyGPT.forwardCore}'s bit for bit; the last
-   * block's projection and MLP, the final layer norm and the output head run on those rows alone.
+   * the logits of the `lastRows` positions only (the last token of each context): the forward with
+   * those rows ({@link ForwardOptions.rows}), so they equal a full forward's bit for bit.
    */
   async prefill(tokens: Int32Array, seqOffsets: Int32Array, positions: Int32Array, lastRows: Int32Array): Promise<{ k: Float32Array[]; v: Float32Array[]; logits: Float32Array }> {
-    const { layers, dModel: d, vocab } = this.config;
-    const T = tokens.length;
-    const R = lastRows.length;
-    const W = this.views;
-    let x = await this.embed(tokens, positions);
-    const k: Float32Array[] = [];
-    const v: Float32Array[] = [];
-    for (let l = 0; l < layers; l++) {
-      const a = await this.attentionHalf(l, x, seqOffsets, T);
-      k.push(a.k);
-      v.push(a.v);
-      if (l + 1 < layers) {
-        x = await this.mlpHalf(l, x, a.att, a, T);
-        continue;
-      }
-      const xr = new Float32Array(R * d);
-      const att = new Float32Array(R * d);
-      for (let r = 0; r < R; r++) {
-        const t = lastRows[r] * d;
-        xr.set(x.subarray(t, t + d), r * d);
-        att.set(a.att.subarray(t, t + d), r * d);
-      }
-      x = await this.mlpHalf(l, xr, att, this.layerActs(R, 0), R);
-    }
-    const lnf = new Float32Array(R * d);
-    await this.backend.run(Op.LayerNorm, { x, gamma: W.lnfw, beta: W.lnfb, out: lnf, mean: new Float32Array(R), rstd: new Float32Array(R), rows: R, dim: d, eps: LN_EPS });
-    const logits = new Float32Array(R * vocab);
-    await this.backend.run(Op.Matmul, { a: lnf, b: W.wte, out: logits, m: R, k: d, n: vocab, transB: true });
-    return { k, v, logits };
+    const tape = await this.forwardCore({ tokens, seqOffsets, targets: tokens }, positions, lastRows);
+    return { k: tape.layers.map((a) => a.k), v: tape.layers.map((a) => a.v), logits: tape.logits };
   }
 
   /** Token plus position embeddings [T, d]. */
@@ -387,29 +426,34 @@ export class TinyGPT {
     return x;
   }
 
-  /** Activation buffers of one block over `rows` rows (`probsSize` attention probabilities). */
-  private layerActs(rows: number, probsSize: number): LayerActs {
+  /** Activation buffers of one block: `rows` rows up to the attention output, `mlpRows` after it. */
+  private layerActs(rows: number, probsSize: number, mlpRows: number): LayerActs {
     const d = this.config.dModel;
     const hid = this.config.mlpRatio * d;
     return {
       ln1: new Float32Array(rows * d), mean1: new Float32Array(rows), rstd1: new Float32Array(rows),
       qkv: new Float32Array(rows * 3 * d), q: new Float32Array(rows * d), k: new Float32Array(rows * d), v: new Float32Array(rows * d),
-      att: new Float32Array(rows * d), probs: new Float32Array(probsSize), mid: new Float32Array(rows * d),
-      ln2: new Float32Array(rows * d), mean2: new Float32Array(rows), rstd2: new Float32Array(rows),
-      h: new Float32Array(rows * hid), g: new Float32Array(rows * hid),
+      att: new Float32Array(rows * d), probs: new Float32Array(probsSize), mid: new Float32Array(mlpRows * d),
+      ln2: new Float32Array(mlpRows * d), mean2: new Float32Array(mlpRows), rstd2: new Float32Array(mlpRows),
+      h: new Float32Array(mlpRows * hid), g: new Float32Array(mlpRows * hid),
     };
   }
 
-  /** Block l up to the attention output: ln_1, c_attn, causal attention (fills a fresh LayerActs). */
-  private async attentionHalf(l: number, x: Float32Array, seqOffsets: Int32Array, T: number): Promise<LayerActs> {
+  /**
+   * Block l up to the attention output: ln_1, c_attn, causal attention (fills a fresh LayerActs; the
+   * MLP half's buffers get `mlpRows` rows). With `queryRows`, the attention output and probabilities
+   * are computed at those rows only (the others stay 0: nothing reads them, and a backward finds a
+   * zero gradient there).
+   */
+  private async attentionHalf(l: number, x: Float32Array, seqOffsets: Int32Array, T: number, mlpRows: number, queryRows?: Int32Array): Promise<LayerActs> {
     const { dModel: d, heads } = this.config;
     const B = this.views.blocks[l];
     const run = this.backend.run.bind(this.backend);
-    const a = this.layerActs(T, attentionProbsSize(seqOffsets, heads));
+    const a = this.layerActs(T, attentionProbsSize(seqOffsets, heads), mlpRows);
     await run(Op.LayerNorm, { x, gamma: B.ln1w, beta: B.ln1b, out: a.ln1, mean: a.mean1, rstd: a.rstd1, rows: T, dim: d, eps: LN_EPS });
     await run(Op.Matmul, { a: a.ln1, b: B.wqkv, out: a.qkv, m: T, k: d, n: 3 * d, bias: B.bqkv });
     splitQkv(a.qkv, a.q, a.k, a.v, T, d);
-    await run(Op.Attention, { q: a.q, k: a.k, v: a.v, out: a.att, probs: a.probs, seqOffsets, heads, headDim: d / heads });
+    await run(Op.Attention, { q: a.q, k: a.k, v: a.v, out: a.att, probs: a.probs, seqOffsets, heads, headDim: d / heads, ...(queryRows !== undefined ? { queryRows } : {}) });
     return a;
   }
 
@@ -462,6 +506,19 @@ export class TinyGPT {
     for (let t = 0; t < T; t++) {
       if (!Number.isFinite(dLogprobs[t])) throw new RangeError(`TinyGPT.backward: dLogprobs[${t}] is ${dLogprobs[t]}`);
     }
+    const rows = tape.rows;
+    if (rows !== undefined) {
+      // Off the forward's rows there are no logits to differentiate: the weights there must be 0.
+      for (let t = 0, r = 0; t < T; t++) {
+        if (r < rows.length && rows[r] === t) {
+          r++;
+          continue;
+        }
+        if (dLogprobs[t] !== 0 || (options.dEntropy !== undefined && options.dEntropy[t] !== 0)) {
+          throw new RangeError(`TinyGPT.backward: position ${t} is not one of the forward's rows, so dLogprobs and dEntropy must be 0 there`);
+        }
+      }
+    }
     if (options.accumulate !== true) grads.fill(0);
     const { layers, dModel: d, heads, vocab, mlpRatio } = this.config;
     const hid = mlpRatio * d;
@@ -470,20 +527,29 @@ export class TinyGPT {
     const run = this.backend.run.bind(this.backend);
     const W = this.views;
     const G = modelViews(this.layout, layers, grads);
+    // R rows reach the head (all T without rows); the gradient of every other row of the last
+    // block's output is 0, so its MLP and projection backward run on the R rows too (terms of ±0
+    // dropped from a sum leave it unchanged, so the gradients equal the full backward's).
+    const R = rows === undefined ? T : rows.length;
+    if (R === 0) return;
+    const rowTargets = rows === undefined ? targets : gatherInts(targets, rows);
+    const rowWeights = rows === undefined ? dLogprobs : gatherValues(dLogprobs, rows);
+    const dEntropy = options.dEntropy === undefined || rows === undefined ? options.dEntropy : gatherValues(options.dEntropy, rows);
 
-    const dLogits = new Float32Array(T * vocab);
+    const dLogits = new Float32Array(R * vocab);
     await run(Op.CrossEntropyBackward, {
-      logits: tape.logits, targets, rowWeights: dLogprobs, dLogits, rows: T, vocab,
-      ...(options.dEntropy !== undefined ? { entropyWeights: options.dEntropy } : {}),
+      logits: tape.logits, targets: rowTargets, rowWeights, dLogits, rows: R, vocab,
+      ...(dEntropy !== undefined ? { entropyWeights: dEntropy } : {}),
     });
     // logits = lnf · wteᵀ
-    const dlnf = new Float32Array(T * d);
-    await run(Op.Matmul, { a: dLogits, b: W.wte, out: dlnf, m: T, k: vocab, n: d });
-    await run(Op.Matmul, { a: dLogits, b: tape.lnf, out: G.wte, m: vocab, k: T, n: d, transA: true, accumulate: true });
-    const dx = new Float32Array(T * d);
+    const dlnf = new Float32Array(R * d);
+    await run(Op.Matmul, { a: dLogits, b: W.wte, out: dlnf, m: R, k: vocab, n: d });
+    await run(Op.Matmul, { a: dLogits, b: tape.lnf, out: G.wte, m: vocab, k: R, n: d, transA: true, accumulate: true });
+    // dx: ∂L/∂(residual stream) on the rows of the current block's MLP half (R in the last block with rows, else T).
+    let dx: Float32Array = new Float32Array(T * d);
     const tmp = new Float32Array(T * d);
     await run(Op.LayerNormBackward, {
-      x: tape.resid[layers], gamma: W.lnfw, mean: tape.meanf, rstd: tape.rstdf, dOut: dlnf, dx, dGamma: G.lnfw, dBeta: G.lnfb, rows: T, dim: d,
+      x: tape.resid[layers], gamma: W.lnfw, mean: tape.meanf, rstd: tape.rstdf, dOut: dlnf, dx, dGamma: G.lnfw, dBeta: G.lnfb, rows: R, dim: d,
     });
     const dg = new Float32Array(T * hid);
     const dh = new Float32Array(T * hid);
@@ -496,23 +562,27 @@ export class TinyGPT {
       const a = tape.layers[l];
       const B = W.blocks[l];
       const GB = G.blocks[l];
+      const n = l + 1 === layers ? R : T;
+      const att = l + 1 === layers && tape.rowAtt !== undefined ? tape.rowAtt : a.att;
       // resid[l+1] = mid + c_proj(gelu(c_fc(ln_2(mid)))); dx = ∂L/∂resid[l+1]
-      await run(Op.Matmul, { a: dx, b: B.wp, out: dg, m: T, k: d, n: hid, transB: true });
-      await run(Op.Matmul, { a: a.g, b: dx, out: GB.wp, m: hid, k: T, n: d, transA: true, accumulate: true });
-      await run(Op.SumRows, { x: dx, out: GB.bp, rows: T, cols: d, accumulate: true });
-      await run(Op.GeluBackward, { x: a.h, dOut: dg, dx: dh, n: T * hid });
-      await run(Op.Matmul, { a: dh, b: B.wfc, out: tmp, m: T, k: hid, n: d, transB: true });
-      await run(Op.Matmul, { a: a.ln2, b: dh, out: GB.wfc, m: d, k: T, n: hid, transA: true, accumulate: true });
-      await run(Op.SumRows, { x: dh, out: GB.bfc, rows: T, cols: hid, accumulate: true });
+      await run(Op.Matmul, { a: dx, b: B.wp, out: dg, m: n, k: d, n: hid, transB: true });
+      await run(Op.Matmul, { a: a.g, b: dx, out: GB.wp, m: hid, k: n, n: d, transA: true, accumulate: true });
+      await run(Op.SumRows, { x: dx, out: GB.bp, rows: n, cols: d, accumulate: true });
+      await run(Op.GeluBackward, { x: a.h, dOut: dg, dx: dh, n: n * hid });
+      await run(Op.Matmul, { a: dh, b: B.wfc, out: tmp, m: n, k: hid, n: d, transB: true });
+      await run(Op.Matmul, { a: a.ln2, b: dh, out: GB.wfc, m: d, k: n, n: hid, transA: true, accumulate: true });
+      await run(Op.SumRows, { x: dh, out: GB.bfc, rows: n, cols: hid, accumulate: true });
       await run(Op.LayerNormBackward, {
-        x: a.mid, gamma: B.ln2w, mean: a.mean2, rstd: a.rstd2, dOut: tmp, dx: dln, dGamma: GB.ln2w, dBeta: GB.ln2b, rows: T, dim: d,
+        x: a.mid, gamma: B.ln2w, mean: a.mean2, rstd: a.rstd2, dOut: tmp, dx: dln, dGamma: GB.ln2w, dBeta: GB.ln2b, rows: n, dim: d,
       });
-      await run(Op.Add, { a: dx, b: dln, out: dx, n: T * d });
+      await run(Op.Add, { a: dx, b: dln, out: dx, n: n * d });
       // mid = resid[l] + c_proj(attn(q, k, v)); dx = ∂L/∂mid
-      await run(Op.Matmul, { a: dx, b: B.wo, out: tmp, m: T, k: d, n: d, transB: true });
-      await run(Op.Matmul, { a: a.att, b: dx, out: GB.wo, m: d, k: T, n: d, transA: true, accumulate: true });
-      await run(Op.SumRows, { x: dx, out: GB.bo, rows: T, cols: d, accumulate: true });
-      await run(Op.AttentionBackward, { q: a.q, k: a.k, v: a.v, probs: a.probs, dOut: tmp, dq, dk, dv, seqOffsets, heads, headDim });
+      await run(Op.Matmul, { a: dx, b: B.wo, out: tmp, m: n, k: d, n: d, transB: true });
+      await run(Op.Matmul, { a: att, b: dx, out: GB.wo, m: d, k: n, n: d, transA: true, accumulate: true });
+      await run(Op.SumRows, { x: dx, out: GB.bo, rows: n, cols: d, accumulate: true });
+      const dOut = n === T ? tmp : scatterRows(tmp, rows!, d, T);
+      if (n !== T) dx = scatterRows(dx, rows!, d, T);
+      await run(Op.AttentionBackward, { q: a.q, k: a.k, v: a.v, probs: a.probs, dOut, dq, dk, dv, seqOffsets, heads, headDim });
       mergeQkv(dq, dk, dv, dqkv, T, d);
       await run(Op.Matmul, { a: dqkv, b: B.wqkv, out: tmp, m: T, k: 3 * d, n: d, transB: true });
       await run(Op.Matmul, { a: a.ln1, b: dqkv, out: GB.wqkv, m: d, k: T, n: 3 * d, transA: true, accumulate: true });

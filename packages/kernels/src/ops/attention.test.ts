@@ -147,6 +147,43 @@ describe('attention', () => {
     expect(Array.from(tokenSequenceLayout(Int32Array.of(0, 2, 3), 2))).toEqual([0, 2, 0, 0, 2, 0, 2, 3, 6]);
   });
 
+  it.each(impls)('%s: with queryRows, those rows equal the full computation bit for bit, the others are untouched', (_, fn) => {
+    // Lengths on both sides of the blocked-path threshold; every third row wanted, plus a sequence with none.
+    const seqOffsets = Int32Array.of(0, 7, 7 + 2 * ATTENTION_BLOCKED_MIN_LEN + 3, 7 + 2 * ATTENTION_BLOCKED_MIN_LEN + 5);
+    const rng = caseRng(23);
+    const T = seqOffsets[seqOffsets.length - 1];
+    const heads = 2;
+    const headDim = 16;
+    const size = T * heads * headDim;
+    const [q, k, v] = [rng.f32(size, -2, 2), rng.f32(size, -2, 2), rng.f32(size)];
+    const P = attentionProbsSize(seqOffsets, heads);
+    const full = { out: new Float32Array(size), probs: new Float32Array(P) };
+    fn({ q, k, v, ...full, seqOffsets, heads, headDim });
+    const queryRows = Int32Array.from({ length: T }, (_, t) => t).filter((t) => t % 3 === 1 && t < T - 2);
+    const part = { out: new Float32Array(size).fill(7), probs: new Float32Array(P).fill(7) };
+    fn({ q, k, v, ...part, seqOffsets, heads, headDim, queryRows });
+    const wanted = new Set(queryRows);
+    const bits = (x: number): number => new Uint32Array(Float32Array.of(x).buffer)[0];
+    for (let t = 0; t < T; t++) {
+      for (let c = 0; c < heads * headDim; c++) {
+        const i = t * heads * headDim + c;
+        expect(bits(part.out[i])).toBe(wanted.has(t) ? bits(full.out[i]) : bits(7));
+      }
+    }
+    let base = 0;
+    for (let s = 0; s + 1 < seqOffsets.length; s++) {
+      const start = seqOffsets[s];
+      const len = seqOffsets[s + 1] - start;
+      for (let h = 0; h < heads; h++) {
+        for (let i = 0; i < len; i++) {
+          const row = base + (h * len * (len + 1)) / 2 + (i * (i + 1)) / 2;
+          for (let j = 0; j <= i; j++) expect(bits(part.probs[row + j])).toBe(wanted.has(start + i) ? bits(full.probs[row + j]) : bits(7));
+        }
+      }
+      base += (heads * len * (len + 1)) / 2;
+    }
+  });
+
   it('validate rejects bad offsets, short arrays and a non-finite scale', () => {
     const seqOffsets = Int32Array.of(0, 2);
     const ok = {
@@ -165,6 +202,8 @@ describe('attention', () => {
     expect(() => attentionOp.validate({ ...ok, probs: new Float32Array(5) })).toThrow(/attention: probs must have length >= 6 \(got 5\)/);
     expect(() => attentionOp.validate({ ...ok, scale: Number.POSITIVE_INFINITY })).toThrow(/attention: scale must be a finite number/);
     expect(() => attentionOp.validate({ ...ok, heads: 0 })).toThrow(/attention: heads must be an integer >= 1 \(got 0\)/);
+    expect(() => attentionOp.validate({ ...ok, queryRows: Int32Array.of(2) })).toThrow(/attention: queryRows\[0\] must be in \[0, 2\) \(got 2\)/);
+    expect(() => attentionOp.validate({ ...ok, queryRows: Int32Array.of(1, 1) })).toThrow(/attention: queryRows must be strictly increasing/);
     expect(() =>
       attentionBackwardOp.validate({ ...ok, dOut: new Float32Array(4), dq: new Float32Array(4), dk: new Float32Array(3), dv: new Float32Array(4) }),
     ).toThrow(/attentionBackward: dk must have length >= 4 \(got 3\)/);

@@ -1,6 +1,6 @@
 import { defineOp } from './define';
 import { Op } from './names';
-import { assertF32, assertFinite, assertOffsets, assertSize } from './validate';
+import { assertF32, assertFinite, assertIndices, assertOffsets, assertSize } from './validate';
 import type { CaseRng } from '../conformance/rng';
 import { ATTENTION_BLOCKED_MIN_LEN, attentionBackwardHeadBlocked, attentionHeadBlocked, attentionScratch } from './attentionBlocked';
 import {
@@ -44,6 +44,14 @@ export function attentionProbsSize(seqOffsets: Int32Array, heads: number): numbe
   return total * heads;
 }
 
+// 1 at each of `queryRows` (undefined: every row is wanted).
+function wantedRows(args: AttentionArgs): Uint8Array | undefined {
+  if (args.queryRows === undefined) return undefined;
+  const wanted = new Uint8Array(args.seqOffsets[args.seqOffsets.length - 1]);
+  for (const t of args.queryRows) wanted[t] = 1;
+  return wanted;
+}
+
 function resolveScale(scale: number | undefined, headDim: number): number {
   return scale === undefined ? 1 / Math.sqrt(headDim) : scale;
 }
@@ -61,6 +69,7 @@ export function attentionReference(args: AttentionArgs): void {
   const { q, k, v, out, probs, seqOffsets, heads, headDim } = args;
   const scale = resolveScale(args.scale, headDim);
   const width = heads * headDim;
+  const wanted = wantedRows(args);
   let base = 0;
   for (let s = 0; s + 1 < seqOffsets.length; s++) {
     const start = seqOffsets[s];
@@ -68,6 +77,7 @@ export function attentionReference(args: AttentionArgs): void {
     const tri = (len * (len + 1)) / 2;
     for (let h = 0; h < heads; h++) {
       for (let i = 0; i < len; i++) {
+        if (wanted !== undefined && wanted[start + i] === 0) continue;
         const qi = (start + i) * width + h * headDim;
         const scores = new Float64Array(i + 1);
         for (let j = 0; j <= i; j++) {
@@ -170,15 +180,25 @@ export function attentionJs(args: AttentionArgs): void {
   const vT = new Float32Array(maxLen * headDim);
   const sc = new Float64Array(maxLen);
   const scratch = maxLen >= ATTENTION_BLOCKED_MIN_LEN ? attentionScratch(maxLen, headDim) : undefined;
+  const wanted = wantedRows(args);
+  const picked = new Int32Array(maxLen);
   let base = 0;
   for (let s = 0; s + 1 < seqOffsets.length; s++) {
     const start = seqOffsets[s];
     const len = seqOffsets[s + 1] - start;
     const tri = (len * (len + 1)) / 2;
+    // The sequence's wanted rows (relative to its start); every row when none is listed.
+    let nPicked = 0;
+    for (let i = 0; i < len; i++) if (wanted === undefined || wanted[start + i] !== 0) picked[nPicked++] = i;
+    if (nPicked === 0) {
+      base += heads * tri;
+      continue;
+    }
+    const rows = nPicked === len ? undefined : picked.subarray(0, nPicked);
     for (let h = 0; h < heads; h++) {
       const hOff = h * headDim;
       if (scratch !== undefined && len >= ATTENTION_BLOCKED_MIN_LEN) {
-        attentionHeadBlocked(q, k, v, out, start, len, width, hOff, headDim, scale, probs, base + h * tri, scratch);
+        attentionHeadBlocked(q, k, v, out, start, len, width, hOff, headDim, scale, probs, base + h * tri, scratch, rows);
         continue;
       }
       for (let j = 0; j < len; j++) {
@@ -188,7 +208,8 @@ export function attentionJs(args: AttentionArgs): void {
           vT[c * len + j] = v[src + c];
         }
       }
-      for (let i = 0; i < len; i++) {
+      for (let r = 0; r < nPicked; r++) {
+        const i = picked[r];
         const qi = (start + i) * width + hOff;
         const row = base + h * tri + (i * (i + 1)) / 2;
         for (let j = 0; j <= i; j++) sc[j] = 0;
@@ -259,6 +280,11 @@ export function attentionBackwardJs(args: AttentionBackwardArgs): void {
       for (let i = 0; i < len; i++) {
         const qi = (start + i) * width + hOff;
         const row = base + h * tri + (i * (i + 1)) / 2;
+        // A query row with no gradient (a row the loss never reads) adds ±0 to every sum below,
+        // which leaves each sum's bits unchanged: skip it.
+        let live = false;
+        for (let c = 0; c < headDim; c++) if (dOut[qi + c] !== 0) live = true;
+        if (!live) continue;
         let dot = 0;
         for (let j = 0, vj = start * width + hOff; j <= i; j++, vj += width) {
           const p = probs[row + j];
@@ -330,6 +356,13 @@ export const attentionOp = defineOp({
   validate(a) {
     const size = validateAttentionShape('attention', a);
     assertF32('attention', 'out', a.out, size);
+    if (a.queryRows !== undefined) {
+      const T = a.seqOffsets[a.seqOffsets.length - 1];
+      assertIndices('attention', 'queryRows', a.queryRows, a.queryRows.length, T);
+      for (let r = 1; r < a.queryRows.length; r++) {
+        if (a.queryRows[r] <= a.queryRows[r - 1]) throw new RangeError(`attention: queryRows must be strictly increasing (queryRows[${r}] = ${a.queryRows[r]} after ${a.queryRows[r - 1]})`);
+      }
+    }
   },
   reference: attentionReference,
   js: attentionJs,

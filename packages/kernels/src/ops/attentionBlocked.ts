@@ -66,6 +66,7 @@ function scatter(src: Float32Array, start: number, len: number, width: number, h
  * @param probs - triangular probabilities (output)
  * @param probsOffset - where this head's triangle starts
  * @param scratch - {@link attentionScratch}
+ * @param rows - the query rows to compute, relative to `start` (increasing); default all
  * @example
  * attentionHeadBlocked(q, k, v, out, 0, 256, 64, 0, 16, 0.25, probs, 0, attentionScratch(256, 16));
  */
@@ -83,36 +84,58 @@ export function attentionHeadBlocked(
   probs: Float32Array,
   probsOffset: number,
   scratch: AttentionScratch,
+  rows?: Int32Array,
 ): void {
   const { qh, kh, vh, ah, p } = scratch;
-  gather(q, start, len, width, hOff, headDim, qh);
+  // Query rows: all of the sequence, or `rows` (relative to start). Each product row depends on
+  // its own query row alone, so a subset computes the same bits for its rows.
+  const m = rows === undefined ? len : rows.length;
+  if (rows === undefined) gather(q, start, len, width, hOff, headDim, qh);
+  else gatherPicked(q, start, rows, width, hOff, headDim, qh);
   gather(k, start, len, width, hOff, headDim, kh);
   gather(v, start, len, width, hOff, headDim, vh);
-  matmulFast({ a: qh, b: kh, out: p, m: len, k: headDim, n: len, transB: true }, 1);
-  for (let i = 0, r = 0; i < len; i++, r += len) {
+  matmulFast({ a: qh, b: kh, out: p, m, k: headDim, n: len, transB: true }, 1);
+  for (let r = 0, o = 0; r < m; r++, o += len) {
+    const i = rows === undefined ? r : rows[r];
     let max = -Infinity;
     for (let j = 0; j <= i; j++) {
-      const x = p[r + j] * scale;
-      p[r + j] = x;
+      const x = p[o + j] * scale;
+      p[o + j] = x;
       if (x > max) max = x;
     }
     let sum = 0;
     for (let j = 0; j <= i; j++) {
-      const e = Math.exp(p[r + j] - max);
-      p[r + j] = e;
+      const e = Math.exp(p[o + j] - max);
+      p[o + j] = e;
       sum += e;
     }
     const inv = 1 / sum;
     const row = probsOffset + (i * (i + 1)) / 2;
     for (let j = 0; j <= i; j++) {
-      const x = p[r + j] * inv;
-      p[r + j] = x;
+      const x = p[o + j] * inv;
+      p[o + j] = x;
       probs[row + j] = x;
     }
-    p.fill(0, r + i + 1, r + len);
+    p.fill(0, o + i + 1, o + len);
   }
-  matmulFast({ a: p, b: vh, out: ah, m: len, k: len, n: headDim }, 1);
-  scatter(ah, start, len, width, hOff, headDim, out);
+  matmulFast({ a: p, b: vh, out: ah, m, k: len, n: headDim }, 1);
+  if (rows === undefined) scatter(ah, start, len, width, hOff, headDim, out);
+  else scatterPicked(ah, start, rows, width, hOff, headDim, out);
+}
+
+// gather / scatter of the listed rows (relative to start) only.
+function gatherPicked(src: Float32Array, start: number, rows: Int32Array, width: number, hOff: number, headDim: number, dst: Float32Array): void {
+  for (let r = 0, d = 0; r < rows.length; r++) {
+    const o = (start + rows[r]) * width + hOff;
+    for (let c = 0; c < headDim; c++, d++) dst[d] = src[o + c];
+  }
+}
+
+function scatterPicked(src: Float32Array, start: number, rows: Int32Array, width: number, hOff: number, headDim: number, dst: Float32Array): void {
+  for (let r = 0, s = 0; r < rows.length; r++) {
+    const o = (start + rows[r]) * width + hOff;
+    for (let c = 0; c < headDim; c++, s++) dst[o + c] = src[s];
+  }
 }
 
 /**

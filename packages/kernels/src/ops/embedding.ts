@@ -45,7 +45,8 @@ export function embeddingBackwardReference(args: EmbeddingBackwardArgs): void {
 }
 
 /**
- * Fast embedding gather: one `copyWithin`-free row copy per token via `subarray` + `set`.
+ * Fast embedding gather: an element loop per row (a `subarray` view per token was garbage on
+ * every forward and decoding step).
  *
  * @param args - {@link EmbeddingArgs}
  * @example
@@ -54,9 +55,9 @@ export function embeddingBackwardReference(args: EmbeddingBackwardArgs): void {
  */
 export function embeddingJs(args: EmbeddingArgs): void {
   const { table, ids, out, dim } = args;
-  for (let t = 0; t < ids.length; t++) {
+  for (let t = 0, dst = 0; t < ids.length; t++) {
     const src = ids[t] * dim;
-    out.set(table.subarray(src, src + dim), t * dim);
+    for (let c = 0; c < dim; c++) out[dst++] = table[src + c];
   }
 }
 

@@ -140,7 +140,36 @@ describe('matmul', () => {
     }
   });
 
+  it('with a bKey, reuses the packed B while the key stays and repacks for a new key (same bits as without)', () => {
+    const m = 5, k = 19, n = 13;
+    const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i));
+    for (const transB of [false, true]) {
+      const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i));
+      const plain = (): Float32Array => {
+        const out = new Float32Array(m * n);
+        matmulFast({ a, b, out, m, k, n, transB });
+        return out;
+      };
+      const keyed = (bKey: object): Float32Array => {
+        const out = new Float32Array(m * n);
+        matmulFast({ a, b, out, m, k, n, transB, bKey });
+        return out;
+      };
+      const key = {};
+      const first = plain();
+      expect(keyed(key)).toEqual(first);
+      expect(keyed(key)).toEqual(first);
+      // Changing B breaks the caller's promise for the old key: the stale packing shows, a new key repacks.
+      b[0] += 1;
+      const changed = plain();
+      expect(changed).not.toEqual(first);
+      expect(keyed(key)).toEqual(first);
+      expect(keyed({})).toEqual(changed);
+    }
+  });
+
   it.each([
+    [{ bKey: 3 }, 'matmul: bKey must be an object (got number)'],
     [{ m: 0 }, 'matmul: m must be an integer >= 1 (got 0)'],
     [{ k: 1.5 }, 'matmul: k must be an integer >= 1 (got 1.5)'],
     [{ n: NaN }, 'matmul: n must be an integer >= 1 (got NaN)'],

@@ -13,6 +13,9 @@ function validateMatmul(args: MatmulArgs): void {
   assertF32('matmul', 'b', args.b, k * n);
   assertF32('matmul', 'out', args.out, m * n);
   if (args.bias !== undefined) assertF32('matmul', 'bias', args.bias, n);
+  if (args.bKey !== undefined && (args.bKey === null || typeof args.bKey !== 'object')) {
+    throw new TypeError(`matmul: bKey must be an object (got ${args.bKey === null ? 'null' : typeof args.bKey})`);
+  }
 }
 
 /**

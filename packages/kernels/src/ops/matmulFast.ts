@@ -146,7 +146,7 @@ const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
  * matmulFast({ a: Float32Array.of(1, 2), b: Float32Array.of(3, 4), out, m: 1, k: 2, n: 1 }) // out = [11]
  */
 export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
-  const { a, b, out, m, k, n, transA = false, transB = false, bias, accumulate = false } = args;
+  const { a, b, out, m, k, n, transA = false, transB = false, bias, accumulate = false, bKey } = args;
   const s = (state ??= init());
   const mPad = roundUp(m, 4);
   const nPanels = Math.ceil(n / 8);
@@ -167,11 +167,7 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   f.fill(0, a0 + m * k, a0 + mPad * k);
 
   // Pack B into k×8 panels (zero columns to nPad).
-  const b0 = bOff >> 2;
-  const panels = scratch(nPad * k);
-  if (!transB) packPanels(b, k, n, panels);
-  else packPanelsTransposed(b, k, n, panels);
-  f.set(panels, b0);
+  f.set(packedB(b, k, n, transB, nPad, bKey), bOff >> 2);
 
   const blocks = mPad / 4;
   const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, MAX_THREADS) : 1;
@@ -206,14 +202,32 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
 
   // Unpack C (+ bias, + previous out).
   const c0 = cOff >> 2;
-  if (!bias && !accumulate) {
-    if (nPad === n) out.set(f.subarray(c0, c0 + m * n));
-    else for (let i = 0; i < m; i++) out.set(f.subarray(c0 + i * nPad, c0 + i * nPad + n), i * n);
+  if (!bias && !accumulate && nPad === n) {
+    out.set(f.subarray(c0, c0 + m * n));
     return;
   }
+  // One copy out of the shared memory, then element loops (a view per row was garbage per call:
+  // attention's score products, n = the sequence length, run a few hundred times per forward).
   const c = scratch(m * nPad);
   c.set(f.subarray(c0, c0 + m * nPad));
   unpackSums(c, nPad, out, m, n, bias, accumulate);
+}
+
+// Packed copies of B kept for the caller's bKey (MatmulArgs.bKey): weights during one sampling
+// call are packed once instead of at every decoding step. Keyed weakly by the B array.
+const packedCache = new WeakMap<Float32Array, { key: object; k: number; n: number; transB: boolean; panels: Float32Array }>();
+
+// B (k×n, or n×k with transB) as k×8 column panels, zero columns to nPad.
+function packedB(b: Float32Array, k: number, n: number, transB: boolean, nPad: number, key: object | undefined): Float32Array {
+  if (key !== undefined) {
+    const hit = packedCache.get(b);
+    if (hit !== undefined && hit.key === key && hit.k === k && hit.n === n && hit.transB === transB) return hit.panels;
+  }
+  const panels = key === undefined ? scratch(nPad * k) : new Float32Array(nPad * k);
+  if (!transB) packPanels(b, k, n, panels);
+  else packPanelsTransposed(b, k, n, panels);
+  if (key !== undefined) packedCache.set(b, { key, k, n, transB, panels });
+  return panels;
 }
 
 // The private scratch of the packing and unpacking loops (grown, never shrunk). Returns a view of
@@ -224,9 +238,14 @@ function scratch(size: number): Float32Array {
   return scratchBuf.subarray(0, size);
 }
 
-// out = c + bias (+ out), summed in float64 with one rounding to f32 at the store, in that order.
+// out = c + bias (+ out), summed in float64 with one rounding to f32 at the store, in that order
+// (or out = c, dropping the padding columns).
 function unpackSums(c: Float32Array, nPad: number, out: Float32Array, m: number, n: number, bias: Float32Array | undefined, accumulate: boolean): void {
-  if (bias && accumulate) {
+  if (!bias && !accumulate) {
+    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+      for (let j = 0; j < n; j++) out[dst + j] = c[src + j];
+    }
+  } else if (bias && accumulate) {
     for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
       for (let j = 0; j < n; j++) out[dst + j] = c[src + j] + bias[j] + out[dst + j];
     }

@@ -24,6 +24,12 @@ export interface MatmulArgs {
   bias?: Float32Array;
   /** Add the product to the existing contents of `out`. Default false. */
   accumulate?: boolean;
+  /**
+   * The caller's promise that `b` holds the same values in every call that passes this object
+   * (e.g. one per sampling call, whose weights do not change): a backend may then keep its packed
+   * copy of `b` between those calls. Use a new object whenever `b` may have changed. Default none.
+   */
+  bKey?: object;
 }
 
 /** out[c] = Σ_r x[r, c] (+ out[c] when `accumulate`): the bias gradient of a linear layer. */
@@ -117,6 +123,12 @@ export interface AttentionArgs {
   headDim: number;
   /** Default 1/√headDim. */
   scale?: number;
+  /**
+   * Query rows (positions in [0, T), strictly increasing) whose output and probabilities are
+   * wanted, e.g. the rows a loss reads; a backend may skip the others (their `out` and `probs`
+   * entries are then left as they were). Every row still serves as a key and value. Default: all.
+   */
+  queryRows?: Int32Array;
 }
 
 /** Gradient of attention given the forward's `probs`: writes dq, dk, dv. */
