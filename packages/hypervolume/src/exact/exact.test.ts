@@ -124,4 +124,16 @@ describe('exact cores vs each other on larger inputs', () => {
     }
     expectClose(hypervolume({ data: lifted, n, d: 3 }, [1.1, 1.1, 1]), hypervolume(base, [1.1, 1.1]), { rel: 1e-11 });
   });
+
+  it('results do not depend on earlier calls (the sweep levels reuse their buffers)', () => {
+    const big = randomPoints(150, 5, 11, 'sphere');
+    const six = randomPoints(40, 6, 12, 'sphere');
+    const small = randomPoints(9, 5, 13, 'cube');
+    const ref5 = new Array(5).fill(1.1);
+    const ref6 = new Array(6).fill(1.1);
+    const first = [hypervolume(big, ref5), hypervolume(six, ref6), hypervolume(small, ref5)];
+    const again = [hypervolume(big, ref5), hypervolume(six, ref6), hypervolume(small, ref5)];
+    expect(again).toEqual(first);
+    expectClose(hypervolume(small, ref5), hypervolume(small, ref5, { algorithm: 'inclusion-exclusion' }), { rel: 1e-12 });
+  });
 });
