@@ -67,4 +67,22 @@ describe('clippedFront', () => {
       }
     },
   );
+
+  it('e = 4, up to 60 rows on a small grid (ties, duplicates, shared objective sets): same union as the full limit set', () => {
+    const cases = fc.tuple(pointsArb({ d: 4, minN: 1, maxN: 60, min: 0, max: 5 }), fc.nat());
+    fc.assert(
+      fc.property(cases, ([pts, pick]) => {
+        const { data, n } = pts;
+        const skip = pick % (n + 1) === n ? -1 : pick % n;
+        const p = skip >= 0 ? data.slice(skip * 4, skip * 4 + 4) : Float64Array.of(1, 2, 1, 2);
+        const out = new Float64Array(n * 4);
+        const c = clippedFront(p, data, n, 4, skip, out, limitScratch(n, 4));
+        if (c <= 0) return;
+        const full = fullLimitSet(p, data, n, 4, skip);
+        const ref = new Float64Array(4).fill(7);
+        expect(hvSweepTo2d(out, c, 4, ref)).toBe(hvSweepTo2d(full, full.length / 4, 4, ref));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -8,6 +8,17 @@ export interface LimitScratch {
   readonly outside: Uint8Array;
   readonly candKey: Float64Array;
   readonly candBits: Uint32Array;
+  /** Per objective set (a 4-bit mask), the first kept row with that set, or −1 (e = 4 only). */
+  readonly head: Int32Array;
+  /** Per kept row, the next kept row with the same objective set, or −1 (e = 4 only). */
+  readonly next: Int32Array;
+  /** Candidate keys regrouped by objective set, and their index bits (e = 4 only). */
+  readonly groupKey: Float64Array;
+  readonly groupBits: Uint32Array;
+  /** Per candidate, its objective set (e = 4 only). */
+  readonly candMask: Uint8Array;
+  /** Per objective set, the end of its group in groupKey (e = 4 only). */
+  readonly groupEnd: Int32Array;
 }
 
 /**
@@ -18,7 +29,19 @@ export interface LimitScratch {
  */
 export function limitScratch(m: number, e: number): LimitScratch {
   const candKey = new Float64Array(Math.max(m, 1));
-  return { best: new Float64Array(e), outside: new Uint8Array(Math.max(m, 1)), candKey, candBits: new Uint32Array(candKey.buffer) };
+  const groupKey = new Float64Array(e === 4 ? m : 0);
+  return {
+    best: new Float64Array(e),
+    outside: new Uint8Array(Math.max(m, 1)),
+    candKey,
+    candBits: new Uint32Array(candKey.buffer),
+    head: new Int32Array(16),
+    next: new Int32Array(e === 4 ? m + e : 0),
+    groupKey,
+    groupBits: new Uint32Array(groupKey.buffer),
+    candMask: new Uint8Array(e === 4 ? m : 0),
+    groupEnd: new Int32Array(16),
+  };
 }
 
 const LOW = LITTLE_ENDIAN ? 0 : 1;
@@ -111,7 +134,7 @@ export function clippedFront(
     candBits[2 * nc + LOW] = a;
     nc++;
   }
-  sortKeys(candKey, nc);
+  sortRange(candKey, 0, nc);
   for (let t = 0; t < nc; t++) {
     const off = candBits[2 * t + LOW] * e;
     const base = c * e;
@@ -135,9 +158,11 @@ export function clippedFront(
 
 /**
  * {@link clippedFront} for e = 4 (the d = 5 sweep's level and the 4-D contributions), unrolled:
- * the coordinates of p, the four slab bounds and the candidate stay in locals instead of being
- * reloaded from arrays per objective, which halves the time of this filter, the dominant cost of
- * the d ≥ 5 sweep. Same result, row for row, as the general loop.
+ * p's coordinates, the slab bounds and the candidate stay in locals instead of being reloaded
+ * from arrays per objective. The candidates that survive the slabs are grouped by the set of
+ * objectives in which they exceed p (a 4-bit mask): a candidate is checked only against kept
+ * rows whose set is a subset of its own, and only the small groups are sorted by sum. The same
+ * union as the general loop (the rows may come in another order).
  */
 function clippedFront4(
   p: Float64Array,
@@ -184,12 +209,21 @@ function clippedFront4(
       } else if (q3 < b3) b3 = q3;
     }
   }
+  const best = scratch.best;
+  best[0] = b0;
+  best[1] = b1;
+  best[2] = b2;
+  best[3] = b3;
   let c = 0;
-  if (b0 !== Infinity) c = slab(out, c, b0, p1, p2, p3);
-  if (b1 !== Infinity) c = slab(out, c, p0, b1, p2, p3);
-  if (b2 !== Infinity) c = slab(out, c, p0, p1, b2, p3);
-  if (b3 !== Infinity) c = slab(out, c, p0, p1, p2, b3);
-  const strong = c;
+  for (let j = 0; j < 4; j++) {
+    if (best[j] === Infinity) continue;
+    out.set(p, 4 * c);
+    out[4 * c + j] = best[j];
+    c++;
+  }
+  const { head, next, groupKey, groupBits, candMask, groupEnd } = scratch;
+  head.fill(-1);
+  groupEnd.fill(0);
   let nc = 0;
   for (let a = 0; a < m; a++) {
     if ((outside[a] & 0x7f) < 2) continue;
@@ -201,11 +235,30 @@ function clippedFront4(
     if ((+(q0 >= b0) | +(q1 >= b1) | +(q2 >= b2) | +(q3 >= b3)) !== 0) continue;
     candKey[nc] = Math.max(q0, p0) + Math.max(q1, p1) + Math.max(q2, p2) + Math.max(q3, p3);
     candBits[2 * nc + LOW] = a;
+    const mask = +(q0 > p0) | (+(q1 > p1) << 1) | (+(q2 > p2) << 2) | (+(q3 > p3) << 3);
+    candMask[nc] = mask;
+    groupEnd[mask]++;
     nc++;
   }
-  sortKeys(candKey, nc);
+  // Candidates grouped by the set of objectives in which they exceed p, smaller sets first, and
+  // by ascending sum within a group: a row can only be covered by one whose set is a subset of
+  // its own, so no kept row is covered by a later one, and sorting a dozen small groups costs a
+  // tenth of sorting all the candidates at once.
+  let at = 0;
+  for (let g = 0; g < BY_SIZE.length; g++) {
+    const mask = BY_SIZE[g];
+    at += groupEnd[mask];
+    groupEnd[mask] = at - groupEnd[mask];
+  }
+  for (let t = 0; t < nc; t++) groupKey[groupEnd[candMask[t]]++] = candKey[t];
+  let from = 0;
+  for (let g = 0; g < BY_SIZE.length; g++) {
+    const to = groupEnd[BY_SIZE[g]];
+    sortRange(groupKey, from, to);
+    from = to;
+  }
   for (let t = 0; t < nc; t++) {
-    const off = candBits[2 * t + LOW] * 4;
+    const off = groupBits[2 * t + LOW] * 4;
     const q0 = rows[off];
     const q1 = rows[off + 1];
     const q2 = rows[off + 2];
@@ -214,45 +267,56 @@ function clippedFront4(
     const c1 = Math.max(q1, p1);
     const c2 = Math.max(q2, p2);
     const c3 = Math.max(q3, p3);
+    // The objectives in which the candidate exceeds p. A kept row can only cover it if its own
+    // set is a subset (elsewhere the candidate sits at p, below any raised coordinate), so only
+    // the lists of those subsets are searched: a quarter of the pairs on the benchmark fronts.
+    // Singletons are the slabs, which have already pruned every candidate they cover.
+    const mask = +(q0 > p0) | (+(q1 > p1) << 1) | (+(q2 > p2) << 2) | (+(q3 > p3) << 3);
     let covered = false;
-    for (let ao = 4 * strong, end = 4 * c; ao < end; ao += 4) {
-      // Branch-free: which objective settles it is unpredictable.
-      if ((+(out[ao] <= c0) & +(out[ao + 1] <= c1) & +(out[ao + 2] <= c2) & +(out[ao + 3] <= c3)) !== 0) {
-        covered = true;
-        break;
+    for (let sub = mask; sub !== 0 && !covered; sub = (sub - 1) & mask) {
+      if ((sub & (sub - 1)) === 0) continue;
+      for (let r = head[sub]; r >= 0; r = next[r]) {
+        const ao = 4 * r;
+        // Branch-free: which objective settles it is unpredictable.
+        if ((+(out[ao] <= c0) & +(out[ao + 1] <= c1) & +(out[ao + 2] <= c2) & +(out[ao + 3] <= c3)) !== 0) {
+          covered = true;
+          break;
+        }
       }
     }
-    if (!covered) c = slab(out, c, c0, c1, c2, c3);
+    if (covered) continue;
+    next[c] = head[mask];
+    head[mask] = c;
+    const o = 4 * c;
+    out[o] = c0;
+    out[o + 1] = c1;
+    out[o + 2] = c2;
+    out[o + 3] = c3;
+    c++;
   }
   return c;
 }
 
-/** Writes the 4-D row (x0, x1, x2, x3) at row `c` of `out`; returns c + 1. */
-function slab(out: Float64Array, c: number, x0: number, x1: number, x2: number, x3: number): number {
-  const o = 4 * c;
-  out[o] = x0;
-  out[o + 1] = x1;
-  out[o + 2] = x2;
-  out[o + 3] = x3;
-  return c + 1;
-}
 
 /**
- * Sorts the first `nc` keys ascending. The usual few dozen candidates take an insertion sort,
- * which beats the native sort's call and copy at that size.
+ * Sorts keys[from, to) ascending. The usual few dozen candidates take an insertion sort, which
+ * beats the native sort's call and copy at that size.
  */
-function sortKeys(keys: Float64Array, nc: number): void {
-  if (nc > INSERTION_MAX) {
-    keys.subarray(0, nc).sort();
+function sortRange(keys: Float64Array, from: number, to: number): void {
+  if (to - from > INSERTION_MAX) {
+    keys.subarray(from, to).sort();
     return;
   }
-  for (let t = 1; t < nc; t++) {
+  for (let t = from + 1; t < to; t++) {
     const key = keys[t];
     let u = t - 1;
-    while (u >= 0 && keys[u] > key) {
+    while (u >= from && keys[u] > key) {
       keys[u + 1] = keys[u];
       u--;
     }
     keys[u + 1] = key;
   }
 }
+
+/** The 4-bit sets of two or more objectives, smaller sets first (see {@link clippedFront4}). */
+const BY_SIZE = Uint8Array.of(3, 5, 6, 9, 10, 12, 7, 11, 13, 14, 15);

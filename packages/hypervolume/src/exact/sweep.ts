@@ -36,6 +36,8 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
   const p = s.p;
   const scratch = s.limit;
   const outside = scratch.outside;
+  const best = scratch.best;
+  const cut = s.cut;
   let vol = 0;
   let hv = 0;
   for (let k = 0; k < n; k++) {
@@ -44,9 +46,22 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
     const c = clippedFront(p, kept, m, e, -1, clip, scratch);
     charge(8 + m * e + (e === 4 && c > 0 ? c * c : 0));
     if (c >= 0) {
+      // The slabs (the first rows of the clipped set, one per objective j with a finite best[j])
+      // cover every point of p's box with x_j ≥ best[j]. What they leave is the box from p to
+      // cut = min(best, ref), and only the other rows, all inside it, can cover part of that:
+      // their hypervolume against cut is computed on fewer points (and smaller volumes).
+      let strong = 0;
       let box = 1;
-      for (let j = 0; j < e; j++) box *= lref[j] - p[j];
-      vol += box - (c === 0 ? 0 : lower(clip, c, e, lref));
+      for (let j = 0; j < e; j++) {
+        const b = best[j];
+        if (b !== Infinity) strong++;
+        const top = b < lref[j] ? b : lref[j];
+        cut[j] = top;
+        box *= top - p[j];
+      }
+      const rest = c - strong;
+      if (rest > 0 && strong > 0) clip.copyWithin(0, strong * e, c * e);
+      vol += box - (rest === 0 ? 0 : lower(clip, rest, e, cut));
       // Evict the kept points p weakly dominates (their boxes lie inside p's), then append p.
       // Runs of surviving rows move in one copyWithin (a memmove) each.
       let w = 0;
@@ -74,6 +89,7 @@ interface SweepScratch {
   readonly n: number;
   readonly ord: Uint32Array;
   readonly lref: Float64Array;
+  readonly cut: Float64Array;
   readonly kept: Float64Array;
   readonly clip: Float64Array;
   readonly p: Float64Array;
@@ -97,6 +113,7 @@ function sweepScratch(n: number, d: number): SweepScratch {
     n: size,
     ord: new Uint32Array(size),
     lref: new Float64Array(e),
+    cut: new Float64Array(e),
     kept: new Float64Array(size * e),
     clip: new Float64Array(size * e),
     p: new Float64Array(e),
