@@ -8,6 +8,8 @@ export interface LimitScratch {
   readonly outside: Uint8Array;
   readonly candKey: Float64Array;
   readonly candBits: Uint32Array;
+  /** How many rows p weakly dominates (bit 7 of outside), set by every call that returns ≥ 0. */
+  evicted: number;
   /** Per objective set (a 4-bit mask), the first kept row with that set, or −1 (e = 4 only). */
   readonly head: Int32Array;
   /** Per kept row, the next kept row with the same objective set, or −1 (e = 4 only). */
@@ -35,6 +37,7 @@ export function limitScratch(m: number, e: number): LimitScratch {
     outside: new Uint8Array(Math.max(m, 1)),
     candKey,
     candBits: new Uint32Array(candKey.buffer),
+    evicted: 0,
     head: new Int32Array(16),
     next: new Int32Array(e === 4 ? m + e : 0),
     groupKey,
@@ -82,6 +85,7 @@ export function clippedFront(
   if (e === 4) return clippedFront4(p, rows, m, skip, out, scratch);
   const { best, outside, candKey, candBits } = scratch;
   best.fill(Infinity);
+  let evicted = 0;
   for (let a = 0; a < m; a++) {
     if (a === skip) {
       outside[a] = 0;
@@ -103,8 +107,10 @@ export function clippedFront(
     }
     if (count === 0) return -1;
     outside[a] = below === 0 ? count | 0x80 : count;
+    evicted += +(below === 0);
     if (count === 1 && rows[off + last] < best[last]) best[last] = rows[off + last];
   }
+  scratch.evicted = evicted;
   let c = 0;
   for (let j = 0; j < e; j++) {
     if (best[j] === Infinity) continue;
@@ -181,6 +187,7 @@ function clippedFront4(
   let b1 = Infinity;
   let b2 = Infinity;
   let b3 = Infinity;
+  let evicted = 0;
   for (let a = 0; a < m; a++) {
     if (a === skip) {
       outside[a] = 0;
@@ -199,6 +206,7 @@ function clippedFront4(
     if (count === 0) return -1;
     const below = +(q0 < p0) | +(q1 < p1) | +(q2 < p2) | +(q3 < p3);
     outside[a] = below === 0 ? count | 0x80 : count;
+    evicted += +(below === 0);
     if (count === 1) {
       if (g0 === 1) {
         if (q0 < b0) b0 = q0;
@@ -209,6 +217,7 @@ function clippedFront4(
       } else if (q3 < b3) b3 = q3;
     }
   }
+  scratch.evicted = evicted;
   const best = scratch.best;
   best[0] = b0;
   best[1] = b1;

@@ -64,8 +64,8 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
       vol += box - (rest === 0 ? 0 : lower(clip, rest, e, cut));
       // Evict the kept points p weakly dominates (their boxes lie inside p's), then append p.
       // Runs of surviving rows move in one copyWithin (a memmove) each.
-      let w = 0;
-      for (let a = 0; a < m; ) {
+      let w = scratch.evicted === 0 ? m : 0;
+      for (let a = w; a < m; ) {
         if (outside[a] & 0x80) {
           a++;
           continue;
