@@ -100,16 +100,25 @@ interface SweepScratch {
  * Buffers per dimension d, reused across calls. A d = 6 sweep calls the d = 5 level once per
  * point, and allocating its eight typed arrays each time spent a fifth of the time in the
  * garbage collector. One set per d is enough: a level only calls the level below (d − 1), so
- * two calls in flight never share a d.
+ * two calls in flight never share a d. Calls on more than {@link POOL_MAX} points allocate their
+ * own (rare top-level calls whose work dwarfs the allocation), so the pool holds buffers for at
+ * most that many points per dimension.
  */
 const pools: (SweepScratch | undefined)[] = [];
+const POOL_MAX = 4096;
 
 function sweepScratch(n: number, d: number): SweepScratch {
   const have = pools[d];
   if (have !== undefined && have.n >= n) return have;
-  const size = Math.max(n, 2 * (have?.n ?? 0), 64);
+  if (n > POOL_MAX) return makeScratch(n, d);
+  const made = makeScratch(Math.min(Math.max(n, 2 * (have?.n ?? 0), 64), POOL_MAX), d);
+  pools[d] = made;
+  return made;
+}
+
+function makeScratch(size: number, d: number): SweepScratch {
   const e = d - 1;
-  const made: SweepScratch = {
+  return {
     n: size,
     ord: new Uint32Array(size),
     lref: new Float64Array(e),
@@ -119,6 +128,4 @@ function sweepScratch(n: number, d: number): SweepScratch {
     p: new Float64Array(e),
     limit: limitScratch(size, e),
   };
-  pools[d] = made;
-  return made;
 }
