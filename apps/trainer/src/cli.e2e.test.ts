@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readJsonlRows } from './run/files';
+import { readJsonlSync } from '@paretopo/envs';
+import { values } from '@paretopo/test-utils';
 import { RUN_FILES, type StepRow } from './run/types';
 
 // The CLI as users run it: the bundled dist/bin.js in child processes (build first; tsup takes seconds).
@@ -39,7 +40,7 @@ async function stopTraining(out: string, signal: NodeJS.Signals, rows: number): 
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const metrics = join(out, RUN_FILES.metrics);
-  for (let i = 0; i < 1800 && readJsonlRows(metrics).length < rows; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 1800 && [...readJsonlSync(metrics, { missing: 'empty', tornTail: 'drop' })].length < rows; i++) await new Promise((r) => setTimeout(r, 50));
   child.kill(signal);
   return { code: await exited, stderr, metrics };
 }
@@ -75,12 +76,12 @@ describe('paretopo CLI', () => {
     expect(stderr).toMatch(/interrupted at step (\d+): checkpoint saved/);
     const step = Number(/interrupted at step (\d+)/.exec(stderr)![1]);
     expect(JSON.parse(readFileSync(join(out, RUN_FILES.checkpoints, 'latest.json'), 'utf8')).step).toBe(step);
-    expect(readJsonlRows<StepRow>(metrics).length).toBe(step);
+    expect(values(readJsonlSync<StepRow>(metrics)).length).toBe(step);
     // The saved config is the truth: --resume needs only --out.
     const resumed = cli(['train', '--resume', '--out', out, '--quiet']);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(resumed.stderr).toContain(`resume: ${out} from step ${step}`);
-    expect(readJsonlRows<StepRow>(metrics).map((r) => r.step)).toEqual(Array.from({ length: 400 }, (_, i) => i));
+    expect(values(readJsonlSync<StepRow>(metrics)).map((r) => r.step)).toEqual(Array.from({ length: 400 }, (_, i) => i));
   }, 120_000);
 
   it('SIGTERM stops training as Ctrl-C does: a checkpoint, exit 130', async () => {
@@ -101,7 +102,7 @@ describe('paretopo CLI', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const losses = join(out, 'sft', 'sft.jsonl');
-    for (let i = 0; i < 1800 && readJsonlRows(losses).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 1800 && [...readJsonlSync(losses, { missing: 'empty', tornTail: 'drop' })].length < 2; i++) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     expect(await exited, stderr).toBe(130);
     expect(stderr).toMatch(/sft: interrupted at step \d+ of 100000; nothing saved/);

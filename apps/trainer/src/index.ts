@@ -40,7 +40,7 @@ export { Progress, formatDuration } from './progress';
 export type { ProgressOptions, ProgressStream } from './progress';
 export { saveTrainState, loadTrainState, paramsHash, TrainCheckpointError } from './run/checkpoint';
 export type { LoadedTrainState, TrainStateExtra } from './run/checkpoint';
-export { writeFileAtomic, writeJsonAtomic, appendJsonl, readJsonlRows, writeJsonlAtomic, JsonlError } from './run/files';
+export { writeFileAtomic, writeJsonAtomic, appendJsonl, writeJsonlAtomic } from './run/files';
 export { Interrupted } from './run/interrupted';
 export { RUN_FILES } from './run/types';
 export type { RunConfigRecord, StepRow, EvalRow, EvalPool, OracleFigures, StratumFigures, RunSummary, RunRecord } from './run/types';

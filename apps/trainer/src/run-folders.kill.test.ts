@@ -11,7 +11,8 @@ import tsupConfig from '../tsup.config';
 import { runSft } from './commands/sft';
 import { MICRO_MODEL, MICRO_TASK, quiet } from './commands/test-fixtures';
 import { sftConfigSchema } from './config/schema';
-import { readJsonlRows } from './run/files';
+import { readJsonlSync } from '@paretopo/envs';
+import { values } from '@paretopo/test-utils';
 import { RUN_FILES, type StepRow } from './run/types';
 
 // Issue 14, class 7: `paretopo train` SIGKILLed at seeded random moments (during start-up, the first
@@ -80,7 +81,7 @@ function finalWeightsHash(dir: string): string {
   return createHash('sha256').update(readFileSync(join(dir, RUN_FILES.checkpoints, latest.dir, 'model.safetensors'))).digest('hex');
 }
 
-const untimed = (dir: string) => readJsonlRows<StepRow>(join(dir, RUN_FILES.metrics)).map(({ time: _t, tokensPerSecond: _k, seconds: _s, ...r }) => r);
+const untimed = (dir: string) => values(readJsonlSync<StepRow>(join(dir, RUN_FILES.metrics))).map(({ time: _t, tokensPerSecond: _k, seconds: _s, ...r }) => r);
 const temps = (dir: string) => [dir, join(dir, RUN_FILES.checkpoints)].filter(existsSync).flatMap((d) => readdirSync(d).filter((f) => f.includes('.tmp-')));
 
 // What a refusal must say: the command that gets the user out.

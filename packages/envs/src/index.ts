@@ -41,7 +41,7 @@ export { parseNumber, numericEqual } from './numeric';
 export { extractBoxed, extractAnswerTag, extractFinalAnswer } from './extract';
 export { normalizeMathAnswer, mathEqual, MATH_EQUAL_KNOWN_GAPS } from './math-equal';
 export { onAbort, requestAbort } from './abort';
-export { readJsonl } from './jsonl';
+export { readJsonl, readJsonlSync } from './jsonl';
 export type { JsonlRecord, ReadJsonlOptions } from './jsonl';
 export {
   findDataDir,

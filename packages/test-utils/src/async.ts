@@ -11,3 +11,15 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   for await (const x of items) out.push(x);
   return out;
 }
+
+/**
+ * The values of JSONL records, in order (for tests that read a log with `readJsonlSync`).
+ *
+ * @param records - Records `{ value, line }`, e.g. from `readJsonlSync`.
+ * @returns Their values.
+ * @example
+ * values(readJsonlSync('run/metrics.jsonl')); // [{ step: 0, … }, { step: 1, … }]
+ */
+export function values<T>(records: Iterable<{ value: T }>): T[] {
+  return Array.from(records, (r) => r.value);
+}

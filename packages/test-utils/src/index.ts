@@ -3,5 +3,5 @@ export type { GroupedRewards } from './arbitraries';
 export { expectClose, expectAllClose, relativeError } from './tolerance';
 export { seededRandom, benchPoints } from './random';
 export type { BenchPointsKind } from './random';
-export { collect } from './async';
+export { collect, values } from './async';
 export { runReadmeExample } from './readme';

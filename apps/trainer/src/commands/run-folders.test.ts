@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/load';
 import { evalConfigSchema, sftConfigSchema, trainConfigSchema, type TrainConfig } from '../config/schema';
 import { paramsHash, TrainCheckpointError } from '../run/checkpoint';
-import { readJsonlRows } from '../run/files';
+import { readJsonlSync } from '@paretopo/envs';
+import { values } from '@paretopo/test-utils';
 import { RUN_FILES, type StepRow } from '../run/types';
 import { runEval } from './eval';
 import { runSft } from './sft';
@@ -64,7 +65,7 @@ describe('a run that stopped before its first checkpoint', () => {
     const c = resume ? resumeConfig(out, {}) : config(out);
     await expect(runTrain(c, { progress: false, log: (l) => lines.push(l), backend, resume })).resolves.toMatchObject({ status: 'finished' });
     expect(lines).toContain(`train: ${out} stopped before its first checkpoint; starting it from step 0`);
-    expect(untimed(readJsonlRows<StepRow>(join(out, RUN_FILES.metrics)))).toEqual(untimed(readJsonlRows<StepRow>(join(reference, RUN_FILES.metrics))));
+    expect(untimed(values(readJsonlSync<StepRow>(join(out, RUN_FILES.metrics))))).toEqual(untimed(values(readJsonlSync<StepRow>(join(reference, RUN_FILES.metrics)))));
     expect(await finalWeights(out)).toBe(await finalWeights(reference));
   });
 

@@ -7,7 +7,8 @@ import { ENGINE_REQUIRED, findEngine, startEngine, type RunningEngine } from '..
 import { EXIT, main } from '../cli';
 import { loadConfig } from '../config/load';
 import { trainConfigSchema } from '../config/schema';
-import { readJsonlRows } from '../run/files';
+import { readJsonlSync } from '@paretopo/envs';
+import { values } from '@paretopo/test-utils';
 import { RUN_FILES, type StepRow } from '../run/types';
 import { runTrain } from './train';
 
@@ -47,7 +48,7 @@ describe.skipIf(missing !== undefined)('paretopo train --engine tinker (SkyRL, J
     if (work) rmSync(work, { recursive: true, force: true });
   }, 60_000);
 
-  const rowsOf = (out: string) => readJsonlRows<StepRow>(join(out, RUN_FILES.metrics));
+  const rowsOf = (out: string) => values(readJsonlSync<StepRow>(join(out, RUN_FILES.metrics)));
 
   // One run serves both checks (an engine step costs ~20 s here): three steps of ParetoPO end to end,
   // stopped by Ctrl-C after its first step and continued with `paretopo train --resume`.
@@ -57,8 +58,9 @@ describe.skipIf(missing !== undefined)('paretopo train --engine tinker (SkyRL, J
     const stop = new AbortController();
     const lines: string[] = [];
     // Ctrl-C (the CLI aborts this signal on SIGINT/SIGTERM) once the first step's row is written.
+    // A log not written yet, or a row being appended, is not an error while polling.
     const watch = setInterval(() => {
-      if (rowsOf(out).length >= 1) stop.abort();
+      if ([...readJsonlSync(join(out, RUN_FILES.metrics), { missing: 'empty', tornTail: 'drop' })].length >= 1) stop.abort();
     }, 100);
     const first = await runTrain(config, { signal: stop.signal, progress: false, log: (l) => lines.push(l) }).finally(() => clearInterval(watch));
     expect(first.status).toBe('interrupted');

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeTinker } from '../../../../packages/tinker/test/fake-server';
 import { ConfigError, loadConfig, resolveConfig } from '../config/load';
 import { trainConfigSchema } from '../config/schema';
-import { readJsonlRows } from '../run/files';
+import { readJsonlSync } from '@paretopo/envs';
+import { values } from '@paretopo/test-utils';
 import { RUN_FILES, type StepRow } from '../run/types';
 import { TrainCheckpointError } from '../run/checkpoint';
 import { FOLDER_MARKER } from '../run/folder';
@@ -79,7 +80,7 @@ describe('runTrain on a Tinker engine (recorded SkyRL answers, no engine)', () =
     const r = await runTrain(config, { progress: false, log: (l) => lines.push(l) });
     expect([r.status, r.step, r.backend]).toEqual(['finished', 3, null]);
     expect(lines[0]).toBe(`engine: tinker (${fake.baseUrl}, base model Qwen/Qwen3-0.6B, LoRA rank 4)`);
-    const rows = readJsonlRows<StepRow>(join(config.out, RUN_FILES.metrics));
+    const rows = values(readJsonlSync<StepRow>(join(config.out, RUN_FILES.metrics)));
     expect(rows.map((x) => [x.step, x.stage, x.episodes])).toEqual([[0, 1, 2], [1, 2, 2], [2, 2, 2]]);
     // The learning rate follows the same schedule as the local AdamW (linear warmup over 2 steps).
     expect(rows.map((x) => x.lr)).toEqual([0.005, 0.01, 0.01]);
@@ -118,7 +119,7 @@ describe('runTrain on a Tinker engine (recorded SkyRL answers, no engine)', () =
     expect(lines).toContain(`resume: ${config.out} from step 0 (${saved.dir})`);
     const load = fake.requests.find((q) => q.path === '/api/v1/load_weights');
     expect(load?.body).toMatchObject({ path: saved.state.weights, optimizer: true });
-    expect(readJsonlRows<StepRow>(join(config.out, RUN_FILES.metrics)).map((x) => x.step)).toEqual([0, 1, 2]);
+    expect(values(readJsonlSync<StepRow>(join(config.out, RUN_FILES.metrics))).map((x) => x.step)).toEqual([0, 1, 2]);
     // A checkpoint of another base model is refused, never silently used.
     expect(() => readEngineState(config.out, { ...config, engine: { ...config.engine, baseModel: 'other' } })).toThrow(TrainCheckpointError);
   });

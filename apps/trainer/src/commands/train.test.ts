@@ -9,7 +9,8 @@ import { sftConfigSchema, trainConfigSchema, type TrainConfig } from '../config/
 import { createEnvironment } from '../environment';
 import { METHOD_NAMES } from '../methods';
 import { TrainCheckpointError } from '../run/checkpoint';
-import { readJsonlRows } from '../run/files';
+import { readJsonlSync } from '@paretopo/envs';
+import { values } from '@paretopo/test-utils';
 import { RUN_FILES, type EvalRow, type RunSummary, type StepRow } from '../run/types';
 import { runSft } from './sft';
 import { MICRO_MODEL, MICRO_TASK, quiet } from './test-fixtures';
@@ -57,7 +58,7 @@ describe('runTrain', () => {
     expect(r.status).toBe('finished');
     const saved = JSON.parse(readFileSync(join(out, RUN_FILES.config), 'utf8'));
     expect(saved).toMatchObject({ command: 'train', method, env: 'arith', steps: 3 });
-    const steps = readJsonlRows<StepRow>(join(out, RUN_FILES.metrics));
+    const steps = values(readJsonlSync<StepRow>(join(out, RUN_FILES.metrics)));
     expect(steps.map((s) => s.step)).toEqual([0, 1, 2]);
     for (const s of steps) {
       for (const k of ['accuracy', 'meanCalls', 'meanToolReward', 'hv', 'loss', 'kl', 'entropy', 'clipFraction', 'gradNorm', 'lr', 'tokensPerSecond'] as const) {
@@ -70,7 +71,7 @@ describe('runTrain', () => {
     const stages = steps.map((s) => s.stage);
     expect(stages).toEqual(method === 'paretopo' ? [1, 2, 2] : method === 'paretopo-s2' ? [2, 2, 2] : [1, 1, 1]);
     expect(steps[0].rPareto === null).toBe(!method.startsWith('paretopo'));
-    const evals = readJsonlRows<EvalRow>(join(out, RUN_FILES.evals));
+    const evals = values(readJsonlSync<EvalRow>(join(out, RUN_FILES.evals)));
     expect(evals.map((e) => e.step)).toEqual([0, 2, 3]);
     for (const e of evals) {
       expect(e.pool).toBe('validation');
@@ -88,7 +89,7 @@ describe('runTrain', () => {
   it('evaluates the validation pool periodically and the test pool once, or never with eval.test false', async () => {
     const out = join(root, 'no-test');
     await runTrain(config({ method: 'grpo-acc', out, steps: 2, eval: { every: 1, test: false } }), { ...quiet, backend });
-    expect(readJsonlRows<EvalRow>(join(out, RUN_FILES.evals)).map((e) => [e.pool, e.step])).toEqual([['validation', 0], ['validation', 1], ['validation', 2]]);
+    expect(values(readJsonlSync<EvalRow>(join(out, RUN_FILES.evals))).map((e) => [e.pool, e.step])).toEqual([['validation', 0], ['validation', 1], ['validation', 2]]);
     expect(existsSync(join(out, RUN_FILES.test))).toBe(false);
     expect((JSON.parse(readFileSync(join(out, RUN_FILES.summary), 'utf8')) as RunSummary).test).toBeNull();
     // The pools hold different questions, so the same policy is scored on other items.
@@ -113,7 +114,7 @@ describe('runTrain', () => {
     expect(r.status).toBe('finished');
     const saved = JSON.parse(readFileSync(join(out, RUN_FILES.config), 'utf8'));
     expect(saved).toMatchObject({ ...patch, reward: c.reward, warmupSteps: c.warmupSteps, lrSchedule: c.lrSchedule });
-    const steps = readJsonlRows<StepRow>(join(out, RUN_FILES.metrics));
+    const steps = values(readJsonlSync<StepRow>(join(out, RUN_FILES.metrics)));
     expect(steps.length).toBe(2);
     if (name === 'toolGate correct') for (const s of steps) expect(s.meanToolReward).toBeLessThanOrEqual(s.accuracy);
     if (name === 'nOptFallback zero-reward') for (const s of steps) if (s.accuracy === 0) expect(s.meanToolReward).toBe(0);
@@ -126,7 +127,7 @@ describe('runTrain', () => {
   it('defaults: 10 warmup steps, then a constant learning rate', async () => {
     const out = join(root, 'warmup');
     await runTrain(config({ method: 'grpo-acc', out, steps: 2 }), { ...quiet, backend });
-    expect(readJsonlRows<StepRow>(join(out, RUN_FILES.metrics)).map((s) => s.lr)).toEqual([5e-5, 1e-4]);
+    expect(values(readJsonlSync<StepRow>(join(out, RUN_FILES.metrics))).map((s) => s.lr)).toEqual([5e-5, 1e-4]);
   });
 
   // The config parse fills the rest of `reward`; the second case runs every non-default method option at once.
@@ -144,11 +145,11 @@ describe('runTrain', () => {
     const stream = { isTTY: true, columns: 200, write: (t: string) => (t.includes(' 3/5 ') ? controller.abort() : undefined) };
     const first = await runTrain(config({ ...base, out: cut }), { progress: stream, log: () => {}, backend, signal: controller.signal });
     expect(first).toMatchObject({ status: 'interrupted', step: 3, summary: null });
-    expect(readJsonlRows(join(cut, RUN_FILES.metrics)).length).toBe(3);
+    expect(values(readJsonlSync(join(cut, RUN_FILES.metrics))).length).toBe(3);
     const second = await runTrain(config({ ...base, out: cut }), { ...quiet, backend, resume: true });
     expect(second.status).toBe('finished');
-    expect(untimed(readJsonlRows<StepRow>(join(cut, RUN_FILES.metrics)))).toEqual(untimed(readJsonlRows<StepRow>(join(full, RUN_FILES.metrics))));
-    expect(untimed(readJsonlRows<EvalRow>(join(cut, RUN_FILES.evals)))).toEqual(untimed(readJsonlRows<EvalRow>(join(full, RUN_FILES.evals))));
+    expect(untimed(values(readJsonlSync<StepRow>(join(cut, RUN_FILES.metrics))))).toEqual(untimed(values(readJsonlSync<StepRow>(join(full, RUN_FILES.metrics)))));
+    expect(untimed(values(readJsonlSync<EvalRow>(join(cut, RUN_FILES.evals))))).toEqual(untimed(values(readJsonlSync<EvalRow>(join(full, RUN_FILES.evals)))));
     const testOf = (dir: string) => untimed([JSON.parse(readFileSync(join(dir, RUN_FILES.test), 'utf8')) as EvalRow]);
     expect(testOf(cut)).toEqual(testOf(full));
     const a = await loadCheckpoint(join(full, RUN_FILES.checkpoints, 'step-000005'), backend);
@@ -166,7 +167,7 @@ describe('runTrain', () => {
     rmSync(join(out, RUN_FILES.summary));
     const r = await runTrain(config({ method: 'grpo-ws', out, steps: 2, checkpoint: { every: 1, keep: 1 } }), { ...quiet, backend, resume: true });
     expect(r.step).toBe(2);
-    expect(untimed(readJsonlRows<StepRow>(join(out, RUN_FILES.metrics)))).toEqual(untimed(readJsonlRows<StepRow>(join(ref, RUN_FILES.metrics))));
+    expect(untimed(values(readJsonlSync<StepRow>(join(out, RUN_FILES.metrics))))).toEqual(untimed(values(readJsonlSync<StepRow>(join(ref, RUN_FILES.metrics)))));
   });
 
   it('refuses to overwrite a run folder without --resume', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createBackend, type Backend, type BackendInfo } from '@paretopo/kernels';
 import { AdamW, TinyGPT, loadCheckpoint, type TagTokenizer } from '@paretopo/policy';
 import { Rng } from '@paretopo/random';
-import type { TaskItem } from '@paretopo/envs';
+import { readJsonlSync, type ReadJsonlOptions, type TaskItem } from '@paretopo/envs';
 import type { TrainConfig } from '../config/schema';
 import { ConfigError, configDifferences, mergeConfig, resolveConfig } from '../config/load';
 import { trainConfigSchema } from '../config/schema';
@@ -14,7 +14,7 @@ import { Progress, type ProgressStream } from '../progress';
 import { frozenReference, rlStep, type RlMetricsRow, type RlParts, type RlStepOptions } from '../rl-step';
 import { chatTasks, closeTinker, connectTinker, evaluateTinker, readEngineState, saveEngineState, tinkerRlStep } from './train-tinker';
 import { loadTrainState, paramsHash, saveTrainState, TrainCheckpointError } from '../run/checkpoint';
-import { appendJsonl, readJsonlRows, writeJsonAtomic, writeJsonlAtomic } from '../run/files';
+import { appendJsonl, writeJsonAtomic, writeJsonlAtomic } from '../run/files';
 import { folderKindError, openFolder } from '../run/folder';
 import { runConfigDifferences, runState, savedRunConfig } from '../run/jobs';
 import { RUN_FILES, type EvalPool, type EvalRow, type RunSummary, type StepRow } from '../run/types';
@@ -246,8 +246,10 @@ async function trainLoop(
   if (resumed) {
     // Rows written after the checkpoint belong to steps that run again.
     // A row a kill cut short (the last line, without its newline) was written after the checkpoint too.
-    writeJsonlAtomic(files.metrics, readJsonlRows<StepRow>(files.metrics, { dropTornTail: true }).filter((r) => r.step < start));
-    writeJsonlAtomic(files.evals, readJsonlRows<EvalRow>(files.evals, { dropTornTail: true }).filter((r) => r.step <= start));
+    // A run interrupted before its first step has no metrics.jsonl yet.
+    const readBack: ReadJsonlOptions = { missing: 'empty', tornTail: 'drop' };
+    writeJsonlAtomic(files.metrics, Array.from(readJsonlSync<StepRow>(files.metrics, readBack), (r) => r.value).filter((r) => r.step < start));
+    writeJsonlAtomic(files.evals, Array.from(readJsonlSync<EvalRow>(files.evals, readBack), (r) => r.value).filter((r) => r.step <= start));
     log(`resume: ${dir} from step ${start} (${engine.resumedFrom})`);
   } else {
     if (startedBefore) log(`train: ${dir} stopped before its first checkpoint; starting it from step 0`);
@@ -308,13 +310,13 @@ async function trainLoop(
     test = await engine.evaluate('test', step);
     writeJsonAtomic(files.test, test);
   }
-  const evals = readJsonlRows<EvalRow>(files.evals);
+  const evals = Array.from(readJsonlSync<EvalRow>(files.evals), (r) => r.value);
   const summary: RunSummary = {
     env: config.env,
     method: config.method,
     seed: config.seed,
     steps: config.steps,
-    switchStep: readJsonlRows<StepRow>(files.metrics).at(-1)?.switchStep ?? null,
+    switchStep: Array.from(readJsonlSync<StepRow>(files.metrics, { missing: 'empty' }), (r) => r.value).at(-1)?.switchStep ?? null,
     initial: evals[0],
     final: evals[evals.length - 1],
     test,

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { EnvError, readJsonlSync } from '@paretopo/envs';
 import { RUN_FILES, type RunRecord } from '../run/types';
 import { RunFolderError } from './errors';
 import { checkEvalRow, checkRunConfig, checkRunSummary, checkStepRow, methodOrder, type RecordSource } from './records';
@@ -22,26 +22,19 @@ function parseJson(text: string, src: RecordSource): unknown {
 /**
  * A JSON Lines file, one checked record per non-blank line; where only its gzipped copy
  * `<path>.gz` exists (a study's compact logs), that is read; an absent file has no rows. Read
- * whole and synchronously: run files are small and the CLI reads them once.
+ * synchronously (`readJsonlSync`): the CLI reads run files once.
  */
 function readRows<T>(path: string, fn: string, check: (value: unknown, src: RecordSource) => T): T[] {
-  let text: string;
-  if (existsSync(path)) text = readFileSync(path, 'utf8');
-  else if (existsSync(`${path}.gz`)) {
-    try {
-      // Capped: a run log is a few hundred KiB; a crafted file must not inflate without bound.
-      text = gunzipSync(readFileSync(`${path}.gz`), { maxOutputLength: 1 << 28 }).toString('utf8');
-    } catch (cause) {
-      throw new RunFolderError('invalid-json', `${fn}: ${path}.gz: not a gzip file (${(cause as Error).message})`, { cause, path: `${path}.gz` });
-    }
-    path = `${path}.gz`;
-  } else return [];
-  const lines = text.split('\n');
+  const gzip = !existsSync(path) && existsSync(`${path}.gz`);
+  if (gzip) path = `${path}.gz`;
   const rows: T[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i].trim() === '') continue;
-    const src = { fn, path, line: i + 1 };
-    rows.push(check(parseJson(lines[i], src), src));
+  try {
+    // Capped: a run log is a few hundred KiB; a crafted file must not inflate without bound.
+    for (const { value, line } of readJsonlSync(path, { missing: 'empty', gzip, maxBytes: 1 << 28 })) rows.push(check(value, { fn, path, line }));
+  } catch (err) {
+    if (!(err instanceof EnvError)) throw err;
+    // The reader names itself; the contract is RunFolderError naming readRunFolder, file and line.
+    throw new RunFolderError('invalid-json', err.message.replace(/^readJsonlSync: /, `${fn}: `), { cause: err, path, line: err.line });
   }
   return rows;
 }

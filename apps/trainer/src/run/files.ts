@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 
 /**
@@ -41,7 +41,8 @@ export function writeJsonAtomic(path: string, value: unknown): void {
 
 /**
  * Appends one JSON row to a JSONL file and syncs it. A crash can lose at most the row being
- * written; `readJsonlRows` reports a torn last line by its number.
+ * written; `readJsonlSync` (`@paretopo/envs`) reports such a torn last line by its number, or
+ * drops it with `tornTail: 'drop'`.
  *
  * @param path - the `.jsonl` file (created when missing)
  * @param row - the row
@@ -56,53 +57,6 @@ export function appendJsonl(path: string, row: unknown): void {
   } finally {
     closeSync(fd);
   }
-}
-
-/** A JSONL file that does not parse: the message has the file and the 1-based line. */
-export class JsonlError extends Error {
-  override readonly name = 'JsonlError';
-  readonly code = 'jsonl';
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    message: string,
-  ) {
-    super(`${file}:${line}: ${message}`);
-  }
-}
-
-/**
- * Reads every row of a small JSONL file (blank lines skipped). Missing file → `[]`.
- *
- * @param path - the file
- * @param options - `dropTornTail`: a last line without its newline that does not parse (an
- *   append a kill cut short) is dropped instead of an error; for resuming, which rewrites the file
- * @returns the parsed rows in order
- * @throws JsonlError naming the file and line of a malformed row
- * @example
- * readJsonlRows('run/metrics.jsonl').length; // steps written so far
- */
-export function readJsonlRows<T = unknown>(path: string, options: { dropTornTail?: boolean } = {}): T[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const rows: T[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
-    try {
-      rows.push(JSON.parse(line) as T);
-    } catch (err) {
-      if (options.dropTornTail && i === lines.length - 1) break;
-      throw new JsonlError(path, i + 1, `malformed JSON (${(err as Error).message})`);
-    }
-  }
-  return rows;
 }
 
 /**

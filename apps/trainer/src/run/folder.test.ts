@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/load';
 import { FOLDER_KINDS, FOLDER_MARKER, folderKind, openFolder, removeStaleTemps, type FolderKind } from './folder';
-import { readJsonlRows } from './files';
 import { RUN_FILES } from './types';
 
 const root = mkdtempSync(join(tmpdir(), 'paretopo-folder-'));
@@ -93,13 +92,3 @@ describe('stale temporary files', () => {
   });
 });
 
-describe('readJsonlRows', () => {
-  it('drops a torn last line only when asked (resume), never a torn line in the middle', () => {
-    const file = join(fresh() + '.jsonl');
-    writeFileSync(file, '{"step":0}\n{"step":1}\n{"ste');
-    expect(() => readJsonlRows(file)).toThrow(/:3: malformed JSON/);
-    expect(readJsonlRows(file, { dropTornTail: true })).toEqual([{ step: 0 }, { step: 1 }]);
-    writeFileSync(file, '{"step":0}\n{"ste\n{"step":2}\n');
-    expect(() => readJsonlRows(file, { dropTornTail: true })).toThrow(/:2: malformed JSON/);
-  });
-});
