@@ -124,4 +124,28 @@ describe('exact cores vs each other on larger inputs', () => {
     }
     expectClose(hypervolume({ data: lifted, n, d: 3 }, [1.1, 1.1, 1]), hypervolume(base, [1.1, 1.1]), { rel: 1e-11 });
   });
+
+  it('results do not depend on earlier calls (the sweep levels reuse their buffers)', () => {
+    const big = randomPoints(150, 5, 11, 'sphere');
+    const six = randomPoints(40, 6, 12, 'sphere');
+    const small = randomPoints(9, 5, 13, 'cube');
+    const ref5 = new Array(5).fill(1.1);
+    const ref6 = new Array(6).fill(1.1);
+    const first = [hypervolume(big, ref5), hypervolume(six, ref6), hypervolume(small, ref5)];
+    const again = [hypervolume(big, ref5), hypervolume(six, ref6), hypervolume(small, ref5)];
+    expect(again).toEqual(first);
+    expectClose(hypervolume(small, ref5), hypervolume(small, ref5, { algorithm: 'inclusion-exclusion' }), { rel: 1e-12 });
+  });
+
+  it('past the pooled size (5000 points in 5-D, a constant fifth objective): the 4-D volume times its extent', () => {
+    const n = 5000;
+    const base = randomPoints(n, 4, 21, 'cube');
+    const lifted = new Float64Array(n * 5);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < 4; j++) lifted[i * 5 + j] = base.data[i * 4 + j];
+      lifted[i * 5 + 4] = 0.5;
+    }
+    const low = hypervolume(base, [1.1, 1.1, 1.1, 1.1]);
+    expectClose(hypervolume({ data: lifted, n, d: 5 }, [1.1, 1.1, 1.1, 1.1, 2]), low * 1.5, { rel: 1e-12 });
+  });
 });

@@ -127,12 +127,14 @@ function contribution3d(
   for (let u = split - 1; u >= 0; u--) {
     const ux = L[3 * u];
     const uy = L[3 * u + 1];
-    const qx = ux > px ? ux : px;
-    const qy = uy > py ? uy : py;
+    const qx = Math.max(ux, px);
+    const qy = Math.max(uy, py);
+    if (L[3 * u + 2] === pz && qx === ux && qy === uy) evictBelow = true;
+    // Most points fall in a strip: test that first, branch-free. Such a point cannot dominate p
+    // in (x, y), since bx > px and by > py (every point lies strictly below ref).
+    if ((+(qx >= bx) | +(qy >= by)) !== 0) continue;
     // The live points form an antichain, so a p that a live point dominates evicts nothing.
     if (qx === px && qy === py) return DOMINATED;
-    if (qx === ux && qy === uy && L[3 * u + 2] === pz) evictBelow = true;
-    if (qx >= bx || qy >= by) continue;
     if (qy === py) bx = qx;
     else if (qx === px) by = qy;
     io[IO_QX] = qx;
@@ -163,8 +165,8 @@ function contribution3d(
     const qz = L[3 * u + 2];
     vol += (boxArea - io[IO_COVERED]) * (qz - zPrev);
     zPrev = qz;
-    const qx = ux > px ? ux : px;
-    const qy = uy > py ? uy : py;
+    const qx = Math.max(ux, px);
+    const qy = Math.max(uy, py);
     // Above pz, p weakly dominates u exactly when it does in (x, y).
     if (qx !== ux || qy !== uy) {
       if (w !== u) {
@@ -180,7 +182,7 @@ function contribution3d(
       liveCount = w + count - u - 1;
       return vol;
     }
-    if (qx >= bx || qy >= by) continue;
+    if ((+(qx >= bx) | +(qy >= by)) !== 0) continue;
     if (qy === py) bx = qx;
     else if (qx === px) by = qy;
     io[IO_QX] = qx;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { pointsArb } from '@paretopo/pareto/testing';
-import { expectClose } from '@paretopo/test-utils';
+import { benchPoints, expectClose } from '@paretopo/test-utils';
+import { hvSweepTo2d } from './exact';
 import { hvInclusionExclusion } from './inclusionExclusion';
 import { clippedFront, limitScratch } from './limitSet';
 
@@ -42,6 +43,46 @@ describe('clippedFront', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it.each([
+    [4, 30, 'cube'],
+    [4, 150, 'sphere'],
+    [5, 40, 'cube'],
+    [5, 150, 'sphere'],
+  ] as const)(
+    'e = %i, %i rows (%s): same union as the full limit set, with more candidates than the insertion sort takes',
+    (e, m, kind) => {
+      const rows = benchPoints(m, e, kind, 3 + m).data;
+      // p below every row (every row a candidate) and p inside the cloud (slabs prune most).
+      for (const at of [0, 0.3]) {
+        const p = new Float64Array(e).fill(at);
+        const out = new Float64Array(m * e);
+        const c = clippedFront(p, rows, m, e, -1, out, limitScratch(m, e));
+        const full = fullLimitSet(p, rows, m, e, -1);
+        const ref = new Float64Array(e).fill(1.1);
+        expect(c).toBeGreaterThan(0);
+        expectClose(hvSweepTo2d(out, c, e, ref), hvSweepTo2d(full, m, e, ref), { rel: 1e-12 });
+      }
+    },
+  );
+
+  it('e = 4, up to 60 rows on a small grid (ties, duplicates, shared objective sets): same union as the full limit set', () => {
+    const cases = fc.tuple(pointsArb({ d: 4, minN: 1, maxN: 60, min: 0, max: 5 }), fc.nat());
+    fc.assert(
+      fc.property(cases, ([pts, pick]) => {
+        const { data, n } = pts;
+        const skip = pick % (n + 1) === n ? -1 : pick % n;
+        const p = skip >= 0 ? data.slice(skip * 4, skip * 4 + 4) : Float64Array.of(1, 2, 1, 2);
+        const out = new Float64Array(n * 4);
+        const c = clippedFront(p, data, n, 4, skip, out, limitScratch(n, 4));
+        if (c <= 0) return;
+        const full = fullLimitSet(p, data, n, 4, skip);
+        const ref = new Float64Array(4).fill(7);
+        expect(hvSweepTo2d(out, c, 4, ref)).toBe(hvSweepTo2d(full, full.length / 4, 4, ref));
+      }),
+      { numRuns: 300 },
     );
   });
 });

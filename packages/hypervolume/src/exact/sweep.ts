@@ -1,5 +1,6 @@
 import { charge } from './budget';
 import { clippedFront, limitScratch } from './limitSet';
+import type { LimitScratch } from './limitSet';
 import { argsortColumn } from './sort';
 
 /** Exact hypervolume core of dimension `d` used for the (d−1)-dimensional contributions. */
@@ -24,15 +25,19 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
   const e = d - 1;
   // The work meter (options.budget): this call's buffers and sort, then each step's scan below.
   charge(64 + n * d);
-  const ord = argsortColumn(data, n, d, e);
-  const lref = ref.subarray(0, e);
+  const s = sweepScratch(n, d);
+  const ord = argsortColumn(data, n, d, e, s.ord);
+  const lref = s.lref;
+  for (let j = 0; j < e; j++) lref[j] = ref[j];
   // Kept projections, compacted, and the scratch for the clipped set.
-  const kept = new Float64Array(n * e);
+  const kept = s.kept;
   let m = 0;
-  const clip = new Float64Array(n * e);
-  const p = new Float64Array(e);
-  const scratch = limitScratch(n, e);
+  const clip = s.clip;
+  const p = s.p;
+  const scratch = s.limit;
   const outside = scratch.outside;
+  const best = scratch.best;
+  const cut = s.cut;
   let vol = 0;
   let hv = 0;
   for (let k = 0; k < n; k++) {
@@ -41,15 +46,34 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
     const c = clippedFront(p, kept, m, e, -1, clip, scratch);
     charge(8 + m * e + (e === 4 && c > 0 ? c * c : 0));
     if (c >= 0) {
+      // The slabs (the first rows of the clipped set, one per objective j with a finite best[j])
+      // cover every point of p's box with x_j ≥ best[j]. What they leave is the box from p to
+      // cut = min(best, ref), and only the other rows, all inside it, can cover part of that:
+      // their hypervolume against cut is computed on fewer points (and smaller volumes).
+      let strong = 0;
       let box = 1;
-      for (let j = 0; j < e; j++) box *= lref[j] - p[j];
-      vol += box - (c === 0 ? 0 : lower(clip, c, e, lref));
+      for (let j = 0; j < e; j++) {
+        const b = best[j];
+        if (b !== Infinity) strong++;
+        const top = b < lref[j] ? b : lref[j];
+        cut[j] = top;
+        box *= top - p[j];
+      }
+      const rest = c - strong;
+      if (rest > 0 && strong > 0) clip.copyWithin(0, strong * e, c * e);
+      vol += box - (rest === 0 ? 0 : lower(clip, rest, e, cut));
       // Evict the kept points p weakly dominates (their boxes lie inside p's), then append p.
-      let w = 0;
-      for (let a = 0; a < m; a++) {
-        if (outside[a] & 0x80) continue;
-        if (w !== a) for (let j = 0; j < e; j++) kept[w * e + j] = kept[a * e + j];
-        w++;
+      // Runs of surviving rows move in one copyWithin (a memmove) each.
+      let w = scratch.evicted === 0 ? m : 0;
+      for (let a = w; a < m; ) {
+        if (outside[a] & 0x80) {
+          a++;
+          continue;
+        }
+        const start = a;
+        while (a < m && (outside[a] & 0x80) === 0) a++;
+        if (w !== start) kept.copyWithin(w * e, start * e, a * e);
+        w += a - start;
       }
       for (let j = 0; j < e; j++) kept[w * e + j] = p[j];
       m = w + 1;
@@ -58,4 +82,50 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
     hv += vol * (next - data[i * d + e]);
   }
   return hv;
+}
+
+/** Buffers of one {@link hvSweep} level, for up to `n` points. */
+interface SweepScratch {
+  readonly n: number;
+  readonly ord: Uint32Array;
+  readonly lref: Float64Array;
+  readonly cut: Float64Array;
+  readonly kept: Float64Array;
+  readonly clip: Float64Array;
+  readonly p: Float64Array;
+  readonly limit: LimitScratch;
+}
+
+/**
+ * Buffers per dimension d, reused across calls. A d = 6 sweep calls the d = 5 level once per
+ * point, and allocating its eight typed arrays each time spent a fifth of the time in the
+ * garbage collector. One set per d is enough: a level only calls the level below (d − 1), so
+ * two calls in flight never share a d. Calls on more than {@link POOL_MAX} points allocate their
+ * own (rare top-level calls whose work dwarfs the allocation), so the pool holds buffers for at
+ * most that many points per dimension.
+ */
+const pools: (SweepScratch | undefined)[] = [];
+const POOL_MAX = 4096;
+
+function sweepScratch(n: number, d: number): SweepScratch {
+  const have = pools[d];
+  if (have !== undefined && have.n >= n) return have;
+  if (n > POOL_MAX) return makeScratch(n, d);
+  const made = makeScratch(Math.min(Math.max(n, 2 * (have?.n ?? 0), 64), POOL_MAX), d);
+  pools[d] = made;
+  return made;
+}
+
+function makeScratch(size: number, d: number): SweepScratch {
+  const e = d - 1;
+  return {
+    n: size,
+    ord: new Uint32Array(size),
+    lref: new Float64Array(e),
+    cut: new Float64Array(e),
+    kept: new Float64Array(size * e),
+    clip: new Float64Array(size * e),
+    p: new Float64Array(e),
+    limit: limitScratch(size, e),
+  };
 }
