@@ -99,8 +99,13 @@ export async function connectEngine(engine: EngineSettings, fn: string): Promise
   const { url, baseModel } = engine;
   if (url === undefined || baseModel === undefined) throw new TypeError(`${fn}: config.engine needs url and baseModel (got ${JSON.stringify({ url, baseModel })})`);
   const files = readTokenizerFiles(engine.tokenizer ?? baseModel);
+  // Built before the session opens: building Qwen3's tokenizer blocks the event loop for seconds on a
+  // loaded machine, and a block between two requests outlasts the server's keep-alive (5 s in uvicorn
+  // and Node), so the next request would go out on a socket the server has just closed.
+  const tokenizer = hfTokenizer(files);
+  const template = new ChatTemplate(files.tokenizerConfig);
   const client = await TinkerClient.connect({ baseUrl: url });
-  return { client, tokenizer: hfTokenizer(files), template: new ChatTemplate(files.tokenizerConfig), baseModel };
+  return { client, tokenizer, template, baseModel };
 }
 
 /**
