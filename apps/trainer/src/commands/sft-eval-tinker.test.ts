@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findDataDir } from '@paretopo/envs';
 import { ChatTemplate, hfTokenizer, readTokenizerFiles } from '@paretopo/tinker';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, resolveConfig } from '../config/load';
@@ -133,5 +134,21 @@ describe('sft and eval on a Tinker engine (recorded SkyRL answers, no engine)', 
     await expect(runEval(resolveConfig(evalConfigSchema, { env: 'arith', engine: { ...engine, baseModel: 'other' }, checkpoint: out, task: TASK }, 'eval'), { log: () => {} })).rejects.toThrow(/is a LoRA of Qwen\/Qwen3-0\.6B; --engine\.baseModel is other/);
     // A folder with no engine checkpoint.
     await expect(runEval(resolveConfig(evalConfigSchema, { env: 'arith', engine, checkpoint: work, task: TASK }, 'eval'), { log: () => {} })).rejects.toThrow(/holds no engine checkpoint/);
+  });
+
+  describe.skipIf(findDataDir() === null)('eval --engine tinker on the real benchmarks (data from the shared data folder)', () => {
+    it.each([
+      ['gsm8k', 'calc'],
+      ['math500', 'code'],
+      ['hotpotqa', 'search'],
+    ])('%s: a system turn explains its tool <%s>, the row counts the question', async (env, tag) => {
+      const { fake, engine } = await setup();
+      const row = await runEval(resolveConfig(evalConfigSchema, { env, engine, limit: 1, maxTokens: 8 }, 'eval'), { log: () => {} });
+      expect(row.n).toBe(1);
+      const prompt = tokenizer.decode(Int32Array.from(fake.requests.find((q) => q.path === '/api/v1/asample')!.body.prompt.chunks[0].tokens));
+      expect(prompt.startsWith('<|im_start|>system\nAnswer the question. You may call a tool by writing its tag')).toBe(true);
+      expect(prompt).toContain(`- <${tag}>…</${tag}>`);
+      expect(prompt).toMatch(/<\|im_end\|>\n<\|im_start\|>user\n[^]*<\|im_end\|>\n<\|im_start\|>assistant\n$/);
+    });
   });
 });
