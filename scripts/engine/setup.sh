@@ -13,18 +13,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 uv_version=0.13.9
 
-find_python() {
-  if [ -n "${PARETOPO_ENGINE_PYTHON:-}" ]; then echo "$PARETOPO_ENGINE_PYTHON"; return; fi
-  local p
-  # A pyenv shim is on PATH even when it points at another version, so each candidate must run.
-  for p in "$(command -v python3.12 || true)" "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.12*/bin/python3.12; do
-    if [ -n "$p" ] && [ -x "$p" ] && "$p" -c '' >/dev/null 2>&1; then echo "$p"; return; fi
-  done
-  echo "setup.sh: ERROR: no Python 3.12 found (set PARETOPO_ENGINE_PYTHON, or put python3.12 on PATH)" >&2
-  exit 2
-}
+# shellcheck source=find-python.sh
+. "$here/find-python.sh"
 
-python="$(find_python)"
+python="$(find_python setup.sh)"
 pyver="$("$python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
 case "$pyver" in
   3.12.*) ;;

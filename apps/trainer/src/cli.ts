@@ -10,6 +10,7 @@ import { runDemo } from './commands/demo';
 import { runEval } from './commands/eval';
 import { runReport } from './commands/report';
 import { runSft } from './commands/sft';
+import { runSftTinker } from './commands/sft-tinker';
 import { runStudy, writeStudyOutputs } from './commands/study';
 import { STUDY_FILES } from './study/folder';
 import { resumeConfig, runTrain } from './commands/train';
@@ -21,9 +22,10 @@ usage: paretopo <command> [--config file.json|.yaml] [--key value ...]
 
 commands:
   demo      warm start (SFT) + ParetoPO RL on arith, then the before/after table and a report
-  sft       supervised warm start on the scripted teacher      (--env arith|kb --out DIR)
-  train     RL with one method from a warm start               (--env --method --init DIR --out DIR; --resume --out DIR; --engine tinker …)
-  eval      a checkpoint or an OpenAI-compatible endpoint      (--env --checkpoint DIR | --endpoint URL --model M
+  sft       supervised warm start on the scripted teacher      (--env arith|kb --out DIR; --engine tinker …: a LoRA on the engine)
+  train     RL with one method from a warm start               (--env --method --init DIR --out DIR; --resume --out DIR; --engine tinker …,
+            also --env gsm8k|math500|hotpotqa)
+  eval      a checkpoint or an OpenAI-compatible endpoint      (--env --checkpoint DIR | --endpoint URL --model M | --engine tinker … [--checkpoint DIR]
             [--api-key-file F, else $OPENAI_API_KEY] [--timeout-ms --deadline-ms --max-attempts])
   compare   methods × seeds, results.md/json and report.html   (--env --methods a,b --seeds N --out DIR)
   study     a pre-registered study from its spec file          (SPEC.json [--out WORKDIR] [--jobs 2] [--plan])
@@ -39,14 +41,21 @@ and exits 130 (train and demo save a checkpoint first).`;
 /** What each command's `--help` prints above its flags, and the schema the flags come from. */
 const COMMANDS: Record<string, { usage: string; schema: z.ZodType; extra?: string[] }> = {
   demo: { usage: 'paretopo demo [--out DIR] [--sft.KEY V ...] [--train.KEY V ...]', schema: demoConfigSchema },
-  sft: { usage: 'paretopo sft --env arith|kb --out DIR [--KEY V ...]', schema: sftConfigSchema },
+  sft: {
+    usage: 'paretopo sft --env arith|kb --out DIR [--engine tinker --engine.url URL --engine.baseModel M] [--KEY V ...]',
+    schema: sftConfigSchema,
+    extra: ['(engine tinker: model.* and backend are not used; the LoRA of engine.baseModel is trained on the teacher traces)'],
+  },
   train: {
     usage:
-      'paretopo train --env arith|kb (--init DIR | --engine tinker --engine.url URL --engine.baseModel M) --out DIR [--method M] [--KEY V ...] | paretopo train --resume --out DIR [--init DIR]',
+      'paretopo train --env arith|kb (--init DIR | --engine tinker --engine.url URL --engine.baseModel M [--init ENGINE_SFT_DIR]) --out DIR [--method M] [--KEY V ...] | paretopo train --env gsm8k|math500|hotpotqa --engine tinker … [--data.train FILE] --out DIR | paretopo train --resume --out DIR [--init DIR]',
     schema: trainConfigSchema,
     extra: ['--resume  continue the run in --out from its latest checkpoint, with its saved settings (--init only to point at a moved warm start)'],
   },
-  eval: { usage: 'paretopo eval --env E (--checkpoint DIR | --endpoint URL --model M) [--KEY V ...]', schema: evalConfigSchema },
+  eval: {
+    usage: 'paretopo eval --env E (--checkpoint DIR | --endpoint URL --model M | --engine tinker --engine.url URL --engine.baseModel M [--checkpoint DIR]) [--KEY V ...]',
+    schema: evalConfigSchema,
+  },
   compare: { usage: 'paretopo compare --env arith|kb --out DIR [--methods a,b] [--seeds N] [--KEY V ...]', schema: compareConfigSchema },
   study: {
     usage: 'paretopo study SPEC.json [--out WORKDIR] [--jobs N] [--plan]',
@@ -114,7 +123,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'sft': {
         const { config, positional } = loadConfig(sftConfigSchema, args, 'sft');
         noPositional('sft', positional);
-        await runSft(config, { progress, log, signal: interruptSignal(log) });
+        if (config.engine.name === 'tinker') await runSftTinker(config, { progress, log, signal: interruptSignal(log) });
+        else await runSft(config, { progress, log, signal: interruptSignal(log) });
         return EXIT.ok;
       }
       case 'train': {

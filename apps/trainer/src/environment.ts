@@ -36,6 +36,11 @@ export interface Environment {
    * use without a tool.
    */
   demonstrations(options: { seed: number; overuse: number; repeat: number }): Demonstration[];
+  /**
+   * The teacher's traces over `sft` alone, without the background text: what a pretrained model's
+   * warm start needs (it knows the one-digit table; it has to learn the task's tool tags).
+   */
+  teacherTraces(options: { seed: number; overuse: number; repeat: number }): Demonstration[];
 }
 
 export type Demonstration = Pick<TeacherTrace, 'prompt' | 'segments'>;
@@ -97,6 +102,7 @@ export function createEnvironment(name: EnvName, options: EnvironmentOptions): E
       // rambling policy cost much.
       maxTokens: 72,
       demonstrations: (o) => interleave(arithTeacher(pools.sft, o), arithFacts().map(asText), 4),
+      teacherTraces: (o) => arithTeacher(pools.sft, o),
     };
   }
   if (name === 'kb') {
@@ -115,6 +121,10 @@ export function createEnvironment(name: EnvName, options: EnvironmentOptions): E
         const retrieve = searchRetriever(index, searchOptions);
         const traces = kbTeacher(world, pools.sft, { ...o, retrieve: (q) => retrieve(q) });
         return interleave(traces, kbParametricSentences(world).map(asText), 4);
+      },
+      teacherTraces: (o) => {
+        const retrieve = searchRetriever(index, searchOptions);
+        return kbTeacher(world, pools.sft, { ...o, retrieve: (q) => retrieve(q) });
       },
     };
   }

@@ -9,15 +9,34 @@ export { arithFacts } from '@paretopo/envs';
 export type { Environment, EnvironmentOptions } from './environment';
 export { evaluatePolicy, evalRowOf, oracleFiguresOf, oracleMapOf } from './evaluation';
 export type { EvalLimits } from './evaluation';
-export { BACKEND_NAMES, ENV_NAMES, BENCHMARK_NAMES, TRAIN_BUDGET_BY_ENV, sftConfigSchema, trainConfigSchema, evalConfigSchema, compareConfigSchema } from './config/schema';
+export { BACKEND_NAMES, ENV_NAMES, BENCHMARK_NAMES, ENGINE_NAMES, LOCAL_BENCHMARK_REFUSED, isBuiltIn, TRAIN_BUDGET_BY_ENV, sftConfigSchema, trainConfigSchema, evalConfigSchema, compareConfigSchema } from './config/schema';
 export type { SftConfig, TrainConfig, EvalConfig, CompareConfig, EnvName, BenchmarkName, BackendName } from './config/schema';
 export { ConfigError, loadConfig, parseFlags, mergeConfig, readConfigFile, resolveConfig } from './config/load';
 export { runSft } from './commands/sft';
 export type { SftRunOptions, SftRunResult } from './commands/sft';
 export { runTrain, stepTasks, resumeConfig } from './commands/train';
 export type { TrainRunOptions, TrainRunResult } from './commands/train';
-export { chatTasks, closeTinker, connectTinker, evaluateTinker, readEngineState, saveEngineState, tinkerRlStep } from './commands/train-tinker';
-export type { EngineTrainState, TinkerTrainer } from './commands/train-tinker';
+export {
+  chatTasks,
+  closeTinker,
+  connectEngine,
+  connectTinker,
+  engineCheckpointOf,
+  evaluateTinker,
+  readEngineSft,
+  readEngineState,
+  saveEngineState,
+  tinkerRlStep,
+  writeEngineSft,
+  ENGINE_SFT_FILE,
+  ENGINE_STATE_FILE,
+} from './commands/train-tinker';
+export type { EngineSession, EngineSettings, EngineSftState, EngineTrainState, TinkerTrainer } from './commands/train-tinker';
+export { runSftTinker, engineSftDatums } from './commands/sft-tinker';
+export type { SftTinkerResult } from './commands/sft-tinker';
+export { benchmarkPools, benchmarkSuite } from './benchmarks';
+export type { BenchmarkPoolOptions, BenchmarkPools, BenchmarkQuestion, BenchmarkSuite } from './benchmarks';
+export type { TrainPools } from './commands/train';
 export { runEval, resolveCheckpointDir } from './commands/eval';
 export { runCompare } from './commands/compare';
 export { childRunner, runJobPool, runState, runConfigDifferences, savedRunConfig } from './run/jobs';
@@ -38,7 +57,7 @@ export { runDemo, demoTable, demoStrataTable } from './commands/demo';
 export { main, EXIT } from './cli';
 export { Progress, formatDuration } from './progress';
 export type { ProgressOptions, ProgressStream } from './progress';
-export { saveTrainState, loadTrainState, paramsHash, TrainCheckpointError } from './run/checkpoint';
+export { saveTrainState, loadTrainState, paramsHash, TrainCheckpointError, writeJsonWithChecksums, readVerifiedJson } from './run/checkpoint';
 export type { LoadedTrainState, TrainStateExtra } from './run/checkpoint';
 export { writeFileAtomic, writeJsonAtomic, appendJsonl, writeJsonlAtomic } from './run/files';
 export { Interrupted } from './run/interrupted';

@@ -34,6 +34,8 @@ export interface RlStepOptions extends PgLossSettings {
   temperature?: number;
   /** Run seed; the rollout of step t uses a seed derived from (seed, t) [0]. */
   seed?: number;
+  /** Answer equivalence of the task (a real benchmark's); default the rollout's numeric or exact match. */
+  match?: (prediction: string, gold: string) => boolean;
 }
 
 /** One row of metrics per RL step (the DESIGN.md "One RL step" fields known at this level). */
@@ -280,6 +282,7 @@ export async function methodRollout(
     maxContextTokens,
     temperature: options.temperature ?? 1,
     seed: stepSeed(options.seed ?? 0, step),
+    match: options.match,
   });
   const correct = traj.episodes.map((e) => e.correct);
   const calls = traj.episodes.map((e) => e.validCalls + e.invalidCalls);

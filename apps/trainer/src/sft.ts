@@ -21,7 +21,8 @@ export interface SftOptions {
  * Tokenises prompt + trace segments into a packed batch, exactly as a rollout would lay out the
  * same episode (no BOS, the prompt then policy and tool spans), so SFT and RL see one format.
  *
- * @param tokenizer - the policy's tokenizer
+ * @param tokenizer - the policy's tokenizer (any `encode`: the TinyGPT's, or a real model's through
+ *   `@paretopo/tinker`'s `hfTokenizer`, with prompts already through its chat template)
  * @param traces - scripted teacher traces (e.g. envs' `arithTeacher`)
  * @param maxTokens - the model's context; a longer trace throws
  * @returns tokens, offsets and the loss mask (per token)
@@ -31,7 +32,7 @@ export interface SftOptions {
  * // 13 zeros (the prompt), then 3 ones (<ans>, 2, </ans>)
  */
 export function packTeacherTraces(
-  tokenizer: TagTokenizer,
+  tokenizer: Pick<TagTokenizer, 'encode'>,
   traces: readonly Pick<TeacherTrace, 'prompt' | 'segments'>[],
   maxTokens = Number.POSITIVE_INFINITY,
 ): PackedTraces {

@@ -1,22 +1,15 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createCodeTool,
-  gsm8kTasks,
-  hotpotQATasks,
-  loadGsm8k,
-  loadHotpotQA,
-  loadMath500,
-  mathEqual,
-  qaAnswerMatch,
-  type Tool,
-} from '@paretopo/envs';
 import { createBackend, type Backend } from '@paretopo/kernels';
 import { loadCheckpoint } from '@paretopo/policy';
-import { OpenAIChatPolicy, evaluate, type RolloutTask } from '@paretopo/rollout';
-import type { BenchmarkName, EvalConfig } from '../config/schema';
+import { OpenAIChatPolicy, evaluate } from '@paretopo/rollout';
+import type { EvalConfig } from '../config/schema';
+import { benchmarkSuite, type BenchmarkSuite } from '../benchmarks';
 import { createEnvironment } from '../environment';
-import { evalRowOf, evaluatePolicy, oracleMapOf } from '../evaluation';
+import { evalRowOf, evaluatePolicy, oracleMapOf, type EvalLimits } from '../evaluation';
+import { ConfigError } from '../config/load';
+import { TinkerPolicy, type SamplerRef } from '@paretopo/tinker';
+import { connectEngine, engineCheckpointOf, evaluateTinker } from './train-tinker';
 import { readLatestCheckpoint } from '../run/checkpoint';
 import { writeJsonAtomic } from '../run/files';
 import { openFolder } from '../run/folder';
@@ -68,34 +61,10 @@ export function readApiKey(config: Pick<EvalConfig, 'apiKeyFile'>, env: NodeJS.P
   return key;
 }
 
-/** What an evaluation runs on: questions (each may carry its own tools), the shared tools, the answer rule. */
-interface EvalSuite {
-  tasks: (RolloutTask & { oracleCalls?: number })[];
-  tools: readonly Tool<any>[];
-  maxTokens: number;
-  match?: (prediction: string, gold: string) => boolean;
-}
-
-/** The first `limit` items (all when `limit` is 0), taken before any per-question work such as HotpotQA's indexes. */
-const firstOf = <T>(items: T[], limit: number): T[] => (limit > 0 ? items.slice(0, limit) : items);
-
-async function benchmarkSuite(name: BenchmarkName, data: string | undefined, limit: number): Promise<EvalSuite> {
-  if (name === 'gsm8k') return { tasks: gsm8kTasks(firstOf(await loadGsm8k(data), limit)), tools: [], maxTokens: 512 };
-  // HotpotQA's official metric (SQuAD exact match) without its ways to accept a wrong answer.
-  if (name === 'hotpotqa') return { tasks: hotpotQATasks(firstOf(await loadHotpotQA(data), limit)), tools: [], maxTokens: 256, match: qaAnswerMatch };
-  // MATH-500 in the ToRL setting: a JavaScript interpreter in the sandbox, MATH-style equivalence.
-  const items = firstOf(await loadMath500(data), limit);
-  return {
-    tasks: items.map((q) => ({ id: q.id, prompt: `${q.problem}\n`, answer: q.answer })),
-    tools: [createCodeTool()],
-    maxTokens: 1024,
-    match: mathEqual,
-  };
-}
-
 /**
- * `paretopo eval`: one policy's accuracy–efficiency point, from a local checkpoint (greedy) or an
- * OpenAI-compatible endpoint (vLLM, SGLang, llama.cpp, Ollama), on a split of a built-in task or
+ * `paretopo eval`: one policy's accuracy–efficiency point, from a local checkpoint (greedy), an
+ * OpenAI-compatible endpoint (vLLM, SGLang, llama.cpp, Ollama) or, with `engine.name` 'tinker', a
+ * Tinker engine's model (greedy; the base model, or an engine SFT / run checkpoint), on a split of a built-in task or
  * on a real benchmark (GSM8K with the calculator, MATH-500 with the sandboxed code tool, HotpotQA
  * with a search over each question's own 10 paragraphs).
  *
@@ -103,7 +72,9 @@ async function benchmarkSuite(name: BenchmarkName, data: string | undefined, lim
  * @param options - log, an optional started backend, and the environment the endpoint's API key
  *   is read from (default `process.env`; see {@link readApiKey})
  * @returns the evaluation row (written to `config.out/eval.json` when `out` is set)
- * @throws ConfigError when `out` belongs to another command (an SFT warm start, a run, …)
+ * @throws ConfigError when `out` belongs to another command (an SFT warm start, a run, …), or an
+ *   engine checkpoint is of another base model than `engine.baseModel`
+ * @throws TrainCheckpointError when an engine checkpoint is missing or corrupt
  * @example
  * (await runEval(evalConfigSchema.parse({ env: 'gsm8k', endpoint: 'http://127.0.0.1:8000/v1', model: 'qwen', limit: 50 }))).accuracy;
  */
@@ -111,20 +82,22 @@ export async function runEval(config: EvalConfig, options: { log?: (line: string
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   // Refused before the evaluation runs when --out belongs to another command (a warm start's eval.json is its own).
   if (config.out !== undefined) openFolder(config.out, 'eval', log);
-  let suite: EvalSuite;
+  let suite: BenchmarkSuite;
   if (config.env === 'arith' || config.env === 'kb') {
     const env = createEnvironment(config.env, config.task);
     const items = env[config.split];
     suite = { tasks: items.map((t) => ({ id: t.id, prompt: t.prompt, answer: t.answer, oracleCalls: t.oracleCalls })), tools: env.tools, maxTokens: env.maxTokens };
   } else suite = await benchmarkSuite(config.env, config.data, config.limit);
-  const tasks = firstOf(suite.tasks, config.limit);
+  const tasks = config.limit > 0 ? suite.tasks.slice(0, config.limit) : suite.tasks;
   if (tasks.length === 0) {
     const from = config.env === 'arith' || config.env === 'kb' ? `the ${config.split} split of ${config.env}` : `the ${config.env} data file${config.data === undefined ? '' : ` ${config.data}`}`;
     throw new Error(`eval: no questions to evaluate in ${from}; an empty evaluation has no accuracy`);
   }
   const limits = { maxTurns: config.maxTurns, maxToolCalls: config.maxToolCalls, maxTokens: config.maxTokens ?? suite.maxTokens, alpha: 0.5, match: suite.match };
   let row: EvalRow;
-  if (config.checkpoint !== undefined) {
+  if (config.engine.name === 'tinker') {
+    row = await evaluateOnEngine(config, suite.tools, tasks, limits, log, config.env !== 'arith' && config.env !== 'kb');
+  } else if (config.checkpoint !== undefined) {
     const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
     log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
     const { model, tokenizer } = await loadCheckpoint(resolveCheckpointDir(config.checkpoint), backend);
@@ -143,4 +116,42 @@ export async function runEval(config: EvalConfig, options: { log?: (line: string
   }
   if (config.out !== undefined) writeJsonAtomic(join(config.out, 'eval.json'), { config, ...row });
   return row;
+}
+
+/**
+ * Greedy evaluation of the engine's model: the base model, or with `config.checkpoint` the weights
+ * of an engine SFT folder or a run's engine checkpoint, loaded into a fresh LoRA (unloaded after).
+ */
+async function evaluateOnEngine(
+  config: EvalConfig,
+  tools: BenchmarkSuite['tools'],
+  tasks: BenchmarkSuite['tasks'],
+  limits: EvalLimits,
+  log: (line: string) => void,
+  system: boolean,
+): Promise<EvalRow> {
+  const { engine } = config;
+  const from = config.checkpoint === undefined ? undefined : engineCheckpointOf(config.checkpoint);
+  if (from !== undefined && from.baseModel !== engine.baseModel) {
+    throw new ConfigError(`eval: ${from.what} is a LoRA of ${from.baseModel}; --engine.baseModel is ${engine.baseModel}`);
+  }
+  log(`engine: tinker (${engine.url}, base model ${engine.baseModel}${from === undefined ? ', no adapter' : `, ${from.what}`})`);
+  const session = await connectEngine(engine, 'eval');
+  const { client } = session;
+  let modelId: string | undefined;
+  try {
+    let sampler: SamplerRef = { baseModel: session.baseModel };
+    if (from !== undefined) {
+      modelId = (await client.createModel({ baseModel: session.baseModel, loraRank: from.loraRank, seed: config.seed })).modelId;
+      await client.loadWeights(modelId, from.weights, { optimizer: false });
+      sampler = { modelPath: await client.saveWeightsForSampler(modelId, 'eval') };
+    }
+    const policy = new TinkerPolicy({ client, sampler, tokenizer: session.tokenizer });
+    // Like the local row, without a pool tag: the evaluated split is in the config.
+    const { pool: _pool, ...row } = await evaluateTinker({ policy, template: session.template }, tasks, tools, limits, 'test', 0, { system });
+    return row;
+  } finally {
+    if (modelId !== undefined) await client.unloadModel(modelId).catch(() => undefined);
+    client.close();
+  }
 }

@@ -59,6 +59,7 @@ export interface SftRunResult {
  */
 export async function runSft(config: SftConfig, options: SftRunOptions = {}): Promise<SftRunResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (config.engine.name !== 'local') throw new ConfigError(`runSft: trains the local TinyGPT (engine.name 'local'; got ${JSON.stringify(config.engine.name)}); an engine's warm start is runSftTinker`);
   openFolder(config.out, 'sft', log);
   if (existsSync(join(config.out, CHECKPOINT_FILES.weights))) {
     throw new ConfigError(`sft: ${config.out} already holds a warm start (${CHECKPOINT_FILES.weights}); runs trained from it check its weights, so it is never replaced: choose another --out, or remove the folder to train it again`);

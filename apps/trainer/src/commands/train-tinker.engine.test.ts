@@ -1,13 +1,13 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findDataDir, readJsonlSync } from '@paretopo/envs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The engine harness of @paretopo/tinker's own real-engine suite (one shared way to start SkyRL).
 import { ENGINE_REQUIRED, findEngine, startEngine, type RunningEngine } from '../../../../packages/tinker/test/engine';
 import { EXIT, main } from '../cli';
 import { loadConfig } from '../config/load';
 import { trainConfigSchema } from '../config/schema';
-import { readJsonlSync } from '@paretopo/envs';
 import { values } from '@paretopo/test-utils';
 import { RUN_FILES, type StepRow } from '../run/types';
 import { runTrain } from './train';
@@ -23,6 +23,9 @@ if (missing !== undefined && ENGINE_REQUIRED) {
   throw new Error(`PARETOPO_REQUIRE_ENGINE=1 but SkyRL's Tinker server is not installed: ${missing}`);
 }
 if (missing !== undefined) console.warn(`skipping paretopo train --engine tinker: ${missing}`);
+
+const gsm8kMissing = findDataDir() === null;
+if (gsm8kMissing) console.warn('skipping eval --engine tinker --env gsm8k: no shared data folder (../shared/data or $PARETOPO_DATA_DIR; see its NOTICE.md)');
 
 // A guard against a hang, not a performance bound: JAX compiles on a loaded 2-core box.
 const SLOW = 600_000;
@@ -86,5 +89,52 @@ describe.skipIf(missing !== undefined)('paretopo train --engine tinker (SkyRL, J
     for (const f of [RUN_FILES.config, RUN_FILES.evals, RUN_FILES.summary]) expect(existsSync(join(out, f))).toBe(true);
     expect(existsSync(join(out, RUN_FILES.checkpoints, 'step-000003', 'engine-state.json'))).toBe(true);
     console.log(`train --engine tinker: step seconds ${rows.map((r) => r.seconds.toFixed(1)).join(', ')}`);
+  }, SLOW);
+
+  // The engine's flags as the README shows them; two SFT questions and batch 2, so every step trains
+  // on the same batch and the loss must fall.
+  const engineFlags = () => ['--engine', 'tinker', '--engine.url', engine.baseUrl, '--engine.baseModel', engine.baseModel, '--engine.loraRank', '4'];
+  const tinyTask = '{"sftCount":2,"rlCount":2,"validationCount":1,"testCount":1}';
+
+  it('paretopo sft --engine tinker: a few cross_entropy steps lower the SFT loss; the warm start is saved with checksums', async () => {
+    const out = join(work, 'sft');
+    const t0 = performance.now();
+    const code = await main(['sft', '--env', 'arith', '--out', out, ...engineFlags(), '--steps', '3', '--batch-size', '2', '--lr', '0.01', '--warmup-steps', '0',
+      '--max-tokens', '8', '--max-turns', '2', '--task', tinyTask, '--eval-test', 'false', '--quiet']);
+    expect(code, engine.logTail()).toBe(EXIT.ok);
+    const rows = values(readJsonlSync<{ step: number; loss: number; tokens: number }>(join(out, 'sft.jsonl')));
+    expect(rows.map((r) => r.step)).toEqual([0, 1, 2]);
+    expect(new Set(rows.map((r) => r.tokens)).size).toBe(1); // the same batch every step
+    expect(rows[2].loss).toBeLessThan(rows[0].loss);
+    for (const f of ['engine-sft.json', 'checksums.json', 'eval.json']) expect(existsSync(join(out, f))).toBe(true);
+    console.log(`sft --engine tinker: losses ${rows.map((r) => r.loss.toFixed(3)).join(', ')} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }, SLOW);
+
+  it('paretopo eval --engine tinker --checkpoint <engine SFT>: a well-formed row on a tiny pool', async () => {
+    const out = join(work, 'eval');
+    const t0 = performance.now();
+    const code = await main(['eval', '--env', 'arith', '--split', 'validation', ...engineFlags(), '--checkpoint', join(work, 'sft'),
+      '--max-tokens', '8', '--max-turns', '2', '--task', tinyTask, '--out', out]);
+    expect(code, engine.logTail()).toBe(EXIT.ok);
+    const row = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8'));
+    expect(row.n).toBe(1);
+    expect(row.accuracy).toBeGreaterThanOrEqual(0);
+    expect(row.accuracy).toBeLessThanOrEqual(1);
+    for (const k of ['meanCalls', 'toolProductivity', 'toolEfficiency', 'hv']) expect(Number.isFinite(row[k]), k).toBe(true);
+    expect(row.oracle.strata).toHaveLength(1);
+    expect(row.config.engine.name).toBe('tinker');
+    console.log(`eval --engine tinker: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }, SLOW);
+
+  // A real benchmark on the engine's base model: one GSM8K question with the calculator (skipped without the data folder).
+  it.skipIf(gsm8kMissing)('paretopo eval --engine tinker --env gsm8k --limit 1: the base model on a real benchmark', async () => {
+    const out = join(work, 'eval-gsm8k');
+    const t0 = performance.now();
+    const code = await main(['eval', '--env', 'gsm8k', '--limit', '1', ...engineFlags(), '--max-tokens', '8', '--max-turns', '2', '--out', out]);
+    expect(code, engine.logTail()).toBe(EXIT.ok);
+    const row = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8'));
+    expect(row.n).toBe(1);
+    for (const k of ['accuracy', 'meanCalls', 'toolEfficiency', 'hv']) expect(Number.isFinite(row[k]), k).toBe(true);
+    console.log(`eval --engine tinker --env gsm8k: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }, SLOW);
 });

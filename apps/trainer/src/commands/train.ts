@@ -3,16 +3,18 @@ import { join } from 'node:path';
 import { createBackend, type Backend, type BackendInfo } from '@paretopo/kernels';
 import { AdamW, TinyGPT, loadCheckpoint, type TagTokenizer } from '@paretopo/policy';
 import { Rng } from '@paretopo/random';
-import { readJsonlSync, type ReadJsonlOptions, type TaskItem } from '@paretopo/envs';
+import { readJsonlSync, type ReadJsonlOptions, type TaskItem, type Tool } from '@paretopo/envs';
+import type { RolloutTask } from '@paretopo/rollout';
 import type { TrainConfig } from '../config/schema';
 import { ConfigError, configDifferences, mergeConfig, resolveConfig } from '../config/load';
-import { trainConfigSchema } from '../config/schema';
-import { createEnvironment, type Environment } from '../environment';
+import { isBuiltIn, trainConfigSchema } from '../config/schema';
+import { benchmarkPools } from '../benchmarks';
+import { createEnvironment } from '../environment';
 import { evaluatePolicy, type EvalLimits } from '../evaluation';
 import { MethodState } from '../methods';
 import { Progress, type ProgressStream } from '../progress';
 import { frozenReference, rlStep, type RlMetricsRow, type RlParts, type RlStepOptions } from '../rl-step';
-import { chatTasks, closeTinker, connectTinker, evaluateTinker, readEngineState, saveEngineState, tinkerRlStep } from './train-tinker';
+import { chatTasks, closeTinker, connectTinker, evaluateTinker, readEngineSft, readEngineState, saveEngineState, tinkerRlStep } from './train-tinker';
 import { loadTrainState, paramsHash, saveTrainState, TrainCheckpointError } from '../run/checkpoint';
 import { appendJsonl, writeJsonAtomic, writeJsonlAtomic } from '../run/files';
 import { folderKindError, openFolder } from '../run/folder';
@@ -128,12 +130,13 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
     summary: join(dir, RUN_FILES.summary),
     test: join(dir, RUN_FILES.test),
   };
-  const env = createEnvironment(config.env, config.task);
+  const env = await trainPools(config, log);
   const limits: EvalLimits = {
     maxTurns: config.maxTurns,
     maxToolCalls: config.maxToolCalls,
     maxTokens: config.maxTokens ?? env.maxTokens,
     alpha: config.reward.alpha,
+    match: env.match,
   };
   const resume = state !== 'start';
   const engine = config.engine.name === 'tinker' ? await openTinkerEngine(config, env, limits, resume, log) : await openLocalEngine(config, env, limits, resume, options, log);
@@ -146,6 +149,25 @@ export async function runTrain(config: TrainConfig, options: TrainRunOptions = {
   }
 }
 
+/** What a run trains and evaluates on: a built-in task's pools, or a real benchmark's. */
+export interface TrainPools {
+  rl: (RolloutTask & { oracleCalls?: number })[];
+  validation: (RolloutTask & { oracleCalls?: number })[];
+  test: (RolloutTask & { oracleCalls?: number })[];
+  /** Tools of the tasks without their own. */
+  tools: readonly Tool<any>[];
+  maxTokens: number;
+  /** The answer rule (real benchmarks); default the rollout's. */
+  match?: (prediction: string, gold: string) => boolean;
+}
+
+async function trainPools(config: TrainConfig, log: (line: string) => void): Promise<TrainPools> {
+  if (isBuiltIn(config.env)) return createEnvironment(config.env, config.task);
+  const pools = await benchmarkPools(config.env, { eval: config.data?.eval, train: config.data?.train, seed: config.task.seed, validationCount: config.task.validationCount, testCount: config.task.testCount });
+  log(`data: ${pools.provenance}`);
+  return pools;
+}
+
 /** The model work of a run, on one engine; the loop, files and method are shared. */
 interface RunEngine {
   method: MethodState;
@@ -155,12 +177,12 @@ interface RunEngine {
   resumedFrom?: string;
   backend: BackendInfo | null;
   evaluate(pool: EvalPool, step: number): Promise<EvalRow>;
-  step(tasks: TaskItem<any>[], options: RlStepOptions): Promise<RlMetricsRow>;
+  step(tasks: RolloutTask[], options: RlStepOptions): Promise<RlMetricsRow>;
   checkpoint(step: number): Promise<unknown>;
   close(): Promise<void>;
 }
 
-async function openLocalEngine(config: TrainConfig, env: Environment, limits: EvalLimits, resume: boolean, options: TrainRunOptions, log: (line: string) => void): Promise<RunEngine> {
+async function openLocalEngine(config: TrainConfig, env: TrainPools, limits: EvalLimits, resume: boolean, options: TrainRunOptions, log: (line: string) => void): Promise<RunEngine> {
   const backend = options.backend ?? (await createBackend(config.backend, { log: (m) => log(`backend: ${m}`) }));
   log(`engine: local (TinyGPT)`);
   log(`backend: ${backend.info.name}${backend.info.adapter ? ` (${backend.info.adapter})` : ''}`);
@@ -203,7 +225,7 @@ async function openLocalEngine(config: TrainConfig, env: Environment, limits: Ev
     resumedFrom,
     backend: backend.info,
     evaluate: async (pool, step) => {
-      const { row } = await evaluatePolicy(model, tokenizer, env[pool], env.tools, limits, step);
+      const { row } = await evaluatePolicy(model, tokenizer, env[pool] as TaskItem<any>[], env.tools, limits, step);
       return { pool, ...row };
     },
     step: (tasks, stepOptions) => rlStep(parts, tasks, stepOptions),
@@ -212,19 +234,35 @@ async function openLocalEngine(config: TrainConfig, env: Environment, limits: Ev
   };
 }
 
-async function openTinkerEngine(config: TrainConfig, env: Environment, limits: EvalLimits, resume: boolean, log: (line: string) => void): Promise<RunEngine> {
+async function openTinkerEngine(config: TrainConfig, env: TrainPools, limits: EvalLimits, resume: boolean, log: (line: string) => void): Promise<RunEngine> {
   log(`engine: tinker (${config.engine.url}, base model ${config.engine.baseModel}, LoRA rank ${config.engine.loraRank})`);
   const saved = resume ? readEngineState(config.out, config) : undefined;
   if (saved !== undefined) checkMethodState(saved.method, config, saved.dir);
-  const trainer = await connectTinker(config, saved?.state.weights);
+  let init: string | undefined;
+  if (config.init !== undefined) {
+    const warm = readEngineSft(config.init, 'train --init');
+    if (warm.baseModel !== config.engine.baseModel || warm.loraRank !== config.engine.loraRank) {
+      throw new ConfigError(`train --init: ${config.init} is a LoRA of ${warm.baseModel} rank ${warm.loraRank}; the config asks for ${config.engine.baseModel} rank ${config.engine.loraRank}`);
+    }
+    init = warm.weights;
+    log(`init: ${config.init} (engine SFT, ${warm.steps} steps)`);
+  }
+  // The KL reference is the warm start: a resumed run must start from the same one.
+  if (saved !== undefined && saved.state.init !== undefined && (saved.state.init ?? undefined) !== init) {
+    throw new TrainCheckpointError(
+      `resume: ${saved.dir} was trained from ${saved.state.init === null ? 'the base model' : `the warm start ${saved.state.init}`}, the config's init gives ${init === undefined ? 'the base model' : init}; pass --init pointing at the engine SFT folder it started from`,
+    );
+  }
+  const trainer = await connectTinker(config, saved?.state.weights, init);
   const method = saved?.method ?? new MethodState(config.method, { totalSteps: config.steps, ...config.reward });
+  const chat = { system: !isBuiltIn(config.env), tools: env.tools };
   return {
     method,
     start: saved?.state.step ?? 0,
     resumedFrom: saved?.dir,
     backend: null,
-    evaluate: (pool, step) => evaluateTinker(trainer, env[pool], env.tools, limits, pool, step),
-    step: (tasks, stepOptions) => tinkerRlStep(trainer, method, env.tools, chatTasks(trainer.template, tasks), stepOptions),
+    evaluate: (pool, step) => evaluateTinker(trainer, env[pool], env.tools, limits, pool, step, chat),
+    step: (tasks, stepOptions) => tinkerRlStep(trainer, method, env.tools, chatTasks(trainer.template, tasks, chat), stepOptions),
     checkpoint: (step) => saveEngineState(config.out, trainer, method, step, config.checkpoint.keep),
     close: () => closeTinker(trainer),
   };
@@ -234,7 +272,7 @@ async function trainLoop(
   config: TrainConfig,
   options: TrainRunOptions,
   log: (line: string) => void,
-  env: Environment,
+  env: TrainPools,
   limits: EvalLimits,
   files: Record<'config' | 'metrics' | 'evals' | 'summary' | 'test', string>,
   engine: RunEngine,
@@ -273,7 +311,7 @@ async function trainLoop(
       log(`interrupted at step ${step}: checkpoint saved; continue with --resume`);
       return { status: 'interrupted', dir, step, summary: null, backend: engine.backend };
     }
-    const tasks: TaskItem<any>[] = stepTasks(env.rl, config.promptsPerStep, config.seed, step);
+    const tasks = stepTasks(env.rl, config.promptsPerStep, config.seed, step);
     const row = await engine.step(tasks, {
       groupSize: config.groupSize,
       maxTurns: config.maxTurns,
@@ -287,6 +325,7 @@ async function trainLoop(
       aggregation: config.loss.aggregation,
       dualClip: config.loss.dualClip,
       klClamp: config.loss.klClamp,
+      match: limits.match,
     });
     appendJsonl(files.metrics, { ...row, time: new Date().toISOString() } satisfies StepRow);
     step++;

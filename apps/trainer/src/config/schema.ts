@@ -10,6 +10,18 @@ export const ENGINE_NAMES = ['local', 'tinker'] as const;
 /** Built-in environments. */
 export const ENV_NAMES = ['arith', 'kb'] as const;
 
+/**
+ * Whether `env` is a built-in task (arith, kb) rather than a real benchmark.
+ *
+ * @param env - an environment or benchmark name
+ * @returns true for arith and kb
+ * @example
+ * isBuiltIn('gsm8k'); // false
+ */
+export function isBuiltIn(env: string): env is EnvName {
+  return (ENV_NAMES as readonly string[]).includes(env);
+}
+
 /** Real benchmarks `paretopo eval` also runs on (data from `--data`, `$PARETOPO_DATA_DIR` or ../shared/data). */
 export const BENCHMARK_NAMES = ['gsm8k', 'math500', 'hotpotqa'] as const;
 
@@ -83,6 +95,28 @@ const common = {
   maxTokens: int(1, C.maxTokens).nullable().default(null),
 };
 
+/**
+ * The engine of `sft`, `train` and `eval` (`--engine tinker --engine.url U --engine.baseModel M`).
+ * A bare `--engine NAME` sets `engine.name`. `local` runs the TinyGPT with the kernels `backend`;
+ * `tinker` drives a Tinker-API server (hosted Tinker or SkyRL's) that samples, runs
+ * forward/backward and steps Adam on a LoRA of `baseModel`.
+ */
+const engineSchema = z
+  .strictObject({
+    name: z.enum(ENGINE_NAMES).default('local'),
+    /** The Tinker server's base URL (the API key comes from $TINKER_API_KEY, never from a config). */
+    url: z.string().url().optional(),
+    /** The engine's base model (its name on the server). */
+    baseModel: z.string().min(1).optional(),
+    /** A folder with the base model's tokenizer.json and tokenizer_config.json [baseModel, when it is a folder]. */
+    tokenizer: z.string().min(1).optional(),
+    loraRank: int(1, C.loraRank).default(32),
+  })
+  .refine((e) => e.name !== 'tinker' || (e.url !== undefined && e.baseModel !== undefined), {
+    message: 'engine tinker needs engine.url and engine.baseModel',
+    path: ['url'],
+  });
+
 /** `paretopo sft`: supervised warm start on the scripted teacher. */
 export const sftConfigSchema = z.strictObject({
   ...common,
@@ -97,6 +131,8 @@ export const sftConfigSchema = z.strictObject({
   evalEvery: int(0, C.steps).default(0),
   /** Also evaluate the final policy once on the test pool (`test.json`); false while choosing settings. */
   evalTest: z.boolean().default(true),
+  /** Where the model is trained: the local TinyGPT (`model`, `backend`) or a LoRA on a Tinker engine. */
+  engine: engineSchema.default(() => engineSchema.parse({})),
 });
 
 const lossSchema = z.strictObject({
@@ -155,28 +191,6 @@ const checkpointSchema = z.strictObject({
 });
 
 /**
- * The engine of `train` (`--engine tinker --engine.url U --engine.baseModel M`). A bare `--engine
- * NAME` sets `engine.name`. `local` trains the TinyGPT of `init` with the kernels `backend`;
- * `tinker` drives a Tinker-API server (hosted Tinker or SkyRL's) that samples, runs
- * forward/backward and steps Adam on a LoRA of `baseModel`.
- */
-const engineSchema = z
-  .strictObject({
-    name: z.enum(ENGINE_NAMES).default('local'),
-    /** The Tinker server's base URL (the API key comes from $TINKER_API_KEY, never from a config). */
-    url: z.string().url().optional(),
-    /** The engine's base model (its name on the server). */
-    baseModel: z.string().min(1).optional(),
-    /** A folder with the base model's tokenizer.json and tokenizer_config.json [baseModel, when it is a folder]. */
-    tokenizer: z.string().min(1).optional(),
-    loraRank: int(1, C.loraRank).default(32),
-  })
-  .refine((e) => e.name !== 'tinker' || (e.url !== undefined && e.baseModel !== undefined), {
-    message: 'engine tinker needs engine.url and engine.baseModel',
-    path: ['url'],
-  });
-
-/**
  * RL budget per environment when `steps` / `promptsPerStep` are not given: kb episodes are about
  * three times longer than arith's, so kb gets half the episodes and a 7 × 3 comparison of either
  * fits an hour on 2 cores.
@@ -184,12 +198,39 @@ const engineSchema = z
 export const TRAIN_BUDGET_BY_ENV = Object.freeze({
   arith: Object.freeze({ steps: 200, promptsPerStep: 8 }),
   kb: Object.freeze({ steps: 100, promptsPerStep: 4 }),
+  // The real benchmarks (engine only): a starting point, not a tuned budget.
+  gsm8k: Object.freeze({ steps: 100, promptsPerStep: 8 }),
+  math500: Object.freeze({ steps: 100, promptsPerStep: 8 }),
+  hotpotqa: Object.freeze({ steps: 100, promptsPerStep: 8 }),
 });
+
+/**
+ * A real benchmark's data files for `train --env gsm8k|math500|hotpotqa`: `eval` is the file the
+ * validation and test pools come from (default the loader's: GSM8K test, MATH-500, HotpotQA
+ * distractor dev, under $PARETOPO_DATA_DIR or ../shared/data); `train` is the benchmark's train
+ * split in the same format, the RL prompts. Without `train`, RL draws from a part of the `eval`
+ * file that the validation and test pools never hold (split by a hash of each question's id).
+ */
+const dataSchema = z.strictObject({
+  eval: z.string().min(1).optional(),
+  train: z.string().min(1).optional(),
+});
+
+/** Why the local engine refuses the real benchmarks. */
+export const LOCAL_BENCHMARK_REFUSED =
+  "the local engine's TinyGPT is a character-level model trained from scratch on arith and kb; it cannot read GSM8K, MATH-500 or HotpotQA: train these with --engine tinker (a real model on a Tinker engine)";
 
 const trainObjectSchema = z.strictObject({
   ...common,
+  /** A built-in task, or a real benchmark (engine `tinker` only; data from `data`). */
+  env: z.enum([...ENV_NAMES, ...BENCHMARK_NAMES]),
+  /** A real benchmark's data files (see `dataSchema`); only with a benchmark `env`. */
+  data: dataSchema.optional(),
   method: z.enum(METHOD_NAMES).default('paretopo'),
-  /** Warm-start checkpoint directory (from `paretopo sft`); the local engine's policy, unused by `tinker`. */
+  /**
+   * Warm start (from `paretopo sft`): the local engine's policy (required there), or for `tinker`
+   * an engine SFT folder whose LoRA weights the run (and its KL reference) start from [base model].
+   */
   init: z.string().min(1).optional(),
   out: z.string().min(1),
   engine: engineSchema.default(() => engineSchema.parse({})),
@@ -214,7 +255,9 @@ const trainObjectSchema = z.strictObject({
 
 /** `paretopo train`: RL from a warm start with one method (the budget resolved per environment). */
 export const trainConfigSchema = trainObjectSchema
-  .refine((c) => c.engine.name !== 'local' || c.init !== undefined, { message: 'engine local needs init (a warm-start checkpoint from paretopo sft)', path: ['init'] })
+  .refine((c) => c.engine.name !== 'local' || isBuiltIn(c.env), { message: `engine local: ${LOCAL_BENCHMARK_REFUSED}`, path: ['env'] })
+  .refine((c) => c.engine.name !== 'local' || !isBuiltIn(c.env) || c.init !== undefined, { message: 'engine local needs init (a warm-start checkpoint from paretopo sft)', path: ['init'] })
+  .refine((c) => c.data === undefined || !isBuiltIn(c.env), { message: 'data applies to the real benchmarks (gsm8k, math500, hotpotqa) only', path: ['data'] })
   .transform((c) => ({
   ...c,
   steps: c.steps ?? TRAIN_BUDGET_BY_ENV[c.env].steps,
@@ -253,10 +296,19 @@ export const evalConfigSchema = z
     maxAttempts: int(1, C.maxAttempts).default(4),
     protocol: z.enum(['text', 'native']).default('text'),
     out: z.string().min(1).optional(),
+    /**
+     * Where the model runs: `local` (a TinyGPT `checkpoint`, or an `endpoint`) or `tinker` (the
+     * engine's base model, or with `checkpoint` an engine SFT folder or a run's engine checkpoint).
+     */
+    engine: engineSchema.default(() => engineSchema.parse({})),
   })
-  .refine((c) => (c.checkpoint === undefined) !== (c.endpoint === undefined), {
+  .refine((c) => c.engine.name === 'tinker' || (c.checkpoint === undefined) !== (c.endpoint === undefined), {
     message: 'give exactly one of checkpoint (a run checkpoint directory) and endpoint (an OpenAI-compatible base URL)',
     path: ['checkpoint'],
+  })
+  .refine((c) => c.engine.name !== 'tinker' || c.endpoint === undefined, {
+    message: 'engine tinker evaluates the engine\'s model (its base model, or with checkpoint an engine checkpoint); an OpenAI-compatible endpoint is engine local',
+    path: ['endpoint'],
   })
   .refine((c) => c.endpoint === undefined || c.model !== undefined, { message: 'endpoint needs model', path: ['model'] });
 

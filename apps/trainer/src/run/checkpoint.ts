@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '@paretopo/kernels';
-import { loadCheckpoint, saveCheckpoint, type AdamW, type TagTokenizer, type TinyGPT } from '@paretopo/policy';
+import { CHECKPOINT_FILES, checksumManifest, loadCheckpoint, saveCheckpoint, type AdamW, type TagTokenizer, type TinyGPT } from '@paretopo/policy';
 import { MethodState, type MethodStateJSON } from '../methods';
-import { writeJsonAtomic } from './files';
+import { writeFileAtomic, writeJsonAtomic } from './files';
 import { RUN_FILES } from './types';
 
 /** A training checkpoint that is missing, unreadable or inconsistent with the run. */
@@ -182,4 +182,80 @@ export async function loadTrainState(runDir: string, backend: Backend): Promise<
     throw new TrainCheckpointError(`resume: ${dir} method state is at step ${method.stepCount}, the checkpoint at ${loaded.extra.step}`);
   }
   return { model: loaded.model, tokenizer: loaded.tokenizer, optimizer: loaded.optimizer, method, step: loaded.extra.step, initHash: loaded.extra.initHash, dir };
+}
+
+// A state file of the engine checkpoints is a few kB; anything far larger is not one.
+const MAX_STATE_FILE = 16 * 1024 * 1024;
+
+/**
+ * Writes a JSON state file and its `checksums.json` (the manifest local checkpoints carry: size and
+ * SHA-256 of the file's bytes, @paretopo/policy's `checksumManifest`), each atomically, the state
+ * first, so a manifest never describes a file that is not there yet.
+ *
+ * @param dir - the checkpoint directory
+ * @param name - the state file's name (e.g. `engine-state.json`)
+ * @param value - what it holds
+ * @example
+ * writeJsonWithChecksums(tmp, 'engine-state.json', state); // tmp/engine-state.json, tmp/checksums.json
+ */
+export function writeJsonWithChecksums(dir: string, name: string, value: unknown): void {
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  writeFileAtomic(join(dir, name), text);
+  writeFileAtomic(join(dir, CHECKPOINT_FILES.checksums), checksumManifest([{ name, data: text }]));
+}
+
+/**
+ * Reads a JSON state file written by {@link writeJsonWithChecksums}, checked against the
+ * `checksums.json` beside it before it is parsed: a changed byte, a truncated or extended file, or
+ * an edited manifest is an error naming the file. A directory without `checksums.json` (saved before
+ * engine checkpoints carried one) is read with a warning, as local checkpoints are.
+ *
+ * @param dir - the checkpoint directory
+ * @param name - the state file's name
+ * @param fn - who asks, for the messages (`resume`, `eval`, `train --init`)
+ * @param warn - where the no-manifest warning goes [process.emitWarning]
+ * @returns the parsed JSON
+ * @throws TrainCheckpointError when the file is missing, does not match its checksum, or is not JSON
+ * @example
+ * readVerifiedJson('runs/a/checkpoints/step-000003', 'engine-state.json', 'resume').step; // 3
+ */
+export function readVerifiedJson(dir: string, name: string, fn: string, warn?: (message: string) => void): unknown {
+  const path = join(dir, name);
+  const manifestPath = join(dir, CHECKPOINT_FILES.checksums);
+  if (!existsSync(path)) throw new TrainCheckpointError(`${fn}: ${path} is missing`);
+  const size = statSync(path).size;
+  if (size > MAX_STATE_FILE) throw new TrainCheckpointError(`${fn}: ${path} is ${size} bytes, more than a state file can be (${MAX_STATE_FILE})`);
+  const bytes = readFileSync(path);
+  if (!existsSync(manifestPath)) {
+    (warn ?? ((m: string) => process.emitWarning(m, { code: 'PARETOPO_UNVERIFIED_CHECKPOINT' })))(
+      `${dir}: no ${CHECKPOINT_FILES.checksums} (saved before engine checkpoints carried checksums): reading ${name} without an integrity check`,
+    );
+  } else {
+    const manifestSize = statSync(manifestPath).size;
+    const recorded = manifestSize > 4096 ? null : readFileSync(manifestPath, 'utf8');
+    // The manifest is compared as text with the one the bytes give: any change to either is caught.
+    if (recorded !== checksumManifest([{ name, data: bytes }])) {
+      let expected: { bytes?: unknown; sha256?: unknown } | undefined;
+      try {
+        expected = recorded === null ? undefined : (JSON.parse(recorded) as { files?: Record<string, { bytes?: unknown; sha256?: unknown }> }).files?.[name];
+      } catch {
+        expected = undefined;
+      }
+      const got = createHash('sha256').update(bytes).digest('hex');
+      const detail =
+        expected === undefined
+          ? `${manifestPath} is not a checksum manifest of ${name} (edited or corrupt)`
+          : expected.bytes !== bytes.length
+            ? `${bytes.length} bytes but ${manifestPath} records ${String(expected.bytes)} (truncated or extended after it was saved)`
+            : expected.sha256 !== got
+              ? `SHA-256 ${got} does not match ${String(expected.sha256)} recorded in ${manifestPath} (the file was corrupted or edited after it was saved)`
+              : `${manifestPath} was edited after it was saved (it is not in the form the checkpoint writes)`;
+      throw new TrainCheckpointError(`${fn}: ${path}: ${detail}`);
+    }
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch (err) {
+    throw new TrainCheckpointError(`${fn}: ${path} is corrupt (${(err as Error).message})`, { cause: err });
+  }
 }

@@ -1,4 +1,4 @@
-import type { EnvName } from '../config/schema';
+import type { BenchmarkName, EnvName } from '../config/schema';
 import type { MethodName } from '../methods';
 import type { RlMetricsRow } from '../rl-step';
 
@@ -105,7 +105,7 @@ export interface OracleFigures {
 
 /** `summary.json`: the run's first and last validation evaluation, its test evaluation and its timing. */
 export interface RunSummary {
-  env: EnvName;
+  env: EnvName | BenchmarkName;
   method: MethodName;
   seed: number;
   steps: number;
