@@ -133,6 +133,21 @@ describe('TinkerClient against a fake server (recorded SkyRL 0.3.0 bodies)', () 
     expect(fake.requests.filter((r) => r.path === '/api/v1/optim_step')).toHaveLength(1);
   });
 
+  it('sends a mutating call again once when the server dropped the connection without an answer, not twice', async () => {
+    let drops = 0;
+    fake = await startFakeTinker((req) => {
+      if (req.path === '/api/v1/create_model' && drops++ < 1) return { drop: true };
+      if (req.path === '/api/v1/optim_step') return { drop: true };
+      return undefined;
+    });
+    client = await TinkerClient.connect({ baseUrl: fake.baseUrl, ...fast, maxAttempts: 4 });
+    expect((await client.createModel({ baseModel: 'm', loraRank: 4 })).modelId).toBe(REC.create_model.model_id);
+    expect(fake.requests.filter((r) => r.path === '/api/v1/create_model')).toHaveLength(2);
+    const err = await errorOf(client.optimStep('model_1', { learningRate: 1e-3 }));
+    expect(err.code).toBe('network');
+    expect(fake.requests.filter((r) => r.path === '/api/v1/optim_step')).toHaveLength(2);
+  });
+
   it('retries a poll that failed with 502 (reads are safe to repeat) and gives up after maxAttempts', async () => {
     fake = await startFakeTinker((req) => (req.path === '/api/v1/retrieve_future' ? { status: 502, json: { detail: 'bad gateway' } } : undefined));
     client = await TinkerClient.connect({ baseUrl: fake.baseUrl, ...fast, maxAttempts: 3 });
@@ -185,7 +200,8 @@ describe('TinkerClient against a fake server (recorded SkyRL 0.3.0 bodies)', () 
   it('sends heartbeats on its timer and stops on close', async () => {
     fake = await startFakeTinker();
     client = await TinkerClient.connect({ baseUrl: fake.baseUrl, ...fast, heartbeatMs: 20 });
-    await new Promise((r) => setTimeout(r, 150));
+    // Wait for the first beat to land (a loaded machine may delay it far past 20 ms).
+    for (let waited = 0; waited < 20_000 && !fake.requests.some((r) => r.path === '/api/v1/session_heartbeat'); waited += 10) await new Promise((r) => setTimeout(r, 10));
     client.close();
     const beats = fake.requests.filter((r) => r.path === '/api/v1/session_heartbeat');
     expect(beats.length).toBeGreaterThan(0);

@@ -100,13 +100,21 @@ async function readCapped(res: Response, cap: number, what: string): Promise<Uin
   return out;
 }
 
-/** The error code of a failed `fetch` whose connection never opened (the call did not run). */
-function refused(err: unknown): boolean {
+/** The error code of a failed `fetch`'s connection, if it has one. */
+function causeCode(err: unknown): string | undefined {
   const cause = err instanceof Error ? (err.cause as { code?: string } | undefined) : undefined;
-  return cause?.code === 'ECONNREFUSED';
+  return cause?.code;
 }
 
-type RetryHint = TinkerError & { retryAfterMs?: number; refused?: boolean };
+/**
+ * Codes of a connection the server closed before answering: `fetch` reuses keep-alive sockets,
+ * and a socket idle past the server's keep-alive (uvicorn's is 5 s; a Node process whose event
+ * loop was blocked for seconds, e.g. building a tokenizer, does not drop its stale sockets in time)
+ * is closed by the server as the request goes out. That request never ran.
+ */
+const DROPPED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+type RetryHint = TinkerError & { retryAfterMs?: number; refused?: boolean; dropped?: boolean };
 
 /**
  * One HTTP call to the Tinker API with a timeout per attempt, retries with exponential backoff
@@ -141,7 +149,10 @@ export class HttpTransport {
         if (!(err instanceof TinkerError)) throw err;
         const hint = err as RetryHint;
         const st = err.status;
-        const didNotRun = hint.refused === true || st === 429 || st === 503;
+        // A dropped connection is retried once, also for a call that is not idempotent: the server
+        // closes a connection with a request in flight only when it dies, and then the retry is
+        // refused; a drop on a later attempt is an error.
+        const didNotRun = hint.refused === true || st === 429 || st === 503 || (hint.dropped === true && attempt === 1);
         const transient = err.code === 'timeout' || err.code === 'network' || (st !== undefined && st >= 500);
         if (!(didNotRun || (options.idempotent && transient))) throw err;
         last = hint;
@@ -174,7 +185,9 @@ export class HttpTransport {
         if (options.signal?.aborted) throw new TinkerError('aborted', `${what}: aborted`, { cause: err });
         const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
         const e: RetryHint = new TinkerError('network', `${what} failed: ${cause} (is the Tinker server running and reachable?)`, { cause: err });
-        e.refused = refused(err);
+        const code = causeCode(err);
+        e.refused = code === 'ECONNREFUSED';
+        e.dropped = code !== undefined && DROPPED.has(code);
         throw e;
       }
       if (!res.ok) {

@@ -18,6 +18,8 @@ export interface FakeAnswer {
   headers?: Record<string, string>;
   /** Never answer (a hung server). */
   hang?: boolean;
+  /** Close the connection without an answer (what a client sees when it sends on a keep-alive socket the server just closed). */
+  drop?: boolean;
 }
 
 /** Recorded SkyRL 0.3.0 bodies, by route. */
@@ -95,6 +97,10 @@ export async function startFakeTinker(override?: (req: SeenRequest, n: number) =
       }
       const a = override?.(seen, requests.length - 1) ?? defaults(seen);
       if (a.hang) return;
+      if (a.drop) {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(a.status ?? 200, { 'content-type': 'application/json', ...(a.headers ?? {}) });
       res.end(a.raw ?? JSON.stringify(a.json ?? {}));
     });
