@@ -336,7 +336,7 @@ function output(index: SearchIndex, query: unknown, o: ResolvedOutput): ToolResu
  *   `bad-arguments` tool error otherwise.
  * @example
  * const world = createKbWorld({ seed: 1 });
- * searchOutput(createSearchIndex(world.passages), 'Fimi born', { topK: 1, showTitles: false }).output; // 'Fimi was born in Kane.'
+ * searchOutput(createSearchIndex(world.passages), 'Tehu born', { topK: 1, showTitles: false }).output; // 'Tehu was born in Rywe.'
  */
 export function searchOutput(index: SearchIndex, query: string, options: SearchOutputOptions = {}): ToolResult {
   if (!(index instanceof SearchIndex)) throw new TypeError(`searchOutput: index must be a SearchIndex (got ${describeValue(index)})`);
@@ -351,7 +351,7 @@ export function searchOutput(index: SearchIndex, query: string, options: SearchO
  * @returns `(query) => output text` of {@link searchOutput}.
  * @example
  * const retrieve = searchRetriever(createSearchIndex(createKbWorld({ seed: 1 }).passages), { topK: 1, showTitles: false });
- * retrieve('Fimi born'); // 'Fimi was born in Kane.'
+ * retrieve('Tehu born'); // 'Tehu was born in Rywe.'
  */
 export function searchRetriever(index: SearchIndex, options: SearchOutputOptions = {}): (query: string) => string {
   if (!(index instanceof SearchIndex)) throw new TypeError(`searchRetriever: index must be a SearchIndex (got ${describeValue(index)})`);
@@ -368,7 +368,7 @@ export function searchRetriever(index: SearchIndex, options: SearchOutputOptions
  * @returns The tool (`search` / `<search>` / `<doc>`).
  * @example
  * const tool = searchTool(createSearchIndex(createKbWorld({ seed: 1 }).passages), { topK: 1 });
- * (await tool.run({ query: 'Fimi born' })).output; // 'Fimi: Fimi was born in Kane.'
+ * (await tool.run({ query: 'Tehu born' })).output; // 'Tehu: Tehu was born in Rywe.'
  */
 export function searchTool(index: SearchIndex, options: SearchOutputOptions = {}): Tool<SearchArgs> {
   if (!(index instanceof SearchIndex)) throw new TypeError(`searchTool: index must be a SearchIndex (got ${describeValue(index)})`);
