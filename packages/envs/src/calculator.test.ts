@@ -174,6 +174,12 @@ describe('maxOperations', () => {
     );
   });
 
+  it('refuses an expression over the limit before evaluating it (found by the law: 0+(0/0+0) with a limit of 2)', () => {
+    expect(evaluateArithmetic('0+(0/0+0)', { maxOperations: 2 })).toMatchObject({ ok: false, error: 'too-many-operations' });
+    expect(evaluateArithmetic('0+(0/0+0)', { maxOperations: 3 })).toMatchObject({ ok: false, error: 'division-by-zero' });
+    expect(evaluateArithmetic('-(-2)*-3', { maxOperations: 1 })).toMatchObject({ ok: true });
+  });
+
   it.each([
     ['12+25', '37'],
     ['(12)*3', '36'],

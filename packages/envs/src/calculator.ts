@@ -120,6 +120,11 @@ function tokenize(expr: string, work: WorkCounter): Token[] {
   return tokens;
 }
 
+function tooManyOperations(maxOperations: number): never {
+  const limit = maxOperations === 1 ? 'one operation' : `${maxOperations} operations`;
+  return fail('too-many-operations', `this calculator takes ${limit} per call (+ - * / between two numbers); split the expression into calls`);
+}
+
 /** Recursive descent over the precedence levels sum > product > unary > primary. */
 class Parser {
   private i = 0;
@@ -133,13 +138,22 @@ class Parser {
   ) {}
 
   private operation(): void {
-    if (++this.operations > this.maxOperations) {
-      const limit = this.maxOperations === 1 ? 'one operation' : `${this.maxOperations} operations`;
-      fail('too-many-operations', `this calculator takes ${limit} per call (+ - * / between two numbers); split the expression into calls`);
-    }
+    if (++this.operations > this.maxOperations) tooManyOperations(this.maxOperations);
   }
 
   parse(): Rational {
+    // Counted before anything is evaluated, so an expression over the limit is refused as such
+    // even when evaluating it would fail first (`0+(0/0+0)` with a limit of 2 is too many
+    // operations, not a division by zero). A + or - is binary after a number or ')'.
+    if (this.maxOperations !== Number.POSITIVE_INFINITY) {
+      let binary = 0;
+      for (let k = 1; k < this.tokens.length; k++) {
+        const kind = this.tokens[k].kind;
+        const prev = this.tokens[k - 1].kind;
+        if ((kind === Tok.Plus || kind === Tok.Minus || kind === Tok.Times || kind === Tok.Divide) && (prev === Tok.Num || prev === Tok.RParen)) binary++;
+      }
+      if (binary > this.maxOperations) tooManyOperations(this.maxOperations);
+    }
     const value = this.sum();
     const t = this.tokens[this.i];
     if (t.kind === Tok.RParen) fail('syntax', `unmatched ')' at position ${t.pos}`);
