@@ -99,15 +99,11 @@ export async function connectEngine(engine: EngineSettings, fn: string): Promise
   const { url, baseModel } = engine;
   if (url === undefined || baseModel === undefined) throw new TypeError(`${fn}: config.engine needs url and baseModel (got ${JSON.stringify({ url, baseModel })})`);
   const files = readTokenizerFiles(engine.tokenizer ?? baseModel);
-  // Reading and building Qwen3's tokenizer blocks the event loop for seconds on a loaded machine. A
-  // block between two requests can outlast the server's keep-alive (5 s in uvicorn and Node) while
-  // fetch's pool still holds the socket (its own idle timer could not run), so the next request would
-  // go out on a socket the server has just closed ('other side closed'). So the tokenizer is built
-  // before the session opens, and the event loop turns once before the first request, which lets the
-  // pool see any close that arrived during the block (a previous command's socket, in one process).
+  // Built before the session opens: building Qwen3's tokenizer blocks the event loop for seconds on
+  // a loaded machine, which would otherwise sit between the session's first requests. (A request
+  // that goes out on a keep-alive socket the server closed meanwhile is sent again by the client.)
   const tokenizer = hfTokenizer(files);
   const template = new ChatTemplate(files.tokenizerConfig);
-  await new Promise<void>((resolve) => setImmediate(resolve));
   const client = await TinkerClient.connect({ baseUrl: url });
   return { client, tokenizer, template, baseModel };
 }
