@@ -231,3 +231,28 @@ describe('arithFacts', () => {
     expect(facts).not.toContain('3-4=-1');
   });
 });
+
+describe('the README figures of the SFT teacher (seed 1, 4,096 SFT questions, teacher seed 2 as `paretopo sft --seed 1`)', () => {
+  it('1.35 calls lean, 2.30 with the defaults (0.95 redundant); prompt + trace 79.5 / 103.6 characters, at most 250', () => {
+    const { sft } = arithPools({ seed: 1, counts: { sft: 4096, rl: 1, validation: 1, test: 1 } });
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const lean = arithTeacher(sft, { seed: 2, overuse: 0, repeat: 0 });
+    const teacher = arithTeacher(sft, { seed: 2, overuse: 0.6, repeat: 0.2 });
+    const chars = (ts: typeof lean) => ts.map((t) => t.prompt.length + t.text.length);
+    const figures = {
+      leanCalls: mean(lean.map((t) => t.toolCalls)),
+      calls: mean(teacher.map((t) => t.toolCalls)),
+      redundant: mean(teacher.map((t) => t.redundantCalls)),
+      leanChars: mean(chars(lean)),
+      chars: mean(chars(teacher)),
+      maxChars: Math.max(...chars(lean), ...chars(teacher)),
+    };
+    console.log('[envs] arith SFT teacher figures', figures);
+    expect(figures.leanCalls).toBeCloseTo(1.35, 2);
+    expect(figures.calls).toBeCloseTo(2.3, 1);
+    expect(figures.redundant).toBeCloseTo(0.95, 1);
+    expect(figures.leanChars).toBeCloseTo(79.5, 0);
+    expect(figures.chars).toBeCloseTo(103.6, 0);
+    expect(figures.maxChars).toBe(250);
+  });
+});
