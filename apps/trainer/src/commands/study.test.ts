@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,6 +178,40 @@ describe('runStudy', () => {
     await runStudy(f.spec, { out: f.work, runJob: inProcess(rest), progress: false, log: () => {} });
     expect(rest).toHaveLength(3 + 4);
     expect(existsSync(join(f.results, STUDY_FILES.resultsMd))).toBe(true);
+  });
+
+  it('a run resumed from a checkpoint older than its metrics rows never makes the bar count backwards', async () => {
+    const f = specFile({ ...SPEC, arms: { 'grpo-acc': SPEC.arms['grpo-acc'], paretopo: SPEC.arms.paretopo }, claimBaselines: ['grpo-acc'] });
+    const controller = new AbortController();
+    const first: TrainJob[] = [];
+    const run = inProcess(first);
+    const stopAfterFirst = async (job: TrainJob) => {
+      await run(job);
+      controller.abort();
+    };
+    await expect(runStudy(f.spec, { out: f.work, runJob: stopAfterFirst, jobs: 1, progress: false, log: () => {}, signal: controller.signal })).rejects.toThrow(Interrupted);
+    // As a run killed between two checkpoints leaves it: 2 metrics rows, the latest checkpoint at step 1.
+    const dir = first[0].config.out;
+    rmSync(join(dir, RUN_FILES.summary));
+    writeFileSync(join(dir, RUN_FILES.checkpoints, 'latest.json'), JSON.stringify({ step: 1, dir: 'step-000001' }));
+    const bars: string[] = [];
+    const rest: TrainJob[] = [];
+    const train = inProcess(rest);
+    // The resumed run drops its row after the checkpoint first; the bar ticks (every second) before it logs again.
+    const slowResume = async (job: TrainJob) => {
+      if (job.resume) {
+        const metrics = join(job.config.out, RUN_FILES.metrics);
+        writeFileSync(metrics, readFileSync(metrics, 'utf8').split('\n')[0] + '\n');
+        await new Promise((r) => setTimeout(r, 1500));
+      }
+      await train(job);
+    };
+    await runStudy(f.spec, { out: f.work, runJob: slowResume, jobs: 1, progress: { write: (t: string) => bars.push(t) }, log: () => {} });
+    expect(rest[0]).toMatchObject({ resume: true });
+    const counts = bars.join('').match(/\] -?\d+\/\d+/g) ?? [];
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts.filter((c) => c.includes('-'))).toEqual([]);
+    expect(counts.at(-1)).toMatch(/\] (\d+)\/\1$/);
   });
 
   it('a run folder trained with other settings, or runs without their warm start, are errors, never reused', async () => {

@@ -10,6 +10,7 @@ import { folderKindError, openFolder } from '../run/folder';
 import { Interrupted } from '../run/interrupted';
 import { childRunner, runJobPool, runState, stepsLogged, type JobRunner, type TrainJob } from '../run/jobs';
 import { gitCommit, machineDescription } from '../run/provenance';
+import { readLatestCheckpoint } from '../run/checkpoint';
 import { RUN_FILES } from '../run/types';
 import { selectLearningRates, type StudyRun } from '../study/analysis';
 import { STUDY_FILES, exportRunLog, exportSftLog, studyResultsOf, type StudyProvenance } from '../study/folder';
@@ -198,14 +199,22 @@ export async function runStudy(specPath: string, options: StudyRunOptions = {}):
   const logged = () =>
     tune.reduce((s, j) => s + Math.min(j.config.steps, stepsLogged(j.config.out)), 0) + finalNames.reduce((s, f) => s + Math.min(f.steps, stepsLogged(f.dir)), 0);
   const totalSteps = tune.reduce((s, j) => s + j.config.steps, 0) + finalNames.reduce((s, f) => s + f.steps, 0);
-  const atStart = logged();
+  // A resumed run starts again from its last checkpoint and drops the metrics rows logged after
+  // it, so the bar's starting point counts only the steps that will be kept (else it went negative).
+  const kept = (dir: string, steps: number) => {
+    if (existsSync(join(dir, RUN_FILES.summary))) return Math.min(steps, stepsLogged(dir));
+    const latest = readLatestCheckpoint(dir, 'study');
+    return latest === null ? 0 : Math.min(steps, latest.step);
+  };
+  const atStart = tune.reduce((s, j) => s + kept(j.config.out, j.config.steps), 0) + finalNames.reduce((s, f) => s + kept(f.dir, f.steps), 0);
   const perSftStep = (sftConfig.batchSize * REFERENCE_SECONDS.sftExample[spec.env]) / ((episodesOf(tune[0].config) / tune[0].config.steps) * REFERENCE_SECONDS.episode[spec.env]);
   const sftUnits = sftDone ? 0 : Math.round(sftConfig.steps * perSftStep);
   const totalRuns = tune.length + finalNames.length;
   let doneRuns = tune.filter((j) => j.state === 'done').length + finalNames.filter((f) => existsSync(join(f.dir, RUN_FILES.summary))).length;
   let phase = 'sft';
   const progress = options.progress === false ? null : new Progress(`study ${spec.env}`, sftUnits + totalSteps - atStart, { stream: options.progress });
-  const tick = () => progress?.update(sftUnits + logged() - atStart, { phase, runs: `${doneRuns}/${totalRuns}` });
+  // Rows a resumed run logged after its checkpoint still count until the run truncates them.
+  const tick = () => progress?.update(sftUnits + Math.max(0, logged() - atStart), { phase, runs: `${doneRuns}/${totalRuns}` });
 
   if (sftDone) log(`study: reusing the warm start in ${init}`);
   else {
