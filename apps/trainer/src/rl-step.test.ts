@@ -2,9 +2,10 @@ import { arithTasks, arithTeacher, createCalculator } from '@paretopo/envs';
 import { createBackend } from '@paretopo/kernels';
 import { AdamW, TagTokenizer, TinyGPT, asRolloutPolicy } from '@paretopo/policy';
 import { rollout } from '@paretopo/rollout';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { METHOD_NAMES, MethodState, type MethodName } from './methods';
-import { frozenReference, policyGradient, rlStep, type RlMetricsRow, type RlParts } from './rl-step';
+import { callSpread, frozenReference, policyGradient, rlStep, type RlMetricsRow, type RlParts } from './rl-step';
 import { sft } from './sft';
 
 const tok = TagTokenizer.create();
@@ -108,5 +109,33 @@ describe('policyGradient', () => {
     const s2 = await policyGradient(model, null, traj, adv, opts, grads);
     expect(grads.some((g) => g !== 0)).toBe(true);
     expect(s2.loss).toBeCloseTo(-1, 5); // ρ = 1, A = 1 on every token: L = −mean(ρA) = −1
+  });
+});
+
+describe('callSpread', () => {
+  it('known values: groups whose calls differ, and groups whose correct episodes differ', () => {
+    // group 0: calls 2, 2, 1 (varying), correct ones 2 and 1 (varying); group 1: calls 0, 3 but one correct.
+    const r = callSpread([true, false, true, true, false], [2, 2, 1, 0, 3], Int32Array.of(0, 0, 0, 1, 1));
+    expect(r).toEqual({ varying: 1, correctVarying: 0.5 });
+    expect(callSpread([true, true, true, true], [2, 2, 2, 2], Int32Array.of(0, 0, 1, 1))).toEqual({ varying: 0, correctVarying: 0 });
+    expect(callSpread([], [], new Int32Array(0))).toEqual({ varying: 0, correctVarying: 0 });
+  });
+
+  it('laws: correct-varying ≤ varying, both in [0, 1], and the order of episodes does not matter', () => {
+    const episodes = fc.array(fc.record({ correct: fc.boolean(), calls: fc.integer({ min: 0, max: 4 }), group: fc.integer({ min: 0, max: 3 }) }), { maxLength: 24 });
+    fc.assert(
+      fc.property(episodes, (eps) => {
+        const of = (list: typeof eps) => callSpread(list.map((e) => e.correct), list.map((e) => e.calls), Int32Array.from(list.map((e) => e.group)));
+        const r = of(eps);
+        expect(r.correctVarying).toBeLessThanOrEqual(r.varying);
+        expect(r.varying).toBeGreaterThanOrEqual(0);
+        expect(r.varying).toBeLessThanOrEqual(1);
+        expect(of([...eps].reverse())).toEqual(r);
+      }),
+    );
+  });
+
+  it('refuses arrays of different lengths, naming the function and the lengths', () => {
+    expect(() => callSpread([true], [1, 2], Int32Array.of(0, 0))).toThrow('callSpread: correct, calls and groupIds must have one entry per episode (got 1, 2, 2)');
   });
 });

@@ -51,6 +51,16 @@ export interface RlMetricsRow
   hv: number;
   /** Mean advantage magnitude (0 means the step carried no signal). */
   meanAbsAdvantage: number;
+  /**
+   * Fraction of prompt groups whose episodes did not all make the same number of tool calls. A group
+   * where every episode calls alike gives no method a call-count contrast to learn from.
+   */
+  callsVaryingGroups: number;
+  /**
+   * Fraction of prompt groups holding two correct episodes with different numbers of calls: the
+   * contrast a tool-efficiency reward needs to prefer the cheaper correct answer.
+   */
+  correctCallsVaryingGroups: number;
   loss: number;
   kl: number;
   /** Mean next-token entropy over generated tokens under the current policy. */
@@ -181,6 +191,42 @@ async function entropySum(model: TinyGPT, logits: Float32Array, rows: number): P
 export const stepSeed = (seed: number, step: number): number => (Math.imul(seed >>> 0, 2654435761) + step) >>> 0;
 
 /**
+ * Per prompt group: do its episodes' call counts differ, and do those of its correct episodes?
+ *
+ * @param correct - per episode
+ * @param calls - tool calls per episode
+ * @param groupIds - prompt group of each episode
+ * @returns the fractions of groups (0 for an empty batch)
+ * @example
+ * callSpread([true, true, false, true], [1, 1, 2, 0], Int32Array.of(0, 0, 1, 1)); // { varying: 0.5, correctVarying: 0 }
+ */
+export function callSpread(correct: readonly boolean[], calls: readonly number[], groupIds: Int32Array): { varying: number; correctVarying: number } {
+  if (correct.length !== calls.length || groupIds.length !== calls.length) {
+    throw new RangeError(`callSpread: correct, calls and groupIds must have one entry per episode (got ${correct.length}, ${calls.length}, ${groupIds.length})`);
+  }
+  // [min, max, min over correct, max over correct] per group.
+  const groups = new Map<number, [number, number, number, number]>();
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i];
+    let g = groups.get(groupIds[i]);
+    if (g === undefined) groups.set(groupIds[i], (g = [c, c, Infinity, -Infinity]));
+    if (c < g[0]) g[0] = c;
+    if (c > g[1]) g[1] = c;
+    if (correct[i]) {
+      if (c < g[2]) g[2] = c;
+      if (c > g[3]) g[3] = c;
+    }
+  }
+  let varying = 0;
+  let correctVarying = 0;
+  for (const g of groups.values()) {
+    if (g[1] > g[0]) varying++;
+    if (g[3] > g[2]) correctVarying++;
+  }
+  return groups.size === 0 ? { varying: 0, correctVarying: 0 } : { varying: varying / groups.size, correctVarying: correctVarying / groups.size };
+}
+
+/**
  * The metrics row of one RL step from its parts, shared by every engine's RL step: the method's log,
  * the batch's accuracy, mean calls, mean r_tool, HV of (accuracy, mean r_tool) and mean |A|, the
  * loss statistics and the optimiser's figures.
@@ -189,19 +235,21 @@ export const stepSeed = (seed: number, step: number): number => (Math.imul(seed 
  * @param out - the method's result for the batch
  * @param correct - per episode
  * @param calls - tool calls per episode
+ * @param groupIds - prompt group of each episode
  * @param pg - loss, KL, entropy, clip fractions, generated tokens
  * @param opt - gradient norm and learning rate of the optimiser step
  * @param batchTokens - all tokens of the batch
  * @param seconds - wall time of the step
  * @returns the row (batch figures 0 for an empty batch)
  * @example
- * metricsRowOf(0, method.step(facts), [true, false], [1, 0], pg, opt, 120, 2).accuracy; // 0.5
+ * metricsRowOf(0, method.step(facts), [true, false], [1, 0], Int32Array.of(0, 0), pg, opt, 120, 2).accuracy; // 0.5
  */
 export function metricsRowOf(
   step: number,
   out: MethodStepResult,
   correct: readonly boolean[],
   calls: readonly number[],
+  groupIds: Int32Array,
   pg: PolicyGradientStats,
   opt: { gradNorm: number; lr: number },
   batchTokens: number,
@@ -220,6 +268,7 @@ export function metricsRowOf(
   }
   const accuracy = n > 0 ? nCorrect / n : 0;
   const meanToolReward = n > 0 ? rTool / n : 0;
+  const spread = callSpread(correct, calls, groupIds);
   const log = out.log;
   return {
     step,
@@ -234,6 +283,8 @@ export function metricsRowOf(
     meanToolReward,
     hv: hypervolume({ data: Float64Array.of(accuracy, meanToolReward), n: 1, d: 2 }, [0, 0], { maximize: true }),
     meanAbsAdvantage: n > 0 ? absAdv / n : 0,
+    callsVaryingGroups: spread.varying,
+    correctCallsVaryingGroups: spread.correctVarying,
     loss: pg.loss,
     kl: pg.kl,
     entropy: pg.entropy,
@@ -326,5 +377,5 @@ export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], opti
   const opt = await parts.optimizer.step(model.params, grads);
   const seconds = (performance.now() - start) / 1000;
 
-  return metricsRowOf(step, out, correct, calls, pg, opt, traj.tokens.length, seconds);
+  return metricsRowOf(step, out, correct, calls, traj.groupIds, pg, opt, traj.tokens.length, seconds);
 }

@@ -211,7 +211,7 @@ export async function tinkerRlStep(
   // The engine returns the targets' log-probs only, so no entropy (NaN: null in metrics.jsonl); SkyRL
   // reports the gradient norm under its own key, another engine's absence shows the same way.
   const stats = { loss: pg.loss, kl: pg.kl, entropy: Number.NaN, clipFraction: pg.clipFraction, dualClipFraction: pg.dualClipFraction, tokens: pg.tokens };
-  return metricsRowOf(step, out, correct, calls, stats, { gradNorm: metrics['skyrl.ai/grad_norm'] ?? Number.NaN, lr }, traj.tokens.length, seconds);
+  return metricsRowOf(step, out, correct, calls, traj.groupIds, stats, { gradNorm: metrics['skyrl.ai/grad_norm'] ?? Number.NaN, lr }, traj.tokens.length, seconds);
 }
 
 /**

@@ -69,6 +69,8 @@ export function syntheticRun(o: SyntheticRunOptions): RunRecord {
       meanToolReward: tool,
       hv: a * tool,
       meanAbsAdvantage: 0.5,
+      callsVaryingGroups: 0.5,
+      correctCallsVaryingGroups: 0.25,
       loss: 0.1,
       kl: 0.001,
       entropy: 1,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pairedBootstrapCi } from '../report/stats';
-import { analyseStudy, selectLearningRates, studyMetricOf } from './analysis';
+import type { StepRow } from '../run/types';
+import { analyseStudy, selectLearningRates, studyMetricOf, trainingFigures } from './analysis';
 import { tuningRuns } from './spec';
 import { finals, row, spec, tuneAll, tuneRun } from './test-fixtures';
 
@@ -83,5 +84,27 @@ describe('analyseStudy', () => {
   it('an oracle metric of a row without oracle figures is an error naming the run', () => {
     const { oracle: _o, ...bare } = row(0.5, 1);
     expect(() => studyMetricOf(bare, 'oracleHv', 'final/p-s11')).toThrow('studyMetricOf: final/p-s11 has no oracle figures');
+  });
+});
+
+describe('trainingFigures', () => {
+  const steps = (n: number, f: (i: number) => Partial<StepRow>) => Array.from({ length: n }, (_, i) => ({ step: i, accuracy: 0, meanCalls: 0, entropy: 1, ...f(i) }) as unknown as StepRow);
+
+  it('means over the first and last tenth of the steps, then over runs; absent fields are null', () => {
+    // 20 steps: windows of 2. Run a: calls 0..19, run b: calls 2× that.
+    const a = steps(20, (i) => ({ meanCalls: i, accuracy: i / 20, callsVaryingGroups: i < 10 ? 1 : 0, correctCallsVaryingGroups: 0.5 }) as Partial<StepRow>);
+    const b = steps(20, (i) => ({ meanCalls: 2 * i, accuracy: i / 20, callsVaryingGroups: 0, correctCallsVaryingGroups: 0 }) as Partial<StepRow>);
+    const t = trainingFigures([a, b])!;
+    expect(t.window).toBe(2);
+    expect(t.meanCalls).toEqual({ first: (0.5 + 1) / 2, last: (18.5 + 37) / 2 });
+    expect(t.accuracy).toEqual({ first: 0.025, last: 0.925 });
+    expect(t.entropy).toEqual({ first: 1, last: 1 });
+    expect(t.callsVaryingGroups).toEqual({ first: 0.5, last: 0 });
+    expect(t.correctCallsVaryingGroups).toEqual({ first: 0.25, last: 0.25 });
+    // Rows of runs trained before the call-spread fields existed: null, not 0.
+    expect(trainingFigures([steps(5, () => ({}))])).toMatchObject({ window: 1, callsVaryingGroups: null, correctCallsVaryingGroups: null });
+    // An engine logs no entropy (NaN, null in JSON).
+    expect(trainingFigures([steps(5, () => ({ entropy: null }) as unknown as Partial<StepRow>)])!.entropy).toBeNull();
+    expect(trainingFigures([[]])).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { holmAdjust, mean, pairedBootstrapCi, signFlipTest, type MeanCi } from '../report/stats';
-import type { EvalRow, RunRecord, StratumFigures } from '../run/types';
+import type { EvalRow, RunRecord, StepRow, StratumFigures } from '../run/types';
 import { STUDY_METRICS, type PlannedRun, type StudyMetric, type StudySpec } from './spec';
 
 /** A planned run with what its log holds (null: not run, or not finished). */
@@ -40,6 +40,62 @@ export interface ArmResults {
   meanOracleCalls: number | null;
   /** Per oracle-call stratum, the test figures' means over final seeds (n: questions in the stratum). */
   strata: StratumFigures[];
+  /** What the final runs sampled while training (null without logged steps). */
+  training: TrainingFigures | null;
+}
+
+/** A training metric's mean over the first and the last tenth of the steps (mean over final seeds). */
+export interface FirstLast {
+  first: number;
+  last: number;
+}
+
+/**
+ * What an arm's final runs sampled during training (temperature 1, the RL prompts): accuracy,
+ * calls, entropy and how often a prompt group held a call-count contrast. Each is null when the
+ * logs lack it (rows of older runs have no call-spread fields; an engine logs no entropy).
+ */
+export interface TrainingFigures {
+  /** Steps in each window (a tenth of the steps, at least 1). */
+  window: number;
+  accuracy: FirstLast;
+  meanCalls: FirstLast;
+  entropy: FirstLast | null;
+  callsVaryingGroups: FirstLast | null;
+  correctCallsVaryingGroups: FirstLast | null;
+}
+
+type TrainingField = 'accuracy' | 'meanCalls' | 'entropy' | 'callsVaryingGroups' | 'correctCallsVaryingGroups';
+
+/**
+ * First- and last-tenth means of the training metrics over runs, each run weighted alike.
+ *
+ * @param runs - the runs' metrics rows, in step order
+ * @returns the figures, or null when no run logged a step
+ * @example
+ * trainingFigures([rows]).meanCalls; // { first: 2.1, last: 2.3 }
+ */
+export function trainingFigures(runs: readonly (readonly StepRow[])[]): TrainingFigures | null {
+  const logged = runs.filter((r) => r.length > 0);
+  if (logged.length === 0) return null;
+  const window = Math.max(1, Math.floor(Math.min(...logged.map((r) => r.length)) / 10));
+  const field = (name: TrainingField): FirstLast | null => {
+    const perRun: FirstLast[] = [];
+    for (const rows of logged) {
+      const values = rows.map((row) => (row as unknown as Record<string, unknown>)[name]);
+      if (!values.every((v): v is number => typeof v === 'number' && Number.isFinite(v))) return null;
+      perRun.push({ first: mean(values.slice(0, window)), last: mean(values.slice(values.length - window)) });
+    }
+    return { first: mean(perRun.map((x) => x.first)), last: mean(perRun.map((x) => x.last)) };
+  };
+  return {
+    window,
+    accuracy: field('accuracy')!,
+    meanCalls: field('meanCalls')!,
+    entropy: field('entropy'),
+    callsVaryingGroups: field('callsVaryingGroups'),
+    correctCallsVaryingGroups: field('correctCallsVaryingGroups'),
+  };
 }
 
 /** A paired difference (baseline − primary) on one metric. */
@@ -211,6 +267,7 @@ function armResults(spec: StudySpec, arm: string, lr: number | null, runs: reado
     metrics,
     meanOracleCalls: oracleMeans.length > 0 ? mean(oracleMeans) : null,
     strata,
+    training: trainingFigures(done.map((r) => r.record.steps)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { formatP } from '../report/format';
 import type { MeanCi } from '../report/stats';
 import type { EvalRow } from '../run/types';
-import { metricWords, type StudyResults } from './analysis';
+import { metricWords, type FirstLast, type StudyResults } from './analysis';
 import type { StudyProvenance } from './folder';
 import { STUDY_METRICS, type StudyMetric } from './spec';
 
@@ -95,6 +95,20 @@ export function studyTables(r: StudyResults): StudyTable[] {
     numeric: [false, true, true, true, true, true, true],
     rows: strataRows,
   });
+  const span = (v: FirstLast | null, d: number) => (v === null ? '–' : `${fixed(v.first, d)} → ${fixed(v.last, d)}`);
+  const trained = r.arms.filter((a) => a.training !== null);
+  if (trained.length > 0) {
+    tables.push({
+      heading: 'Training (final runs): what the policy sampled',
+      caption: `Batch figures of the RL steps (temperature 1, the RL pool): the mean over the first and the last ${trained[0].training!.window} steps, then over final seeds. Varying calls: prompt groups whose episodes did not all make the same number of calls; among correct: groups with two correct episodes of different call counts, the contrast a tool-efficiency reward needs ('–': not logged by these runs).`,
+      columns: ['arm', 'accuracy', 'mean calls', 'entropy', 'groups with varying calls', 'among correct'],
+      numeric: [false, true, true, true, true, true],
+      rows: trained.map((a) => {
+        const t = a.training!;
+        return [a.arm, span(t.accuracy, 3), span(t.meanCalls, 2), span(t.entropy, 3), span(t.callsVaryingGroups, 2), span(t.correctCallsVaryingGroups, 2)];
+      }),
+    });
+  }
   tables.push({
     heading: `Paired differences (baseline − ${r.primary})`,
     caption: `Mean over paired final seeds with a ${lv} paired bootstrap CI; p two-sided (sign-flip), Holm-corrected across the claim baselines on each metric.`,
