@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findDataDir, readJsonlSync } from '@paretopo/envs';
@@ -124,6 +124,30 @@ describe.skipIf(missing !== undefined)('paretopo train --engine tinker (SkyRL, J
     expect(row.oracle.strata).toHaveLength(1);
     expect(row.config.engine.name).toBe('tinker');
     console.log(`eval --engine tinker: ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  }, SLOW);
+
+  // RL on a real benchmark's tools and answer rule, on the engine: GSM8K's format with the calculator.
+  // The questions are written here (the shared data folder is not needed, and is never copied).
+  it('paretopo train --engine tinker --env gsm8k: one RL step on GSM8K-format questions with the calculator', async () => {
+    const question = (i: number) => JSON.stringify({ question: `Ann has ${i + 2} apples and buys ${i + 3} more. How many apples does she have?`, answer: `She has ${i + 2} + ${i + 3} = <<${i + 2}+${i + 3}=${2 * i + 5}>>${2 * i + 5} apples.\n#### ${2 * i + 5}` });
+    const evalFile = join(work, 'gsm8k-eval.jsonl');
+    const trainFile = join(work, 'gsm8k-train.jsonl');
+    writeFileSync(evalFile, [0, 1].map(question).join('\n') + '\n');
+    writeFileSync(trainFile, [2, 3, 4].map(question).join('\n') + '\n');
+    const out = join(work, 'gsm8k');
+    const lines: string[] = [];
+    const t0 = performance.now();
+    const { config } = loadConfig(trainConfigSchema, ['--env', 'gsm8k', '--method', 'paretopo', '--out', out, ...engineFlags(), '--data.eval', evalFile, '--data.train', trainFile,
+      '--steps', '1', '--prompts-per-step', '1', '--group-size', '2', '--max-tokens', '8', '--max-turns', '2', '--lr', '0.01',
+      '--task', '{"validationCount":1,"testCount":1}', '--eval.every', '100', '--eval.test', 'false'], 'train');
+    const r = await runTrain(config, { progress: false, log: (l) => lines.push(l) });
+    expect([r.status, r.step, r.summary?.env], engine.logTail()).toEqual(['finished', 1, 'gsm8k']);
+    expect(lines.find((l) => l.startsWith('data: '))).toBe(`data: gsm8k: RL 3 questions from ${trainFile}; validation 1, test 1 from ${evalFile}, split by a hash of each id`);
+    const rows = rowsOf(out);
+    expect(rows.map((x) => [x.step, x.episodes])).toEqual([[0, 2]]);
+    expect(Number.isFinite(rows[0].loss)).toBe(true);
+    expect(rows[0].generatedTokens).toBeGreaterThan(0);
+    console.log(`train --engine tinker --env gsm8k: one step in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }, SLOW);
 
   // A real benchmark on the engine's base model: one GSM8K question with the calculator (skipped without the data folder).
