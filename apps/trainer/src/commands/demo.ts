@@ -135,10 +135,11 @@ export async function runDemo(
     warm = { pool: 'test', ...(await runEval(evalConfig, { log })) };
     writeJsonAtomic(warmPath, warm);
   }
-  const train = (overrides.train ?? {}) as Record<string, unknown>;
+  // The study's budget first, so a user's --train overrides still win.
+  const train = mergeConfig({ ...DEMO_CHOICE.budget }, (overrides.train ?? {}) as Record<string, unknown>);
   const config = (method: MethodName, dir: string, arm: Record<string, unknown>) =>
     resolveConfig(trainConfigSchema, mergeConfig(mergeConfig(train, arm), { env: 'arith', method, init: sftDir, out: join(out, dir), eval: { test: true } }), 'demo.train');
-  const baseline = await trainOrReuse(config('grpo-acc', 'grpo-acc', {}), 'demo: 2/3 grpo-acc (accuracy only)', log, options);
+  const baseline = await trainOrReuse(config('grpo-acc', 'grpo-acc', DEMO_CHOICE.baselineLr === null ? {} : { lr: DEMO_CHOICE.baselineLr }), 'demo: 2/3 grpo-acc (accuracy only)', log, options);
   log(`demo: ParetoPO configuration: ${DEMO_CHOICE.source}`);
   const choice = { ...DEMO_CHOICE.config, ...(DEMO_CHOICE.lr === null ? {} : { lr: DEMO_CHOICE.lr }) };
   const ours = await trainOrReuse(config(DEMO_CHOICE.method, 'paretopo', choice), 'demo: 3/3 ParetoPO', log, options);
