@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { toHotpotOfficial } from '@paretopo/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { benchmarkPools } from './benchmarks';
 
@@ -19,22 +20,12 @@ const hf = (id: string, question: string, answer: string) => ({
   supporting_facts: { title: [`${id} A`], sent_id: [0] },
   context: { title: [`${id} A`, `${id} B`], sentences: [[`${answer} is the answer.`], ['A distractor.']] },
 });
-const official = (q: ReturnType<typeof hf>) => ({
-  _id: q.id,
-  answer: q.answer,
-  question: q.question,
-  supporting_facts: q.supporting_facts.title.map((t, i) => [t, q.supporting_facts.sent_id[i]]),
-  context: q.context.title.map((t, i) => [t, q.context.sentences[i]]),
-  type: q.type,
-  level: q.level,
-});
-
 describe('benchmarkPools: HotpotQA with the official train file', () => {
   const evalQs = [hf('e1', 'Who founded Alpha?', 'Ann'), hf('e2', 'Where is Beta?', 'Oslo'), hf('e3', 'When did Gamma end?', '1990')];
   const evalFile = join(work, 'dev.jsonl');
   writeFileSync(evalFile, evalQs.map((q) => JSON.stringify(q)).join('\n'));
   // The train split as the official file: one JSON array; one question leaked from the evaluation file.
-  const train = [hf('t1', 'Which river crosses Delta?', 'Rhine'), hf('t2', 'Who wrote Epsilon?', 'Bo'), { ...evalQs[1], id: 't3' }].map(official);
+  const train = [hf('t1', 'Which river crosses Delta?', 'Rhine'), hf('t2', 'Who wrote Epsilon?', 'Bo'), { ...evalQs[1], id: 't3' }].map(toHotpotOfficial);
 
   it.each([
     ['hotpot_train_v1.1.json', JSON.stringify(train)],
@@ -54,7 +45,7 @@ describe('benchmarkPools: HotpotQA with the official train file', () => {
 
   it('an official JSON array as --data.eval splits like its JSONL', async () => {
     const evalJson = join(work, 'hotpot_dev_distractor_v1.json');
-    writeFileSync(evalJson, JSON.stringify(evalQs.map(official)));
+    writeFileSync(evalJson, JSON.stringify(evalQs.map(toHotpotOfficial)));
     const a = await benchmarkPools('hotpotqa', { seed: 3, validationCount: 1, testCount: 1, eval: evalJson });
     const b = await benchmarkPools('hotpotqa', { seed: 3, validationCount: 1, testCount: 1, eval: evalFile });
     for (const pool of ['rl', 'validation', 'test'] as const) expect(a[pool].map((q) => q.id)).toEqual(b[pool].map((q) => q.id));

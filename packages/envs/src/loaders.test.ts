@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { collect } from '@paretopo/test-utils';
+import { collect, toHotpotOfficial, type HotpotHfRecord } from '@paretopo/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EnvError } from './errors';
 import { extractBoxed, extractFinalAnswer } from './extract';
@@ -124,15 +124,16 @@ describe('loaders on small fixtures', () => {
       { id: 'q2', question: 'yes or no?', answer: 'yes', type: 'comparison', level: 'easy', supporting_facts: { title: [], sent_id: [] }, context: { title: ['C'], sentences: [['u1.']] } },
     ];
     // The official files: `_id`, context as [title, sentences] pairs, supporting facts as pairs.
-    const official = hf.map((r) => ({
-      _id: r.id,
-      answer: r.answer,
-      question: r.question,
-      supporting_facts: r.supporting_facts.title.map((t, i) => [t, r.supporting_facts.sent_id[i]]),
-      context: r.context.title.map((t, i) => [t, r.context.sentences[i]]),
-      type: r.type,
-      level: r.level,
-    }));
+    const official = hf.map(toHotpotOfficial);
+    expect(official[0]).toEqual({
+      _id: 'q1',
+      question: 'Which band played first in Tulsa?',
+      answer: 'Tinted Windows',
+      type: 'bridge',
+      level: 'hard',
+      supporting_facts: [['B', 0], ['A', 1]],
+      context: [['A', ['s1.', ' s2 "é".']], ['B', ['t1.']]],
+    });
     const expected = await loadHotpotQA(file('hf.jsonl', hf.map((r) => JSON.stringify(r)).join('\n')));
     expect(expected.map((i) => [i.id, i.passages.length, i.supportingFacts])).toEqual([
       ['q1', 2, [{ title: 'B', sentence: 0 }, { title: 'A', sentence: 1 }]],
@@ -258,16 +259,7 @@ describe.skipIf(dataDir === null)('real data (../shared/data)', () => {
     const official = readFileSync(dev, 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')
-      .map((l) => {
-        const r = JSON.parse(l) as { id: string; context: { title: string[]; sentences: string[][] }; supporting_facts: { title: string[]; sent_id: number[] } } & Record<string, unknown>;
-        const { id, context, supporting_facts: sf, ...rest } = r;
-        return {
-          _id: id,
-          ...rest,
-          supporting_facts: sf.title.map((t, i) => [t, sf.sent_id[i]]),
-          context: context.title.map((t, i) => [t, context.sentences[i]]),
-        };
-      });
+      .map((l) => toHotpotOfficial(JSON.parse(l) as HotpotHfRecord));
     const items = await loadHotpotQA(file('dev-official.json', JSON.stringify(official)));
     expect(items).toHaveLength(300);
     expect(items).toEqual(await loadHotpotQA(dev));
