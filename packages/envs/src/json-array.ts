@@ -91,6 +91,59 @@ class ArraySplitter {
     return this.fail('jsonl-too-large', `element [${this.index}] is over maxElementBytes (${this.maxElementBytes})`, this.start);
   }
 
+  /**
+   * The hot loop, outside the generator so that V8 optimises it like any function: scans `chunk`
+   * from `i` inside an element and returns where the element ends (exclusive; a closing quote or
+   * bracket is part of it, a comma, a space or the array's `]` after a number or a literal is
+   * not), or -1 when it goes on past the chunk. String, escape and depth state persist across calls.
+   */
+  private scan(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    let depth = this.depth;
+    let inString = this.inString;
+    let escaped = this.escaped;
+    let end = -1;
+    for (; i < n; i++) {
+      let c = chunk[i];
+      if (inString) {
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        // Most bytes of a string are neither a quote nor a backslash: skip them in a tight loop.
+        while (c !== QUOTE && c !== BACKSLASH && ++i < n) c = chunk[i];
+        if (i === n) break;
+        if (c === BACKSLASH) escaped = true;
+        else {
+          inString = false;
+          if (depth === 0) {
+            end = i + 1;
+            break;
+          }
+        }
+      } else if (c === QUOTE) inString = true;
+      else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+      else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
+        // A bracket at depth 0 ends a number, true, false or null; AFTER_VALUE reads it.
+        if (depth === 0) {
+          end = i;
+          break;
+        }
+        if (--depth === 0) {
+          end = i + 1;
+          break;
+        }
+      } else if (depth === 0 && (c === COMMA || isSpace(c))) {
+        end = i;
+        break;
+      }
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    return end;
+  }
+
   /** The texts of the elements that `chunk` completes. `chunk` must not be reused by the caller. */
   *push(chunk: Buffer): Generator<JsonArrayText> {
     const n = chunk.length;
@@ -98,49 +151,14 @@ class ArraySplitter {
     let from = 0; // where the current element's bytes in this chunk begin
     while (i < n) {
       if (this.state === IN_VALUE) {
-        // The hot loop: locals, not fields.
-        let depth = this.depth;
-        let inString = this.inString;
-        let escaped = this.escaped;
-        let end = -1;
-        for (; i < n; i++) {
-          const c = chunk[i];
-          if (inString) {
-            if (escaped) escaped = false;
-            else if (c === BACKSLASH) escaped = true;
-            else if (c === QUOTE) {
-              inString = false;
-              if (depth === 0) {
-                end = ++i;
-                break;
-              }
-            }
-          } else if (c === QUOTE) inString = true;
-          else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
-          else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-            // A bracket at depth 0 ends a number, true, false or null; AFTER_VALUE reads it.
-            if (depth === 0) {
-              end = i;
-              break;
-            }
-            if (--depth === 0) {
-              end = ++i;
-              break;
-            }
-          } else if (depth === 0 && (c === COMMA || isSpace(c))) {
-            end = i;
-            break;
-          }
-        }
-        this.depth = depth;
-        this.inString = inString;
-        this.escaped = escaped;
+        const end = this.scan(chunk, i);
         if (end < 0) {
           this.pending += n - from;
           if (this.pending > this.maxElementBytes) throw this.tooLarge();
           this.pieces.push(chunk.subarray(from));
           break;
         }
+        i = end;
         if (this.pending + end - from > this.maxElementBytes) throw this.tooLarge();
         this.pieces.push(chunk.subarray(from, end));
         const bytes = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces);
@@ -235,7 +253,7 @@ export function* splitJsonArray(chunks: Iterable<string | Uint8Array>, options: 
   const splitter = new ArraySplitter('splitJsonArray: ', undefined, elementCap('splitJsonArray', options));
   for (const chunk of chunks) {
     if (typeof chunk === 'string') yield* splitter.push(Buffer.from(chunk, 'utf8'));
-    else if (chunk instanceof Uint8Array) yield* splitter.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    else if (chunk instanceof Uint8Array) yield* splitter.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     else throw new TypeError(`splitJsonArray: each chunk must be a string or a Uint8Array (got ${chunk === null ? 'null' : typeof chunk})`);
   }
   splitter.end();
