@@ -43,6 +43,8 @@ export { normalizeMathAnswer, mathEqual, MATH_EQUAL_KNOWN_GAPS } from './math-eq
 export { onAbort, requestAbort } from './abort';
 export { readJsonl, readJsonlSync } from './jsonl';
 export type { JsonlRecord, ReadJsonlOptions } from './jsonl';
+export { readJsonArray, splitJsonArray } from './json-array';
+export type { JsonArrayElement, JsonArrayText, ReadJsonArrayOptions } from './json-array';
 export {
   findDataDir,
   gsm8kFinalAnswer,

@@ -39,9 +39,11 @@ const MIB = 1048576;
 const MAX_CAP = 16 * 1024 * MIB;
 const CHUNK = 65536;
 
-interface Settings {
+/** The validated options shared by the JSONL and the JSON-array readers (internal). */
+export interface Settings {
   fn: string;
   path: string;
+  /** The cap of one line or, for readJsonArray, of one element (`options.maxElementBytes`). */
   maxLineBytes: number;
   maxBytes: number;
   missing: 'error' | 'empty';
@@ -49,15 +51,21 @@ interface Settings {
   gzip: boolean;
 }
 
-// Validated once at the public edge; both readers share the result and the line splitter below.
-function settings(fn: string, path: unknown, options: ReadJsonlOptions): Settings {
+// Validated once at the public edge; every reader shares the result (the JSONL readers also the
+// line splitter below, readJsonArray in ./json-array its per-element cap under its own name).
+export function settings(
+  fn: string,
+  path: unknown,
+  options: ReadJsonlOptions & { maxElementBytes?: number },
+  pieceCap: 'maxLineBytes' | 'maxElementBytes' = 'maxLineBytes',
+): Settings {
   if (typeof path !== 'string' || path === '') {
     throw new TypeError(`${fn}: path must be a non-empty string (got ${JSON.stringify(path)})`);
   }
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`${fn}: options must be an object (got ${options === null ? 'null' : typeof options})`);
   }
-  const cap = (name: 'maxLineBytes' | 'maxBytes', fallback: number): number => {
+  const cap = (name: 'maxLineBytes' | 'maxElementBytes' | 'maxBytes', fallback: number): number => {
     const v = options[name] ?? fallback;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > MAX_CAP) {
       throw new RangeError(`${fn}: options.${name} must be an integer in [1, ${MAX_CAP}] (got ${String(v)})`);
@@ -77,7 +85,7 @@ function settings(fn: string, path: unknown, options: ReadJsonlOptions): Setting
   return {
     fn,
     path,
-    maxLineBytes: cap('maxLineBytes', 16 * MIB),
+    maxLineBytes: cap(pieceCap, 16 * MIB),
     maxBytes: cap('maxBytes', 1024 * MIB),
     missing: choice('missing', ['error', 'empty'] as const),
     tornTail: choice('tornTail', ['error', 'drop'] as const),
@@ -85,7 +93,7 @@ function settings(fn: string, path: unknown, options: ReadJsonlOptions): Setting
   };
 }
 
-function message(err: unknown): string {
+export function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -93,7 +101,7 @@ function tooLarge(s: Settings, what: string, line: number): EnvError {
   return new EnvError('jsonl-too-large', `${s.fn}: ${s.path}:${line}: ${what}`, { path: s.path, line });
 }
 
-function readError(s: Settings, err: unknown): EnvError {
+export function readError(s: Settings, err: unknown): EnvError {
   if (err instanceof EnvError) return err;
   // zlib's errors carry codes: Z_BUF_ERROR for data that ends early, Z_DATA_ERROR and others for bad data.
   const code = (err as NodeJS.ErrnoException | null)?.code;
@@ -103,7 +111,7 @@ function readError(s: Settings, err: unknown): EnvError {
 }
 
 /** Size of the file, `null` when it is missing and `missing` is `'empty'`. */
-function checkedSize(s: Settings, size: () => number): number | null {
+export function checkedSize(s: Settings, size: () => number): number | null {
   let bytes: number;
   try {
     bytes = size();

@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { collect } from '@paretopo/test-utils';
+import { gzipSync } from 'node:zlib';
+import { collect, toHotpotOfficial, type HotpotHfRecord } from '@paretopo/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EnvError } from './errors';
 import { extractBoxed, extractFinalAnswer } from './extract';
@@ -109,6 +110,73 @@ describe('loaders on small fixtures', () => {
     expect(item.supportingFacts).toEqual([{ title: 'A', sentence: 1 }]);
   });
 
+  it('loads the same items from the Hugging Face and the official layout, as JSONL or one JSON array, plain or gzip', async () => {
+    const hf = [
+      {
+        id: 'q1',
+        question: 'Which band played first in Tulsa?',
+        answer: 'Tinted Windows',
+        type: 'bridge',
+        level: 'hard',
+        supporting_facts: { title: ['B', 'A'], sent_id: [0, 1] },
+        context: { title: ['A', 'B'], sentences: [['s1.', ' s2 "é".'], ['t1.']] },
+      },
+      { id: 'q2', question: 'yes or no?', answer: 'yes', type: 'comparison', level: 'easy', supporting_facts: { title: [], sent_id: [] }, context: { title: ['C'], sentences: [['u1.']] } },
+    ];
+    // The official files: `_id`, context as [title, sentences] pairs, supporting facts as pairs.
+    const official = hf.map(toHotpotOfficial);
+    expect(official[0]).toEqual({
+      _id: 'q1',
+      question: 'Which band played first in Tulsa?',
+      answer: 'Tinted Windows',
+      type: 'bridge',
+      level: 'hard',
+      supporting_facts: [['B', 0], ['A', 1]],
+      context: [['A', ['s1.', ' s2 "é".']], ['B', ['t1.']]],
+    });
+    const expected = await loadHotpotQA(file('hf.jsonl', hf.map((r) => JSON.stringify(r)).join('\n')));
+    expect(expected.map((i) => [i.id, i.passages.length, i.supportingFacts])).toEqual([
+      ['q1', 2, [{ title: 'B', sentence: 0 }, { title: 'A', sentence: 1 }]],
+      ['q2', 1, []],
+    ]);
+    expect(expected[0]).toMatchObject({ type: 'bridge', level: 'hard', answer: 'Tinted Windows' });
+    const officialJson = JSON.stringify(official);
+    for (const [name, data] of [
+      ['official.jsonl', official.map((r) => JSON.stringify(r)).join('\n')],
+      ['official.json', `\n ${officialJson}\n`],
+      ['official-indented.json', JSON.stringify(official, null, 2)],
+      ['hf.json', JSON.stringify(hf)],
+      ['official.json.gz', gzipSync(officialJson)],
+      ['hf.jsonl.gz', gzipSync(hf.map((r) => JSON.stringify(r)).join('\n'))],
+    ] as const) {
+      const p = join(tmp, name);
+      writeFileSync(p, data);
+      expect(await loadHotpotQA(p), name).toEqual(expected);
+    }
+  });
+
+  it('names the file, the element and its byte offset of a malformed question in a JSON array', async () => {
+    const good = { _id: 'a', question: 'q', answer: 'x', context: [['T', ['s.']]], supporting_facts: [['T', 0]] };
+    const p = file('bad.json', JSON.stringify([good, { ...good, context: [['T', 's.']] }]));
+    const at = JSON.stringify([good]).length;
+    await expect(loadHotpotQA(p)).rejects.toMatchObject({
+      code: 'data-field',
+      offset: at,
+      message: `${p}: element [1] (byte ${at}): context[0] must be [title, [sentence, …]] (got ["T", "s."])`,
+    });
+    const q = file('bad2.json', JSON.stringify([{ ...good, supporting_facts: [['T', '0']] }]));
+    await expect(loadHotpotQA(q)).rejects.toThrow(`${q}: element [0] (byte 1): supporting_facts[0] must be [title, sentence index] (got ["T", "0"])`);
+    const r = file('bad3.json', JSON.stringify([{ ...good, context: 'T' }]));
+    await expect(loadHotpotQA(r)).rejects.toThrow(
+      `${r}: element [0] (byte 1): field "context" must be an object { title, sentences } (Hugging Face layout) or an array of [title, sentences] (official layout) (got "T")`,
+    );
+    const s = file('bad4.json', JSON.stringify([{ ...good, answer: 1 }]));
+    await expect(loadHotpotQA(s)).rejects.toThrow(`${s}: element [0] (byte 1): field "answer" must be a string (got 1)`);
+    await expect(loadHotpotQA(file('bad5.json', '[1]'))).rejects.toThrow('element [0] (byte 1): a HotpotQA question must be an object (got 1)');
+    await expect(loadHotpotQA(file('cut.json', JSON.stringify([good, good]).slice(0, -3)))).rejects.toThrow(/^readJsonArray: .*cut\.json: byte \d+: the input ends inside element \[1\]/);
+    await expect(loadHotpotQA('' as never)).rejects.toThrow('loadHotpotQA: path must be a non-empty string or undefined (got "")');
+  });
+
   it('rejects a bad multi-hop set name', async () => {
     await expect(loadMultihopEval('../etc')).rejects.toThrow(TypeError);
   });
@@ -184,6 +252,17 @@ describe.skipIf(dataDir === null)('real data (../shared/data)', () => {
       expect(exactMatch(item.answer, item.answer)).toBe(true);
       expect(tokenF1(`The ${item.answer}.`, item.answer)).toBe(1);
     }
+  });
+
+  it('HotpotQA distractor dev rewritten in the official layout as one JSON array loads to the same 300 items', async () => {
+    const dev = join(dataDir!, 'hotpotqa-distractor', 'dev.jsonl');
+    const official = readFileSync(dev, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => toHotpotOfficial(JSON.parse(l) as HotpotHfRecord));
+    const items = await loadHotpotQA(file('dev-official.json', JSON.stringify(official)));
+    expect(items).toHaveLength(300);
+    expect(items).toEqual(await loadHotpotQA(dev));
   });
 
   it.each(MULTIHOP_EVAL_SETS.map((s) => [s]))('multi-hop eval set %s loads', async (set) => {

@@ -223,6 +223,23 @@ export class SearchIndex {
  * createSearchIndex(createKbWorld({ seed: 1 }).passages).size; // 240
  */
 export function createSearchIndex(passages: readonly SearchPassage[], options: SearchIndexOptions = {}): SearchIndex {
+  return deferredSearchIndex(passages, options)();
+}
+
+/**
+ * {@link createSearchIndex} in two halves (package-internal): the corpus and the settings are
+ * checked now, with the same errors, and the index is built on the returned function's first
+ * call, then kept. `hotpotQATasks` gives each question one, so a train split of 90,447 questions
+ * builds only the indexes its episodes search (built at once, 9,045 questions' indexes took 67 s
+ * and 2.1 GB of heap: the whole split would need about 21 GB).
+ *
+ * @param passages - Corpus; ids must be unique non-empty strings.
+ * @param options - See {@link SearchIndexOptions}.
+ * @returns A function that builds the index once and returns it.
+ * @example
+ * deferredSearchIndex([{ id: 'a', text: 'x' }])().size; // 1
+ */
+export function deferredSearchIndex(passages: readonly SearchPassage[], options: SearchIndexOptions = {}): () => SearchIndex {
   if (!Array.isArray(passages)) throw new TypeError(`createSearchIndex: passages must be an array (got ${describeValue(passages)})`);
   const resolved = resolveIndexOptions('createSearchIndex', options ?? {});
   const seen = new Set<string>();
@@ -237,9 +254,15 @@ export function createSearchIndex(passages: readonly SearchPassage[], options: S
     seen.add(p.id);
     return p.title === undefined ? { id: p.id, text: p.text } : { id: p.id, title: p.title, text: p.text };
   });
-  const mini = new MiniSearch<SearchPassage>(miniSearchOptions(resolved));
-  mini.addAll(copy);
-  return new SearchIndex(mini, copy, resolved);
+  let index: SearchIndex | undefined;
+  return () => {
+    if (index === undefined) {
+      const mini = new MiniSearch<SearchPassage>(miniSearchOptions(resolved));
+      mini.addAll(copy);
+      index = new SearchIndex(mini, copy, resolved);
+    }
+    return index;
+  };
 }
 
 /**
@@ -378,13 +401,13 @@ export function searchTool(index: SearchIndex, options: SearchOutputOptions = {}
 /**
  * {@link searchTool} with options already resolved (package-internal, unchecked).
  *
- * @param index - The index.
+ * @param index - The index, or a function that returns it (built at the first search, see {@link deferredSearchIndex}).
  * @param o - Options from {@link resolveOutput}.
  * @returns The tool.
  * @example
  * searchToolOf(createSearchIndex([]), resolveOutput('x', {})).tag; // 'search'
  */
-export function searchToolOf(index: SearchIndex, o: ResolvedOutput): Tool<SearchArgs> {
+export function searchToolOf(index: SearchIndex | (() => SearchIndex), o: ResolvedOutput): Tool<SearchArgs> {
   return {
     name: 'search',
     description: `Searches the document collection (BM25) and returns the ${o.topK} best-matching passages.`,
@@ -398,6 +421,6 @@ export function searchToolOf(index: SearchIndex, o: ResolvedOutput): Tool<Search
     resultTag: o.resultTag,
     maxArgChars: o.maxQueryChars,
     argsFromText: (text) => ({ query: text.trim() }),
-    run: async (args) => output(index, (args as Partial<SearchArgs> | null)?.query, o),
+    run: async (args) => output(typeof index === 'function' ? index() : index, (args as Partial<SearchArgs> | null)?.query, o),
   };
 }

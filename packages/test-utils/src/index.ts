@@ -5,3 +5,5 @@ export { seededRandom, benchPoints } from './random';
 export type { BenchPointsKind } from './random';
 export { collect, values } from './async';
 export { runReadmeExample } from './readme';
+export { toHotpotOfficial } from './hotpot';
+export type { HotpotHfRecord } from './hotpot';

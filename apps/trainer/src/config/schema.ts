@@ -208,7 +208,8 @@ export const TRAIN_BUDGET_BY_ENV = Object.freeze({
  * A real benchmark's data files for `train --env gsm8k|math500|hotpotqa`: `eval` is the file the
  * validation and test pools come from (default the loader's: GSM8K test, MATH-500, HotpotQA
  * distractor dev, under $PARETOPO_DATA_DIR or ../shared/data); `train` is the benchmark's train
- * split in the same format, the RL prompts. Without `train`, RL draws from a part of the `eval`
+ * split in a format its loader reads (for HotpotQA also the official JSON array file,
+ * `hotpot_train_v1.1.json`, read streamed), the RL prompts. Without `train`, RL draws from a part of the `eval`
  * file that the validation and test pools never hold (split by a hash of each question's id).
  */
 const dataSchema = z.strictObject({

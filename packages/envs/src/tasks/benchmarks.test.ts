@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import MiniSearch from 'minisearch';
+import { describe, expect, it, vi } from 'vitest';
 import { createCalculator } from '../calculator';
+import { createSearchIndex, searchOutput } from '../search';
 import { findDataDir, loadGsm8k, loadHotpotQA, type Gsm8kItem, type HotpotItem } from '../loaders';
 import { gsm8kTasks, hotpotQATasks } from './benchmarks';
 
@@ -67,6 +69,20 @@ describe('hotpotQATasks', () => {
     expect((await a.tools![0].run({ query: 'Kalo' })).output).toBe('Kalo: Kalo was born in Mira.');
     expect((await b.tools![0].run({ query: 'Kalo' })).output).toBe('Kalo (poet): Kalo was buried in Vell.');
     expect((await a.tools![0].run({ query: 'Vell village' })).output).toBe('no results');
+  });
+
+  it("builds a question's index at its first search, once, and answers like an index built at once", async () => {
+    const addAll = vi.spyOn(MiniSearch.prototype, 'addAll');
+    try {
+      const tasks = hotpotQATasks(hotpot, { topK: 2 });
+      expect(addAll).not.toHaveBeenCalled();
+      const first = await tasks[0].tools![0].run({ query: 'Kalo born port' });
+      await tasks[0].tools![0].run({ query: 'Mira' });
+      expect(addAll).toHaveBeenCalledTimes(1);
+      expect(first).toEqual(searchOutput(createSearchIndex(hotpot[0].passages), 'Kalo born port', { topK: 2 }));
+    } finally {
+      addAll.mockRestore();
+    }
   });
 
   it('passes the search output, index and prompt options on', async () => {
