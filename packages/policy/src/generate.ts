@@ -135,7 +135,8 @@ function abortReason(signal: AbortSignal): unknown {
  * unfinished context through the model, attending over that context's cache; a context leaves the
  * batch as soon as it stops. Resuming after a stop (the environment appends a tool's output) is a
  * new call: it prefills the whole new context, or with `options.reuse` ({@link KvReuse}) takes the
- * cached keys and values of the prefix an earlier call computed and feeds only the new tokens.
+ * cached keys and values of the prefix an earlier call computed and feeds only the new tokens (the
+ * new tokens of every such context in one decoding step of many rows).
  *
  * @param model - the model
  * @param contexts - token ids of each context (non-empty)
@@ -289,24 +290,29 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
     if (reuse !== undefined) reuse.prefilledRows += offsets[U];
   }
 
-  // Decode buffers, sized for the full batch once; each step uses the first n rows.
-  const ids = new Int32Array(B);
-  const pos = new Int32Array(B);
-  const slots = new Int32Array(B);
-  const x = new Float32Array(B * d);
-  const pe = new Float32Array(B * d);
-  const ln = new Float32Array(B * d);
-  const mean = new Float32Array(B);
-  const rstd = new Float32Array(B);
-  const qkv = new Float32Array(B * 3 * d);
-  const att = new Float32Array(B * d);
-  const h = new Float32Array(B * hid);
-  const g = new Float32Array(B * hid);
+  // Decode buffers, sized once for the larger of the batch and the resumed contexts' new tokens;
+  // each step uses the first rows.
+  let feedRows = 0;
+  const logitsFrom = new Int32Array(B).fill(-1);
+  for (let slot = 0; slot < B; slot++) feedRows += contexts[active[slot].index].length - feedFrom[slot];
+  const cap = Math.max(B, feedRows);
+  const ids = new Int32Array(cap);
+  const pos = new Int32Array(cap);
+  const slots = new Int32Array(cap);
+  const x = new Float32Array(cap * d);
+  const pe = new Float32Array(cap * d);
+  const ln = new Float32Array(cap * d);
+  const mean = new Float32Array(cap);
+  const rstd = new Float32Array(cap);
+  const qkv = new Float32Array(cap * 3 * d);
+  const att = new Float32Array(cap * d);
+  const h = new Float32Array(cap * hid);
+  const g = new Float32Array(cap * hid);
   const scratch: AttentionScratch = { scores: new Float64Array(heads * C), inv: new Float64Array(heads), q: new Float64Array(d), acc: new Float64Array(d) };
   const uniforms = new Float64Array(B);
   const outTokens = new Int32Array(B);
   const outLogprobs = new Float32Array(B);
-  const rowLogits = new Float32Array(B * vocab);
+  const rowLogits = new Float32Array(cap * vocab);
 
   // One decoding step for m rows: feeds ids[r] at position pos[r] of slot slots[r], writes its
   // keys and values there and the next-token logits to row r of rowLogits.
@@ -332,28 +338,31 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
     await run(Op.Matmul, { a: ln.subarray(0, md), b: W.wte, bKey, out: rowLogits.subarray(0, m * vocab), m, k: d, n: vocab, transB: true });
   };
 
-  // Resumed contexts feed their new tokens through decoding steps (all of them at once, a
-  // context leaving when its last token is in), then get that token's logits like a prefill's.
-  const feeding = active.map((_, slot) => slot).filter((slot) => feedFrom[slot] < contexts[active[slot].index].length);
-  for (let f = feeding; f.length > 0; ) {
+  // Resumed contexts feed all their new tokens in one decoding step of many rows: rows go in
+  // position order within a context, and the step writes each row's key and value before that
+  // row attends, so every row sees its context's earlier rows (as one token per step would, with
+  // the same bits: no op mixes rows). The last row's logits are the context's next-token logits.
+  if (feedRows > 0) {
     if (signal?.aborted) throw abortReason(signal);
-    const m = f.length;
-    for (let r = 0; r < m; r++) {
-      const slot = f[r];
-      ids[r] = contexts[active[slot].index][feedFrom[slot]];
-      pos[r] = feedFrom[slot];
-      slots[r] = slot;
+    let r = 0;
+    for (let slot = 0; slot < B; slot++) {
+      const ctx = contexts[active[slot].index];
+      for (let t = feedFrom[slot]; t < ctx.length; t++, r++) {
+        ids[r] = ctx[t];
+        pos[r] = t;
+        slots[r] = slot;
+      }
+      if (feedFrom[slot] < ctx.length) {
+        logitsFrom[slot] = r - 1;
+        written[slot] = ctx.length;
+      }
     }
-    await decodeStep(m);
-    if (reuse !== undefined) reuse.prefilledRows += m;
-    const next: number[] = [];
-    for (let r = 0; r < m; r++) {
-      const slot = f[r];
-      written[slot] = ++feedFrom[slot];
-      if (feedFrom[slot] < contexts[active[slot].index].length) next.push(slot);
-      else logits.set(rowLogits.subarray(r * vocab, (r + 1) * vocab), slot * vocab);
+    await decodeStep(feedRows);
+    for (let slot = 0; slot < B; slot++) {
+      const from = logitsFrom[slot];
+      if (from >= 0) logits.set(rowLogits.subarray(from * vocab, (from + 1) * vocab), slot * vocab);
     }
-    f = next;
+    if (reuse !== undefined) reuse.prefilledRows += feedRows;
   }
 
   // Invariant: logits row i holds the next-token logits of active[i].
