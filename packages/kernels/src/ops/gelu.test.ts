@@ -77,6 +77,17 @@ describe('gelu', () => {
     expect(maxMixedError(b, a)).toBeLessThan(1e-6);
   });
 
+  it('backward: within 5e-7 of the reference on a dense grid, across the switch from the rational tanh to exp (|u| = 5)', () => {
+    const n = 16001;
+    const x = Float32Array.from({ length: n }, (_, i) => -8 + i / 1000);
+    const dOut = new Float32Array(n).fill(1);
+    const a = new Float32Array(n);
+    const b = new Float32Array(n);
+    geluBackwardReference({ x, dOut, dx: a, n });
+    geluBackwardJs({ x, dOut, dx: b, n });
+    expect(maxMixedError(b, a)).toBeLessThan(5e-7);
+  });
+
   it('backward matches central finite differences in float64', () => {
     const n = 40;
     const x = randomF64(n, 3, -4, 4);
