@@ -57,10 +57,9 @@ interface KvEntry {
  * await generate(model, [Int32Array.from([...ctx, ...a.tokens, ...toolOutput])], { maxNewTokens: 8, reuse }); // feeds only toolOutput
  */
 export class KvReuse {
-  /** @internal Entries of the last calls, newest call last. */
-  readonly calls: KvEntry[][] = [];
-  /** Rows taken from the cache, and rows fed anew, over every call (for tests and measurements). */
+  /** Rows taken from the cache over every call (for tests and measurements). */
   reusedRows = 0;
+  /** Rows computed anew (prefilled or fed) over every call. */
   prefilledRows = 0;
 
   /**
@@ -74,31 +73,37 @@ export class KvReuse {
   ) {
     if (!Number.isInteger(keepCalls) || keepCalls < 1) throw new RangeError(`KvReuse: keepCalls must be a positive integer (got ${String(keepCalls)})`);
   }
+}
 
-  /** @internal The kept entry sharing the longest prefix with `ctx` (at most `limit` tokens), and that length. */
-  match(ctx: Int32Array, limit: number): { entry: KvEntry | null; n: number } {
-    let best: KvEntry | null = null;
-    let bestN = 0;
-    for (let c = this.calls.length - 1; c >= 0; c--) {
-      for (const e of this.calls[c]) {
-        const max = Math.min(limit, e.written);
-        if (max <= bestN) continue;
-        let n = 0;
-        while (n < max && e.tokens[n] === ctx[n]) n++;
-        if (n > bestN) {
-          best = e;
-          bestN = n;
-        }
+// Entries of each KvReuse's last calls, newest call last (kept outside the class: they are no part of its API).
+const kvCalls = new WeakMap<KvReuse, KvEntry[][]>();
+
+/** The kept entry sharing the longest prefix with `ctx` (at most `limit` tokens), and that length. */
+function matchKv(reuse: KvReuse, ctx: Int32Array, limit: number): { entry: KvEntry | null; n: number } {
+  const calls = kvCalls.get(reuse) ?? [];
+  let best: KvEntry | null = null;
+  let bestN = 0;
+  for (let c = calls.length - 1; c >= 0; c--) {
+    for (const e of calls[c]) {
+      const max = Math.min(limit, e.written);
+      if (max <= bestN) continue;
+      let n = 0;
+      while (n < max && e.tokens[n] === ctx[n]) n++;
+      if (n > bestN) {
+        best = e;
+        bestN = n;
       }
     }
-    return { entry: best, n: bestN };
   }
+  return { entry: best, n: bestN };
+}
 
-  /** @internal Keeps one call's entries, forgetting the oldest call past `keepCalls`. */
-  push(entries: KvEntry[]): void {
-    this.calls.push(entries);
-    if (this.calls.length > this.keepCalls) this.calls.shift();
-  }
+/** Keeps one call's entries, forgetting the oldest call past `keepCalls`. */
+function pushKv(reuse: KvReuse, entries: KvEntry[]): void {
+  let calls = kvCalls.get(reuse);
+  if (calls === undefined) kvCalls.set(reuse, (calls = []));
+  calls.push(entries);
+  if (calls.length > reuse.keepCalls) calls.shift();
 }
 
 /** One context's continuation. */
@@ -246,7 +251,7 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
   const prefillSlots: number[] = [];
   for (let i = 0; i < B; i++) {
     const ctx = contexts[active[i].index];
-    const { entry, n } = reuse === undefined ? { entry: null, n: 0 } : reuse.match(ctx, ctx.length - 1);
+    const { entry, n } = reuse === undefined ? { entry: null, n: 0 } : matchKv(reuse, ctx, ctx.length - 1);
     if (entry === null || n === 0) {
       prefillSlots.push(i);
       continue;
@@ -415,7 +420,7 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
     logits.set(rowLogits.subarray(0, m * vocab));
     for (let i = 0; i < m; i++) written[slots[i]] = pos[i] + 1;
   }
-  reuse?.push(active0.map((s, slot) => ({ tokens: Int32Array.from([...contexts[s.index], ...s.tokens]), written: written[slot], k: kCache, v: vCache, base: slotBase[slot] })));
+  if (reuse !== undefined) pushKv(reuse, active0.map((s, slot) => ({ tokens: Int32Array.from([...contexts[s.index], ...s.tokens]), written: written[slot], k: kCache, v: vCache, base: slotBase[slot] })));
   return seqs.map((s) => s.done!);
 }
 
