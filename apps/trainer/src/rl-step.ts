@@ -357,7 +357,7 @@ export async function methodRollout(
 export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], options: RlStepOptions = {}): Promise<RlMetricsRow> {
   const start = performance.now();
   const { model, method } = parts;
-  const { step, traj, correct, calls, out, tokenAdv } = await methodRollout(asRolloutPolicy(model, parts.tokenizer), method, parts.tools, tasks, options, model.config.context);
+  const { step, traj, correct, calls, out, tokenAdv } = await methodRollout(asRolloutPolicy(model, parts.tokenizer, { reuseKv: true }), method, parts.tools, tasks, options, model.config.context);
   const grads = new Float32Array(model.params.length);
   const pg = await policyGradient(
     model,

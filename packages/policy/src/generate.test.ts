@@ -1,7 +1,7 @@
 import { createBackend, type Backend } from '@paretopo/kernels';
 import { seededRandom } from '@paretopo/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generate } from './generate';
+import { generate, KvReuse } from './generate';
 import { TinyGPT } from './model';
 import { asRolloutPolicy } from './rollout-policy';
 import { CHARSET, TagTokenizer } from './tokenizer';
@@ -133,6 +133,75 @@ describe('generate', () => {
     await expect(generate(model, [new Int32Array(0)], { maxNewTokens: 1 })).rejects.toThrow(/contexts\[0\] must be a non-empty/);
     await expect(generate(model, [Int32Array.of(1, 500)], { maxNewTokens: 1 })).rejects.toThrow(/contexts\[0\]\[1\] is 500/);
     await expect(generate(model, [new Int32Array(33)], { maxNewTokens: 1 })).rejects.toThrow(/more than the context 32/);
+  });
+});
+
+describe('generate with KvReuse (resumed turns feed only their new tokens)', () => {
+  const tool = tok.encode('<res>12</res>');
+
+  // The slow oracle: the same contexts generated without reuse (every context prefilled whole).
+  async function resumedPair(o: { maxNewTokens: number; temperature: number; seed: number }, cut?: number) {
+    const reuse = new KvReuse(model);
+    const first = await generate(model, prompts, { ...o, reuse });
+    const next = prompts.map((p, i) => Int32Array.from([...p, ...first[i].tokens.subarray(0, cut ?? first[i].tokens.length), ...tool]));
+    const fresh = await generate(model, next, o);
+    const before = { reused: reuse.reusedRows, fed: reuse.prefilledRows };
+    const resumed = await generate(model, next, { ...o, reuse });
+    return { first, next, fresh, resumed, reuse, before };
+  }
+
+  it('greedy: the same tokens as prefilling the whole context', async () => {
+    const { fresh, resumed } = await resumedPair({ maxNewTokens: 6, temperature: 0, seed: 1 });
+    expect(resumed.map((g) => Array.from(g.tokens))).toEqual(fresh.map((g) => Array.from(g.tokens)));
+  });
+
+  it('sampling: log-probs of the resumed call match a full forward on the same sequence', async () => {
+    const { next, resumed } = await resumedPair({ maxNewTokens: 8, temperature: 1, seed: 4 });
+    for (let i = 0; i < next.length; i++) {
+      const seq = Int32Array.from([...next[i], ...resumed[i].tokens]);
+      const targets = new Int32Array(seq.length);
+      targets.set(seq.subarray(1));
+      const { logprobs } = await model.forward({ tokens: seq, seqOffsets: Int32Array.of(0, seq.length), targets });
+      for (let s = 0; s < resumed[i].tokens.length; s++) expect(Math.abs(resumed[i].logprobs[s] - logprobs[next[i].length - 1 + s])).toBeLessThan(1e-4);
+    }
+  });
+
+  it('takes every cached row of the shared prefix and feeds only the rest', async () => {
+    const { first, next, reuse, before } = await resumedPair({ maxNewTokens: 6, temperature: 1, seed: 2 });
+    // The first call fed each prompt and every generated token but the last (never fed).
+    const cached = prompts.map((p, i) => p.length + first[i].tokens.length - 1);
+    const total = next.reduce((a, c) => a + c.length, 0);
+    expect(reuse.reusedRows - before.reused).toBe(cached.reduce((a, b) => a + b, 0));
+    expect(reuse.prefilledRows - before.fed).toBe(total - (reuse.reusedRows - before.reused));
+  });
+
+  it('reuses a prefix cut inside an earlier output (a budget-truncated turn)', async () => {
+    const { fresh, resumed, before, reuse } = await resumedPair({ maxNewTokens: 6, temperature: 0, seed: 1 }, 2);
+    expect(reuse.reusedRows - before.reused).toBe(prompts.reduce((a, p) => a + p.length + 2, 0));
+    expect(resumed.map((g) => Array.from(g.tokens))).toEqual(fresh.map((g) => Array.from(g.tokens)));
+  });
+
+  it('keeps the last keepCalls calls only, and refuses bad arguments', async () => {
+    const reuse = new KvReuse(model, 1);
+    const o = { maxNewTokens: 3, temperature: 0, reuse };
+    const [a] = await generate(model, [prompts[0]], o);
+    await generate(model, [prompts[1]], o);
+    const r0 = reuse.reusedRows;
+    await generate(model, [Int32Array.from([...prompts[0], ...a.tokens])], o);
+    expect(reuse.reusedRows).toBe(r0);
+    expect(() => new KvReuse(model, 0)).toThrow(/KvReuse: keepCalls must be a positive integer \(got 0\)/);
+    const other = TinyGPT.create(config, js, { seed: 5 });
+    await expect(generate(other, prompts, { maxNewTokens: 2, reuse })).rejects.toThrow(/generate: reuse must be a KvReuse made for this model/);
+  });
+
+  it('asRolloutPolicy({ reuseKv: true }) resumes a turn with the tokens of a fresh policy (greedy)', async () => {
+    const o = { maxNewTokens: 6, stop: ['</calc>'], temperature: 0, seed: 3 };
+    const policy = asRolloutPolicy(model, tok, { reuseKv: true });
+    const [g] = await policy.generate([prompts[0]], o);
+    const next = Int32Array.from([...prompts[0], ...g.tokens, ...tool]);
+    const [resumed] = await policy.generate([next], o);
+    const [fresh] = await asRolloutPolicy(model, tok).generate([next], o);
+    expect(Array.from(resumed.tokens)).toEqual(Array.from(fresh.tokens));
   });
 });
 

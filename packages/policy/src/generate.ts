@@ -24,6 +24,86 @@ export interface GenerateOptions {
   seed?: number;
   /** Aborts between decoding steps (rejects with the signal's reason). */
   signal?: AbortSignal;
+  /**
+   * Keys and values kept from earlier calls on the same model ({@link KvReuse}): a context that
+   * starts with an earlier call's context and output (a turn resumed after a tool's output) takes
+   * that prefix's cached rows and feeds only its new tokens. Valid only while the weights do not
+   * change between the calls. [none: every context is prefilled whole]
+   */
+  reuse?: KvReuse;
+}
+
+/** One context of an earlier call as {@link KvReuse} keeps it. */
+interface KvEntry {
+  /** Its tokens: context, then the generated ones. */
+  tokens: Int32Array;
+  /** Leading tokens whose keys and values are in the cache (the last sampled token never is). */
+  written: number;
+  /** Per layer, that call's key and value caches; the entry's rows start at `base`. */
+  k: Float32Array[];
+  v: Float32Array[];
+  base: number;
+}
+
+/**
+ * Keys and values that {@link generate} keeps between calls, so a multi-turn rollout (contexts
+ * resumed after a tool's output) prefills only the new tokens instead of the whole context again.
+ * Holds the contexts of the last `keepCalls` calls. Use one per model and per stretch of calls
+ * with unchanged weights (e.g. one RL step's rollout): the cached rows are the old weights' keys.
+ *
+ * @example
+ * const reuse = new KvReuse(model);
+ * const [a] = await generate(model, [ctx], { maxNewTokens: 8, reuse });
+ * await generate(model, [Int32Array.from([...ctx, ...a.tokens, ...toolOutput])], { maxNewTokens: 8, reuse }); // feeds only toolOutput
+ */
+export class KvReuse {
+  /** Rows taken from the cache over every call (for tests and measurements). */
+  reusedRows = 0;
+  /** Rows computed anew (prefilled or fed) over every call. */
+  prefilledRows = 0;
+
+  /**
+   * @param model - the model whose keys and values are kept (a call on another model is an error)
+   * @param keepCalls - how many most recent calls' contexts to keep (≥ 1) [4]
+   * @throws RangeError when keepCalls is not a positive integer
+   */
+  constructor(
+    readonly model: TinyGPT,
+    readonly keepCalls = 4,
+  ) {
+    if (!Number.isInteger(keepCalls) || keepCalls < 1) throw new RangeError(`KvReuse: keepCalls must be a positive integer (got ${String(keepCalls)})`);
+  }
+}
+
+// Entries of each KvReuse's last calls, newest call last (kept outside the class: they are no part of its API).
+const kvCalls = new WeakMap<KvReuse, KvEntry[][]>();
+
+/** The kept entry sharing the longest prefix with `ctx` (at most `limit` tokens), and that length. */
+function matchKv(reuse: KvReuse, ctx: Int32Array, limit: number): { entry: KvEntry | null; n: number } {
+  const calls = kvCalls.get(reuse) ?? [];
+  let best: KvEntry | null = null;
+  let bestN = 0;
+  for (let c = calls.length - 1; c >= 0; c--) {
+    for (const e of calls[c]) {
+      const max = Math.min(limit, e.written);
+      if (max <= bestN) continue;
+      let n = 0;
+      while (n < max && e.tokens[n] === ctx[n]) n++;
+      if (n > bestN) {
+        best = e;
+        bestN = n;
+      }
+    }
+  }
+  return { entry: best, n: bestN };
+}
+
+/** Keeps one call's entries, forgetting the oldest call past `keepCalls`. */
+function pushKv(reuse: KvReuse, entries: KvEntry[]): void {
+  let calls = kvCalls.get(reuse);
+  if (calls === undefined) kvCalls.set(reuse, (calls = []));
+  calls.push(entries);
+  if (calls.length > reuse.keepCalls) calls.shift();
 }
 
 /** One context's continuation. */
@@ -59,7 +139,9 @@ function abortReason(signal: AbortSignal): unknown {
  * are computed once), then every decoding step feeds one token per
  * unfinished context through the model, attending over that context's cache; a context leaves the
  * batch as soon as it stops. Resuming after a stop (the environment appends a tool's output) is a
- * new call: it re-prefills the whole new context — simple, and cheap at these context lengths.
+ * new call: it prefills the whole new context, or with `options.reuse` ({@link KvReuse}) takes the
+ * cached keys and values of the prefix an earlier call computed and feeds only the new tokens (the
+ * new tokens of every such context in one decoding step of many rows).
  *
  * @param model - the model
  * @param contexts - token ids of each context (non-empty)
@@ -114,6 +196,10 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
   });
   const signal = options.signal;
   if (signal?.aborted) throw abortReason(signal);
+  const reuse = options.reuse;
+  if (reuse !== undefined && (!(reuse instanceof KvReuse) || reuse.model !== model)) {
+    throw new TypeError(`${fn}: reuse must be a KvReuse made for this model`);
+  }
 
   const seqs: Seq[] = contexts.map((c, index) => ({ index, pos: c.length, tokens: [], logprobs: [], tail: '', done: null }));
   const finish = (s: Seq, reason: 'stop' | 'length', stop?: { text: string; index: number }): void => {
@@ -134,6 +220,7 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
   });
   const rngs = seqs.map((_, i) => Rng.derive(seed, i));
   const B = active.length;
+  const active0 = active;
   const hid = mlpRatio * d;
   const headDim = d / heads;
   const scale = 1 / Math.sqrt(headDim);
@@ -156,12 +243,35 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
   // The weights stay fixed during this call: the js matmul packs each once for every decoding step.
   const bKey = {};
 
-  if (B > 0) {
-    // Prefill: one packed forward over the distinct active contexts; keep K, V and the last row's
+  // Rows of each slot whose keys and values are in the cache.
+  const written = new Int32Array(B);
+  // Contexts that share a prefix with a kept one take its rows and feed the rest token by token
+  // (`feedFrom`: the first token still to feed); the others are prefilled.
+  const feedFrom = new Int32Array(B);
+  const prefillSlots: number[] = [];
+  for (let i = 0; i < B; i++) {
+    const ctx = contexts[active[i].index];
+    const { entry, n } = reuse === undefined ? { entry: null, n: 0 } : matchKv(reuse, ctx, ctx.length - 1);
+    if (entry === null || n === 0) {
+      prefillSlots.push(i);
+      continue;
+    }
+    for (let l = 0; l < layers; l++) {
+      kCache[l].set(entry.k[l].subarray(entry.base, entry.base + n * d), slotBase[i]);
+      vCache[l].set(entry.v[l].subarray(entry.base, entry.base + n * d), slotBase[i]);
+    }
+    written[i] = n;
+    feedFrom[i] = n;
+    reuse!.reusedRows += n;
+  }
+
+  if (prefillSlots.length > 0) {
+    // Prefill: one packed forward over the distinct contexts; keep K, V and the last row's
     // logits. Equal contexts (the G samples of a prompt in the first round, samples that wrote
     // the same turn) are computed once: no op mixes sequences, so every copy gets the same bits.
-    const { of: rep, firsts } = firstEquals(B, (i) => contexts[active[i].index].join(','));
-    const distinct = firsts.map((i) => contexts[active[i].index]);
+    const P = prefillSlots.length;
+    const { of: rep, firsts } = firstEquals(P, (j) => contexts[active[prefillSlots[j]].index].join(','));
+    const distinct = firsts.map((j) => contexts[active[prefillSlots[j]].index]);
     const U = distinct.length;
     const offsets = new Int32Array(U + 1);
     distinct.forEach((c, u) => (offsets[u + 1] = offsets[u] + c.length));
@@ -169,8 +279,9 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
     distinct.forEach((c, u) => tokens.set(c, offsets[u]));
     const positions = model.checkBatch(fn, tokens, offsets);
     const pre = await model.prefill(tokens, offsets, positions, offsets.subarray(1).map((end) => end - 1));
-    for (let i = 0; i < B; i++) {
-      const u = rep[i];
+    for (let j = 0; j < P; j++) {
+      const i = prefillSlots[j];
+      const u = rep[j];
       const start = offsets[u];
       const len = offsets[u + 1] - start;
       for (let l = 0; l < layers; l++) {
@@ -178,27 +289,86 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
         vCache[l].set(pre.v[l].subarray(start * d, (start + len) * d), slotBase[i]);
       }
       logits.set(pre.logits.subarray(u * vocab, (u + 1) * vocab), i * vocab);
+      written[i] = len;
+      feedFrom[i] = len;
     }
+    if (reuse !== undefined) reuse.prefilledRows += offsets[U];
   }
 
-  // Decode buffers, sized for the full batch once; each step uses the first n rows.
-  const ids = new Int32Array(B);
-  const pos = new Int32Array(B);
-  const slots = new Int32Array(B);
-  const x = new Float32Array(B * d);
-  const pe = new Float32Array(B * d);
-  const ln = new Float32Array(B * d);
-  const mean = new Float32Array(B);
-  const rstd = new Float32Array(B);
-  const qkv = new Float32Array(B * 3 * d);
-  const att = new Float32Array(B * d);
-  const h = new Float32Array(B * hid);
-  const g = new Float32Array(B * hid);
+  // Decode buffers, sized once for the larger of the batch and the resumed contexts' new tokens;
+  // each step uses the first rows.
+  let feedRows = 0;
+  const logitsFrom = new Int32Array(B).fill(-1);
+  for (let slot = 0; slot < B; slot++) feedRows += contexts[active[slot].index].length - feedFrom[slot];
+  const cap = Math.max(B, feedRows);
+  const ids = new Int32Array(cap);
+  const pos = new Int32Array(cap);
+  const slots = new Int32Array(cap);
+  const x = new Float32Array(cap * d);
+  const pe = new Float32Array(cap * d);
+  const ln = new Float32Array(cap * d);
+  const mean = new Float32Array(cap);
+  const rstd = new Float32Array(cap);
+  const qkv = new Float32Array(cap * 3 * d);
+  const att = new Float32Array(cap * d);
+  const h = new Float32Array(cap * hid);
+  const g = new Float32Array(cap * hid);
   const scratch: AttentionScratch = { scores: new Float64Array(heads * C), inv: new Float64Array(heads), q: new Float64Array(d), acc: new Float64Array(d) };
   const uniforms = new Float64Array(B);
   const outTokens = new Int32Array(B);
   const outLogprobs = new Float32Array(B);
-  const rowLogits = new Float32Array(B * vocab);
+  const rowLogits = new Float32Array(cap * vocab);
+
+  // One decoding step for m rows: feeds ids[r] at position pos[r] of slot slots[r], writes its
+  // keys and values there and the next-token logits to row r of rowLogits.
+  const decodeStep = async (m: number): Promise<void> => {
+    const md = m * d;
+    const xs = x.subarray(0, md);
+    await run(Op.Embedding, { table: W.wte, ids: ids.subarray(0, m), out: xs, dim: d });
+    await run(Op.Embedding, { table: W.wpe, ids: pos.subarray(0, m), out: pe.subarray(0, md), dim: d });
+    await run(Op.Add, { a: xs, b: pe.subarray(0, md), out: xs, n: md });
+    for (let l = 0; l < layers; l++) {
+      const Bk = W.blocks[l];
+      await run(Op.LayerNorm, { x: xs, gamma: Bk.ln1w, beta: Bk.ln1b, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
+      await run(Op.Matmul, { a: ln.subarray(0, md), b: Bk.wqkv, bKey, out: qkv.subarray(0, 3 * md), m, k: d, n: 3 * d, bias: Bk.bqkv });
+      cachedAttention(qkv, kCache[l], vCache[l], att, scratch, slotBase, slots, pos, m, C, d, heads, headDim, scale);
+      // The residual add rides on the matmul: x += att · W + b.
+      await run(Op.Matmul, { a: att.subarray(0, md), b: Bk.wo, bKey, out: xs, m, k: d, n: d, bias: Bk.bo, accumulate: true });
+      await run(Op.LayerNorm, { x: xs, gamma: Bk.ln2w, beta: Bk.ln2b, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
+      await run(Op.Matmul, { a: ln.subarray(0, md), b: Bk.wfc, bKey, out: h.subarray(0, m * hid), m, k: d, n: hid, bias: Bk.bfc });
+      await run(Op.Gelu, { x: h.subarray(0, m * hid), out: g.subarray(0, m * hid), n: m * hid });
+      await run(Op.Matmul, { a: g.subarray(0, m * hid), b: Bk.wp, bKey, out: xs, m, k: hid, n: d, bias: Bk.bp, accumulate: true });
+    }
+    await run(Op.LayerNorm, { x: xs, gamma: W.lnfw, beta: W.lnfb, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
+    await run(Op.Matmul, { a: ln.subarray(0, md), b: W.wte, bKey, out: rowLogits.subarray(0, m * vocab), m, k: d, n: vocab, transB: true });
+  };
+
+  // Resumed contexts feed all their new tokens in one decoding step of many rows: rows go in
+  // position order within a context, and the step writes each row's key and value before that
+  // row attends, so every row sees its context's earlier rows (as one token per step would, with
+  // the same bits: no op mixes rows). The last row's logits are the context's next-token logits.
+  if (feedRows > 0) {
+    if (signal?.aborted) throw abortReason(signal);
+    let r = 0;
+    for (let slot = 0; slot < B; slot++) {
+      const ctx = contexts[active[slot].index];
+      for (let t = feedFrom[slot]; t < ctx.length; t++, r++) {
+        ids[r] = ctx[t];
+        pos[r] = t;
+        slots[r] = slot;
+      }
+      if (feedFrom[slot] < ctx.length) {
+        logitsFrom[slot] = r - 1;
+        written[slot] = ctx.length;
+      }
+    }
+    await decodeStep(feedRows);
+    for (let slot = 0; slot < B; slot++) {
+      const from = logitsFrom[slot];
+      if (from >= 0) logits.set(rowLogits.subarray(from * vocab, (from + 1) * vocab), slot * vocab);
+    }
+    if (reuse !== undefined) reuse.prefilledRows += feedRows;
+  }
 
   // Invariant: logits row i holds the next-token logits of active[i].
   while (active.length > 0) {
@@ -246,28 +416,11 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
       pos[i] = s.pos - 1;
       slots[i] = slotOf[s.index];
     }
-    // One decoding step for the m unfinished contexts.
-    const md = m * d;
-    const xs = x.subarray(0, md);
-    await run(Op.Embedding, { table: W.wte, ids: ids.subarray(0, m), out: xs, dim: d });
-    await run(Op.Embedding, { table: W.wpe, ids: pos.subarray(0, m), out: pe.subarray(0, md), dim: d });
-    await run(Op.Add, { a: xs, b: pe.subarray(0, md), out: xs, n: md });
-    for (let l = 0; l < layers; l++) {
-      const Bk = W.blocks[l];
-      await run(Op.LayerNorm, { x: xs, gamma: Bk.ln1w, beta: Bk.ln1b, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
-      await run(Op.Matmul, { a: ln.subarray(0, md), b: Bk.wqkv, bKey, out: qkv.subarray(0, 3 * md), m, k: d, n: 3 * d, bias: Bk.bqkv });
-      cachedAttention(qkv, kCache[l], vCache[l], att, scratch, slotBase, slots, pos, m, C, d, heads, headDim, scale);
-      // The residual add rides on the matmul: x += att · W + b.
-      await run(Op.Matmul, { a: att.subarray(0, md), b: Bk.wo, bKey, out: xs, m, k: d, n: d, bias: Bk.bo, accumulate: true });
-      await run(Op.LayerNorm, { x: xs, gamma: Bk.ln2w, beta: Bk.ln2b, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
-      await run(Op.Matmul, { a: ln.subarray(0, md), b: Bk.wfc, bKey, out: h.subarray(0, m * hid), m, k: d, n: hid, bias: Bk.bfc });
-      await run(Op.Gelu, { x: h.subarray(0, m * hid), out: g.subarray(0, m * hid), n: m * hid });
-      await run(Op.Matmul, { a: g.subarray(0, m * hid), b: Bk.wp, bKey, out: xs, m, k: hid, n: d, bias: Bk.bp, accumulate: true });
-    }
-    await run(Op.LayerNorm, { x: xs, gamma: W.lnfw, beta: W.lnfb, out: ln.subarray(0, md), mean: mean.subarray(0, m), rstd: rstd.subarray(0, m), rows: m, dim: d, eps: LN_EPS });
-    await run(Op.Matmul, { a: ln.subarray(0, md), b: W.wte, bKey, out: rowLogits.subarray(0, m * vocab), m, k: d, n: vocab, transB: true });
+    await decodeStep(m);
     logits.set(rowLogits.subarray(0, m * vocab));
+    for (let i = 0; i < m; i++) written[slots[i]] = pos[i] + 1;
   }
+  if (reuse !== undefined) pushKv(reuse, active0.map((s, slot) => ({ tokens: Int32Array.from([...contexts[s.index], ...s.tokens]), written: written[slot], k: kCache, v: vCache, base: slotBase[slot] })));
   return seqs.map((s) => s.done!);
 }
 

@@ -10,7 +10,7 @@ export { AdamW } from './optim';
 export { learningRate, resolveAdamWOptions } from './schedule';
 export type { AdamWState, AdamWStepInfo } from './optim';
 export type { AdamWOptions, ResolvedAdamWOptions } from './schedule';
-export { generate } from './generate';
+export { generate, KvReuse } from './generate';
 export type { GenerateOptions, Generation } from './generate';
 export { asRolloutPolicy } from './rollout-policy';
 export type { RolloutPolicy, RolloutGenerateOptions } from './rollout-policy';

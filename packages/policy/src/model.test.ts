@@ -3,7 +3,7 @@ import { seededRandom } from '@paretopo/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { paramLayout, type TinyGPTConfig } from './config';
 import { maskedNll } from './loss';
-import { TinyGPT, nextTokenTargets, type PackedBatch } from './model';
+import { TinyGPT, nextTokenTargets, sharedPrefixes, type PackedBatch } from './model';
 import { AdamW } from './optim';
 
 const micro: TinyGPTConfig = { layers: 1, dModel: 8, heads: 2, context: 16, vocab: 20, mlpRatio: 4 };
@@ -278,5 +278,83 @@ describe('TinyGPT forward/backward with rows (the loss positions only)', () => {
     await expect(model.forward(batch, { rows: Int32Array.of(7) })).rejects.toThrow(/in \[0, 7\)/);
     const part = await model.forward(batch, { rows: Int32Array.of(1, 5) });
     await expect(model.backward(part, Float32Array.of(0, 1, 1, 0, 0, 0, 0), grads)).rejects.toThrow(/position 2 is not one of the forward's rows/);
+  });
+});
+
+describe('TinyGPT forward with shared prefixes (rows repeating the previous sequence computed once)', () => {
+  const bits = (x: Float32Array): Uint32Array => new Uint32Array(x.buffer, x.byteOffset, x.length);
+
+  it('sharedPrefixes finds each sequence\'s leading tokens equal to the previous one\'s', () => {
+    const tokens = Int32Array.of(1, 2, 3, 1, 2, 4, 1, 2, 4, 5, 7, 7);
+    const sp = sharedPrefixes(tokens, Int32Array.of(0, 3, 6, 10, 11, 12))!;
+    expect(Array.from(sp.shared)).toEqual([0, 2, 3, 0, 1]);
+    expect(Array.from(sp.unique)).toEqual([0, 1, 2, 5, 9, 10]);
+    expect(sharedPrefixes(Int32Array.of(1, 2, 3), Int32Array.of(0, 1, 3))).toBeUndefined();
+    expect(sharedPrefixes(new Int32Array(0), Int32Array.of(0))).toBeUndefined();
+  });
+
+  // G samples of two prompts (one prompt longer than the blocked-attention threshold, 32), some
+  // samples equal, some sharing generated tokens too, a sequence that is a prefix of the next.
+  function groupBatch(config: { vocab: number }, seed: number): PackedBatch {
+    const rand = seededRandom(seed);
+    const draw = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * config.vocab));
+    const seqs: number[][] = [];
+    for (const promptLen of [5, 30]) {
+      const prompt = draw(promptLen);
+      const first = [...prompt, ...draw(6)];
+      seqs.push(first, [...first], [...first.slice(0, promptLen + 2), ...draw(5)], [...prompt, ...draw(9)], prompt.slice(0, 3), [...prompt, ...draw(1)]);
+    }
+    const seqOffsets = new Int32Array(seqs.length + 1);
+    seqs.forEach((q, i) => (seqOffsets[i + 1] = seqOffsets[i] + q.length));
+    const tokens = Int32Array.from(seqs.flat());
+    return { tokens, seqOffsets, targets: nextTokenTargets(tokens, seqOffsets) };
+  }
+
+  it.each([
+    ['2 layers, js', { layers: 2, dModel: 16, heads: 2, context: 64, vocab: 23, mlpRatio: 4 }, 'js'],
+    ['3 layers, reference', { layers: 3, dModel: 8, heads: 2, context: 64, vocab: 20, mlpRatio: 4 }, 'reference'],
+  ] as const)('the slow path (sharePrefixes: false) is the oracle: log-probs, entropies and gradients agree (%s)', async (_, config, backendName) => {
+    const model = randomModel(config, backendName === 'js' ? js : ref, 51);
+    const batch = groupBatch(config, 52);
+    const T = batch.tokens.length;
+    const rand = seededRandom(53);
+    const rows = Int32Array.from({ length: T }, (_, t) => t).filter(() => rand() < 0.4);
+    const w = new Float32Array(T);
+    for (const t of rows) w[t] = rand() - 0.5;
+    for (const opts of [{}, { rows }]) {
+      const slow = await model.forward(batch, { ...opts, entropy: true, sharePrefixes: false });
+      const fast = await model.forward(batch, { ...opts, entropy: true });
+      for (let t = 0; t < T; t++) {
+        expect(Math.abs(fast.logprobs[t] - slow.logprobs[t])).toBeLessThan(1e-5);
+        expect(Math.abs(fast.entropy![t] - slow.entropy![t])).toBeLessThan(1e-5);
+      }
+      const gSlow = new Float32Array(model.params.length);
+      const gFast = new Float32Array(model.params.length);
+      await model.backward(slow, w, gSlow);
+      await model.backward(fast, w, gFast);
+      let err = 0;
+      for (let i = 0; i < gSlow.length; i++) err = Math.max(err, Math.abs(gFast[i] - gSlow[i]) / Math.max(1, Math.abs(gSlow[i])));
+      expect(err).toBeLessThan(1e-5);
+    }
+  });
+
+  it('is bit for bit the slow path when every sequence takes the same attention path (all shorter than 32)', async () => {
+    const config = { layers: 2, dModel: 16, heads: 2, context: 64, vocab: 23, mlpRatio: 4 };
+    const model = randomModel(config, js, 61);
+    const full = groupBatch(config, 62);
+    // Only the first prompt's group (sequences 0-5: all under 32 tokens).
+    const end = full.seqOffsets[6];
+    const batch = { tokens: full.tokens.subarray(0, end), seqOffsets: full.seqOffsets.subarray(0, 7), targets: full.targets.subarray(0, end) };
+    expect(sharedPrefixes(batch.tokens, batch.seqOffsets)!.unique.length).toBeLessThan(end / 2);
+    const slow = await model.forward(batch, { entropy: true, sharePrefixes: false });
+    const fast = await model.forward(batch, { entropy: true });
+    expect(bits(fast.logprobs)).toEqual(bits(slow.logprobs));
+    expect(bits(fast.entropy!)).toEqual(bits(slow.entropy!));
+    const w = Float32Array.from({ length: end }, (_, t) => ((t * 7) % 5) - 2);
+    const gSlow = new Float32Array(model.params.length);
+    const gFast = new Float32Array(model.params.length);
+    await model.backward(slow, w, gSlow);
+    await model.backward(fast, w, gFast);
+    expect(bits(gFast)).toEqual(bits(gSlow));
   });
 });

@@ -36,6 +36,14 @@ export interface ForwardOptions {
    * `dLogprobs` (and `dEntropy`) to be 0 off these rows. Default: every position.
    */
   rows?: Int32Array;
+  /**
+   * Compute the rows that repeat the previous sequence's leading tokens once (default true): a
+   * causal model gives equal prefixes equal activations, so those rows of every block are copied
+   * from the previous sequence instead of computed (the G samples of a prompt share the prompt).
+   * The copies hold the values the earlier sequence's rows got, which can differ in the last bits
+   * from computing them anew (the attention kernel's summation path depends on a sequence's length).
+   */
+  sharePrefixes?: boolean;
 }
 
 /** Per-layer activations the backward pass reads. */
@@ -225,6 +233,84 @@ const gatherValues = (x: Float32Array, rows: Int32Array): Float32Array => Float3
 const scatterValues = (x: Float32Array, rows: Int32Array, T: number): Float32Array => scatterRows(x, rows, 1, T);
 
 /**
+ * @internal Rows a packed batch repeats: `shared[s]` leading tokens of sequence s equal those of
+ * sequence s − 1 (0 for the first), and `unique` lists every other row, in order (`undefined` when
+ * no sequence shares a leading token with the one before it).
+ */
+export interface SharedPrefixes {
+  shared: Int32Array;
+  unique: Int32Array;
+}
+
+/** @internal The {@link SharedPrefixes} of a packed batch. */
+export function sharedPrefixes(tokens: Int32Array, seqOffsets: Int32Array): SharedPrefixes | undefined {
+  const S = seqOffsets.length - 1;
+  const shared = new Int32Array(Math.max(S, 0));
+  let copies = 0;
+  for (let s = 1; s < S; s++) {
+    const a = seqOffsets[s - 1];
+    const b = seqOffsets[s];
+    const max = Math.min(b - a, seqOffsets[s + 1] - b);
+    let n = 0;
+    while (n < max && tokens[a + n] === tokens[b + n]) n++;
+    shared[s] = n;
+    copies += n;
+  }
+  if (copies === 0) return undefined;
+  const unique = new Int32Array(tokens.length - copies);
+  for (let s = 0, r = 0; s < S; s++) for (let t = seqOffsets[s] + shared[s]; t < seqOffsets[s + 1]; t++) unique[r++] = t;
+  return { shared, unique };
+}
+
+/**
+ * Puts packed rows [unique.length, w] at their places in `full` [T, w], then copies each
+ * sequence's shared rows from the sequence before it (in order, so a chain of equal prefixes is
+ * filled from its first sequence).
+ */
+function spreadRows(packed: Float32Array, full: Float32Array, w: number, sp: SharedPrefixes, seqOffsets: Int32Array): void {
+  const { shared } = sp;
+  let src = 0;
+  for (let s = 0; s < shared.length; s++) {
+    const start = seqOffsets[s];
+    const p = shared[s];
+    if (p > 0) full.copyWithin(start * w, seqOffsets[s - 1] * w, (seqOffsets[s - 1] + p) * w);
+    const n = (seqOffsets[s + 1] - start - p) * w;
+    // One memcpy per sequence (a view per sequence, not per row).
+    if (n > 0) full.set(packed.subarray(src, src + n), (start + p) * w);
+    src += n;
+  }
+}
+
+/** Copies each sequence's shared rows [·, w] of `full` from the sequence before it, in order. */
+function copySharedRows(full: Float32Array, w: number, sp: SharedPrefixes, seqOffsets: Int32Array): void {
+  const { shared } = sp;
+  for (let s = 1; s < shared.length; s++) {
+    const p = shared[s];
+    if (p > 0) full.copyWithin(seqOffsets[s] * w, seqOffsets[s - 1] * w, (seqOffsets[s - 1] + p) * w);
+  }
+}
+
+/** Copies each sequence's shared rows' attention probabilities (per head, the leading p(p+1)/2 of its triangle) from the sequence before it. */
+function copySharedProbs(probs: Float32Array, heads: number, sp: SharedPrefixes, seqOffsets: Int32Array): void {
+  const { shared } = sp;
+  let prev = 0;
+  let prevTri = 0;
+  let base = 0;
+  for (let s = 0; s < shared.length; s++) {
+    const len = seqOffsets[s + 1] - seqOffsets[s];
+    const tri = (len * (len + 1)) / 2;
+    const p = shared[s];
+    if (p > 0) {
+      const n = (p * (p + 1)) / 2;
+      for (let h = 0; h < heads; h++) probs.copyWithin(base + h * tri, prev + h * prevTri, prev + h * prevTri + n);
+    }
+    prev = base;
+    prevTri = tri;
+    base += heads * tri;
+  }
+}
+
+/**
  * TinyGPT: a pre-LN decoder-only transformer (GPT-2 architecture) with learned positions and an
  * output head tied to the token embedding, whose parameters live in ONE flat `Float32Array`
  * ({@link paramLayout} documents the name → (offset, shape) table). Every tensor op runs on a
@@ -338,7 +424,7 @@ export class TinyGPT {
   async forward(batch: PackedBatch, options: ForwardOptions = {}): Promise<ForwardResult> {
     const positions = this.checkBatch('TinyGPT.forward', batch.tokens, batch.seqOffsets, batch.targets);
     const rows = options.rows === undefined ? undefined : checkRows('TinyGPT.forward', options.rows, batch.tokens.length);
-    const tape = await this.forwardCore(batch, positions, rows);
+    const tape = await this.forwardCore(batch, positions, rows, options.sharePrefixes !== false);
     const { vocab } = this.config;
     const T = tape.T;
     const R = rows === undefined ? T : rows.length;
@@ -374,20 +460,37 @@ export class TinyGPT {
    * block's projection and MLP, the final layer norm and the head run on those rows only (see
    * {@link ForwardOptions.rows}; the caller has checked them).
    */
-  async forwardCore(batch: PackedBatch, positions: Int32Array, rows?: Int32Array): Promise<Tape> {
-    const { layers, dModel: d, vocab } = this.config;
+  async forwardCore(batch: PackedBatch, positions: Int32Array, rows?: Int32Array, share = true): Promise<Tape> {
+    const { layers, dModel: d, vocab, mlpRatio } = this.config;
     const T = batch.tokens.length;
     const R = rows === undefined ? T : rows.length;
     const W = this.views;
+    const sp = share ? sharedPrefixes(batch.tokens, batch.seqOffsets) : undefined;
     const resid: Float32Array[] = [await this.embed(batch.tokens, positions)];
     const acts: LayerActs[] = [];
     let rowAtt: Float32Array | undefined;
     for (let l = 0; l < layers; l++) {
       const last = rows !== undefined && l + 1 === layers;
-      const a = await this.attentionHalf(l, resid[l], batch.seqOffsets, T, last ? R : T, last ? rows : undefined);
+      const a = await this.attentionHalf(l, resid[l], batch.seqOffsets, T, last ? R : T, last ? rows : undefined, sp);
       if (last) {
         rowAtt = gatherRows(a.att, rows, d);
         resid.push(R > 0 ? await this.mlpHalf(l, gatherRows(resid[l], rows, d), rowAtt, a, R) : new Float32Array(0));
+      } else if (sp !== undefined) {
+        // The MLP half on the unique rows, spread to every row.
+        const U = sp.unique.length;
+        const u = this.layerActs(0, 0, U);
+        const nextU = await this.mlpHalf(l, gatherRows(resid[l], sp.unique, d), gatherRows(a.att, sp.unique, d), u, U);
+        const hid = mlpRatio * d;
+        const so = batch.seqOffsets;
+        spreadRows(u.mid, a.mid, d, sp, so);
+        spreadRows(u.ln2, a.ln2, d, sp, so);
+        spreadRows(u.mean2, a.mean2, 1, sp, so);
+        spreadRows(u.rstd2, a.rstd2, 1, sp, so);
+        spreadRows(u.h, a.h, hid, sp, so);
+        spreadRows(u.g, a.g, hid, sp, so);
+        const next = new Float32Array(T * d);
+        spreadRows(nextU, next, d, sp, so);
+        resid.push(next);
       } else {
         resid.push(await this.mlpHalf(l, resid[l], a.att, a, T));
       }
@@ -445,15 +548,39 @@ export class TinyGPT {
    * are computed at those rows only (the others stay 0: nothing reads them, and a backward finds a
    * zero gradient there).
    */
-  private async attentionHalf(l: number, x: Float32Array, seqOffsets: Int32Array, T: number, mlpRows: number, queryRows?: Int32Array): Promise<LayerActs> {
+  private async attentionHalf(
+    l: number, x: Float32Array, seqOffsets: Int32Array, T: number, mlpRows: number, queryRows?: Int32Array, sp?: SharedPrefixes,
+  ): Promise<LayerActs> {
     const { dModel: d, heads } = this.config;
     const B = this.views.blocks[l];
     const run = this.backend.run.bind(this.backend);
     const a = this.layerActs(T, attentionProbsSize(seqOffsets, heads), mlpRows);
-    await run(Op.LayerNorm, { x, gamma: B.ln1w, beta: B.ln1b, out: a.ln1, mean: a.mean1, rstd: a.rstd1, rows: T, dim: d, eps: LN_EPS });
-    await run(Op.Matmul, { a: a.ln1, b: B.wqkv, out: a.qkv, m: T, k: d, n: 3 * d, bias: B.bqkv });
+    if (sp === undefined) {
+      await run(Op.LayerNorm, { x, gamma: B.ln1w, beta: B.ln1b, out: a.ln1, mean: a.mean1, rstd: a.rstd1, rows: T, dim: d, eps: LN_EPS });
+      await run(Op.Matmul, { a: a.ln1, b: B.wqkv, out: a.qkv, m: T, k: d, n: 3 * d, bias: B.bqkv });
+    } else {
+      // ln_1 and c_attn are row-wise: run them on the unique rows and copy the shared ones.
+      const U = sp.unique.length;
+      const ln1 = new Float32Array(U * d);
+      const mean1 = new Float32Array(U);
+      const rstd1 = new Float32Array(U);
+      const qkv = new Float32Array(U * 3 * d);
+      await run(Op.LayerNorm, { x: gatherRows(x, sp.unique, d), gamma: B.ln1w, beta: B.ln1b, out: ln1, mean: mean1, rstd: rstd1, rows: U, dim: d, eps: LN_EPS });
+      await run(Op.Matmul, { a: ln1, b: B.wqkv, out: qkv, m: U, k: d, n: 3 * d, bias: B.bqkv });
+      spreadRows(ln1, a.ln1, d, sp, seqOffsets);
+      spreadRows(mean1, a.mean1, 1, sp, seqOffsets);
+      spreadRows(rstd1, a.rstd1, 1, sp, seqOffsets);
+      spreadRows(qkv, a.qkv, 3 * d, sp, seqOffsets);
+    }
     splitQkv(a.qkv, a.q, a.k, a.v, T, d);
-    await run(Op.Attention, { q: a.q, k: a.k, v: a.v, out: a.att, probs: a.probs, seqOffsets, heads, headDim: d / heads, ...(queryRows !== undefined ? { queryRows } : {}) });
+    // A shared row attends to the shared rows before it only, so its output and probabilities are
+    // the earlier sequence's: computed for the unique rows (or the wanted ones), copied for the rest.
+    const wanted = queryRows ?? sp?.unique;
+    await run(Op.Attention, { q: a.q, k: a.k, v: a.v, out: a.att, probs: a.probs, seqOffsets, heads, headDim: d / heads, ...(wanted !== undefined ? { queryRows: wanted } : {}) });
+    if (sp !== undefined && queryRows === undefined) {
+      copySharedRows(a.att, d, sp, seqOffsets);
+      copySharedProbs(a.probs, heads, sp, seqOffsets);
+    }
     return a;
   }
 

@@ -1,4 +1,4 @@
-import { generate, type Generation } from './generate';
+import { generate, KvReuse, type Generation } from './generate';
 import type { TinyGPT } from './model';
 import type { TagTokenizer } from './tokenizer';
 
@@ -28,25 +28,29 @@ export interface RolloutPolicy {
  *
  * @param model - the model (its vocab must equal the tokenizer's size)
  * @param tokenizer - the tokenizer
- * @param options - `topK` of every call [0], `stopOnEos` [true]
+ * @param options - `topK` of every call [0], `stopOnEos` [true], `reuseKv`: keep keys and values
+ *   between calls ({@link KvReuse}), so a turn resumed after a tool's output feeds only the new
+ *   tokens; only for a policy used while the weights stay fixed (e.g. made for one RL step's
+ *   rollout) [false]
  * @returns a rollout policy
  * @throws RangeError when vocab sizes differ
  * @example
  * const policy = asRolloutPolicy(model, tok);
  * const [g] = await policy.generate([tok.encode('Q: 1+1\n')], { maxNewTokens: 32, stop: ['</calc>'], temperature: 1, seed: 0 });
  */
-export function asRolloutPolicy(model: TinyGPT, tokenizer: TagTokenizer, options: { topK?: number; stopOnEos?: boolean } = {}): RolloutPolicy {
+export function asRolloutPolicy(model: TinyGPT, tokenizer: TagTokenizer, options: { topK?: number; stopOnEos?: boolean; reuseKv?: boolean } = {}): RolloutPolicy {
   if (tokenizer.size !== model.config.vocab) {
     throw new RangeError(`asRolloutPolicy: tokenizer has ${tokenizer.size} tokens but the model's vocab is ${model.config.vocab}`);
   }
   const topK = options.topK ?? 0;
   const eos = options.stopOnEos === false ? {} : { eosId: tokenizer.eosId };
+  const reuse = options.reuseKv === true ? { reuse: new KvReuse(model) } : {};
   return {
     tokenizer,
     generate: (contexts, o) =>
       generate(model, contexts, {
         maxNewTokens: o.maxNewTokens, stop: o.stop, vocab: tokenizer.vocab, temperature: o.temperature, topK, seed: o.seed,
-        ...eos, ...(o.signal !== undefined ? { signal: o.signal } : {}),
+        ...eos, ...reuse, ...(o.signal !== undefined ? { signal: o.signal } : {}),
       }),
   };
 }

@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { caseRng } from '../conformance/rng';
 import { f64, maxMixedError, numericGradient, dot, randomF64 } from './gradCheck';
-import { gelu64, geluBackwardJs, geluBackwardOp, geluBackwardReference, geluJs, geluOp, geluReference } from './gelu';
+import { gelu64, geluBackwardJs, geluBackwardOp, geluBackwardReference, geluJs, geluOp, geluReference, tanhRational } from './gelu';
 
 describe('gelu', () => {
   // Values of 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))), computed by hand / with a calculator.
@@ -20,7 +21,42 @@ describe('gelu', () => {
     expect(out[0]).toBeCloseTo(expected, 5);
   });
 
-  it('never produces NaN for huge inputs (tanh through exp of −2|u|)', () => {
+  // Math.tanh is the oracle of the rational tanh the fast GELU uses.
+  it.each([0, 1e-8, 0.1, 0.5, 1, 2, 3.5, 5, 7, 7.9, 7.95, 20, -0.5, -3, -7.9, -100])('tanhRational(%f) is within 3e-7 of Math.tanh', (u) => {
+    expect(Math.abs(tanhRational(u) - Math.tanh(u))).toBeLessThan(3e-7);
+  });
+
+  it('tanhRational is exactly ±1 past the clamp and keeps NaN and signed zero', () => {
+    expect([tanhRational(7.91), tanhRational(-7.91), tanhRational(Infinity), tanhRational(-Infinity)]).toEqual([1, -1, 1, -1]);
+    expect(Number.isNaN(tanhRational(NaN))).toBe(true);
+    expect(Object.is(tanhRational(-0), -0)).toBe(true);
+  });
+
+  it('tanhRational laws: odd, in [−1, 1], within 3e-7 of Math.tanh, non-decreasing', () => {
+    const u = fc.double({ min: -50, max: 50, noNaN: true });
+    fc.assert(
+      fc.property(u, u, (a, b) => {
+        const ta = tanhRational(a);
+        expect(tanhRational(-a)).toBe(-ta);
+        expect(Math.abs(ta)).toBeLessThanOrEqual(1);
+        expect(Math.abs(ta - Math.tanh(a))).toBeLessThan(3e-7);
+        if (a <= b) expect(ta).toBeLessThanOrEqual(tanhRational(b));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('tanhRational on a dense grid: error under 3e-7, never decreasing', () => {
+    let prev = -1;
+    for (let u = -9; u <= 9; u += 1e-3) {
+      const t = tanhRational(u);
+      expect(Math.abs(t - Math.tanh(u))).toBeLessThan(3e-7);
+      expect(t).toBeGreaterThanOrEqual(prev);
+      prev = t;
+    }
+  });
+
+  it('never produces NaN for huge inputs (tanh clamped to ±1)', () => {
     const out = new Float32Array(4);
     geluJs({ x: Float32Array.of(1e4, -1e4, 3e38, -3e38), out, n: 4 });
     expect(Array.from(out.subarray(0, 2))).toEqual([1e4, -0]);
@@ -39,6 +75,17 @@ describe('gelu', () => {
     geluBackwardReference({ x, dOut, dx: a, n: 2000 });
     geluBackwardJs({ x, dOut, dx: b, n: 2000 });
     expect(maxMixedError(b, a)).toBeLessThan(1e-6);
+  });
+
+  it('backward: within 5e-7 of the reference on a dense grid, across the switch from the rational tanh to exp (|u| = 5)', () => {
+    const n = 16001;
+    const x = Float32Array.from({ length: n }, (_, i) => -8 + i / 1000);
+    const dOut = new Float32Array(n).fill(1);
+    const a = new Float32Array(n);
+    const b = new Float32Array(n);
+    geluBackwardReference({ x, dOut, dx: a, n });
+    geluBackwardJs({ x, dOut, dx: b, n });
+    expect(maxMixedError(b, a)).toBeLessThan(5e-7);
   });
 
   it('backward matches central finite differences in float64', () => {
