@@ -1,4 +1,4 @@
-import { argsortColumn as argsortColumnInt } from '@paretopo/pareto/order';
+import { argsortColumn as argsortColumnInt, column, stableSortByKey } from '@paretopo/pareto/order';
 
 const INSERTION = 48;
 
@@ -38,9 +38,27 @@ export function argsortColumn(
     return idx;
   }
   // Row indices fit in 31 bits, so a signed view of the same memory holds the same permutation.
-  argsortColumnInt(data, n, d, col, new Int32Array(idx.buffer, idx.byteOffset, n));
+  const signed = new Int32Array(idx.buffer, idx.byteOffset, n);
+  if (n > SCRATCH_MAX) {
+    argsortColumnInt(data, n, d, col, signed);
+    return idx;
+  }
+  // The merge sort of the shared order module, on buffers kept here: the 4-D core sorts a clipped
+  // set of a few dozen rows once per step of the d = 5 sweep, and allocating the column and the
+  // merge buffer each time kept the garbage collector busy.
+  if (keyBuf.length < n) {
+    keyBuf = new Float64Array(Math.max(n, 2 * keyBuf.length, 64));
+    tmpBuf = new Int32Array(keyBuf.length);
+  }
+  for (let i = 0; i < n; i++) signed[i] = i;
+  stableSortByKey(signed, column(data, n, d, col, keyBuf), tmpBuf);
   return idx;
 }
+
+/** Sizes up to this sort on the buffers below; larger ones take the shared radix sort. */
+const SCRATCH_MAX = 2047;
+let keyBuf = new Float64Array(0);
+let tmpBuf = new Int32Array(0);
 
 /** Runs of ties up to this length are ordered by insertion sort (no comparator calls). */
 const SHORT_RUN = 16;
