@@ -4,7 +4,7 @@ import { pointsArb } from '@paretopo/pareto/testing';
 import { benchPoints, expectClose } from '@paretopo/test-utils';
 import { hvSweepTo2d } from './exact';
 import { hvInclusionExclusion } from './inclusionExclusion';
-import { clippedFront, limitScratch } from './limitSet';
+import { clippedFront, clippedFrontSorted4, limitScratch } from './limitSet';
 
 /** Every limit row max(q, p), unfiltered: the obviously correct version. */
 function fullLimitSet(p: Float64Array, rows: Float64Array, m: number, e: number, skip: number): Float64Array {
@@ -81,6 +81,46 @@ describe('clippedFront', () => {
         const full = fullLimitSet(p, data, n, 4, skip);
         const ref = new Float64Array(4).fill(7);
         expect(hvSweepTo2d(out, c, 4, ref)).toBe(hvSweepTo2d(full, full.length / 4, 4, ref));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('clippedFrontSorted4 (rows sorted by objective 0, the d = 5 sweep\'s kept set)', () => {
+  /** The rows of `data` stably sorted by their first objective. */
+  function sortedByFirst(data: Float64Array, n: number): Float64Array {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => data[4 * a] - data[4 * b]);
+    return Float64Array.from(order.flatMap((i) => Array.from(data.subarray(4 * i, 4 * i + 4))));
+  }
+
+  it('same union as the full limit set, the same dominator verdict, and exact eviction flags on the rows it scans', () => {
+    const cases = fc.tuple(pointsArb({ d: 4, minN: 1, maxN: 40, min: 0, max: 5 }), fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 4, maxLength: 4 }));
+    fc.assert(
+      fc.property(cases, ([pts, at]) => {
+        const n = pts.n;
+        const rows = sortedByFirst(pts.data, n);
+        const p = Float64Array.from(at);
+        const out = new Float64Array(n * 4);
+        const scratch = limitScratch(n, 4);
+        const c = clippedFrontSorted4(p, rows, n, out, scratch);
+        const want = clippedFront(p, rows, n, 4, -1, new Float64Array(n * 4), limitScratch(n, 4));
+        expect(c < 0).toBe(want < 0);
+        if (c < 0) return;
+        const full = fullLimitSet(p, rows, n, 4, -1);
+        const ref = new Float64Array(4).fill(7);
+        expect(c === 0 ? 0 : hvSweepTo2d(out, c, 4, ref)).toBe(hvSweepTo2d(full, n, 4, ref));
+        const { scanned } = scratch;
+        expect(scanned).toBeLessThanOrEqual(n);
+        let evicted = 0;
+        for (let a = 0; a < scanned; a++) {
+          const geq = [0, 1, 2, 3].every((j) => rows[4 * a + j] >= p[j]);
+          expect((scratch.outside[a] & 0x80) !== 0).toBe(geq);
+          if (geq) evicted++;
+        }
+        expect(scratch.evicted).toBe(evicted);
+        // Every row the scan skipped has q0 at or above a slab of objective 0 that it wrote.
+        if (scanned < n) expect(out.subarray(0, 4 * c).some((v, k) => k % 4 === 0 && v <= rows[4 * scanned] && v > p[0])).toBe(true);
       }),
       { numRuns: 300 },
     );

@@ -1,5 +1,5 @@
 import { charge } from './budget';
-import { clippedFront, limitScratch } from './limitSet';
+import { clippedFront, clippedFrontSorted4, limitScratch } from './limitSet';
 import type { LimitScratch } from './limitSet';
 import { argsortColumn } from './sort';
 
@@ -43,7 +43,9 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
   for (let k = 0; k < n; k++) {
     const i = ord[k];
     for (let j = 0; j < e; j++) p[j] = data[i * d + j];
-    const c = clippedFront(p, kept, m, e, -1, clip, scratch);
+    // With 4 objectives left, the kept rows are sorted by their first objective, so the filter
+    // scans only the rows that can matter (see clippedFrontSorted4).
+    const c = e === 4 ? clippedFrontSorted4(p, kept, m, clip, scratch) : clippedFront(p, kept, m, e, -1, clip, scratch);
     charge(8 + m * e + (e === 4 && c > 0 ? c * c : 0));
     if (c >= 0) {
       // The slabs (the first rows of the clipped set, one per objective j with a finite best[j])
@@ -62,21 +64,36 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
       const rest = c - strong;
       if (rest > 0 && strong > 0) clip.copyWithin(0, strong * e, c * e);
       vol += box - (rest === 0 ? 0 : lower(clip, rest, e, cut));
-      // Evict the kept points p weakly dominates (their boxes lie inside p's), then append p.
-      // Runs of surviving rows move in one copyWithin (a memmove) each.
-      let w = scratch.evicted === 0 ? m : 0;
-      for (let a = w; a < m; ) {
+      // Evict the kept points p weakly dominates (their boxes lie inside p's) among the rows the
+      // filter examined, then add p. Runs of surviving rows move in one copyWithin (a memmove)
+      // each.
+      const scanned = scratch.scanned;
+      let w = scratch.evicted === 0 ? scanned : 0;
+      for (let a = w; a < scanned; ) {
         if (outside[a] & 0x80) {
           a++;
           continue;
         }
         const start = a;
-        while (a < m && (outside[a] & 0x80) === 0) a++;
+        while (a < scanned && (outside[a] & 0x80) === 0) a++;
         if (w !== start) kept.copyWithin(w * e, start * e, a * e);
         w += a - start;
       }
-      for (let j = 0; j < e; j++) kept[w * e + j] = p[j];
-      m = w + 1;
+      if (w !== scanned) kept.copyWithin(w * e, scanned * e, m * e);
+      m = w + m - scanned;
+      // Sorted by the first objective when e = 4: p goes after the rows with q0 ≤ p0.
+      let at = m;
+      if (e === 4) {
+        let lo = 0;
+        while (lo < at) {
+          const mid = (lo + at) >>> 1;
+          if (kept[4 * mid] <= p[0]) lo = mid + 1;
+          else at = mid;
+        }
+        if (at !== m) kept.copyWithin(4 * at + 4, 4 * at, 4 * m);
+      }
+      for (let j = 0; j < e; j++) kept[at * e + j] = p[j];
+      m++;
     }
     const next = k + 1 < n ? data[ord[k + 1] * d + e] : ref[e];
     hv += vol * (next - data[i * d + e]);
