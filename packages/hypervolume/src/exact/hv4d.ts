@@ -1,4 +1,4 @@
-import { argsortColumn } from './sort';
+import { argsortInto } from './sort';
 
 /**
  * Exact 4-D hypervolume (unchecked core, contract as {@link hv1d}), after HV4D+ (Guerreiro &
@@ -19,7 +19,8 @@ export function hv4d(data: Float64Array, n: number, ref: Float64Array): number {
   // Scratch reused across calls: the dimension sweep calls this core once per point on small
   // clipped sets, where allocating typed arrays would cost more than the work itself.
   if (scratchN < n) grow(n);
-  const ordW = argsortColumn(data, n, 4, 3, ordBuf);
+  const ordW = ordBuf;
+  argsortInto(data, n, 4, 3, ordW);
   const L = liveBuf;
   liveCount = 0;
   let vol3 = 0;
@@ -43,7 +44,10 @@ export function hv4d(data: Float64Array, n: number, ref: Float64Array): number {
         if (L[3 * mid + 2] <= pz) a = mid + 1;
         else b = mid;
       }
-      L.copyWithin(3 * a + 3, 3 * a, 3 * liveCount);
+      // Short moves take a plain loop: the d = 5 sweep's clipped sets are a few dozen points,
+      // where copyWithin's builtin call costs more than the move.
+      if (liveCount - a > 32) L.copyWithin(3 * a + 3, 3 * a, 3 * liveCount);
+      else for (let t = 3 * liveCount - 1; t >= 3 * a; t--) L[t + 3] = L[t];
       L[3 * a] = px;
       L[3 * a + 1] = py;
       L[3 * a + 2] = pz;

@@ -243,7 +243,7 @@ function clippedFront4(
   best[1] = b1;
   best[2] = b2;
   best[3] = b3;
-  return front4(p, rows, nc, out, scratch);
+  return front4(p, rows, nc, 0, out, scratch);
 }
 
 /**
@@ -345,7 +345,9 @@ export function clippedFrontSorted4(
   best[1] = b1;
   best[2] = b2;
   best[3] = b3;
-  return front4(p, rows, nc, out, scratch);
+  // The suffix's candidates went in by ascending q0, which already orders each group with
+  // objective 0 raised (up to ties in q0, which can leave a redundant row, never a wrong union).
+  return front4(p, rows, nc, 1, out, scratch);
 }
 
 /**
@@ -361,15 +363,18 @@ function addCandidate(scratch: LimitScratch, t: number, a: number, key: number, 
 
 /**
  * The common end of {@link clippedFront4} and {@link clippedFrontSorted4}: writes the slabs
- * (p with objective j raised to best[j], for each finite one; the slab bounds pass through
- * `scratch.best` because doubles passed to a call that is not inlined are boxed), then the candidates (left in candKey,
- * candBits and candMask, with their group sizes in groupEnd) that no earlier row covers; returns
- * the row count.
+ * (p with objective j raised to best[j], for each finite one; the bounds pass through
+ * `scratch.best` because doubles passed to a call that is not inlined are boxed), then the
+ * candidates (left in candKey, candBits and candMask, with their group sizes in groupEnd) that no
+ * earlier row covers; returns the row count. Groups whose set meets `ordered` (a mask of
+ * objectives) are already in an order where a row comes after any that covers it, and are not
+ * sorted.
  */
 function front4(
   p: Float64Array,
   rows: Float64Array,
   nc: number,
+  ordered: number,
   out: Float64Array,
   scratch: LimitScratch,
 ): number {
@@ -381,8 +386,12 @@ function front4(
   let c = 0;
   for (let j = 0; j < 4; j++) {
     if (best[j] === Infinity) continue;
-    out.set(p, 4 * c);
-    out[4 * c + j] = best[j];
+    const o = 4 * c;
+    out[o] = p0;
+    out[o + 1] = p1;
+    out[o + 2] = p2;
+    out[o + 3] = p3;
+    out[o + j] = best[j];
     c++;
   }
   const { candKey, groupKey, groupBits, candMask, groupEnd, rowStart, rowEnd } = scratch;
@@ -406,7 +415,7 @@ function front4(
     const mask = BY_SIZE[g];
     const to = groupEnd[mask];
     if (from === to) continue;
-    sortRange(groupKey, from, to);
+    if ((mask & ordered) === 0) sortRange(groupKey, from, to);
     rowStart[mask] = c;
     for (let t = from; t < to; t++) {
       const off = groupBits[2 * t + LOW] * 4;

@@ -23,25 +23,38 @@ export function argsortColumn(
   out?: Uint32Array,
 ): Uint32Array {
   const idx: Uint32Array = out !== undefined && out.length >= n ? out.subarray(0, n) : new Uint32Array(n);
+  argsortInto(data, n, d, col, idx);
+  return idx;
+}
+
+/**
+ * {@link argsortColumn} into `out[0, n)` (length ≥ n), returning nothing: the per-step sorts of
+ * the sweeps use it on their own buffers, so that up to 48 rows allocate not even a view.
+ *
+ * @example
+ * const out = new Uint32Array(8);
+ * argsortInto(Float64Array.of(3, 0, 1, 9, 2, 5), 3, 2, 0, out); // out → [1, 2, 0, 0, …]
+ */
+export function argsortInto(data: Float64Array, n: number, d: number, col: number, out: Uint32Array): void {
   if (n <= INSERTION) {
     // A stable insertion sort on the strided column: no allocation, and faster than any call
     // into a general sort at this size.
     for (let i = 0; i < n; i++) {
       const v = data[i * d + col];
       let j = i - 1;
-      while (j >= 0 && data[idx[j] * d + col] > v) {
-        idx[j + 1] = idx[j];
+      while (j >= 0 && data[out[j] * d + col] > v) {
+        out[j + 1] = out[j];
         j--;
       }
-      idx[j + 1] = i;
+      out[j + 1] = i;
     }
-    return idx;
+    return;
   }
   // Row indices fit in 31 bits, so a signed view of the same memory holds the same permutation.
-  const signed = new Int32Array(idx.buffer, idx.byteOffset, n);
+  const signed = new Int32Array(out.buffer, out.byteOffset, n);
   if (n > SCRATCH_MAX) {
     argsortColumnInt(data, n, d, col, signed);
-    return idx;
+    return;
   }
   // The merge sort of the shared order module, on buffers kept here: the 4-D core sorts a clipped
   // set of a few dozen rows once per step of the d = 5 sweep, and allocating the column and the
@@ -52,7 +65,6 @@ export function argsortColumn(
   }
   for (let i = 0; i < n; i++) signed[i] = i;
   stableSortByKey(signed, column(data, n, d, col, keyBuf), tmpBuf);
-  return idx;
 }
 
 /** Sizes up to this sort on the buffers below; larger ones take the shared radix sort. */

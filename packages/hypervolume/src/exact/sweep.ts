@@ -1,7 +1,7 @@
 import { charge } from './budget';
 import { clippedFront, clippedFrontSorted4, limitScratch } from './limitSet';
 import type { LimitScratch } from './limitSet';
-import { argsortColumn } from './sort';
+import { argsortInto } from './sort';
 
 /** Exact hypervolume core of dimension `d` used for the (d−1)-dimensional contributions. */
 export type HvCore = (data: Float64Array, n: number, d: number, ref: Float64Array) => number;
@@ -26,7 +26,8 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
   // The work meter (options.budget): this call's buffers and sort, then each step's scan below.
   charge(64 + n * d);
   const s = sweepScratch(n, d);
-  const ord = argsortColumn(data, n, d, e, s.ord);
+  const ord = s.ord;
+  argsortInto(data, n, d, e, ord);
   const lref = s.lref;
   for (let j = 0; j < e; j++) lref[j] = ref[j];
   // Kept projections, compacted, and the scratch for the clipped set.
