@@ -4,14 +4,16 @@ import { LITTLE_ENDIAN } from '@paretopo/pareto/order';
 export interface LimitScratch {
   /** best[j]: smallest q_j over rows that exceed p in objective j only. */
   readonly best: Float64Array;
-  /** Per row: how many objectives exceed p's (bit 7 set when the row is ≥ p everywhere). */
+  /** Per row: how many objectives exceed p's (not set by {@link clippedFrontSorted4}). */
   readonly outside: Uint8Array;
   readonly candKey: Float64Array;
   readonly candBits: Uint32Array;
-  /** How many rows p weakly dominates (bit 7 of outside), set by every call that returns ≥ 0. */
+  /** The rows p weakly dominates, ascending: the first `evicted` entries. */
+  readonly evictedRows: Int32Array;
+  /** How many rows p weakly dominates, set by every call that returns ≥ 0. */
   evicted: number;
   /**
-   * How many leading rows the call examined (and set `outside` for): m, except for
+   * How many leading rows the call examined (and reports in evictedRows): m, except for
    * {@link clippedFrontSorted4}, which stops early.
    */
   scanned: number;
@@ -41,6 +43,7 @@ export function limitScratch(m: number, e: number): LimitScratch {
     outside: new Uint8Array(Math.max(m, 1)),
     candKey,
     candBits: new Uint32Array(candKey.buffer),
+    evictedRows: new Int32Array(Math.max(m, 1)),
     evicted: 0,
     scanned: 0,
     rowStart: new Int32Array(16),
@@ -88,7 +91,7 @@ export function clippedFront(
   scratch: LimitScratch,
 ): number {
   if (e === 4) return clippedFront4(p, rows, m, skip, out, scratch);
-  const { best, outside, candKey, candBits } = scratch;
+  const { best, outside, candKey, candBits, evictedRows } = scratch;
   best.fill(Infinity);
   let evicted = 0;
   for (let a = 0; a < m; a++) {
@@ -111,8 +114,8 @@ export function clippedFront(
       below |= +(q < pj);
     }
     if (count === 0) return -1;
-    outside[a] = below === 0 ? count | 0x80 : count;
-    evicted += +(below === 0);
+    outside[a] = count;
+    if (below === 0) evictedRows[evicted++] = a;
     if (count === 1 && rows[off + last] < best[last]) best[last] = rows[off + last];
   }
   scratch.evicted = evicted;
@@ -130,7 +133,7 @@ export function clippedFront(
   const strong = c;
   let nc = 0;
   for (let a = 0; a < m; a++) {
-    if ((outside[a] & 0x7f) < 2) continue;
+    if (outside[a] < 2) continue;
     const off = a * e;
     // best[j] > p[j], so q ≥ best[j] already implies that q exceeds p in objective j.
     let pruned = 0;
@@ -210,9 +213,8 @@ function clippedFront4(
     const g3 = +(q3 > p3);
     const count = g0 + g1 + g2 + g3;
     if (count === 0) return -1;
-    const below = +(q0 < p0) | +(q1 < p1) | +(q2 < p2) | +(q3 < p3);
-    outside[a] = below === 0 ? count | 0x80 : count;
-    evicted += +(below === 0);
+    outside[a] = count;
+    if ((+(q0 >= p0) & +(q1 >= p1) & +(q2 >= p2) & +(q3 >= p3)) !== 0) scratch.evictedRows[evicted++] = a;
     if (count === 1) {
       if (g0 === 1) {
         if (q0 < b0) b0 = q0;
@@ -228,7 +230,7 @@ function clippedFront4(
   scratch.groupEnd.fill(0);
   let nc = 0;
   for (let a = 0; a < m; a++) {
-    if ((outside[a] & 0x7f) < 2) continue;
+    if (outside[a] < 2) continue;
     const off = 4 * a;
     const q0 = rows[off];
     const q1 = rows[off + 1];
@@ -252,9 +254,9 @@ function clippedFront4(
  * dominates p, and every slab of objectives 1–3, has q0 ≤ p0, so lies in the prefix. Past it, the
  * first row that exceeds p in objective 0 only is the lowest slab of objective 0, and every later
  * row has q0 ≥ that bound: it is pruned by the slab, or is a higher slab, so the scan stops there.
- * `scratch.scanned` says how many leading rows were examined; `outside` (and the eviction count)
- * covers only those, so rows that p dominates further on stay (they change no union: p's own
- * row covers theirs).
+ * `scratch.scanned` says how many leading rows were examined; the evicted rows are only among
+ * those, so rows that p dominates further on stay (they change no union: p's own row covers
+ * theirs).
  *
  * @example
  * const out = new Float64Array(8);
@@ -268,7 +270,7 @@ export function clippedFrontSorted4(
   out: Float64Array,
   scratch: LimitScratch,
 ): number {
-  const outside = scratch.outside;
+  const evictedRows = scratch.evictedRows;
   const p0 = p[0];
   const p1 = p[1];
   const p2 = p[2];
@@ -291,9 +293,6 @@ export function clippedFrontSorted4(
     const g3 = +(q3 > p3);
     const count = g1 + g2 + g3;
     if (count === 0) return -1;
-    const below = +(q0 < p0) | +(q1 < p1) | +(q2 < p2) | +(q3 < p3);
-    outside[a] = below === 0 ? count | 0x80 : count;
-    evicted += +(below === 0);
     if (count === 1) {
       if (g1 === 1) {
         if (q1 < b1) b1 = q1;
@@ -301,10 +300,24 @@ export function clippedFrontSorted4(
         if (q2 < b2) b2 = q2;
       } else if (q3 < b3) b3 = q3;
     }
+    if (q0 === p0 && (+(q1 >= p1) & +(q2 >= p2) & +(q3 >= p3)) !== 0) evictedRows[evicted++] = a;
   }
   const split = a;
   scratch.groupEnd.fill(0);
   let nc = 0;
+  // The prefix's candidates, against the final slab bounds (q0 ≤ p0 < b0 there).
+  for (let t = 0; t < split; t++) {
+    const off = 4 * t;
+    const q1 = rows[off + 1];
+    const q2 = rows[off + 2];
+    const q3 = rows[off + 3];
+    const g1 = +(q1 > p1);
+    const g2 = +(q2 > p2);
+    const g3 = +(q3 > p3);
+    if (g1 + g2 + g3 < 2 || (+(q1 >= b1) | +(q2 >= b2) | +(q3 >= b3)) !== 0) continue;
+    const key = p0 + Math.max(q1, p1) + Math.max(q2, p2) + Math.max(q3, p3);
+    addCandidate(scratch, nc++, t, key, (g1 << 1) | (g2 << 2) | (g3 << 3));
+  }
   // The suffix up to the lowest slab of objective 0. b1..b3 are final here, and q0 ≤ b0 (a tie
   // with b0 leaves a redundant row, never a wrong union).
   let b0 = Infinity;
@@ -314,32 +327,21 @@ export function clippedFrontSorted4(
     const q1 = rows[off + 1];
     const q2 = rows[off + 2];
     const q3 = rows[off + 3];
-    const count = 1 + +(q1 > p1) + +(q2 > p2) + +(q3 > p3);
-    const below = +(q1 < p1) | +(q2 < p2) | +(q3 < p3);
-    outside[a] = below === 0 ? count | 0x80 : count;
-    evicted += +(below === 0);
-    if (count === 1) {
+    const g1 = +(q1 > p1);
+    const g2 = +(q2 > p2);
+    const g3 = +(q3 > p3);
+    if ((+(q1 >= p1) & +(q2 >= p2) & +(q3 >= p3)) !== 0) evictedRows[evicted++] = a;
+    if ((g1 | g2 | g3) === 0) {
       b0 = q0;
       a++;
       break;
     }
     if ((+(q1 >= b1) | +(q2 >= b2) | +(q3 >= b3)) !== 0) continue;
     const key = q0 + Math.max(q1, p1) + Math.max(q2, p2) + Math.max(q3, p3);
-    addCandidate(scratch, nc++, a, key, 1 | (+(q1 > p1) << 1) | (+(q2 > p2) << 2) | (+(q3 > p3) << 3));
+    addCandidate(scratch, nc++, a, key, 1 | (g1 << 1) | (g2 << 2) | (g3 << 3));
   }
   scratch.scanned = a;
   scratch.evicted = evicted;
-  // The prefix's candidates, against the final slab bounds (q0 ≤ p0 < b0 there).
-  for (let t = 0; t < split; t++) {
-    if ((outside[t] & 0x7f) < 2) continue;
-    const off = 4 * t;
-    const q1 = rows[off + 1];
-    const q2 = rows[off + 2];
-    const q3 = rows[off + 3];
-    if ((+(q1 >= b1) | +(q2 >= b2) | +(q3 >= b3)) !== 0) continue;
-    const key = p0 + Math.max(q1, p1) + Math.max(q2, p2) + Math.max(q3, p3);
-    addCandidate(scratch, nc++, t, key, (+(q1 > p1) << 1) | (+(q2 > p2) << 2) | (+(q3 > p3) << 3));
-  }
   const best = scratch.best;
   best[0] = b0;
   best[1] = b1;

@@ -36,7 +36,6 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
   const clip = s.clip;
   const p = s.p;
   const scratch = s.limit;
-  const outside = scratch.outside;
   const best = scratch.best;
   const cut = s.cut;
   let vol = 0;
@@ -65,23 +64,21 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
       const rest = c - strong;
       if (rest > 0 && strong > 0) clip.copyWithin(0, strong * e, c * e);
       vol += box - (rest === 0 ? 0 : lower(clip, rest, e, cut));
-      // Evict the kept points p weakly dominates (their boxes lie inside p's) among the rows the
-      // filter examined, then add p. Runs of surviving rows move in one copyWithin (a memmove)
-      // each.
-      const scanned = scratch.scanned;
-      let w = scratch.evicted === 0 ? scanned : 0;
-      for (let a = w; a < scanned; ) {
-        if (outside[a] & 0x80) {
-          a++;
-          continue;
+      // Evict the kept points p weakly dominates (their boxes lie inside p's; with e = 4 only
+      // among the rows the filter examined), then add p. The runs of surviving rows between
+      // evicted ones move in one copyWithin (a memmove) each.
+      const ne = scratch.evicted;
+      if (ne > 0) {
+        const ev = scratch.evictedRows;
+        let w = ev[0];
+        for (let k = 0; k < ne; k++) {
+          const from = ev[k] + 1;
+          const to = k + 1 < ne ? ev[k + 1] : m;
+          if (to > from) kept.copyWithin(w * e, from * e, to * e);
+          w += to - from;
         }
-        const start = a;
-        while (a < scanned && (outside[a] & 0x80) === 0) a++;
-        if (w !== start) kept.copyWithin(w * e, start * e, a * e);
-        w += a - start;
+        m = w;
       }
-      if (w !== scanned) kept.copyWithin(w * e, scanned * e, m * e);
-      m = w + m - scanned;
       // Sorted by the first objective when e = 4: p goes after the rows with q0 ≤ p0.
       let at = m;
       if (e === 4) {
