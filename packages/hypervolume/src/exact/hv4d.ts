@@ -36,14 +36,8 @@ export function hv4d(data: Float64Array, n: number, ref: Float64Array): number {
       // p must still join the live list (it has already evicted the points it dominates).
       // NaN (∞ − ∞ after an overflow) is kept so that the caller's finiteness check sees it.
       if (c > 0 || Number.isNaN(c)) vol3 += c;
-      // Insert p into the live list, kept sorted by z.
-      let a = 0;
-      let b = liveCount;
-      while (a < b) {
-        const mid = (a + b) >>> 1;
-        if (L[3 * mid + 2] <= pz) a = mid + 1;
-        else b = mid;
-      }
+      // Insert p into the live list, kept sorted by z, after the points at or below pz.
+      const a = insertAt;
       // Short moves take a plain loop: the d = 5 sweep's clipped sets are a few dozen points,
       // where copyWithin's builtin call costs more than the move.
       if (liveCount - a > 32) L.copyWithin(3 * a + 3, 3 * a, 3 * liveCount);
@@ -157,6 +151,7 @@ function contribution3d(
       w++;
     }
   }
+  insertAt = w;
   let vol = 0;
   let zPrev = pz;
   for (let u = split; u < count; u++) {
@@ -178,7 +173,11 @@ function contribution3d(
     }
     if (qx === px && qy === py) {
       // p's (x, y) box is covered for every higher z.
-      if (w !== u + 1) L.copyWithin(3 * w, 3 * (u + 1), 3 * count);
+      if (w !== u + 1) {
+        // Short moves take a plain loop (see hv4d's insertion).
+        if (count - u > 32) L.copyWithin(3 * w, 3 * (u + 1), 3 * count);
+        else for (let t = 3 * (u + 1), o = 3 * w; t < 3 * count; t++, o++) L[o] = L[t];
+      }
       liveCount = w + count - u - 1;
       io[IO_VOLUME] = vol;
       return true;
@@ -194,6 +193,12 @@ function contribution3d(
   io[IO_VOLUME] = vol + (boxArea - io[IO_COVERED]) * (ref[2] - zPrev);
   return true;
 }
+
+/**
+ * Where p goes in the live list after a {@link contribution3d} call that returned true: the
+ * number of live points left at or below its z.
+ */
+let insertAt = 0;
 
 /** Length of the staircase in `stairX` / `stairY` during one {@link contribution3d} call. */
 let stairLen = 0;
