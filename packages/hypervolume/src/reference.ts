@@ -60,7 +60,31 @@ export function prepareHvInput(
   const r = new Float64Array(d);
   for (let j = 0; j < d; j++) r[j] = flags !== null && flags[j] ? -ref[j] : ref[j];
 
+  // The loops live in functions of their own that end with them (see contributions2d: code
+  // after a long loop made every call fall back to the interpreter).
   const keep = new Int32Array(n);
+  const m = keepInside(data, n, d, r, flags, strict, keep, fn);
+  const index = keep.subarray(0, m);
+  if (m === n && flags === null) return { data, n, d, ref: r, index };
+  const out = new Float64Array(m * d);
+  copyKept(data, d, flags, index, out);
+  return { data: out, n: m, d, ref: r, index };
+}
+
+/**
+ * Writes to `keep` the rows that strictly dominate `r` (after negating the maximised objectives);
+ * returns their count, or throws for the first other row in strict mode.
+ */
+function keepInside(
+  data: Float64Array,
+  n: number,
+  d: number,
+  r: Float64Array,
+  flags: Uint8Array | null,
+  strict: boolean,
+  keep: Int32Array,
+  fn: string,
+): number {
   let m = 0;
   for (let i = 0; i < n; i++) {
     let ok = true;
@@ -79,12 +103,13 @@ export function prepareHvInput(
       );
     }
   }
-  const index = keep.subarray(0, m);
-  if (m === n && flags === null) return { data, n, d, ref: r, index };
-  const out = new Float64Array(m * d);
-  for (let k = 0; k < m; k++) {
+  return m;
+}
+
+/** Copies the rows `index` of `data` to `out`, negating the maximised objectives. */
+function copyKept(data: Float64Array, d: number, flags: Uint8Array | null, index: Int32Array, out: Float64Array): void {
+  for (let k = 0; k < index.length; k++) {
     const i = index[k];
     for (let j = 0; j < d; j++) out[k * d + j] = flags !== null && flags[j] ? -data[i * d + j] : data[i * d + j];
   }
-  return { data: out, n: m, d, ref: r, index };
 }

@@ -1,6 +1,6 @@
 import { RankSet } from '../exact/bitset';
 import { limitScratch } from '../exact/limitSet';
-import { argsortColumn, sortTies } from '../exact/sort';
+import { argsortColumn, argsortInto, sortTies } from '../exact/sort';
 import { exclusiveVolume } from './exclusive';
 
 /*
@@ -23,26 +23,94 @@ import { exclusiveVolume } from './exclusive';
 export function contributions2d(data: Float64Array, m: number, rx: number, ry: number, out: Float64Array): void {
   out.fill(0, 0, m);
   if (m === 0) return;
-  const order = argsortColumn(data, m, 2, 0);
-  // Gather once in x order: the sweep then reads memory sequentially.
-  const xs = new Float64Array(m);
-  const ys = new Float64Array(m);
+  // Every buffer is allocated before the first loop, and each loop lives in a function of its
+  // own that ends with it. A function that runs one long loop per call enters it through the
+  // loop's cached on-stack-replacement code, compiled before the code after the loop had ever
+  // run: with code there, every call fell back to the interpreter twice (V8's trace-deopt:
+  // "insufficient type feedback", from the same cached code on every call).
+  const s = scratch2d(m);
+  // xs[m] = rx: a sentinel group that closes the last staircase point's segment.
+  const { xs, ys, bx, bdy, order } = s;
+  argsortInto(data, m, 2, 0, order);
+  gatherByOrder(data, order, m, xs, ys);
+  xs[m] = rx;
+  sweep2d(xs, ys, order, m, ry, bx, bdy, out);
+}
+
+/** Buffers of {@link contributions2d} for up to `n` rows. */
+interface Scratch2d {
+  readonly n: number;
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+  readonly bx: Float64Array;
+  readonly bdy: Float64Array;
+  readonly order: Uint32Array;
+}
+
+/**
+ * Buffers reused across calls up to {@link POOL_2D} rows (at most 4.7 MB kept): allocating 4.4 MB
+ * of typed arrays per 1e5-point call made V8 collect garbage for their external memory, every
+ * few calls a full collection whose cost grows with the application's heap (a heap of 2·10⁶
+ * numbers beside the call raised its median CPU time by a fifth). Larger calls allocate their own.
+ */
+let pool2d: Scratch2d | undefined;
+const POOL_2D = 1 << 17;
+
+function scratch2d(m: number): Scratch2d {
+  if (pool2d !== undefined && pool2d.n >= m) return pool2d;
+  const size = m > POOL_2D ? m : Math.min(Math.max(m, 2 * (pool2d?.n ?? 0), 64), POOL_2D);
+  const made: Scratch2d = {
+    n: size,
+    xs: new Float64Array(size + 1),
+    ys: new Float64Array(size),
+    bx: new Float64Array(size),
+    bdy: new Float64Array(size),
+    order: new Uint32Array(size),
+  };
+  if (m <= POOL_2D) pool2d = made;
+  return made;
+}
+
+/** xs[t], ys[t] = the row order[t] of 2-column `data` (the sweep then reads memory sequentially). */
+function gatherByOrder(data: Float64Array, order: Uint32Array, m: number, xs: Float64Array, ys: Float64Array): void {
   for (let t = 0; t < m; t++) {
     const o = order[t] * 2;
     xs[t] = data[o];
     ys[t] = data[o + 1];
   }
-  const bx = new Float64Array(m);
-  const bdy = new Float64Array(m);
+}
+
+/**
+ * The sweep of {@link contributions2d} over the rows sorted by x (m ≥ 1, xs[m] = rx). No double
+ * carried across its iterations starts from a parameter or meets the literal 0 in a conditional:
+ * the compiled loop kept such values boxed, up to two fresh heap numbers per row (3 MB per call
+ * at n = 1e5, and about three young-generation collections).
+ */
+function sweep2d(
+  xs: Float64Array,
+  ys: Float64Array,
+  order: Uint32Array,
+  m: number,
+  ry: number,
+  bx: Float64Array,
+  bdy: Float64Array,
+  out: Float64Array,
+): void {
+  // ry + 0 is a double: ry itself is a tagged parameter, and the variables below that start
+  // from it would stay tagged.
+  const top = ry + 0;
   let nb = 0;
   let cur = -1;
   let curX = 0;
-  let curY = ry;
+  let curY = top;
   let curDup = false;
-  let yLeft = ry;
-  let subMin = ry;
+  let yLeft = top;
+  let subMin = top;
   let t = 0;
-  while (t < m) {
+  // One pass more than there are groups: at t = m, x = rx closes the last staircase point's
+  // segment, so the loop holds the only store (no code after it).
+  for (;;) {
+    const end = t === m;
     const x = xs[t];
     let g = t;
     let ymin = Infinity;
@@ -57,9 +125,13 @@ export function contributions2d(data: Float64Array, m: number, rx: number, ry: n
       } else if (y === ymin) copies++;
       g++;
     }
-    const opened = ymin < curY;
+    const opened = end || ymin < curY;
     if (opened) {
-      if (cur >= 0) out[order[cur]] = curDup ? 0 : segment(curX, curY, yLeft, x, bx, bdy, nb);
+      if (cur >= 0) {
+        if (curDup) out[order[cur]] = 0;
+        else out[order[cur]] = segment(curX, curY, yLeft, x, bx, bdy, nb);
+      }
+      if (end) return;
       yLeft = curY;
       cur = rep;
       curX = x;
@@ -82,7 +154,6 @@ export function contributions2d(data: Float64Array, m: number, rx: number, ry: n
     }
     t = g;
   }
-  out[order[cur]] = curDup ? 0 : segment(curX, curY, yLeft, rx, bx, bdy, nb);
 }
 
 /** Rectangle [x, xRight) × [y, yLeft) minus the union of the dominated points' boxes inside it. */
@@ -90,8 +161,8 @@ function segment(x: number, y: number, yLeft: number, xRight: number, bx: Float6
   let v = (xRight - x) * (yLeft - y);
   for (let j = 0; j < nb; j++) v -= (xRight - bx[j]) * bdy[j];
   // Rounding can leave a tiny negative; NaN (∞ − ∞ after an overflow) must reach the caller's
-  // finiteness check instead of becoming 0.
-  return v > 0 || Number.isNaN(v) ? v : 0;
+  // finiteness check instead of becoming 0: Math.max does both (and keeps the result a double).
+  return Math.max(v, 0);
 }
 
 /**

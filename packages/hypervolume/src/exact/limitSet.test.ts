@@ -4,7 +4,7 @@ import { pointsArb } from '@paretopo/pareto/testing';
 import { benchPoints, expectClose } from '@paretopo/test-utils';
 import { hvSweepTo2d } from './exact';
 import { hvInclusionExclusion } from './inclusionExclusion';
-import { clippedFront, limitScratch } from './limitSet';
+import { clippedFront, clippedFrontSorted4, limitScratch } from './limitSet';
 
 /** Every limit row max(q, p), unfiltered: the obviously correct version. */
 function fullLimitSet(p: Float64Array, rows: Float64Array, m: number, e: number, skip: number): Float64Array {
@@ -36,11 +36,10 @@ describe('clippedFront', () => {
         if (c < 0) return;
         const want = hvInclusionExclusion(full, full.length / d, d, ref);
         expectClose(c === 0 ? 0 : hvInclusionExclusion(out, c, d, ref), want, { abs: 1e-9 });
-        for (let a = 0; a < n; a++) {
-          if (a === skip) continue;
-          const geq = Array.from({ length: d }, (_, j) => data[a * d + j] >= p[j]).every(Boolean);
-          expect((scratch.outside[a] & 0x80) !== 0).toBe(geq);
-        }
+        const geq = Array.from({ length: n }, (_, a) => a).filter(
+          (a) => a !== skip && Array.from({ length: d }, (_, j) => data[a * d + j] >= p[j]).every(Boolean),
+        );
+        expect(Array.from(scratch.evictedRows.subarray(0, scratch.evicted))).toEqual(geq);
       }),
       { numRuns: 200 },
     );
@@ -81,6 +80,41 @@ describe('clippedFront', () => {
         const full = fullLimitSet(p, data, n, 4, skip);
         const ref = new Float64Array(4).fill(7);
         expect(hvSweepTo2d(out, c, 4, ref)).toBe(hvSweepTo2d(full, full.length / 4, 4, ref));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('clippedFrontSorted4 (rows sorted by objective 0, the d = 5 sweep\'s kept set)', () => {
+  /** The rows of `data` stably sorted by their first objective. */
+  function sortedByFirst(data: Float64Array, n: number): Float64Array {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => data[4 * a] - data[4 * b]);
+    return Float64Array.from(order.flatMap((i) => Array.from(data.subarray(4 * i, 4 * i + 4))));
+  }
+
+  it('same union as the full limit set, the same dominator verdict, and the evicted rows among those it scans', () => {
+    const cases = fc.tuple(pointsArb({ d: 4, minN: 1, maxN: 40, min: 0, max: 5 }), fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 4, maxLength: 4 }));
+    fc.assert(
+      fc.property(cases, ([pts, at]) => {
+        const n = pts.n;
+        const rows = sortedByFirst(pts.data, n);
+        const p = Float64Array.from(at);
+        const out = new Float64Array(n * 4);
+        const scratch = limitScratch(n, 4);
+        const c = clippedFrontSorted4(p, rows, n, out, scratch);
+        const want = clippedFront(p, rows, n, 4, -1, new Float64Array(n * 4), limitScratch(n, 4));
+        expect(c < 0).toBe(want < 0);
+        if (c < 0) return;
+        const full = fullLimitSet(p, rows, n, 4, -1);
+        const ref = new Float64Array(4).fill(7);
+        expect(c === 0 ? 0 : hvSweepTo2d(out, c, 4, ref)).toBe(hvSweepTo2d(full, n, 4, ref));
+        const { scanned } = scratch;
+        expect(scanned).toBeLessThanOrEqual(n);
+        const geq = Array.from({ length: scanned }, (_, a) => a).filter((a) => [0, 1, 2, 3].every((j) => rows[4 * a + j] >= p[j]));
+        expect(Array.from(scratch.evictedRows.subarray(0, scratch.evicted))).toEqual(geq);
+        // Every row the scan skipped has q0 at or above a slab of objective 0 that it wrote.
+        if (scanned < n) expect(out.subarray(0, 4 * c).some((v, k) => k % 4 === 0 && v <= rows[4 * scanned] && v > p[0])).toBe(true);
       }),
       { numRuns: 300 },
     );

@@ -1,4 +1,4 @@
-import { argsortColumn as argsortColumnInt } from '@paretopo/pareto/order';
+import { argsortColumn as argsortColumnInt, column, stableSortByKey } from '@paretopo/pareto/order';
 
 const INSERTION = 48;
 
@@ -23,24 +23,54 @@ export function argsortColumn(
   out?: Uint32Array,
 ): Uint32Array {
   const idx: Uint32Array = out !== undefined && out.length >= n ? out.subarray(0, n) : new Uint32Array(n);
+  argsortInto(data, n, d, col, idx);
+  return idx;
+}
+
+/**
+ * {@link argsortColumn} into `out[0, n)` (length ≥ n), returning nothing: the per-step sorts of
+ * the sweeps use it on their own buffers, so that up to 48 rows allocate not even a view.
+ *
+ * @example
+ * const out = new Uint32Array(8);
+ * argsortInto(Float64Array.of(3, 0, 1, 9, 2, 5), 3, 2, 0, out); // out → [1, 2, 0, 0, …]
+ */
+export function argsortInto(data: Float64Array, n: number, d: number, col: number, out: Uint32Array): void {
   if (n <= INSERTION) {
     // A stable insertion sort on the strided column: no allocation, and faster than any call
     // into a general sort at this size.
     for (let i = 0; i < n; i++) {
       const v = data[i * d + col];
       let j = i - 1;
-      while (j >= 0 && data[idx[j] * d + col] > v) {
-        idx[j + 1] = idx[j];
+      while (j >= 0 && data[out[j] * d + col] > v) {
+        out[j + 1] = out[j];
         j--;
       }
-      idx[j + 1] = i;
+      out[j + 1] = i;
     }
-    return idx;
+    return;
   }
   // Row indices fit in 31 bits, so a signed view of the same memory holds the same permutation.
-  argsortColumnInt(data, n, d, col, new Int32Array(idx.buffer, idx.byteOffset, n));
-  return idx;
+  const signed = new Int32Array(out.buffer, out.byteOffset, n);
+  if (n > SCRATCH_MAX) {
+    argsortColumnInt(data, n, d, col, signed);
+    return;
+  }
+  // The merge sort of the shared order module, on buffers kept here: the 4-D core sorts a clipped
+  // set of a few dozen rows once per step of the d = 5 sweep, and allocating the column and the
+  // merge buffer each time kept the garbage collector busy.
+  if (keyBuf.length < n) {
+    keyBuf = new Float64Array(Math.max(n, 2 * keyBuf.length, 64));
+    tmpBuf = new Int32Array(keyBuf.length);
+  }
+  for (let i = 0; i < n; i++) signed[i] = i;
+  stableSortByKey(signed, column(data, n, d, col, keyBuf), tmpBuf);
 }
+
+/** Sizes up to this sort on the buffers below; larger ones take the shared radix sort. */
+const SCRATCH_MAX = 2047;
+let keyBuf = new Float64Array(0);
+let tmpBuf = new Int32Array(0);
 
 /** Runs of ties up to this length are ordered by insertion sort (no comparator calls). */
 const SHORT_RUN = 16;

@@ -1,7 +1,7 @@
 import { charge } from './budget';
-import { clippedFront, limitScratch } from './limitSet';
+import { clippedFront, clippedFrontSorted4, limitScratch } from './limitSet';
 import type { LimitScratch } from './limitSet';
-import { argsortColumn } from './sort';
+import { argsortInto } from './sort';
 
 /** Exact hypervolume core of dimension `d` used for the (d−1)-dimensional contributions. */
 export type HvCore = (data: Float64Array, n: number, d: number, ref: Float64Array) => number;
@@ -26,7 +26,8 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
   // The work meter (options.budget): this call's buffers and sort, then each step's scan below.
   charge(64 + n * d);
   const s = sweepScratch(n, d);
-  const ord = argsortColumn(data, n, d, e, s.ord);
+  const ord = s.ord;
+  argsortInto(data, n, d, e, ord);
   const lref = s.lref;
   for (let j = 0; j < e; j++) lref[j] = ref[j];
   // Kept projections, compacted, and the scratch for the clipped set.
@@ -35,7 +36,6 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
   const clip = s.clip;
   const p = s.p;
   const scratch = s.limit;
-  const outside = scratch.outside;
   const best = scratch.best;
   const cut = s.cut;
   let vol = 0;
@@ -43,7 +43,9 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
   for (let k = 0; k < n; k++) {
     const i = ord[k];
     for (let j = 0; j < e; j++) p[j] = data[i * d + j];
-    const c = clippedFront(p, kept, m, e, -1, clip, scratch);
+    // With 4 objectives left, the kept rows are sorted by their first objective, so the filter
+    // scans only the rows that can matter (see clippedFrontSorted4).
+    const c = e === 4 ? clippedFrontSorted4(p, kept, m, clip, scratch) : clippedFront(p, kept, m, e, -1, clip, scratch);
     charge(8 + m * e + (e === 4 && c > 0 ? c * c : 0));
     if (c >= 0) {
       // The slabs (the first rows of the clipped set, one per objective j with a finite best[j])
@@ -62,21 +64,34 @@ export function hvSweep(data: Float64Array, n: number, d: number, ref: Float64Ar
       const rest = c - strong;
       if (rest > 0 && strong > 0) clip.copyWithin(0, strong * e, c * e);
       vol += box - (rest === 0 ? 0 : lower(clip, rest, e, cut));
-      // Evict the kept points p weakly dominates (their boxes lie inside p's), then append p.
-      // Runs of surviving rows move in one copyWithin (a memmove) each.
-      let w = scratch.evicted === 0 ? m : 0;
-      for (let a = w; a < m; ) {
-        if (outside[a] & 0x80) {
-          a++;
-          continue;
+      // Evict the kept points p weakly dominates (their boxes lie inside p's; with e = 4 only
+      // among the rows the filter examined), then add p. The runs of surviving rows between
+      // evicted ones move in one copyWithin (a memmove) each.
+      const ne = scratch.evicted;
+      if (ne > 0) {
+        const ev = scratch.evictedRows;
+        let w = ev[0];
+        for (let k = 0; k < ne; k++) {
+          const from = ev[k] + 1;
+          const to = k + 1 < ne ? ev[k + 1] : m;
+          if (to > from) kept.copyWithin(w * e, from * e, to * e);
+          w += to - from;
         }
-        const start = a;
-        while (a < m && (outside[a] & 0x80) === 0) a++;
-        if (w !== start) kept.copyWithin(w * e, start * e, a * e);
-        w += a - start;
+        m = w;
       }
-      for (let j = 0; j < e; j++) kept[w * e + j] = p[j];
-      m = w + 1;
+      // Sorted by the first objective when e = 4: p goes after the rows with q0 ≤ p0.
+      let at = m;
+      if (e === 4) {
+        let lo = 0;
+        while (lo < at) {
+          const mid = (lo + at) >>> 1;
+          if (kept[4 * mid] <= p[0]) lo = mid + 1;
+          else at = mid;
+        }
+        if (at !== m) kept.copyWithin(4 * at + 4, 4 * at, 4 * m);
+      }
+      for (let j = 0; j < e; j++) kept[at * e + j] = p[j];
+      m++;
     }
     const next = k + 1 < n ? data[ord[k + 1] * d + e] : ref[e];
     hv += vol * (next - data[i * d + e]);
