@@ -22,10 +22,11 @@ export const DEMO_CHOICE: Readonly<{
   /** The study's RL budget and schedule (train-config keys), for both runs; empty: the trainer's defaults. */
   budget: Readonly<Record<string, unknown>>;
 }> = Object.freeze({
-  source: "the protocol's primary arm (paretopo) with the default learning rate: the study (docs/results/PROTOCOL.md) has not chosen one yet",
+  source:
+    "the arith study's choice (docs/results/arith/results.md, 2026-12-07): paretopo at lr 0.00025, grpo-acc at lr 0.00025, 150 RL steps × 8 prompts × G 8, 10 warmup steps, constant lr; the demo's warm start is its own shorter SFT",
   method: 'paretopo',
-  lr: null,
+  lr: 0.00025,
   config: Object.freeze({}),
-  baselineLr: null,
-  budget: Object.freeze({}),
+  baselineLr: 0.00025,
+  budget: Object.freeze({ steps: 150, promptsPerStep: 8, groupSize: 8, warmupSteps: 10, lrSchedule: 'constant' }),
 });
