@@ -59,6 +59,11 @@ describe('demo', () => {
     await runDemo(overrides, { progress: false, log: (l) => again.push(l) });
     expect(again.some((l) => l.startsWith('demo: reusing the warm start'))).toBe(true);
     expect(again).toContain('demo: 3/3 ParetoPO, 2 steps (already trained, reused)');
+    // A warm start trained with other settings (here: fewer SFT steps) is trained again, and so are the runs from it.
+    const other: string[] = [];
+    await runDemo({ ...overrides, sft: { ...overrides.sft, steps: 1 } }, { progress: false, log: (l) => other.push(l) });
+    expect(other).toContain(`demo: the warm start in ${join(out, 'sft')} was trained with other settings (steps differ); training it again`);
+    expect(other).toContain('demo: 3/3 ParetoPO, 2 steps');
   });
 
   it('Ctrl-C throws Interrupted: during SFT nothing is kept; during RL the next demo resumes', async () => {

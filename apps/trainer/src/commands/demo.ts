@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, mergeConfig, resolveConfig } from '../config/load';
-import { evalConfigSchema, sftConfigSchema, trainConfigSchema, type TrainConfig } from '../config/schema';
+import { ConfigError, configDifferences, mergeConfig, resolveConfig } from '../config/load';
+import { evalConfigSchema, sftConfigSchema, trainConfigSchema, type SftConfig, type TrainConfig } from '../config/schema';
 import { DEMO_CHOICE } from '../demo-choice';
 import type { MethodName } from '../methods';
 import type { ProgressStream } from '../progress';
@@ -76,6 +76,20 @@ export function demoStrataTable(policies: readonly DemoPolicy[]): string {
   return lines.join('\n');
 }
 
+/** Why the warm start in `dir` cannot be reused for `config` (null: reusable, or none there). */
+function staleWarmStart(dir: string, config: SftConfig): string | null {
+  if (!existsSync(join(dir, 'model.safetensors'))) return null;
+  let saved: SftConfig;
+  try {
+    const { command: _command, ...rest } = JSON.parse(readFileSync(join(dir, 'sft-config.json'), 'utf8')) as Record<string, unknown>;
+    saved = resolveConfig(sftConfigSchema, { ...rest, out: dir }, 'demo.sft');
+  } catch (err) {
+    return `its sft-config.json is missing or unreadable: ${(err as Error).message}`;
+  }
+  const differs = configDifferences(config, saved).filter((k) => k !== 'out');
+  return differs.length === 0 ? null : `${differs.join(', ')} differ`;
+}
+
 async function trainOrReuse(config: TrainConfig, label: string, log: (line: string) => void, options: { progress?: ProgressStream | false; signal?: AbortSignal }): Promise<EvalRow> {
   let state: 'done' | 'resume' | 'start';
   try {
@@ -118,7 +132,13 @@ export async function runDemo(
   const out = typeof overrides.out === 'string' ? overrides.out : join('runs', 'demo');
   openFolder(out, 'demo', log);
   const sftDir = join(out, 'sft');
-  const sftConfig = resolveConfig(sftConfigSchema, mergeConfig({ env: 'arith', out: sftDir }, (overrides.sft ?? {}) as Record<string, unknown>), 'demo.sft');
+  const sftConfig = resolveConfig(sftConfigSchema, mergeConfig(mergeConfig({ env: 'arith', out: sftDir }, { ...DEMO_CHOICE.sft }), (overrides.sft ?? {}) as Record<string, unknown>), 'demo.sft');
+  const stale = staleWarmStart(sftDir, sftConfig);
+  if (stale !== null) {
+    // An earlier demo's warm start with other settings (the study's choice changed, or other --sft overrides).
+    log(`demo: the warm start in ${sftDir} was trained with other settings (${stale}); training it again`);
+    rmSync(sftDir, { recursive: true, force: true });
+  }
   if (existsSync(join(sftDir, 'model.safetensors'))) log(`demo: reusing the warm start in ${sftDir}`);
   else {
     log('demo: 1/3 supervised warm start on the scripted teacher (it over-uses the calculator)');

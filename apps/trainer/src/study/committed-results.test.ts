@@ -26,7 +26,7 @@ describe('committed study results', () => {
     expect(renderStudyHtml(results, { title: `paretopo study: ${results.env}`, finalRuns: folder.final })).toBe(readFileSync(join(dir, STUDY_FILES.report), 'utf8'));
   });
 
-  it("DEMO_CHOICE is the arith study's choice: ParetoPO's and grpo-acc's learning rates, the arm's overrides and the RL budget", () => {
+  it("DEMO_CHOICE is the arith study's choice: ParetoPO's and grpo-acc's learning rates, the arm's overrides, the RL budget and the warm start's settings", () => {
     const dir = join(RESULTS, 'arith');
     const { results } = studyResultsOf(dir);
     const spec = JSON.parse(readFileSync(join(dir, STUDY_FILES.spec), 'utf8'));
@@ -35,6 +35,7 @@ describe('committed study results', () => {
     expect(DEMO_CHOICE.config).toEqual(results.primaryChoice.config ?? {});
     expect(DEMO_CHOICE.baselineLr).toBe(results.sweep.find((s) => s.arm === 'grpo-acc')!.chosenLr);
     expect(DEMO_CHOICE.budget).toEqual(spec.train);
+    expect(DEMO_CHOICE.sft).toEqual(spec.sft);
     expect(DEMO_CHOICE.source).toContain('docs/results/arith');
   });
 });
