@@ -175,7 +175,7 @@ export async function runDemo(
   ];
   const report = join(out, 'report.html');
   const runs = [readRunFolder(join(out, 'grpo-acc')), readRunFolder(join(out, 'paretopo'))];
-  writeReport(report, renderReportHtml(runs, { title: 'paretopo demo: grpo-acc and ParetoPO on arith', leadCharts: [pointsChart(figures, warm.oracle?.meanOracleCalls ?? null), strataChart(figures)] }));
+  writeReport(report, renderReportHtml(runs, { title: 'paretopo demo: grpo-acc and ParetoPO on arith', tests: false, leadCharts: [pointsChart(figures, warm.oracle?.meanOracleCalls ?? null), strataChart(figures)] }));
   const table = demoTable(policies);
   const strata = demoStrataTable(policies);
   process.stdout.write(`\nTest pool (${warm.n} questions, greedy). ParetoPO: ${DEMO_CHOICE.source}.\n\n${table}\n\nTool calls per question by the oracle's calls (accuracy in brackets):\n\n${strata}\n\nreport: ${report}\n`);

@@ -37,6 +37,14 @@ describe('renderReportHtml', () => {
     expect(html).toContain('Overall: the claim holds on arith (against the baselines that were run)');
   });
 
+  it('tests: false keeps the results table and leaves out the Welch comparison and the claim check (the demo)', () => {
+    const page = renderReportHtml(runs, { title: 'demo', tests: false });
+    expect(page).toContain('<h2>Results</h2>');
+    expect(page).toMatch(/<tr class="ours"><th><span class="swatch" style="background:#e15759"><\/span>paretopo<\/th>/);
+    expect(page).not.toContain('strongest baseline');
+    expect(page).not.toContain('Claim check');
+  });
+
   it('renders a single run without a results table, and escapes what came from disk', () => {
     const one = { ...syntheticRun({ method: 'paretopo', seed: 0, accuracy: 0.8, calls: 1, switchStep: 20, finished: false }), dir: 'runs/<img src=x onerror=alert(1)>' };
     const page = renderReportHtml([one], { title: 'one run' });

@@ -16,6 +16,12 @@ export interface ReportHtmlOptions {
   results?: Results;
   /** Charts drawn before the runs' own (the demo's policies beside the oracle). */
   leadCharts?: readonly ChartSpec[];
+  /**
+   * false: the results table without the Welch comparison and the claim check (the demo trains
+   * one seed per method, so there is nothing to test, and its page should not read as a claim
+   * check). Default true.
+   */
+  tests?: boolean;
 }
 
 let chartJsSource: string | null = null;
@@ -54,7 +60,7 @@ function inlineJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-function resultsSection(results: Results): string {
+function resultsSection(results: Results, tests: boolean): string {
   const head = `<tr><th>method</th>${TABLE_COLUMNS.map((c) => `<th>${escapeHtml(c.heading)}</th>`).join('')}<th>seeds</th></tr>`;
   const rows = results.methods.map((row) => {
     const ours = row.method === 'paretopo';
@@ -67,13 +73,13 @@ function resultsSection(results: Results): string {
     '<p class="caption">Final evaluation; mean ± sample std over seeds.</p>',
     `<table>${head}${rows.join('')}</table>`,
   ];
-  const cmp = results.comparison;
+  const cmp = tests ? results.comparison : null;
   if (cmp) {
     parts.push(`<h3>paretopo vs the strongest baseline (${escapeHtml(cmp.baseline)})</h3>`);
     parts.push(`<p class="caption">Welch's two-sided t-test over seeds; * marks p &lt; ${cmp.alpha}.</p>`);
     parts.push(`<ul>${cmp.tests.map((t) => `<li>${escapeHtml(describeTest(t, cmp.method, cmp.baseline))}</li>`).join('')}</ul>`);
   }
-  const claim = describeClaim(results, results.env ?? 'this environment');
+  const claim = tests ? describeClaim(results, results.env ?? 'this environment') : null;
   if (claim) {
     parts.push('<h3>Claim check</h3>');
     parts.push(`<ul>${claim.items.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul><p>${escapeHtml(claim.overall)}</p>`);
@@ -153,7 +159,7 @@ export function renderReportHtml(runs: readonly RunRecord[], options: ReportHtml
   const charts = [...(options.leadCharts ?? []), ...buildReportCharts(runs)];
   const methods = [...new Set(runs.map((r) => r.config.method))];
   const meta = `${envs[0]} · ${runs.length} run${runs.length === 1 ? '' : 's'} · ${methods.length} method${methods.length === 1 ? '' : 's'} (${methods.join(', ')})`;
-  return renderPage(options.title, meta, [results.methods.length > 1 ? resultsSection(results) : ''], charts, [runsSection(runs)]);
+  return renderPage(options.title, meta, [results.methods.length > 1 ? resultsSection(results, options.tests ?? true) : ''], charts, [runsSection(runs)]);
 }
 
 /**
