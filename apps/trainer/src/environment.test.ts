@@ -48,3 +48,31 @@ it('arith: the calculator takes one operation per call', async () => {
   expect(await calc.run({ expression: '12*34' })).toEqual({ ok: true, output: '408' });
   expect(await calc.run({ expression: '2+3*4' })).toMatchObject({ ok: false, error: 'too-many-operations' });
 });
+
+// The figures behind createEnvironment's maxTokens comments (seed 1, 4,096 SFT questions, teacher
+// seed 2), printed and pinned here so the comments have a command: `npx vitest run
+// src/environment.test.ts -t "maxTokens comments"` in apps/trainer.
+it('the maxTokens comments: generated and whole-episode token maxima of the teachers', () => {
+  const figures = (name: 'arith' | 'kb', o: { seed: number; overuse?: number; repeat?: number }) => {
+    const env = createEnvironment(name, { seed: 1, sftCount: 4096, rlCount: 10, validationCount: 10, testCount: 10 });
+    let most = 0;
+    let sum = 0;
+    let episode = 0;
+    const traces = env.teacherTraces(o);
+    for (const d of traces) {
+      const generated = d.segments.filter((s) => s.role === 'policy').reduce((n, s) => n + tok.encode(s.text).length, 0);
+      most = Math.max(most, generated);
+      sum += generated;
+      episode = Math.max(episode, tok.encode(d.prompt + d.segments.map((s) => s.text).join('')).length);
+    }
+    const row = { most, mean: Math.round((10 * sum) / traces.length) / 10, episode };
+    console.log(`${name} teacher ${JSON.stringify(o)}: generated at most ${row.most} (mean ${row.mean}), whole episode at most ${row.episode}`);
+    return row;
+  };
+  // arith: the lean teacher (the oracle's calls) and the one that calls every step twice.
+  expect(figures('arith', { seed: 2, overuse: 0, repeat: 0 }).most).toBe(35);
+  expect(figures('arith', { seed: 2, overuse: 1, repeat: 1 }).most).toBe(63);
+  // kb: the lean teacher and the default over-using one; whole episodes within the 256-token context.
+  expect(figures('kb', { seed: 2, overuse: 0, repeat: 0 })).toMatchObject({ most: 87, mean: 43.4 });
+  expect(figures('kb', { seed: 2 })).toEqual({ most: 85, mean: 41.1, episode: 223 });
+}, 120_000);

@@ -99,7 +99,7 @@ export function createEnvironment(name: EnvName, options: EnvironmentOptions): E
       tools: [createCalculator({ maxOperations: 1 })],
       // Generated tokens (seed 1, 4,096 SFT questions): the oracle needs at most 35, the teacher
       // at most 63 even when it calls every step twice; 72 leaves room without letting a
-      // rambling policy cost much.
+      // rambling policy cost much. (Printed and pinned by environment.test.ts, "maxTokens comments".)
       maxTokens: 72,
       demonstrations: (o) => interleave(arithTeacher(pools.sft, o), arithFacts().map(asText), 4),
       teacherTraces: (o) => arithTeacher(pools.sft, o),
@@ -117,7 +117,8 @@ export function createEnvironment(name: EnvName, options: EnvironmentOptions): E
       // Generated tokens (seed 1, 4,096 SFT questions, teacher seed 2): the lean teacher (= the
       // oracle's searches) writes at most 87, the default over-using one at most 85 (mean 43 / 41);
       // stating known facts costs more than searching. Whole episodes (prompt, searches and their
-      // documents) take at most 223 of the tiny model's 256-token context.
+      // documents) take at most 223 of the tiny model's 256-token context. (Printed and pinned by
+      // environment.test.ts, "maxTokens comments".)
       maxTokens: 128,
       demonstrations: (o) => {
         const retrieve = searchRetriever(index, searchOptions);
