@@ -410,3 +410,27 @@ describe('kbTeacher', () => {
     expect(() => kbTeacher(world, items, { seed: 1, maxChars: 0 })).toThrow(/maxChars/);
   });
 });
+
+describe('the README figures of the SFT teacher (world and draw seed 1, 4,096 SFT questions, teacher seed 2 as `paretopo sft --env kb --seed 1`)', () => {
+  it('1.35 searches lean, 2.14 with the defaults (0.79 redundant); prompt + trace 161.2 / 198.0 characters', () => {
+    const { sft } = kbPools(world, { seed: 1, counts: { sft: 4096, rl: 1, validation: 1, test: 1 } });
+    const retrieve = searchRetriever(index, SEARCH);
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const lean = kbTeacher(world, sft, { seed: 2, overuse: 0, repeat: 0, retrieve });
+    const teacher = kbTeacher(world, sft, { seed: 2, retrieve });
+    const chars = (ts: typeof lean) => ts.map((t) => t.prompt.length + t.text.length);
+    const figures = {
+      leanSearches: mean(lean.map((t) => t.toolCalls)),
+      searches: mean(teacher.map((t) => t.toolCalls)),
+      redundant: mean(teacher.map((t) => t.redundantCalls)),
+      leanChars: mean(chars(lean)),
+      chars: mean(chars(teacher)),
+    };
+    console.log('[envs] kb SFT teacher figures', figures);
+    expect(figures.leanSearches).toBeCloseTo(1.35, 2);
+    expect(figures.searches).toBeCloseTo(2.14, 2);
+    expect(figures.redundant).toBeCloseTo(0.79, 2);
+    expect(figures.leanChars).toBeCloseTo(161.2, 1);
+    expect(figures.chars).toBeCloseTo(198.0, 1);
+  });
+});
