@@ -17,9 +17,9 @@ export interface BodyCodec {
    * caller knows it (a future's result: a forward/forward_backward output or a sample).
    */
   decode(bytes: Uint8Array, contentType: string, result?: ResultKind): unknown;
-  /** `content-type` of a request to `path` [{@link contentType}]. */
+  /** `content-type` of a request to `path` [{@link BodyCodec.contentType}]. */
   requestContentType?(path: string): string;
-  /** `accept` of a request whose answer holds `result` [{@link contentType}]. */
+  /** `accept` of a request whose answer holds `result` [{@link BodyCodec.contentType}]. */
   accept?(result: ResultKind | undefined): string;
   /**
    * Whether `forward` is sent as `forward_backward` with `forward_only: true` (hosted Tinker has no
