@@ -14,7 +14,7 @@ export interface TinkerClientOptions {
    * only: never written to disk, never part of a message.
    */
   apiKey?: string;
-  /** Body encoding [{@link jsonCodec}]; {@link protobufCodec} for hosted Tinker. */
+  /** Body encoding [{@link jsonCodec}]; `protobufCodec` for hosted Tinker. */
   codec?: BodyCodec;
   /** Limit of one ordinary request in ms [60 000]. */
   timeoutMs?: number;

@@ -80,6 +80,10 @@ describe(`protobuf wire format against the Python SDK (${fixtures.sdk}, ${fixtur
     const ours = encodeForwardBackwardRequest(r.body);
     expect(ours.length).toBe(r.hex.length / 2);
     expect(canonicalRequest(ours)).toBe(canonicalRequest(bytes(r.hex)));
+    // The comparison sees a one-bit change anywhere in a value.
+    const changed = ours.slice();
+    changed[changed.length - 1] ^= 1;
+    expect(canonicalRequest(changed)).not.toBe(canonicalRequest(bytes(r.hex)));
     expect(hex(protobufCodec.encode(r.body, '/api/v1/forward_backward'))).toBe(hex(ours));
   });
 
@@ -123,6 +127,17 @@ const datumArb = fc.integer({ min: 1, max: 12 }).chain((n) =>
   }),
 );
 
+describe('the TSDoc examples', () => {
+  it('hold', () => {
+    expect(Array.from(encodeForwardBackwardRequest({ model_id: 'm', forward_backward_input: { data: [], loss_fn: 'cross_entropy' } }).subarray(0, 5))).toEqual([10, 1, 109, 34, 13]);
+    expect(decodeForwardBackwardOutput(new Uint8Array([10, 11, 65, 114, 114, 97, 121, 82, 101, 99, 111, 114, 100]))).toEqual({ loss_fn_output_type: 'ArrayRecord', loss_fn_outputs: [], metrics: {} });
+    expect(decodeSampleResponse(new Uint8Array([10, 8, 8, 1, 18, 4, 7, 0, 0, 0])).sequences[0]).toEqual({ tokens: Int32Array.of(7), logprobs: null, stop_reason: 'length' });
+    expect(decodeForwardBackwardRequest(new Uint8Array([10, 1, 109])).model_id).toBe('m');
+    expect(decodeForwardBackwardOutput(encodeForwardBackwardOutput([{ logprobs: [-1] }], {})).loss_fn_outputs[0].logprobs.data).toEqual(Float32Array.of(-1));
+    expect(decodeSampleResponse(encodeSampleResponse([{ tokens: [7], logprobs: [-1], stop_reason: 'length' }], null)).sequences[0].tokens).toEqual(Int32Array.of(7));
+  });
+});
+
 describe('protobuf laws', () => {
   it('decode(encode(request)) is the request, float32 values exactly', () => {
     fc.assert(
@@ -145,7 +160,7 @@ describe('protobuf laws', () => {
       fc.property(fc.array(fc.array(f32, { maxLength: 10 }), { maxLength: 5 }), fc.dictionary(fc.string(), fc.double({ noNaN: true })), (lps, metrics) => {
         const outs = lps.map((lp) => ({ logprobs: lp, elementwise_loss: lp.map((x) => -x) }));
         const d = decodeForwardBackwardOutput(encodeForwardBackwardOutput(outs, metrics));
-        expect(plain(d.loss_fn_outputs.map((o) => ({ logprobs: o.logprobs.data, elementwise_loss: o.elementwise_loss.data })))).toEqual(outs.map((o) => ({ logprobs: o.logprobs, elementwise_loss: o.elementwise_loss.map((x) => x + 0) })));
+        expect(plain(d.loss_fn_outputs.map((o) => ({ logprobs: o.logprobs.data, elementwise_loss: o.elementwise_loss.data })))).toEqual(outs);
         expect(d.metrics).toEqual(metrics);
         const seqs = lps.map((lp, i) => ({ tokens: lp.map((_, k) => k - 3), logprobs: lp.length > 0 ? lp : null, stop_reason: i % 2 ? ('stop' as const) : ('length' as const) }));
         expect(plain(decodeSampleResponse(encodeSampleResponse(seqs, null)).sequences)).toEqual(seqs);
