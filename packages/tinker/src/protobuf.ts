@@ -369,7 +369,8 @@ function encodeDatum(fn: string, i: number, d: unknown): Uint8Array {
       ids[k] = x;
     }
     const text = new Writer();
-    text.bytes(1, new Uint8Array(ids.buffer));
+    // A plain (not oneof) bytes field: proto3 leaves it out when empty.
+    if (ids.length > 0) text.bytes(1, new Uint8Array(ids.buffer));
     const chunkMsg = new Writer();
     chunkMsg.bytes(1, text.finish());
     w.bytes(1, chunkMsg.finish());
@@ -428,7 +429,8 @@ export function encodeForwardBackwardRequest(body: unknown): Uint8Array {
   for (const [k, v] of entries) {
     const e = new Writer();
     e.string(1, k);
-    if (!Object.is(v, 0)) e.double(2, v);
+    // Map entries carry their value even at the default (upb writes 0.0 too).
+    e.double(2, v);
     w.bytes(5, e.finish());
   }
   if (body.forward_only === true) {

@@ -91,6 +91,23 @@ REQUESTS = [
             },
         },
     ),
+    (
+        "zero_config_value_empty_chunk",
+        {
+            "model_id": "m0",
+            "seq_id": 1,
+            "forward_backward_input": {
+                "loss_fn": "ppo",
+                "loss_fn_config": {"clip_low_threshold": 0.0},
+                "data": [
+                    {
+                        "model_input": {"chunks": [{"type": "encoded_text", "tokens": []}, {"type": "encoded_text", "tokens": [5]}]},
+                        "loss_fn_inputs": {"target_tokens": {"data": [6], "dtype": "int64"}},
+                    }
+                ],
+            },
+        },
+    ),
 ]
 
 
