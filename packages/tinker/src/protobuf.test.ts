@@ -46,7 +46,7 @@ const cmp = (a: Uint8Array, b: Uint8Array): number => Buffer.compare(Buffer.from
 /**
  * A ForwardBackwardRequest with its map entries sorted (top-level maps 5 and 7, each datum's
  * loss_fn_inputs map 2): the bytes modulo map order, which protobuf leaves to the writer (the
- * SDK's upb runtime writes maps in hash-table order).
+ * SDK's upb runtime writes maps in hash-table order, which differs from one Python process to the next).
  */
 function canonicalRequest(b: Uint8Array): string {
   const sortMaps = (fs: [number, Uint8Array][], maps: number[]): Uint8Array[] => {

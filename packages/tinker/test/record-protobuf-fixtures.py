@@ -6,6 +6,9 @@ SDK's pydantic types and serialized with `tinker.proto.request_conv.forward_back
 Responses: ForwardBackwardOutput / SampleResponse messages built with the SDK's generated classes
 (as a server writes them), and what the SDK's `tinker.proto.response_conv` reads from those bytes.
 
+Map entries come out in upb's hash-table order, which differs between runs, so a regenerated file
+changes in that order only; the TypeScript tests compare requests up to map order.
+
 Regenerate (Python 3.12, a throwaway venv):
     python3.12 -m venv /tmp/tkvenv
     /tmp/tkvenv/bin/pip install tinker==0.38.0 protobuf numpy
