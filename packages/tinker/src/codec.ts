@@ -48,7 +48,7 @@ export const jsonCodec: BodyCodec = {
   },
   decode(bytes: Uint8Array, contentType: string): unknown {
     if (/protobuf/i.test(contentType)) {
-      throw new SyntaxError(`jsonCodec: the server answered ${contentType}, a protobuf body; this server needs a protobuf codec (SkyRL >= 0.4 / hosted Tinker)`);
+      throw new SyntaxError(`jsonCodec: the server answered ${contentType}, a protobuf body; this server needs a protobuf codec (hosted Tinker: pass codec: protobufCodec)`);
     }
     return JSON.parse(utf8Decoder.decode(bytes));
   },
