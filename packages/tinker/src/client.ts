@@ -1,5 +1,5 @@
 import { describeValue } from '@paretopo/pareto';
-import { jsonCodec, type BodyCodec } from './codec';
+import { jsonCodec, type BodyCodec, type ResultKind } from './codec';
 import { TinkerError } from './errors';
 import { HttpTransport, type CallOptions } from './http';
 import type { AdamParams, Datum, ForwardResult, LossFn, LossFnOutput, SampleResult, SampledSequence, SamplerRef, SamplingParams } from './types';
@@ -14,7 +14,7 @@ export interface TinkerClientOptions {
    * only: never written to disk, never part of a message.
    */
   apiKey?: string;
-  /** Body encoding [{@link jsonCodec}]. */
+  /** Body encoding [{@link jsonCodec}]; `protobufCodec` for hosted Tinker. */
   codec?: BodyCodec;
   /** Limit of one ordinary request in ms [60 000]. */
   timeoutMs?: number;
@@ -71,8 +71,10 @@ function stringField(what: string, body: unknown, key: string): string {
   return v;
 }
 
-/** A list of numbers as a typed array; linear, and every element checked. */
+/** A list of numbers (or a typed array, as the protobuf codec decodes) as a typed array; linear, and every element checked. */
 function numbers<T extends Float32Array | Int32Array>(what: string, v: unknown, make: new (n: number) => T, integer: boolean): T {
+  if (v instanceof make) return v as T;
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) v = Array.from(v as unknown as ArrayLike<number>);
   if (!Array.isArray(v)) throw bad(what, `has a non-list where numbers belong (got ${describeValue(v)})`);
   const out = new make(v.length);
   for (let i = 0; i < v.length; i++) {
@@ -114,7 +116,10 @@ function parseSample(what: string, body: unknown): SampleResult {
   });
   const pl = (body as Record<string, unknown>).prompt_logprobs;
   let promptLogprobs: Float32Array | null = null;
-  if (Array.isArray(pl)) {
+  if (pl instanceof Float32Array) {
+    // The protobuf codec's form (float32 bytes on the wire, no placeholder for the first token).
+    promptLogprobs = pl;
+  } else if (Array.isArray(pl)) {
     // Some servers put null first (no log-prob for the first prompt token); the rest are numbers.
     promptLogprobs = numbers(what, pl[0] === null ? pl.slice(1) : pl, Float32Array, false);
   }
@@ -254,15 +259,16 @@ export class TinkerClient {
    * @param requestId - The `request_id` a mutating call returned.
    * @param what - Name of the calling method, for messages.
    * @param signal - Aborts the wait.
+   * @param result - What the result holds, so a protobuf codec can ask for it as protobuf.
    * @returns The future's result body.
    * @throws TinkerError `future-failed` with the server's message (400/500 on the future), `future-timeout` past `futureTimeoutMs`.
    */
-  async retrieveFuture(requestId: string, what = 'TinkerClient.retrieveFuture', signal?: AbortSignal): Promise<unknown> {
+  async retrieveFuture(requestId: string, what = 'TinkerClient.retrieveFuture', signal?: AbortSignal, result?: ResultKind): Promise<unknown> {
     assertString(what, 'requestId', requestId);
     const deadline = Date.now() + this.futureTimeoutMs;
     for (;;) {
       try {
-        return await this.http.call('POST', `${API}/retrieve_future`, { request_id: requestId }, { idempotent: true, timeoutMs: this.pollTimeoutMs, signal });
+        return await this.http.call('POST', `${API}/retrieve_future`, { request_id: requestId }, { idempotent: true, timeoutMs: this.pollTimeoutMs, signal, result });
       } catch (err) {
         if (!(err instanceof TinkerError) || err.code !== 'http-status') throw err;
         if (err.status === 408) {
@@ -277,9 +283,9 @@ export class TinkerClient {
     }
   }
 
-  private async submit(what: string, path: string, body: unknown, options: Partial<CallOptions> = {}): Promise<unknown> {
+  private async submit(what: string, path: string, body: unknown, options: Partial<CallOptions> = {}, result?: ResultKind): Promise<unknown> {
     const answer = await this.http.call('POST', `${API}${path}`, body, { idempotent: false, ...options });
-    return this.retrieveFuture(stringField(what, answer, 'request_id'), what, options.signal);
+    return this.retrieveFuture(stringField(what, answer, 'request_id'), what, options.signal, result);
   }
 
   /**
@@ -324,7 +330,10 @@ export class TinkerClient {
     const what = 'TinkerClient.forward';
     assertString(what, 'modelId', modelId);
     checkDatums(what, datums);
-    const body = await this.submit(what, '/forward', { model_id: modelId, forward_input: { data: datums, loss_fn: lossFn } }, { signal });
+    // Hosted Tinker runs a forward as forward_backward with forward_only (it has no /forward).
+    const body = this.http.settings.codec.forwardViaForwardBackward
+      ? await this.submit(what, '/forward_backward', { model_id: modelId, forward_backward_input: { data: datums, loss_fn: lossFn }, forward_only: true }, { signal }, 'forward')
+      : await this.submit(what, '/forward', { model_id: modelId, forward_input: { data: datums, loss_fn: lossFn } }, { signal }, 'forward');
     return parseForward(what, body, datums.length);
   }
 
@@ -366,7 +375,7 @@ export class TinkerClient {
       }
       input.loss_fn_config = cfg;
     }
-    const body = await this.submit(what, '/forward_backward', { model_id: modelId, forward_backward_input: input }, { signal });
+    const body = await this.submit(what, '/forward_backward', { model_id: modelId, forward_backward_input: input }, { signal }, 'forward');
     return parseForward(what, body, datums.length);
   }
 
@@ -494,7 +503,7 @@ export class TinkerClient {
       throw new TypeError(`${what}: from must be { baseModel } or { modelPath } (got ${describeValue(from)})`);
     }
     if (options.promptLogprobs) body.prompt_logprobs = true;
-    const result = parseSample(what, await this.submit(what, '/asample', body, { signal: options.signal }));
+    const result = parseSample(what, await this.submit(what, '/asample', body, { signal: options.signal }, 'sample'));
     if (result.sequences.length !== numSamples) throw bad(what, `has ${result.sequences.length} sequences for ${numSamples} samples`);
     return result;
   }

@@ -1,5 +1,5 @@
 import { requestAbort } from '@paretopo/envs';
-import type { BodyCodec } from './codec';
+import type { BodyCodec, ResultKind } from './codec';
 import { TinkerError } from './errors';
 
 /** Settings of a {@link HttpTransport}, resolved once by the client. */
@@ -35,6 +35,8 @@ export interface CallOptions {
   /** Limit of one attempt in ms instead of the transport's (long polls). */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** What the answer holds (a future's result), for a codec that asks for it in another format. */
+  result?: ResultKind;
 }
 
 /** Waits `ms`, or rejects with an `aborted` error when `signal` fires first. */
@@ -125,7 +127,7 @@ export class HttpTransport {
   private readonly headers: Record<string, string>;
 
   constructor(readonly settings: TransportSettings) {
-    this.headers = { 'content-type': settings.codec.contentType, accept: settings.codec.contentType };
+    this.headers = {};
     if (settings.apiKey !== undefined) this.headers['x-api-key'] = settings.apiKey;
   }
 
@@ -140,7 +142,7 @@ export class HttpTransport {
    */
   async call(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<unknown> {
     const s = this.settings;
-    const payload = method === 'POST' ? s.codec.encode(body) : undefined;
+    const payload = method === 'POST' ? s.codec.encode(body, path) : undefined;
     let last: RetryHint | undefined;
     for (let attempt = 1; attempt <= s.maxAttempts; attempt++) {
       try {
@@ -177,7 +179,13 @@ export class HttpTransport {
       let res: Response;
       let bytes: Uint8Array;
       try {
-        res = await fetch(url, { method, headers: this.headers, body: payload, signal: request.signal });
+        const codec = s.codec;
+        const headers = {
+          'content-type': codec.requestContentType?.(path) ?? codec.contentType,
+          accept: codec.accept?.(options.result) ?? codec.contentType,
+          ...this.headers,
+        };
+        res = await fetch(url, { method, headers, body: payload, signal: request.signal });
         bytes = await readCapped(res, s.maxResponseBytes, what);
       } catch (err) {
         if (err instanceof TinkerError) throw err;
@@ -197,7 +205,7 @@ export class HttpTransport {
         throw e;
       }
       try {
-        return s.codec.decode(bytes, res.headers.get('content-type') ?? '');
+        return s.codec.decode(bytes, res.headers.get('content-type') ?? '', options.result);
       } catch (err) {
         throw new TinkerError('bad-response', `${what} answered a body that does not decode: ${err instanceof Error ? err.message : String(err)}`, { cause: err, status: res.status });
       }

@@ -1,7 +1,9 @@
 export { TinkerError } from './errors';
 export type { TinkerErrorCode } from './errors';
-export { jsonCodec } from './codec';
-export type { BodyCodec } from './codec';
+export { jsonCodec, protobufCodec } from './codec';
+export type { BodyCodec, ResultKind } from './codec';
+export { PROTOBUF_CONTENT_TYPE, decodeForwardBackwardOutput, decodeSampleResponse, encodeForwardBackwardRequest } from './protobuf';
+export type { DecodedForwardOutput, DecodedSampleResponse, DecodedSequence, DecodedTensor } from './protobuf';
 export { TinkerClient } from './client';
 export type { TinkerClientOptions, TrainingModel } from './client';
 export { episodeDatum, packedDatums, tokenAligned } from './datum';

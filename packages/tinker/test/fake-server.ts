@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeForwardBackwardRequest, encodeForwardBackwardOutput, encodeSampleResponse } from '../src/protobuf';
 import recorded from './skyrl-0.3.0.json';
 
 /** A request the fake server saw. */
@@ -7,14 +8,17 @@ export interface SeenRequest {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
+  /** The JSON body, or a protobuf body decoded into the JSON shape. */
   body: any;
+  /** The body's bytes as sent. */
+  bytes: Uint8Array;
 }
 
 /** An answer: status, JSON body (or raw bytes), headers, and optionally no answer at all. */
 export interface FakeAnswer {
   status?: number;
   json?: unknown;
-  raw?: string;
+  raw?: string | Uint8Array;
   headers?: Record<string, string>;
   /** Never answer (a hung server). */
   hang?: boolean;
@@ -78,7 +82,17 @@ export async function startFakeTinker(override?: (req: SeenRequest, n: number) =
       case '/api/v1/retrieve_future': {
         const id = String(req.body.request_id);
         if (!results.has(id)) return { status: 404, json: REC.future_not_found };
-        return { json: results.get(id) };
+        const result = results.get(id) as any;
+        // Asked for protobuf (as hosted Tinker is): forward and sample results come back so.
+        if (/protobuf/.test(req.headers.accept ?? '') && result.loss_fn_outputs) {
+          const outs = result.loss_fn_outputs.map((o: any) => ({ logprobs: o.logprobs.data, elementwise_loss: o.elementwise_loss.data }));
+          return { raw: encodeForwardBackwardOutput(outs, result.metrics ?? {}), headers: { 'content-type': 'application/x-protobuf' } };
+        }
+        if (/protobuf/.test(req.headers.accept ?? '') && result.sequences) {
+          const pl = result.prompt_logprobs ? result.prompt_logprobs.filter((x: unknown) => x !== null) : null;
+          return { raw: encodeSampleResponse(result.sequences, pl), headers: { 'content-type': 'application/x-protobuf' } };
+        }
+        return { json: result };
       }
       default:
         return { status: 404, json: { detail: 'Not Found' } };
@@ -88,8 +102,11 @@ export async function startFakeTinker(override?: (req: SeenRequest, n: number) =
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: text ? JSON.parse(text) : undefined };
+      const bytes = new Uint8Array(Buffer.concat(chunks));
+      const text = Buffer.from(bytes).toString('utf8');
+      const proto = /protobuf/.test(req.headers['content-type'] ?? '');
+      const body = proto ? decodeForwardBackwardRequest(bytes) : text ? JSON.parse(text) : undefined;
+      const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, bytes };
       requests.push(seen);
       if (requests.length > 500) {
         res.writeHead(418).end('{"detail":"too many requests in this test"}');
