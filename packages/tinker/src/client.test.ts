@@ -67,6 +67,20 @@ describe('TinkerClient against a fake server (recorded SkyRL 0.3.0 bodies)', () 
     expect(fake.requests.filter((r) => r.path === '/api/v1/retrieve_future')).toHaveLength(3);
   });
 
+  it("polls again on hosted Tinker's 200 { type: 'try_again' } answers, and times out on them like on 408", async () => {
+    let polls = 0;
+    fake = await startFakeTinker((req) => (req.path === '/api/v1/retrieve_future' && polls++ < 2 ? { json: { type: 'try_again', request_id: 'x', queue_state: 'active' } } : undefined));
+    client = await TinkerClient.connect({ baseUrl: fake.baseUrl, ...fast });
+    const model = await client.createModel({ baseModel: 'Qwen/Qwen3-0.6B', loraRank: 4 });
+    expect(model.modelId).toBe(REC.create_model.model_id);
+    expect(fake.requests.filter((r) => r.path === '/api/v1/retrieve_future')).toHaveLength(3);
+    client.close();
+    await fake.close();
+    fake = await startFakeTinker((req) => (req.path === '/api/v1/retrieve_future' ? { json: { type: 'try_again' } } : undefined));
+    client = await TinkerClient.connect({ baseUrl: fake.baseUrl, ...fast, futureTimeoutMs: 50 });
+    await expect(client.createModel({ baseModel: 'Qwen/Qwen3-0.6B', loraRank: 4 })).rejects.toMatchObject({ code: 'future-timeout' });
+  });
+
   it('sends datums and Adam parameters as the API defines them and reads the recorded results', async () => {
     fake = await startFakeTinker();
     client = await TinkerClient.connect({ baseUrl: fake.baseUrl, ...fast });

@@ -145,6 +145,11 @@ function checkDatums(fn: string, datums: readonly Datum[]): void {
   }
 }
 
+/** A `retrieve_future` answer that says the future has not finished yet (hosted Tinker's form). */
+function isTryAgain(answer: unknown): boolean {
+  return typeof answer === 'object' && answer !== null && !ArrayBuffer.isView(answer) && (answer as { type?: unknown }).type === 'try_again';
+}
+
 /**
  * A client of the Tinker training API (hosted Tinker, SkyRL's Tinker server). One instance holds
  * one session, kept alive by a heartbeat. Every mutating call returns once its future finished
@@ -254,7 +259,8 @@ export class TinkerClient {
   }
 
   /**
-   * Waits for a future: polls `retrieve_future` until it completes (408 = not yet).
+   * Waits for a future: polls `retrieve_future` until it completes (408, or a 200
+   * `{ "type": "try_again" }`, = not yet).
    *
    * @param requestId - The `request_id` a mutating call returned.
    * @param what - Name of the calling method, for messages.
@@ -268,7 +274,13 @@ export class TinkerClient {
     const deadline = Date.now() + this.futureTimeoutMs;
     for (;;) {
       try {
-        return await this.http.call('POST', `${API}/retrieve_future`, { request_id: requestId }, { idempotent: true, timeoutMs: this.pollTimeoutMs, signal, result });
+        const answer = await this.http.call('POST', `${API}/retrieve_future`, { request_id: requestId }, { idempotent: true, timeoutMs: this.pollTimeoutMs, signal, result });
+        // Hosted Tinker may answer 200 `{ "type": "try_again" }` where SkyRL answers 408: not done yet either way.
+        if (isTryAgain(answer)) {
+          if (Date.now() > deadline) throw new TinkerError('future-timeout', `${what}: request ${requestId} did not finish within ${this.futureTimeoutMs} ms`);
+          continue;
+        }
+        return answer;
       } catch (err) {
         if (!(err instanceof TinkerError) || err.code !== 'http-status') throw err;
         if (err.status === 408) {
