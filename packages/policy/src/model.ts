@@ -91,6 +91,14 @@ export interface Tape {
    */
   rows?: Int32Array;
   rowAtt?: Float32Array;
+  /**
+   * The batch's shared prefixes when the forward copied them ({@link ForwardOptions.sharePrefixes}),
+   * and per block the MLP half's activations on the unique rows (`mid` … `g`, packed [U, ·]; then
+   * that block's own `mid` … `g` are empty; undefined for a block whose MLP half ran on `rows` or,
+   * without shared prefixes, on every row).
+   */
+  sp?: SharedPrefixes;
+  uniqueMlp?: (LayerActs | undefined)[];
   /** Residual stream at the input of block l (index l), and the final one (index layers). */
   resid: Float32Array[];
   layers: LayerActs[];
@@ -311,6 +319,30 @@ function copySharedProbs(probs: Float32Array, heads: number, sp: SharedPrefixes,
 }
 
 /**
+ * The backward's fold: adds each sequence's shared rows [·, w] of `full` into the same rows of the
+ * sequence before it (last sequence first, so a chain of equal prefixes sums into its first
+ * sequence; `full` is modified), then packs the unique rows into `out` [U, w].
+ */
+function foldRows(full: Float32Array, out: Float32Array, w: number, sp: SharedPrefixes, seqOffsets: Int32Array): void {
+  const { shared, unique } = sp;
+  for (let s = shared.length - 1; s >= 1; s--) {
+    const n = shared[s] * w;
+    for (let i = 0, dst = seqOffsets[s - 1] * w, src = seqOffsets[s] * w; i < n; i++) full[dst + i] += full[src + i];
+  }
+  for (let r = 0, dst = 0; r < unique.length; r++) {
+    for (let c = 0, src = unique[r] * w; c < w; c++) out[dst++] = full[src + c];
+  }
+}
+
+/** Packed unique rows [U, w] to their places in `full` [T, w], every shared row 0. */
+function unfoldRows(packed: Float32Array, full: Float32Array, w: number, unique: Int32Array): void {
+  full.fill(0);
+  for (let r = 0, src = 0; r < unique.length; r++) {
+    for (let c = 0, dst = unique[r] * w; c < w; c++) full[dst + c] = packed[src++];
+  }
+}
+
+/**
  * TinyGPT: a pre-LN decoder-only transformer (GPT-2 architecture) with learned positions and an
  * output head tied to the token embedding, whose parameters live in ONE flat `Float32Array`
  * ({@link paramLayout} documents the name → (offset, shape) table). Every tensor op runs on a
@@ -461,17 +493,20 @@ export class TinyGPT {
    * {@link ForwardOptions.rows}; the caller has checked them).
    */
   async forwardCore(batch: PackedBatch, positions: Int32Array, rows?: Int32Array, share = true): Promise<Tape> {
-    const { layers, dModel: d, vocab, mlpRatio } = this.config;
+    const { layers, dModel: d, vocab } = this.config;
     const T = batch.tokens.length;
     const R = rows === undefined ? T : rows.length;
     const W = this.views;
     const sp = share ? sharedPrefixes(batch.tokens, batch.seqOffsets) : undefined;
     const resid: Float32Array[] = [await this.embed(batch.tokens, positions)];
     const acts: LayerActs[] = [];
+    const uniqueMlp: (LayerActs | undefined)[] = [];
     let rowAtt: Float32Array | undefined;
     for (let l = 0; l < layers; l++) {
       const last = rows !== undefined && l + 1 === layers;
-      const a = await this.attentionHalf(l, resid[l], batch.seqOffsets, T, last ? R : T, last ? rows : undefined, sp);
+      // With shared prefixes, the MLP half below the head's rows runs on the unique rows only and
+      // keeps its activations packed (uniqueMlp): the backward reads them there.
+      const a = await this.attentionHalf(l, resid[l], batch.seqOffsets, T, last ? R : sp !== undefined ? 0 : T, last ? rows : undefined, sp);
       if (last) {
         rowAtt = gatherRows(a.att, rows, d);
         resid.push(R > 0 ? await this.mlpHalf(l, gatherRows(resid[l], rows, d), rowAtt, a, R) : new Float32Array(0));
@@ -480,17 +515,10 @@ export class TinyGPT {
         const U = sp.unique.length;
         const u = this.layerActs(0, 0, U);
         const nextU = await this.mlpHalf(l, gatherRows(resid[l], sp.unique, d), gatherRows(a.att, sp.unique, d), u, U);
-        const hid = mlpRatio * d;
-        const so = batch.seqOffsets;
-        spreadRows(u.mid, a.mid, d, sp, so);
-        spreadRows(u.ln2, a.ln2, d, sp, so);
-        spreadRows(u.mean2, a.mean2, 1, sp, so);
-        spreadRows(u.rstd2, a.rstd2, 1, sp, so);
-        spreadRows(u.h, a.h, hid, sp, so);
-        spreadRows(u.g, a.g, hid, sp, so);
         const next = new Float32Array(T * d);
-        spreadRows(nextU, next, d, sp, so);
+        spreadRows(nextU, next, d, sp, batch.seqOffsets);
         resid.push(next);
+        uniqueMlp[l] = u;
       } else {
         resid.push(await this.mlpHalf(l, resid[l], a.att, a, T));
       }
@@ -504,7 +532,7 @@ export class TinyGPT {
       await this.backend.run(Op.LayerNorm, { x: resid[layers], gamma: W.lnfw, beta: W.lnfb, out: lnf, mean: meanf, rstd: rstdf, rows: R, dim: d, eps: LN_EPS });
       await this.backend.run(Op.Matmul, { a: lnf, b: W.wte, out: logits, m: R, k: d, n: vocab, transB: true });
     }
-    return { batch, positions, T, rows, rowAtt, resid, layers: acts, lnf, meanf, rstdf, logits };
+    return { batch, positions, T, rows, rowAtt, sp, uniqueMlp, resid, layers: acts, lnf, meanf, rstdf, logits };
   }
 
   /**
@@ -678,48 +706,90 @@ export class TinyGPT {
     await run(Op.LayerNormBackward, {
       x: tape.resid[layers], gamma: W.lnfw, mean: tape.meanf, rstd: tape.rstdf, dOut: dlnf, dx, dGamma: G.lnfw, dBeta: G.lnfb, rows: R, dim: d,
     });
+    // Shared prefixes (the forward copied them): below the last block's attention, every op but
+    // attention is row-wise and its backward is linear in the incoming gradient, and a shared row's
+    // activations equal those of the row it was copied from. So the gradient of each shared row is
+    // folded (summed) into that row and the row-wise backward runs on the U unique rows only
+    // ("folded" gradients, [U, ·]); attention, which mixes rows, runs on every row with the folded
+    // gradient spread back (0 at shared rows), then its output is folded again. Equal in exact
+    // arithmetic to the backward over every row; the sums' order differs, so the last bits can.
+    const sp = tape.sp;
+    const U = sp === undefined ? T : sp.unique.length;
+    const pack = (x: Float32Array, w: number): Float32Array => (sp === undefined ? x : gatherRows(x, sp.unique, w));
     const dg = new Float32Array(T * hid);
     const dh = new Float32Array(T * hid);
     const dq = new Float32Array(T * d);
     const dk = new Float32Array(T * d);
     const dv = new Float32Array(T * d);
     const dqkv = new Float32Array(T * 3 * d);
+    const dqkvU = sp === undefined ? dqkv : new Float32Array(U * 3 * d);
     const dln = new Float32Array(T * d);
+    const dOutFull = sp === undefined ? tmp : new Float32Array(T * d);
+    let folded = false;
     for (let l = layers - 1; l >= 0; l--) {
       const a = tape.layers[l];
       const B = W.blocks[l];
       const GB = G.blocks[l];
-      const n = l + 1 === layers ? R : T;
-      const att = l + 1 === layers && tape.rowAtt !== undefined ? tape.rowAtt : a.att;
+      const top = l + 1 === layers;
+      // The block's MLP half ran on the unique rows (u, its gradient folded to [U, ·] first), on
+      // the head's rows (R, the last block with rows) or on every row.
+      const u = sp === undefined ? undefined : tape.uniqueMlp?.[l];
+      if (sp !== undefined && u === undefined && !(top && rows !== undefined)) {
+        throw new Error(`TinyGPT.backward: the tape lacks block ${l}'s unique-row activations`);
+      }
+      if (u !== undefined && !folded) {
+        const dxU = new Float32Array(U * d);
+        foldRows(dx, dxU, d, sp!, seqOffsets);
+        dx = dxU;
+        folded = true;
+      }
+      const m = u ?? a;
+      const n = u !== undefined ? U : top ? R : T;
+      const att = u !== undefined ? pack(a.att, d) : top && tape.rowAtt !== undefined ? tape.rowAtt : a.att;
       // resid[l+1] = mid + c_proj(gelu(c_fc(ln_2(mid)))); dx = ∂L/∂resid[l+1]
       await run(Op.Matmul, { a: dx, b: B.wp, out: dg, m: n, k: d, n: hid, transB: true });
-      await run(Op.Matmul, { a: a.g, b: dx, out: GB.wp, m: hid, k: n, n: d, transA: true, accumulate: true });
+      await run(Op.Matmul, { a: m.g, b: dx, out: GB.wp, m: hid, k: n, n: d, transA: true, accumulate: true });
       await run(Op.SumRows, { x: dx, out: GB.bp, rows: n, cols: d, accumulate: true });
-      await run(Op.GeluBackward, { x: a.h, dOut: dg, dx: dh, n: n * hid });
+      await run(Op.GeluBackward, { x: m.h, dOut: dg, dx: dh, n: n * hid });
       await run(Op.Matmul, { a: dh, b: B.wfc, out: tmp, m: n, k: hid, n: d, transB: true });
-      await run(Op.Matmul, { a: a.ln2, b: dh, out: GB.wfc, m: d, k: n, n: hid, transA: true, accumulate: true });
+      await run(Op.Matmul, { a: m.ln2, b: dh, out: GB.wfc, m: d, k: n, n: hid, transA: true, accumulate: true });
       await run(Op.SumRows, { x: dh, out: GB.bfc, rows: n, cols: hid, accumulate: true });
       await run(Op.LayerNormBackward, {
-        x: a.mid, gamma: B.ln2w, mean: a.mean2, rstd: a.rstd2, dOut: tmp, dx: dln, dGamma: GB.ln2w, dBeta: GB.ln2b, rows: n, dim: d,
+        x: m.mid, gamma: B.ln2w, mean: m.mean2, rstd: m.rstd2, dOut: tmp, dx: dln, dGamma: GB.ln2w, dBeta: GB.ln2b, rows: n, dim: d,
       });
       await run(Op.Add, { a: dx, b: dln, out: dx, n: n * d });
       // mid = resid[l] + c_proj(attn(q, k, v)); dx = ∂L/∂mid
       await run(Op.Matmul, { a: dx, b: B.wo, out: tmp, m: n, k: d, n: d, transB: true });
       await run(Op.Matmul, { a: att, b: dx, out: GB.wo, m: d, k: n, n: d, transA: true, accumulate: true });
       await run(Op.SumRows, { x: dx, out: GB.bo, rows: n, cols: d, accumulate: true });
-      const dOut = n === T ? tmp : scatterRows(tmp, rows!, d, T);
-      if (n !== T) dx = scatterRows(dx, rows!, d, T);
+      let dOut: Float32Array = tmp;
+      if (u !== undefined) {
+        unfoldRows(tmp, dOutFull, d, sp!.unique);
+        dOut = dOutFull;
+      } else if (n !== T) {
+        dOut = scatterRows(tmp, rows!, d, T);
+        dx = scatterRows(dx, rows!, d, T);
+      }
+      if (sp !== undefined && !folded) {
+        const dxU = new Float32Array(U * d);
+        foldRows(dx, dxU, d, sp, seqOffsets);
+        dx = dxU;
+        folded = true;
+      }
       await run(Op.AttentionBackward, { q: a.q, k: a.k, v: a.v, probs: a.probs, dOut, dq, dk, dv, seqOffsets, heads, headDim });
       mergeQkv(dq, dk, dv, dqkv, T, d);
-      await run(Op.Matmul, { a: dqkv, b: B.wqkv, out: tmp, m: T, k: 3 * d, n: d, transB: true });
-      await run(Op.Matmul, { a: a.ln1, b: dqkv, out: GB.wqkv, m: d, k: T, n: 3 * d, transA: true, accumulate: true });
-      await run(Op.SumRows, { x: dqkv, out: GB.bqkv, rows: T, cols: 3 * d, accumulate: true });
+      if (sp !== undefined) foldRows(dqkv, dqkvU, 3 * d, sp, seqOffsets);
+      await run(Op.Matmul, { a: dqkvU, b: B.wqkv, out: tmp, m: U, k: 3 * d, n: d, transB: true });
+      await run(Op.Matmul, { a: pack(a.ln1, d), b: dqkvU, out: GB.wqkv, m: d, k: U, n: 3 * d, transA: true, accumulate: true });
+      await run(Op.SumRows, { x: dqkvU, out: GB.bqkv, rows: U, cols: 3 * d, accumulate: true });
       await run(Op.LayerNormBackward, {
-        x: tape.resid[l], gamma: B.ln1w, mean: a.mean1, rstd: a.rstd1, dOut: tmp, dx: dln, dGamma: GB.ln1w, dBeta: GB.ln1b, rows: T, dim: d,
+        x: pack(tape.resid[l], d), gamma: B.ln1w, mean: pack(a.mean1, 1), rstd: pack(a.rstd1, 1), dOut: tmp, dx: dln, dGamma: GB.ln1w, dBeta: GB.ln1b, rows: U, dim: d,
       });
-      await run(Op.Add, { a: dx, b: dln, out: dx, n: T * d });
+      await run(Op.Add, { a: dx, b: dln, out: dx, n: U * d });
     }
-    await run(Op.EmbeddingBackward, { ids: tokens, dOut: dx, dTable: G.wte, dim: d });
-    await run(Op.EmbeddingBackward, { ids: tape.positions, dOut: dx, dTable: G.wpe, dim: d });
+    const ids = sp === undefined ? tokens : gatherInts(tokens, sp.unique);
+    const pos = sp === undefined ? tape.positions : gatherInts(tape.positions, sp.unique);
+    await run(Op.EmbeddingBackward, { ids, dOut: dx, dTable: G.wte, dim: d });
+    await run(Op.EmbeddingBackward, { ids: pos, dOut: dx, dTable: G.wpe, dim: d });
   }
 }
