@@ -21,4 +21,4 @@ export type { CheckpointContents, LoadCheckpointOptions, LoadedCheckpoint } from
 export { CheckpointError } from './errors';
 export type { CheckpointErrorCode } from './errors';
 export type { Tape } from './model';
-export type { LayerActs } from './model';
+export type { LayerActs, SharedPrefixes } from './model';
