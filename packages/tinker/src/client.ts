@@ -272,19 +272,19 @@ export class TinkerClient {
   async retrieveFuture(requestId: string, what = 'TinkerClient.retrieveFuture', signal?: AbortSignal, result?: ResultKind): Promise<unknown> {
     assertString(what, 'requestId', requestId);
     const deadline = Date.now() + this.futureTimeoutMs;
+    // Not done yet (SkyRL's 408, or hosted Tinker's 200 `{ "type": "try_again" }`): poll again until the deadline.
+    const notYet = (cause?: unknown) => {
+      if (Date.now() > deadline) throw new TinkerError('future-timeout', `${what}: request ${requestId} did not finish within ${this.futureTimeoutMs} ms`, cause === undefined ? undefined : { cause });
+    };
     for (;;) {
       try {
         const answer = await this.http.call('POST', `${API}/retrieve_future`, { request_id: requestId }, { idempotent: true, timeoutMs: this.pollTimeoutMs, signal, result });
-        // Hosted Tinker may answer 200 `{ "type": "try_again" }` where SkyRL answers 408: not done yet either way.
-        if (isTryAgain(answer)) {
-          if (Date.now() > deadline) throw new TinkerError('future-timeout', `${what}: request ${requestId} did not finish within ${this.futureTimeoutMs} ms`);
-          continue;
-        }
-        return answer;
+        if (!isTryAgain(answer)) return answer;
+        notYet();
       } catch (err) {
         if (!(err instanceof TinkerError) || err.code !== 'http-status') throw err;
         if (err.status === 408) {
-          if (Date.now() > deadline) throw new TinkerError('future-timeout', `${what}: request ${requestId} did not finish within ${this.futureTimeoutMs} ms`, { cause: err });
+          notYet(err);
           continue;
         }
         if (err.status === 400 || err.status === 500) {
