@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { requestAbort } from '@paretopo/envs';
 import type { BodyCodec, ResultKind } from './codec';
 import { TinkerError } from './errors';
@@ -21,6 +22,13 @@ export interface TransportSettings {
   maxResponseBytes: number;
   /** Source of jitter in [0, 1). */
   random: () => number;
+  /** Headers sent with every request (besides the API key) [none]. */
+  headers?: Record<string, string>;
+  /**
+   * Whether every POST carries an `X-Idempotency-Key`, one per call and the same on each of its
+   * attempts, as the official Python SDK sends it [false].
+   */
+  idempotencyKeys?: boolean;
 }
 
 /** Options of one {@link HttpTransport.call}. */
@@ -37,6 +45,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** What the answer holds (a future's result), for a codec that asks for it in another format. */
   result?: ResultKind;
+  /** Headers of this call only. */
+  headers?: Record<string, string>;
 }
 
 /** Waits `ms`, or rejects with an `aborted` error when `signal` fires first. */
@@ -127,7 +137,7 @@ export class HttpTransport {
   private readonly headers: Record<string, string>;
 
   constructor(readonly settings: TransportSettings) {
-    this.headers = {};
+    this.headers = { ...(settings.headers ?? {}) };
     if (settings.apiKey !== undefined) this.headers['x-api-key'] = settings.apiKey;
   }
 
@@ -143,10 +153,12 @@ export class HttpTransport {
   async call(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<unknown> {
     const s = this.settings;
     const payload = method === 'POST' ? s.codec.encode(body, path) : undefined;
+    // One key per call, the same on every attempt, so a server that deduplicates sees the repeats as one.
+    const idempotency = s.idempotencyKeys === true && method === 'POST' ? { 'x-idempotency-key': `paretopo-retry-${randomUUID()}` } : undefined;
     let last: RetryHint | undefined;
     for (let attempt = 1; attempt <= s.maxAttempts; attempt++) {
       try {
-        return await this.attempt(method, path, payload, options);
+        return await this.attempt(method, path, payload, options, idempotency);
       } catch (err) {
         if (!(err instanceof TinkerError)) throw err;
         const hint = err as RetryHint;
@@ -168,7 +180,7 @@ export class HttpTransport {
     throw new TinkerError(last!.code, `${last!.message} (after ${s.maxAttempts} attempts)`, { status: last!.status, cause: last });
   }
 
-  private async attempt(method: string, path: string, payload: Uint8Array | undefined, options: CallOptions): Promise<unknown> {
+  private async attempt(method: string, path: string, payload: Uint8Array | undefined, options: CallOptions, idempotency: Record<string, string> | undefined): Promise<unknown> {
     const s = this.settings;
     const url = `${s.baseUrl}${path}`;
     const what = `Tinker: ${method} ${url}`;
@@ -180,11 +192,13 @@ export class HttpTransport {
       let bytes: Uint8Array;
       try {
         const codec = s.codec;
-        const headers = {
-          'content-type': codec.requestContentType?.(path) ?? codec.contentType,
+        const headers: Record<string, string> = {
           accept: codec.accept?.(options.result) ?? codec.contentType,
+          ...idempotency,
+          ...options.headers,
           ...this.headers,
         };
+        if (payload !== undefined) headers['content-type'] = codec.requestContentType?.(path) ?? codec.contentType;
         res = await fetch(url, { method, headers, body: payload, signal: request.signal });
         bytes = await readCapped(res, s.maxResponseBytes, what);
       } catch (err) {

@@ -14,6 +14,9 @@ the base model; save_state; a second training client that loads the checkpoint; 
 A second, short run has the server's client config ask for zstd-compressed forward_backward bodies
 (`proto_compress_fwdbwd`), to record what the SDK does then.
 
+Keys are sorted, so a regenerated file differs only where the SDK's upb runtime wrote protobuf map
+entries in another order (`body_hex`; the tests decode it, which undoes the order).
+
 No key is used or stored: the SDK is given the dummy key "tml-dummy-key-for-local-recording" and talks
 to 127.0.0.1 only. Telemetry is off (TINKER_TELEMETRY=0).
 
@@ -315,7 +318,7 @@ def main():
         "requests": main_requests,
         "compressed_forward_backward": fb,
     }
-    json.dump(out, sys.stdout, indent=1)
+    json.dump(out, sys.stdout, indent=1, sort_keys=True)
     print()
 
 
