@@ -1,4 +1,5 @@
 import { describeValue } from '@paretopo/pareto';
+import { JwtCredential } from './auth';
 import { jsonCodec, protobufCodec, type BodyCodec, type ResultKind } from './codec';
 import { TinkerError } from './errors';
 import { HttpTransport, type CallOptions } from './http';
@@ -20,7 +21,8 @@ export interface TinkerClientOptions {
    * (`seq_id` from 1) and each session's models (`model_seq_id` from 0); samples through sampling
    * sessions (`create_sampling_session`, then `asample` with the session's `seq_id` from 0); fills in
    * the SDK's Adam defaults; sends an `X-Idempotency-Key` per call; reads a future that failed with a
-   * 200 `{ "error": … }` as failed. Implies `codec: protobufCodec` unless a codec is given.
+   * 200 `{ "error": … }` as failed; exchanges the API key for a JWT at `/api/v1/auth/token` when the
+   * config says `pjwt_auth_enabled`. Implies `codec: protobufCodec` unless a codec is given.
    * Checked against the SDK's requests (`test/hosted-requests.json`), not against the service.
    */
   hosted?: boolean;
@@ -286,6 +288,12 @@ export class TinkerClient {
       const config = await http.call('POST', `${API}/client/config`, { sdk_version: HOSTED_SDK_VERSION }, { idempotent: true });
       if (config === null || typeof config !== 'object' || Array.isArray(config) || ArrayBuffer.isView(config)) throw bad(what, `to client/config is not an object (got ${describeValue(config)})`);
       state = { config: config as Record<string, unknown>, nextModelSeq: 0, nextSamplingSeq: 0, lastSeq: new Map(), broken: new Map(), samplers: new Map() };
+      if (state.config.pjwt_auth_enabled === true && apiKey !== undefined) {
+        // The server wants a JWT: the key is exchanged for one (renewed near expiry), as the SDK does.
+        http.useCredential(
+          new JwtCredential(async () => stringField('TinkerClient: the JWT exchange', await http.call('POST', `${API}/auth/token`, {}, { idempotent: true, apiKeyOnly: true }), 'jwt')),
+        );
+      }
     }
     const tags = options.tags ?? ['paretopo'];
     const sessionBody = hosted

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { REC, startFakeTinker, type FakeAnswer, type SeenRequest } from '../test/fake-server';
 import recording from '../test/hosted-requests.json';
+import { JwtCredential, jwtExpiry } from './auth';
 import { HOSTED_SDK_VERSION, TinkerClient } from './client';
 import { jsonCodec } from './codec';
 import { TinkerError } from './errors';
@@ -288,5 +289,95 @@ describe('TinkerClient hosted mode: numbering, sampling sessions, failures', () 
     client = await TinkerClient.connect({ baseUrl: fake.baseUrl, ...fast, hosted: true, codec: jsonCodec });
     await client.forwardBackward(model.modelId, [datum([1, 2], [2, 3], [1, 1])], 'cross_entropy');
     expect(fake.requests.at(-2)!.headers['content-type']).toBe('application/json');
+  });
+});
+
+/** An unsigned JWT with these claims (the client reads `exp`, never a signature). */
+const jwt = (claims: Record<string, unknown>) => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
+describe('TinkerClient hosted mode: JWT auth (pjwt_auth_enabled)', () => {
+  it('exchanges the API key for a JWT and sends the JWT from then on, as the SDK recording does', async () => {
+    const jwts: string[] = [];
+    fake = await sdkLikeServer((req) => {
+      if (req.path === '/api/v1/client/config') return { json: { pjwt_auth_enabled: true } };
+      if (req.path === '/api/v1/auth/token') {
+        jwts.push(jwt({ iat: Date.now() / 1000, exp: Date.now() / 1000 + 3600, n: jwts.length + 1 }));
+        return { json: { jwt: jwts.at(-1) } };
+      }
+      return undefined;
+    });
+    client = await TinkerClient.connect({ baseUrl: fake.baseUrl, hosted: true, ...fast });
+    const model = await client.createModel({ baseModel: BASE, loraRank: 8 });
+    await client.optimStep(model.modelId, { learningRate: 1e-4 });
+    const label = (v: unknown) => (v === fast.apiKey ? '<api key>' : jwts.includes(v as string) ? `<jwt ${jwts.indexOf(v as string) + 1} from /api/v1/auth/token>` : String(v));
+    const recorded = (SDK as unknown as { jwt_auth: Recorded[] }).jwt_auth.filter((r) => !NOT_SENT.test(r.path));
+    expect(fake.requests.map((r) => [r.path, label(r.headers['x-api-key'])])).toEqual(recorded.map((r) => [r.path, r.headers['x-api-key']]));
+    expect(fake.requests.find((r) => r.path === '/api/v1/auth/token')!.body).toEqual({});
+  });
+
+  it('replaces a JWT the server rejects as invalid_token and sends the request once more', async () => {
+    let exchanges = 0;
+    let rejected = false;
+    fake = await startFakeTinker((req) => {
+      if (req.path === '/api/v1/client/config') return { json: { pjwt_auth_enabled: true } };
+      if (req.path === '/api/v1/auth/token') return { json: { jwt: jwt({ exp: Date.now() / 1000 + 3600, n: ++exchanges }) } };
+      if (req.path === '/api/v1/optim_step' && !rejected) {
+        rejected = true;
+        return { status: 401, json: { detail: 'token revoked' }, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
+      }
+      return undefined;
+    });
+    client = await TinkerClient.connect({ baseUrl: fake.baseUrl, hosted: true, ...fast, maxAttempts: 1 });
+    await client.optimStep('m', { learningRate: 1e-4 });
+    const optim = fake.requests.filter((r) => r.path === '/api/v1/optim_step');
+    expect(optim).toHaveLength(2);
+    expect(optim[0].headers['x-api-key']).not.toBe(optim[1].headers['x-api-key']);
+    expect(optim[0].headers['x-idempotency-key']).toBe(optim[1].headers['x-idempotency-key']);
+    expect(exchanges).toBe(2);
+  });
+
+  it('a 401 that is not invalid_token fails, and no key or JWT shows in the message', async () => {
+    fake = await startFakeTinker((req) => {
+      if (req.path === '/api/v1/client/config') return { json: { pjwt_auth_enabled: true } };
+      if (req.path === '/api/v1/auth/token') return { status: 401, json: { detail: 'unknown API key' } };
+      return undefined;
+    });
+    const err = (await TinkerClient.connect({ baseUrl: fake.baseUrl, hosted: true, ...fast }).catch((e: unknown) => e)) as TinkerError;
+    expect(err).toBeInstanceOf(TinkerError);
+    expect(err.status).toBe(401);
+    expect(err.message).toContain('/api/v1/auth/token failed with 401: unknown API key');
+    expect(err.message).not.toContain(fast.apiKey);
+  });
+});
+
+describe('JwtCredential', () => {
+  it('exchanges once, renews within a minute of exp, falls back to a valid JWT when renewal fails, and keeps one without exp', async () => {
+    let now = 1000;
+    let n = 0;
+    let fail = false;
+    const cred = new JwtCredential(async () => {
+      if (fail) throw new Error('exchange down');
+      n++;
+      return jwt({ exp: 1000 + 120 * n });
+    }, () => now);
+    const a = await cred.get();
+    expect(await Promise.all([cred.get(), cred.get()])).toEqual([a, a]);
+    expect(n).toBe(1);
+    now = 1000 + 61; // 59 s left: renew
+    const b = await cred.get();
+    expect(b).not.toBe(a);
+    expect(n).toBe(2);
+    now = 1000 + 240 - 30; // 30 s left, renewal fails: the current JWT is still valid
+    fail = true;
+    expect(await cred.get()).toBe(b);
+    now = 1000 + 241; // expired, renewal fails: the failure
+    await expect(cred.get()).rejects.toThrow('exchange down');
+    // Concurrent rejections of one JWT cost one exchange.
+    fail = false;
+    const c = await cred.replace(b);
+    expect(await cred.replace(b)).toBe(c);
+    expect(n).toBe(3);
+    expect(jwtExpiry('not.a-jwt')).toBe(Infinity);
+    expect(jwtExpiry(jwt({ exp: 5 }))).toBe(5);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { requestAbort } from '@paretopo/envs';
+import type { Credential } from './auth';
 import type { BodyCodec, ResultKind } from './codec';
 import { TinkerError } from './errors';
 
@@ -47,6 +48,8 @@ export interface CallOptions {
   result?: ResultKind;
   /** Headers of this call only. */
   headers?: Record<string, string>;
+  /** Send the API key itself even where a {@link Credential} is in use (the JWT exchange). */
+  apiKeyOnly?: boolean;
 }
 
 /** Waits `ms`, or rejects with an `aborted` error when `signal` fires first. */
@@ -126,7 +129,7 @@ function causeCode(err: unknown): string | undefined {
  */
 const DROPPED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
-type RetryHint = TinkerError & { retryAfterMs?: number; refused?: boolean; dropped?: boolean };
+type RetryHint = TinkerError & { retryAfterMs?: number; refused?: boolean; dropped?: boolean; invalidToken?: boolean };
 
 /**
  * One HTTP call to the Tinker API with a timeout per attempt, retries with exponential backoff
@@ -135,10 +138,16 @@ type RetryHint = TinkerError & { retryAfterMs?: number; refused?: boolean; dropp
  */
 export class HttpTransport {
   private readonly headers: Record<string, string>;
+  private credential: Credential | undefined;
 
   constructor(readonly settings: TransportSettings) {
     this.headers = { ...(settings.headers ?? {}) };
     if (settings.apiKey !== undefined) this.headers['x-api-key'] = settings.apiKey;
+  }
+
+  /** Sends `credential`'s value as `X-API-Key` from now on instead of the API key (hosted Tinker's JWT auth). */
+  useCredential(credential: Credential): void {
+    this.credential = credential;
   }
 
   /**
@@ -156,12 +165,23 @@ export class HttpTransport {
     // One key per call, the same on every attempt, so a server that deduplicates sees the repeats as one.
     const idempotency = s.idempotencyKeys === true && method === 'POST' ? { 'x-idempotency-key': `paretopo-retry-${randomUUID()}` } : undefined;
     let last: RetryHint | undefined;
+    const credential = options.apiKeyOnly === true ? undefined : this.credential;
+    let key = credential === undefined ? undefined : await credential.get();
+    let replayed = false;
     for (let attempt = 1; attempt <= s.maxAttempts; attempt++) {
       try {
-        return await this.attempt(method, path, payload, options, idempotency);
+        return await this.attempt(method, path, payload, options, { ...idempotency, ...(key === undefined ? {} : { 'x-api-key': key }) });
       } catch (err) {
         if (!(err instanceof TinkerError)) throw err;
         const hint = err as RetryHint;
+        // The server refused the JWT itself (401 invalid_token, e.g. revoked early): a new one, and
+        // the request once more, as the SDK does; it did not run.
+        if (hint.invalidToken === true && credential !== undefined && key !== undefined && !replayed) {
+          replayed = true;
+          key = await credential.replace(key);
+          attempt--;
+          continue;
+        }
         const st = err.status;
         // A dropped connection is retried once, also for a call that is not idempotent: the server
         // closes a connection with a request in flight only when it dies, and then the retry is
@@ -180,7 +200,7 @@ export class HttpTransport {
     throw new TinkerError(last!.code, `${last!.message} (after ${s.maxAttempts} attempts)`, { status: last!.status, cause: last });
   }
 
-  private async attempt(method: string, path: string, payload: Uint8Array | undefined, options: CallOptions, idempotency: Record<string, string> | undefined): Promise<unknown> {
+  private async attempt(method: string, path: string, payload: Uint8Array | undefined, options: CallOptions, perCall: Record<string, string>): Promise<unknown> {
     const s = this.settings;
     const url = `${s.baseUrl}${path}`;
     const what = `Tinker: ${method} ${url}`;
@@ -194,9 +214,9 @@ export class HttpTransport {
         const codec = s.codec;
         const headers: Record<string, string> = {
           accept: codec.accept?.(options.result) ?? codec.contentType,
-          ...idempotency,
           ...options.headers,
           ...this.headers,
+          ...perCall,
         };
         if (payload !== undefined) headers['content-type'] = codec.requestContentType?.(path) ?? codec.contentType;
         res = await fetch(url, { method, headers, body: payload, signal: request.signal });
@@ -214,6 +234,7 @@ export class HttpTransport {
       }
       if (!res.ok) {
         const e: RetryHint = new TinkerError('http-status', `${what} failed with ${res.status}: ${serverMessage(bytes)}`, { status: res.status });
+        e.invalidToken = res.status === 401 && /error="invalid_token"/.test(res.headers.get('www-authenticate') ?? '');
         const ra = Number(res.headers.get('retry-after'));
         if (res.headers.has('retry-after') && Number.isFinite(ra) && ra >= 0) e.retryAfterMs = ra * 1000;
         throw e;

@@ -12,7 +12,9 @@ The flow: create a LoRA training client; forward_backward + optim_step; forward;
 a sampling client on that path (two samples, the second with prompt log-probs); a sampling client on
 the base model; save_state; a second training client that loads the checkpoint; wait for a heartbeat.
 A second, short run has the server's client config ask for zstd-compressed forward_backward bodies
-(`proto_compress_fwdbwd`), to record what the SDK does then.
+(`proto_compress_fwdbwd`), a third for JWT auth (`pjwt_auth_enabled`: the SDK exchanges its key at
+/api/v1/auth/token and sends the JWT instead), to record what the SDK does then. `X-API-Key` values
+are written as "<api key>" or "<jwt N from /api/v1/auth/token>", never as the value.
 
 Keys are sorted, so a regenerated file differs only where the SDK's upb runtime wrote protobuf map
 entries in another order (`body_hex`; the tests decode it, which undoes the order).
@@ -48,6 +50,15 @@ from tinker import types as t  # noqa: E402
 from tinker.proto import tinker_public_pb2 as pb  # noqa: E402
 
 DUMMY_KEY = "tml-dummy-key-for-local-recording"
+
+
+def fake_jwt(n):
+    """An unsigned JWT whose claims say it lives an hour (the SDK reads exp and iat, never checks a signature)."""
+    import base64
+
+    enc = lambda obj: base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+    now = int(time.time())
+    return f"{enc({'alg': 'none'})}.{enc({'iat': now, 'exp': now + 3600, 'n': n})}.sig"
 BASE_MODEL = "Qwen/Qwen3-4B-Instruct-2507"
 SESSION_ID = "sess-0001"
 
@@ -73,6 +84,7 @@ class State:
         self.next_future = 1
         self.models = 0
         self.samplers = {}
+        self.jwts = []
 
     def future(self, result, **extra):
         with self.lock:
@@ -82,11 +94,15 @@ class State:
         return {"request_id": rid, **extra}
 
 
-def headers_of(handler):
+def headers_of(handler, state):
     out = {}
     for name, value in handler.headers.items():
         key = name.lower()
-        if key == "x-api-key" or key == "authorization":
+        if key == "x-api-key" and value in state.jwts:
+            out[key] = f"<jwt {state.jwts.index(value) + 1} from /api/v1/auth/token>"
+        elif key == "x-api-key" and value == DUMMY_KEY:
+            out[key] = "<api key>"
+        elif key == "x-api-key" or key == "authorization":
             out[key] = "<redacted>"
         elif key in VOLATILE and VOLATILE[key] is not None:
             out[key] = VOLATILE[key]
@@ -171,7 +187,7 @@ def make_handler(state):
 
         def handle_request(self, raw):
             path = self.path
-            hdrs = headers_of(self)
+            hdrs = headers_of(self, state)
             if self.headers.get("content-encoding") == "zstd":
                 raw = zstandard.ZstdDecompressor().decompress(raw)
             proto = "protobuf" in (self.headers.get("content-type") or "")
@@ -200,6 +216,10 @@ def make_handler(state):
             J = "application/json"
             if path == "/api/v1/client/config":
                 return 200, state.client_config, J
+            if path == "/api/v1/auth/token":
+                with state.lock:
+                    state.jwts.append(fake_jwt(len(state.jwts) + 1))
+                    return 200, {"jwt": state.jwts[-1]}, J
             if path == "/api/v1/client/dynamic_config":
                 return 200, {}, J
             if path == "/api/v1/create_session":
@@ -295,6 +315,12 @@ def compressed_flow(base_url):
     training.forward_backward([datum([1, 2, 3], [2, 3, 4], [1.0, 1.0, 1.0])], "cross_entropy").result()
 
 
+def jwt_flow(base_url):
+    service = tinker.ServiceClient(base_url=base_url, api_key=DUMMY_KEY)
+    training = service.create_lora_training_client(base_model=BASE_MODEL, rank=8).result()
+    training.optim_step(t.AdamParams(learning_rate=1e-4)).result()
+
+
 def run(flow, client_config):
     state = State(client_config)
     server, url = serve(state)
@@ -312,11 +338,13 @@ def main():
     main_requests = run(main_flow, {})
     compressed = run(compressed_flow, {"proto_compress_fwdbwd": True})
     fb = [r for r in compressed if r["path"] == "/api/v1/forward_backward"]
+    jwt = run(jwt_flow, {"pjwt_auth_enabled": True})
     out = {
         "sdk": f"tinker {version('tinker')}",
         "note": "Written by packages/tinker/test/record-hosted-requests.py: the requests tinker.ServiceClient sent to a local stand-in server, in arrival order (background heartbeats interleave). API key values are '<redacted>'.",
         "requests": main_requests,
         "compressed_forward_backward": fb,
+        "jwt_auth": jwt,
     }
     json.dump(out, sys.stdout, indent=1, sort_keys=True)
     print()
