@@ -1,5 +1,6 @@
 import { describeValue } from '@paretopo/pareto';
-import { jsonCodec, type BodyCodec, type ResultKind } from './codec';
+import { JwtCredential } from './auth';
+import { jsonCodec, protobufCodec, type BodyCodec, type ResultKind } from './codec';
 import { TinkerError } from './errors';
 import { HttpTransport, type CallOptions } from './http';
 import type { AdamParams, Datum, ForwardResult, LossFn, LossFnOutput, SampleResult, SampledSequence, SamplerRef, SamplingParams } from './types';
@@ -14,7 +15,18 @@ export interface TinkerClientOptions {
    * only: never written to disk, never part of a message.
    */
   apiKey?: string;
-  /** Body encoding [{@link jsonCodec}]; `protobufCodec` for hosted Tinker. */
+  /**
+   * Speak hosted Tinker's protocol, as the official Python SDK `tinker` 0.38.0 sends it [false:
+   * SkyRL's]. Asks the server for its client config first; numbers each model's training requests
+   * (`seq_id` from 1) and each session's models (`model_seq_id` from 0); samples through sampling
+   * sessions (`create_sampling_session`, then `asample` with the session's `seq_id` from 0); fills in
+   * the SDK's Adam defaults; sends an `X-Idempotency-Key` per call; reads a future that failed with a
+   * 200 `{ "error": … }` as failed; exchanges the API key for a JWT at `/api/v1/auth/token` when the
+   * config says `pjwt_auth_enabled`. Implies `codec: protobufCodec` unless a codec is given.
+   * Checked against the SDK's requests (`test/hosted-requests.json`), not against the service.
+   */
+  hosted?: boolean;
+  /** Body encoding [{@link jsonCodec}; {@link protobufCodec} with `hosted`]. */
   codec?: BodyCodec;
   /** Limit of one ordinary request in ms [60 000]. */
   timeoutMs?: number;
@@ -49,6 +61,28 @@ export interface TrainingModel {
 }
 
 const API = '/api/v1';
+
+/** The SDK release whose wire format `hosted` mode speaks (sent as `sdk_version`, as the SDK sends its own). */
+export const HOSTED_SDK_VERSION = '0.38.0';
+
+/** The SDK's `AdamParams` defaults, sent in full in hosted mode as the SDK sends them. */
+const SDK_ADAM = { beta1: 0.9, beta2: 0.95, eps: 1e-12, weight_decay: 0, grad_clip_norm: 0 };
+
+/** Per-session and per-model counters of hosted Tinker's request numbering. */
+interface HostedState {
+  /** The server's client config (`/api/v1/client/config`), as it answered. */
+  config: Record<string, unknown>;
+  /** `model_seq_id` of the next `create_model` (per session, from 0). */
+  nextModelSeq: number;
+  /** `sampling_session_seq_id` of the next sampling session (per session, from 0). */
+  nextSamplingSeq: number;
+  /** Last `seq_id` sent per model (the first training request of a model is 1). */
+  lastSeq: Map<string, number>;
+  /** Models whose numbering broke (a request with a `seq_id` may not have reached the server), with that failure. */
+  broken: Map<string, { message: string; error: TinkerError }>;
+  /** Sampling sessions by sampler (`base:…` / `path:…`), with the `seq_id` of their next sample. */
+  samplers: Map<string, Promise<{ id: string; next: number }>>;
+}
 
 function posInt(name: string, v: number | undefined, dflt: number, min = 1): number {
   if (v === undefined) return dflt;
@@ -150,6 +184,15 @@ function isTryAgain(answer: unknown): boolean {
   return typeof answer === 'object' && answer !== null && !ArrayBuffer.isView(answer) && (answer as { type?: unknown }).type === 'try_again';
 }
 
+/** A `retrieve_future` answer that says the request failed (hosted Tinker's 200 `{ "error": … }`). */
+function failedFuture(answer: unknown): string | undefined {
+  if (typeof answer !== 'object' || answer === null || ArrayBuffer.isView(answer)) return undefined;
+  const e = (answer as { error?: unknown; category?: unknown }).error;
+  if (typeof e !== 'string') return undefined;
+  const category = (answer as { category?: unknown }).category;
+  return typeof category === 'string' && category !== '' ? `${e} (category ${category})` : e;
+}
+
 /**
  * A client of the Tinker training API (hosted Tinker, SkyRL's Tinker server). One instance holds
  * one session, kept alive by a heartbeat. Every mutating call returns once its future finished
@@ -174,12 +217,23 @@ export class TinkerClient {
   private readonly pollTimeoutMs: number;
   private readonly futureTimeoutMs: number;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly hosted: HostedState | undefined;
 
-  private constructor(http: HttpTransport, sessionId: string, pollTimeoutMs: number, futureTimeoutMs: number) {
+  private constructor(http: HttpTransport, sessionId: string, pollTimeoutMs: number, futureTimeoutMs: number, hosted: HostedState | undefined) {
     this.http = http;
     this.sessionId = sessionId;
     this.pollTimeoutMs = pollTimeoutMs;
     this.futureTimeoutMs = futureTimeoutMs;
+    this.hosted = hosted;
+  }
+
+  /**
+   * With `hosted`: the server's client config (`POST /api/v1/client/config`), as it answered
+   * (feature flags such as `proto_compress_fwdbwd`, `fwdbwd_max_chunk_len`, `pjwt_auth_enabled`);
+   * undefined otherwise.
+   */
+  get serverConfig(): Readonly<Record<string, unknown>> | undefined {
+    return this.hosted?.config;
   }
 
   /**
@@ -210,10 +264,15 @@ export class TinkerClient {
     if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey === '' || /[\r\n]/.test(apiKey))) {
       throw new TypeError('TinkerClient.connect: options.apiKey must be a non-empty single-line string');
     }
+    if (options.hosted !== undefined && typeof options.hosted !== 'boolean') {
+      throw new TypeError(`TinkerClient.connect: options.hosted must be a boolean (got ${describeValue(options.hosted)})`);
+    }
+    const hosted = options.hosted === true;
     const http = new HttpTransport({
       baseUrl: options.baseUrl.replace(/\/+$/, '').replace(/\/api\/v1$/, ''),
       apiKey,
-      codec: options.codec ?? jsonCodec,
+      codec: options.codec ?? (hosted ? protobufCodec : jsonCodec),
+      idempotencyKeys: hosted,
       timeoutMs: posInt('timeoutMs', options.timeoutMs, 60_000),
       maxAttempts: posInt('maxAttempts', options.maxAttempts, 4),
       backoffMs: posInt('backoffMs', options.backoffMs, 250, 0),
@@ -223,10 +282,27 @@ export class TinkerClient {
     });
     const heartbeatMs = posInt('heartbeatMs', options.heartbeatMs, 10_000, 0);
     const what = 'TinkerClient.connect';
-    const body = await http.call('POST', `${API}/create_session`, { tags: options.tags ?? ['paretopo'], sdk_version: 'paretopo-0.1.0', type: 'create_session' }, { idempotent: false });
+    let state: HostedState | undefined;
+    if (hosted) {
+      // As the SDK does before anything else: the server's feature flags for this client.
+      const config = await http.call('POST', `${API}/client/config`, { sdk_version: HOSTED_SDK_VERSION }, { idempotent: true });
+      if (config === null || typeof config !== 'object' || Array.isArray(config) || ArrayBuffer.isView(config)) throw bad(what, `to client/config is not an object (got ${describeValue(config)})`);
+      state = { config: config as Record<string, unknown>, nextModelSeq: 0, nextSamplingSeq: 0, lastSeq: new Map(), broken: new Map(), samplers: new Map() };
+      if (state.config.pjwt_auth_enabled === true && apiKey !== undefined) {
+        // The server wants a JWT: the key is exchanged for one (renewed near expiry), as the SDK does.
+        http.useCredential(
+          new JwtCredential(async () => stringField('TinkerClient: the JWT exchange', await http.call('POST', `${API}/auth/token`, {}, { idempotent: true, apiKeyOnly: true }), 'jwt')),
+        );
+      }
+    }
+    const tags = options.tags ?? ['paretopo'];
+    const sessionBody = hosted
+      ? { tags, user_metadata: {}, sdk_version: HOSTED_SDK_VERSION, type: 'create_session' }
+      : { tags, sdk_version: 'paretopo-0.1.0', type: 'create_session' };
+    const body = await http.call('POST', `${API}/create_session`, sessionBody, { idempotent: false });
     const err = (body as { error_message?: unknown } | null)?.error_message;
     if (typeof err === 'string' && err !== '') throw new TinkerError('http-status', `${what}: the server refused the session: ${err}`);
-    const client = new TinkerClient(http, stringField(what, body, 'session_id'), posInt('pollTimeoutMs', options.pollTimeoutMs, 330_000), posInt('futureTimeoutMs', options.futureTimeoutMs, 3_600_000));
+    const client = new TinkerClient(http, stringField(what, body, 'session_id'), posInt('pollTimeoutMs', options.pollTimeoutMs, 330_000), posInt('futureTimeoutMs', options.futureTimeoutMs, 3_600_000), state);
     if (heartbeatMs > 0) {
       client.timer = setInterval(() => {
         client.heartbeat().catch(() => undefined);
@@ -254,6 +330,8 @@ export class TinkerClient {
       this.heartbeatError = undefined;
     } catch (err) {
       this.heartbeatError = err instanceof TinkerError ? err : new TinkerError('network', String(err), { cause: err });
+      // 410: the session has ended on the server; the SDK stops its heartbeat then.
+      if (this.hosted !== undefined && err instanceof TinkerError && err.status === 410) this.close();
       throw err;
     }
   }
@@ -278,7 +356,13 @@ export class TinkerClient {
     };
     for (;;) {
       try {
-        const answer = await this.http.call('POST', `${API}/retrieve_future`, { request_id: requestId }, { idempotent: true, timeoutMs: this.pollTimeoutMs, signal, result });
+        // Hosted: the SDK's body; with allow_metadata_only false the server answers the whole result.
+        const poll = this.hosted === undefined ? { request_id: requestId } : { request_id: requestId, allow_metadata_only: false };
+        const answer = await this.http.call('POST', `${API}/retrieve_future`, poll, { idempotent: true, timeoutMs: this.pollTimeoutMs, signal, result });
+        if (this.hosted !== undefined) {
+          const failed = failedFuture(answer);
+          if (failed !== undefined) throw new TinkerError('future-failed', `${what}: the server failed request ${requestId}: ${failed}`);
+        }
         if (!isTryAgain(answer)) return answer;
         notYet();
       } catch (err) {
@@ -295,9 +379,60 @@ export class TinkerClient {
     }
   }
 
-  private async submit(what: string, path: string, body: unknown, options: Partial<CallOptions> = {}, result?: ResultKind): Promise<unknown> {
-    const answer = await this.http.call('POST', `${API}${path}`, body, { idempotent: false, ...options });
+  /**
+   * Sends a mutating request and waits for its future. With `seqModel` (hosted mode), the body gets
+   * that model's next `seq_id`; if the request fails, later training requests of the model are
+   * refused, since the server orders them by `seq_id` and would wait for the one that may be lost.
+   */
+  private async submit(what: string, path: string, body: Record<string, unknown>, options: Partial<CallOptions> = {}, result?: ResultKind, seqModel?: string): Promise<unknown> {
+    let answer: unknown;
+    const h = this.hosted;
+    if (h !== undefined && seqModel !== undefined) {
+      const broken = h.broken.get(seqModel);
+      if (broken !== undefined) {
+        const { message, error } = broken;
+        throw new TinkerError(error.code, `${what}: model ${seqModel} cannot take more requests: ${message}. Hosted Tinker runs a model's requests in seq_id order, so it would wait for that one; create a new model (or load a checkpoint into one)`, { status: error.status, cause: error });
+      }
+      const seq = (h.lastSeq.get(seqModel) ?? 0) + 1;
+      h.lastSeq.set(seqModel, seq);
+      try {
+        answer = await this.http.call('POST', `${API}${path}`, { ...body, seq_id: seq }, { idempotent: false, ...options });
+      } catch (err) {
+        if (err instanceof TinkerError) h.broken.set(seqModel, { message: `its request with seq_id ${seq} (${what}) failed: ${err.message}`, error: err });
+        throw err;
+      }
+    } else {
+      answer = await this.http.call('POST', `${API}${path}`, body, { idempotent: false, ...options });
+    }
     return this.retrieveFuture(stringField(what, answer, 'request_id'), what, options.signal, result);
+  }
+
+  /**
+   * Hosted: refuses a batch over the server's chunk limits (`fwdbwd_max_chunk_len` datums,
+   * `fwdbwd_max_chunk_bytes_count` bytes by the SDK's estimate: 4 per input token plus the
+   * tensors' bytes). The SDK splits such a batch into several numbered requests; this client
+   * sends one request per call.
+   */
+  private checkChunk(what: string, datums: readonly Datum[]): void {
+    const h = this.hosted;
+    if (h === undefined) return;
+    const limit = (key: string, dflt: number): number => {
+      const v = h.config[key];
+      return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : dflt;
+    };
+    const maxLen = limit('fwdbwd_max_chunk_len', 1024);
+    const maxBytes = limit('fwdbwd_max_chunk_bytes_count', 5_000_000);
+    let bytes = 0;
+    for (const d of datums) {
+      for (const c of d.model_input.chunks) bytes += 4 * c.tokens.length;
+      for (const t of Object.values(d.loss_fn_inputs)) if (t !== undefined) bytes += (t.dtype === 'int64' ? 8 : 4) * t.data.length;
+    }
+    if (datums.length > maxLen || bytes > maxBytes) {
+      throw new RangeError(
+        `${what}: datums (${datums.length} datums, about ${bytes} bytes) exceed the server's limit of one request (fwdbwd_max_chunk_len ${maxLen}, fwdbwd_max_chunk_bytes_count ${maxBytes}); ` +
+          'split the batch and call once per part (forwardBackward accumulates gradients until optimStep)',
+      );
+    }
   }
 
   /**
@@ -311,8 +446,20 @@ export class TinkerClient {
     assertString(what, 'spec.baseModel', spec?.baseModel);
     assertInt(what, 'spec.loraRank', spec.loraRank, 1);
     if (spec.seed !== undefined) assertInt(what, 'spec.seed', spec.seed, 0);
-    const lora: Record<string, number> = { rank: spec.loraRank };
+    const lora: Record<string, number | boolean> = { rank: spec.loraRank };
     if (spec.seed !== undefined) lora.seed = spec.seed;
+    const h = this.hosted;
+    if (h !== undefined) {
+      // The SDK's body: the model's number within the session, every LoRA target, AdamW.
+      Object.assign(lora, { train_unembed: true, train_mlp: true, train_attn: true });
+      const body = { session_id: this.sessionId, model_seq_id: h.nextModelSeq++, base_model: spec.baseModel, lora_config: lora, optimizer_config: { type: 'adamw' }, type: 'create_model' };
+      const answer = await this.http.call('POST', `${API}/create_model`, body, { idempotent: false });
+      const result = await this.retrieveFuture(stringField(what, answer, 'request_id'), what);
+      // The SDK reads the id from the future's result; the first answer may carry it too.
+      const fromResult = result !== null && typeof result === 'object' && typeof (result as { model_id?: unknown }).model_id === 'string';
+      const modelId = fromResult ? stringField(what, result, 'model_id') : stringField(what, answer, 'model_id');
+      return { modelId, baseModel: spec.baseModel, loraRank: spec.loraRank };
+    }
     const answer = await this.http.call('POST', `${API}/create_model`, { session_id: this.sessionId, base_model: spec.baseModel, lora_config: lora }, { idempotent: false });
     const modelId = stringField(what, answer, 'model_id');
     await this.retrieveFuture(stringField(what, answer, 'request_id'), what);
@@ -342,9 +489,10 @@ export class TinkerClient {
     const what = 'TinkerClient.forward';
     assertString(what, 'modelId', modelId);
     checkDatums(what, datums);
+    this.checkChunk(what, datums);
     // Hosted Tinker runs a forward as forward_backward with forward_only (it has no /forward).
     const body = this.http.settings.codec.forwardViaForwardBackward
-      ? await this.submit(what, '/forward_backward', { model_id: modelId, forward_backward_input: { data: datums, loss_fn: lossFn }, forward_only: true }, { signal }, 'forward')
+      ? await this.submit(what, '/forward_backward', { model_id: modelId, forward_backward_input: { data: datums, loss_fn: lossFn }, forward_only: true }, { signal }, 'forward', modelId)
       : await this.submit(what, '/forward', { model_id: modelId, forward_input: { data: datums, loss_fn: lossFn } }, { signal }, 'forward');
     return parseForward(what, body, datums.length);
   }
@@ -387,7 +535,8 @@ export class TinkerClient {
       }
       input.loss_fn_config = cfg;
     }
-    const body = await this.submit(what, '/forward_backward', { model_id: modelId, forward_backward_input: input }, { signal }, 'forward');
+    this.checkChunk(what, datums);
+    const body = await this.submit(what, '/forward_backward', { model_id: modelId, forward_backward_input: input }, { signal }, 'forward', modelId);
     return parseForward(what, body, datums.length);
   }
 
@@ -416,7 +565,9 @@ export class TinkerClient {
       if (typeof v !== 'number' || !(v >= lo && v < hi)) throw new RangeError(`${what}: adam.${key} must be a number in [${lo}, ${hi}) (got ${describeValue(v)})`);
       params[wire] = v;
     }
-    const body = await this.submit(what, '/optim_step', { model_id: modelId, adam_params: params }, { signal });
+    // Hosted: every Adam field, the SDK's defaults where left out (as the SDK sends them).
+    const adamParams = this.hosted === undefined ? params : { learning_rate: adam.learningRate, ...SDK_ADAM, ...params };
+    const body = await this.submit(what, '/optim_step', { model_id: modelId, adam_params: adamParams, ...(this.hosted ? { type: 'optim_step' } : {}) }, { signal }, undefined, modelId);
     return parseMetrics(what, body);
   }
 
@@ -431,7 +582,8 @@ export class TinkerClient {
     const what = 'TinkerClient.saveWeightsForSampler';
     assertString(what, 'modelId', modelId);
     checkName(what, name);
-    const body = await this.submit(what, '/save_weights_for_sampler', { model_id: modelId, path: name, type: 'save_weights_for_sampler' });
+    const extra = this.hosted === undefined ? {} : { kind: 'snapshot' };
+    const body = await this.submit(what, '/save_weights_for_sampler', { model_id: modelId, path: name, ...extra, type: 'save_weights_for_sampler' }, {}, undefined, modelId);
     return stringField(what, body, 'path');
   }
 
@@ -446,7 +598,8 @@ export class TinkerClient {
     const what = 'TinkerClient.saveWeights';
     assertString(what, 'modelId', modelId);
     checkName(what, name);
-    const body = await this.submit(what, '/save_weights', { model_id: modelId, path: name, type: 'save_weights' });
+    const extra = this.hosted === undefined ? {} : { overwrite: false };
+    const body = await this.submit(what, '/save_weights', { model_id: modelId, path: name, ...extra, type: 'save_weights' }, {}, undefined, modelId);
     return stringField(what, body, 'path');
   }
 
@@ -463,7 +616,25 @@ export class TinkerClient {
     assertString(what, 'modelId', modelId);
     assertString(what, 'path', path);
     if (!path.startsWith('tinker://')) throw new TypeError(`${what}: path must be a tinker:// path from saveWeights (got ${describeValue(path)})`);
-    await this.submit(what, '/load_weights', { model_id: modelId, path, optimizer: options.optimizer ?? true, type: 'load_weights' });
+    await this.submit(what, '/load_weights', { model_id: modelId, path, optimizer: options.optimizer ?? true, type: 'load_weights' }, {}, undefined, modelId);
+  }
+
+  /**
+   * Hosted: the sampling session of a sampler, created on first use (`create_sampling_session` with
+   * the session's next `sampling_session_seq_id`) and kept for the client's life.
+   */
+  private samplingSession(what: string, ref: { base_model: string } | { model_path: string }): Promise<{ id: string; next: number }> {
+    const h = this.hosted!;
+    const key = 'base_model' in ref ? `base:${ref.base_model}` : `path:${ref.model_path}`;
+    let session = h.samplers.get(key);
+    if (session === undefined) {
+      const body = { session_id: this.sessionId, sampling_session_seq_id: h.nextSamplingSeq++, ...ref, type: 'create_sampling_session' };
+      session = this.http.call('POST', `${API}/create_sampling_session`, body, { idempotent: false }).then((answer) => ({ id: stringField(what, answer, 'sampling_session_id'), next: 0 }));
+      h.samplers.set(key, session);
+      // A failed creation is not kept: the next sample tries again (with the next number).
+      session.catch(() => h.samplers.delete(key));
+    }
+    return session;
   }
 
   /**
@@ -505,17 +676,42 @@ export class TinkerClient {
       sp.top_p = params.topP;
     }
     const body: Record<string, unknown> = { num_samples: numSamples, prompt: { chunks: [{ type: 'encoded_text', tokens: Array.from(prompt) }] }, sampling_params: sp, type: 'sample' };
+    let ref: { base_model: string } | { model_path: string };
     if (from !== null && typeof from === 'object' && 'baseModel' in from) {
       assertString(what, 'from.baseModel', from.baseModel);
-      body.base_model = from.baseModel;
+      ref = { base_model: from.baseModel };
     } else if (from !== null && typeof from === 'object' && 'modelPath' in from) {
       assertString(what, 'from.modelPath', from.modelPath);
-      body.model_path = from.modelPath;
+      if (this.hosted !== undefined && !from.modelPath.startsWith('tinker://')) {
+        throw new TypeError(`${what}: from.modelPath must be a tinker:// path from saveWeightsForSampler (got ${describeValue(from.modelPath)})`);
+      }
+      ref = { model_path: from.modelPath };
     } else {
       throw new TypeError(`${what}: from must be { baseModel } or { modelPath } (got ${describeValue(from)})`);
     }
-    if (options.promptLogprobs) body.prompt_logprobs = true;
-    const result = parseSample(what, await this.submit(what, '/asample', body, { signal: options.signal }, 'sample'));
+    let headers: Record<string, string> | undefined;
+    if (this.hosted !== undefined) {
+      // The SDK's body: the sampler is a sampling session, each sample numbered within it; every
+      // optional field explicit, sampling parameters with their defaults.
+      sp.top_k ??= -1;
+      sp.top_p ??= 1;
+      const session = await this.samplingSession(what, ref);
+      Object.assign(body, {
+        sampling_session_id: session.id,
+        seq_id: session.next++,
+        prompt_logprobs: options.promptLogprobs === true,
+        topk_prompt_logprobs: 0,
+        topk_sample_logprobs: 0,
+        prompt_alt_tokens_k: 0,
+        record_stability_info: false,
+      });
+      // The SDK asks for 429 (back off and send again) rather than a queue when sampling is busy.
+      headers = { 'x-tinker-sampling-backpressure': '1' };
+    } else {
+      Object.assign(body, ref);
+      if (options.promptLogprobs) body.prompt_logprobs = true;
+    }
+    const result = parseSample(what, await this.submit(what, '/asample', body, { signal: options.signal, headers }, 'sample'));
     if (result.sequences.length !== numSamples) throw bad(what, `has ${result.sequences.length} sequences for ${numSamples} samples`);
     return result;
   }

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { requestAbort } from '@paretopo/envs';
+import type { Credential } from './auth';
 import type { BodyCodec, ResultKind } from './codec';
 import { TinkerError } from './errors';
 
@@ -21,6 +23,13 @@ export interface TransportSettings {
   maxResponseBytes: number;
   /** Source of jitter in [0, 1). */
   random: () => number;
+  /** Headers sent with every request (besides the API key) [none]. */
+  headers?: Record<string, string>;
+  /**
+   * Whether every POST carries an `X-Idempotency-Key`, one per call and the same on each of its
+   * attempts, as the official Python SDK sends it [false].
+   */
+  idempotencyKeys?: boolean;
 }
 
 /** Options of one {@link HttpTransport.call}. */
@@ -37,6 +46,10 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** What the answer holds (a future's result), for a codec that asks for it in another format. */
   result?: ResultKind;
+  /** Headers of this call only. */
+  headers?: Record<string, string>;
+  /** Send the API key itself even where a {@link Credential} is in use (the JWT exchange). */
+  apiKeyOnly?: boolean;
 }
 
 /** Waits `ms`, or rejects with an `aborted` error when `signal` fires first. */
@@ -116,7 +129,7 @@ function causeCode(err: unknown): string | undefined {
  */
 const DROPPED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
-type RetryHint = TinkerError & { retryAfterMs?: number; refused?: boolean; dropped?: boolean };
+type RetryHint = TinkerError & { retryAfterMs?: number; refused?: boolean; dropped?: boolean; invalidToken?: boolean };
 
 /**
  * One HTTP call to the Tinker API with a timeout per attempt, retries with exponential backoff
@@ -125,10 +138,16 @@ type RetryHint = TinkerError & { retryAfterMs?: number; refused?: boolean; dropp
  */
 export class HttpTransport {
   private readonly headers: Record<string, string>;
+  private credential: Credential | undefined;
 
   constructor(readonly settings: TransportSettings) {
-    this.headers = {};
+    this.headers = { ...(settings.headers ?? {}) };
     if (settings.apiKey !== undefined) this.headers['x-api-key'] = settings.apiKey;
+  }
+
+  /** Sends `credential`'s value as `X-API-Key` from now on instead of the API key (hosted Tinker's JWT auth). */
+  useCredential(credential: Credential): void {
+    this.credential = credential;
   }
 
   /**
@@ -143,13 +162,26 @@ export class HttpTransport {
   async call(method: 'GET' | 'POST', path: string, body: unknown, options: CallOptions): Promise<unknown> {
     const s = this.settings;
     const payload = method === 'POST' ? s.codec.encode(body, path) : undefined;
+    // One key per call, the same on every attempt, so a server that deduplicates sees the repeats as one.
+    const idempotency = s.idempotencyKeys === true && method === 'POST' ? { 'x-idempotency-key': `paretopo-retry-${randomUUID()}` } : undefined;
     let last: RetryHint | undefined;
+    const credential = options.apiKeyOnly === true ? undefined : this.credential;
+    let key = credential === undefined ? undefined : await credential.get();
+    let replayed = false;
     for (let attempt = 1; attempt <= s.maxAttempts; attempt++) {
       try {
-        return await this.attempt(method, path, payload, options);
+        return await this.attempt(method, path, payload, options, { ...idempotency, ...(key === undefined ? {} : { 'x-api-key': key }) });
       } catch (err) {
         if (!(err instanceof TinkerError)) throw err;
         const hint = err as RetryHint;
+        // The server refused the JWT itself (401 invalid_token, e.g. revoked early): a new one, and
+        // the request once more, as the SDK does; it did not run.
+        if (hint.invalidToken === true && credential !== undefined && key !== undefined && !replayed) {
+          replayed = true;
+          key = await credential.replace(key);
+          attempt--;
+          continue;
+        }
         const st = err.status;
         // A dropped connection is retried once, also for a call that is not idempotent: the server
         // closes a connection with a request in flight only when it dies, and then the retry is
@@ -168,7 +200,7 @@ export class HttpTransport {
     throw new TinkerError(last!.code, `${last!.message} (after ${s.maxAttempts} attempts)`, { status: last!.status, cause: last });
   }
 
-  private async attempt(method: string, path: string, payload: Uint8Array | undefined, options: CallOptions): Promise<unknown> {
+  private async attempt(method: string, path: string, payload: Uint8Array | undefined, options: CallOptions, perCall: Record<string, string>): Promise<unknown> {
     const s = this.settings;
     const url = `${s.baseUrl}${path}`;
     const what = `Tinker: ${method} ${url}`;
@@ -180,11 +212,13 @@ export class HttpTransport {
       let bytes: Uint8Array;
       try {
         const codec = s.codec;
-        const headers = {
-          'content-type': codec.requestContentType?.(path) ?? codec.contentType,
+        const headers: Record<string, string> = {
           accept: codec.accept?.(options.result) ?? codec.contentType,
+          ...options.headers,
           ...this.headers,
+          ...perCall,
         };
+        if (payload !== undefined) headers['content-type'] = codec.requestContentType?.(path) ?? codec.contentType;
         res = await fetch(url, { method, headers, body: payload, signal: request.signal });
         bytes = await readCapped(res, s.maxResponseBytes, what);
       } catch (err) {
@@ -200,6 +234,7 @@ export class HttpTransport {
       }
       if (!res.ok) {
         const e: RetryHint = new TinkerError('http-status', `${what} failed with ${res.status}: ${serverMessage(bytes)}`, { status: res.status });
+        e.invalidToken = res.status === 401 && /error="invalid_token"/.test(res.headers.get('www-authenticate') ?? '');
         const ra = Number(res.headers.get('retry-after'));
         if (res.headers.has('retry-after') && Number.isFinite(ra) && ra >= 0) e.retryAfterMs = ra * 1000;
         throw e;

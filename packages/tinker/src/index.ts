@@ -4,7 +4,7 @@ export { jsonCodec, protobufCodec } from './codec';
 export type { BodyCodec, ResultKind } from './codec';
 export { PROTOBUF_CONTENT_TYPE, decodeForwardBackwardOutput, decodeSampleResponse, encodeForwardBackwardRequest } from './protobuf';
 export type { DecodedForwardOutput, DecodedSampleResponse, DecodedSequence, DecodedTensor } from './protobuf';
-export { TinkerClient } from './client';
+export { HOSTED_SDK_VERSION, TinkerClient } from './client';
 export type { TinkerClientOptions, TrainingModel } from './client';
 export { episodeDatum, packedDatums, tokenAligned } from './datum';
 export type { EpisodeTokens, PackedEpisodes } from './datum';

@@ -49,6 +49,11 @@ export async function startFakeTinker(override?: (req: SeenRequest, n: number) =
         return { json: REC.create_session };
       case '/api/v1/session_heartbeat':
         return { json: REC.heartbeat };
+      // Hosted Tinker's routes (shapes as the tinker 0.38.0 SDK reads them; see test/hosted-requests.json).
+      case '/api/v1/client/config':
+        return { json: {} };
+      case '/api/v1/create_sampling_session':
+        return { json: { type: 'create_sampling_session', sampling_session_id: `${req.body.session_id}:sample:${req.body.sampling_session_seq_id}` } };
       case '/api/v1/create_model': {
         const f = future(REC.create_model_future);
         return { json: { ...REC.create_model, request_id: (f.json as any).request_id } };
