@@ -135,7 +135,7 @@ async function evaluateOnEngine(
   if (from !== undefined && from.baseModel !== engine.baseModel) {
     throw new ConfigError(`eval: ${from.what} is a LoRA of ${from.baseModel}; --engine.baseModel is ${engine.baseModel}`);
   }
-  log(`engine: tinker (${engine.url}, base model ${engine.baseModel}${from === undefined ? ', no adapter' : `, ${from.what}`})`);
+  log(`engine: tinker (${engine.url}, base model ${engine.baseModel}${from === undefined ? ', no adapter' : `, ${from.what}`}${engine.hosted ? ', hosted Tinker protocol' : ''})`);
   const session = await connectEngine(engine, 'eval');
   const { client } = session;
   let modelId: string | undefined;

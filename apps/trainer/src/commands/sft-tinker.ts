@@ -82,7 +82,7 @@ export async function runSftTinker(config: SftConfig, options: SftRunOptions = {
     }
   }
   const { baseModel, loraRank } = config.engine;
-  log(`engine: tinker (${config.engine.url}, base model ${baseModel}, LoRA rank ${loraRank})`);
+  log(`engine: tinker (${config.engine.url}, base model ${baseModel}, LoRA rank ${loraRank}${config.engine.hosted ? ', hosted Tinker protocol' : ''})`);
   const env = createEnvironment(config.env, config.task);
   const traces = env.teacherTraces({ seed: config.seed + 1, overuse: config.teacher.overuse, repeat: config.teacher.repeat });
   const session = await connectEngine(config.engine, 'sft');

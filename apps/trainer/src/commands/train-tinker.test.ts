@@ -28,6 +28,15 @@ describe('train config: --engine', () => {
     expect(resolveConfig(trainConfigSchema, { env: 'arith', out: 'r', engine: { name: 'tinker', url: 'http://h', baseModel: 'm' } }, 'train').engine.loraRank).toBe(32);
   });
 
+  it('--engine.hosted true selects hosted Tinker\'s protocol; without it the config has no hosted key', () => {
+    const flags = [...base, '--engine', 'tinker', '--engine.url', 'https://tinker.example', '--engine.baseModel', 'Qwen/Qwen3-4B-Instruct-2507'];
+    expect(loadConfig(trainConfigSchema, [...flags, '--engine.hosted', 'true'], 'train').config.engine.hosted).toBe(true);
+    expect('hosted' in loadConfig(trainConfigSchema, flags, 'train').config.engine).toBe(false);
+    expect(loadConfig(trainConfigSchema, [...flags, '--engine.hosted'], 'train').config.engine.hosted).toBe(true);
+    const file = { env: 'arith', out: 'r', engine: { name: 'tinker', url: 'https://tinker.example', baseModel: 'm', hosted: 'yes' } };
+    expect(() => resolveConfig(trainConfigSchema, file, 'train')).toThrow(/engine\.hosted/);
+  });
+
   it.each([
     [['--engine', 'tinker'], /engine\.url: engine tinker needs engine\.url and engine\.baseModel/],
     [['--engine', 'tinker', '--engine.url', 'http://h'], /engine tinker needs engine\.url and engine\.baseModel/],
@@ -83,6 +92,29 @@ describe('runTrain on a Tinker engine (recorded SkyRL answers, no engine)', () =
     expect(optim).toEqual([0.005, 0.01, 0.01]);
     expect(calls.filter((p) => p === 'unload_model')).toHaveLength(2);
     expect(existsSync(join(config.out, RUN_FILES.checkpoints, 'step-000003', 'engine-state.json'))).toBe(true);
+  });
+
+  it('with engine.hosted, the same run speaks hosted Tinker\'s protocol: client config, numbered training requests, sampling sessions', async () => {
+    const { fake, config } = await setup();
+    const hosted = { ...config, engine: { ...config.engine, hosted: true } };
+    const lines: string[] = [];
+    const r = await runTrain(hosted, { progress: false, log: (l) => lines.push(l) });
+    expect([r.status, r.step]).toEqual(['finished', 3]);
+    expect(lines[0]).toBe(`engine: tinker (${fake.baseUrl}, base model Qwen/Qwen3-0.6B, LoRA rank 4, hosted Tinker protocol)`);
+    const calls = paths(fake);
+    expect(calls.slice(0, 4)).toEqual(['client/config', 'create_session', 'create_model', 'create_model']);
+    expect(calls).toContain('create_sampling_session');
+    // Every sample goes through a sampling session, never straight to a base model or path.
+    for (const q of fake.requests.filter((x) => x.path === '/api/v1/asample')) {
+      expect(typeof q.body.sampling_session_id).toBe('string');
+      expect(q.body.base_model ?? q.body.model_path).toBeUndefined();
+    }
+    // The training model's requests are numbered 1, 2, 3, … in the order they were sent.
+    const trainModel = fake.requests.find((x) => x.path === '/api/v1/optim_step')?.body.model_id;
+    const numbered = fake.requests.filter((x) => x.body?.model_id === trainModel && x.body?.seq_id !== undefined).map((x) => x.body.seq_id);
+    expect(numbered.length).toBeGreaterThanOrEqual(9);
+    expect(numbered).toEqual(numbered.map((_, i) => i + 1));
+    expect(values(readJsonlSync<StepRow>(join(hosted.out, RUN_FILES.metrics))).map((x) => x.step)).toEqual([0, 1, 2]);
   });
 
   it('an interrupted run saves the engine checkpoint and the method state; resume loads them and continues', async () => {

@@ -104,7 +104,7 @@ export async function connectEngine(engine: EngineSettings, fn: string): Promise
   // that goes out on a keep-alive socket the server closed meanwhile is sent again by the client.)
   const tokenizer = hfTokenizer(files);
   const template = new ChatTemplate(files.tokenizerConfig);
-  const client = await TinkerClient.connect({ baseUrl: url });
+  const client = await TinkerClient.connect({ baseUrl: url, hosted: engine.hosted === true });
   return { client, tokenizer, template, baseModel };
 }
 

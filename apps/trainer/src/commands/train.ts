@@ -235,7 +235,7 @@ async function openLocalEngine(config: TrainConfig, env: TrainPools, limits: Eva
 }
 
 async function openTinkerEngine(config: TrainConfig, env: TrainPools, limits: EvalLimits, resume: boolean, log: (line: string) => void): Promise<RunEngine> {
-  log(`engine: tinker (${config.engine.url}, base model ${config.engine.baseModel}, LoRA rank ${config.engine.loraRank})`);
+  log(`engine: tinker (${config.engine.url}, base model ${config.engine.baseModel}, LoRA rank ${config.engine.loraRank}${config.engine.hosted ? ', hosted Tinker protocol' : ''})`);
   const saved = resume ? readEngineState(config.out, config) : undefined;
   if (saved !== undefined) checkMethodState(saved.method, config, saved.dir);
   let init: string | undefined;

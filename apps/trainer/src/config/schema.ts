@@ -111,6 +111,11 @@ const engineSchema = z
     /** A folder with the base model's tokenizer.json and tokenizer_config.json [baseModel, when it is a folder]. */
     tokenizer: z.string().min(1).optional(),
     loraRank: int(1, C.loraRank).default(32),
+    /**
+     * Speak hosted Tinker's protocol (the official SDK 0.38.0's requests: request numbering,
+     * sampling sessions, protobuf bodies) instead of SkyRL's plain JSON [false].
+     */
+    hosted: z.boolean().optional(),
   })
   .refine((e) => e.name !== 'tinker' || (e.url !== undefined && e.baseModel !== undefined), {
     message: 'engine tinker needs engine.url and engine.baseModel',
