@@ -292,6 +292,7 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
       written[i] = len;
       feedFrom[i] = len;
     }
+    pre.release();
     if (reuse !== undefined) reuse.prefilledRows += offsets[U];
   }
 
