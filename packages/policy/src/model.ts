@@ -256,8 +256,12 @@ class BufferPool {
   private readonly free: Float32Array[] = [];
   private held = 0;
 
-  /** A zeroed Float32Array of length n, recorded in `owned` (give it back through that list only). */
-  take(n: number, owned: Float32Array[]): Float32Array {
+  /**
+   * A Float32Array of length n, recorded in `owned` (give it back through that list only); zeroed
+   * unless `zero` is false, which a caller passes only for an array some op overwrites whole before
+   * anything reads it.
+   */
+  take(n: number, owned: Float32Array[], zero = true): Float32Array {
     const free = this.free;
     let best = -1;
     for (let i = 0; i < free.length; i++) {
@@ -273,7 +277,7 @@ class BufferPool {
       free.pop();
       this.held -= buf.length;
       out = buf.length === n ? buf : buf.subarray(0, n);
-      out.fill(0);
+      if (zero) out.fill(0);
     }
     owned.push(out);
     return out;
@@ -558,8 +562,9 @@ export class TinyGPT {
     const W = this.views;
     const sp = share ? sharedPrefixes(batch.tokens, batch.seqOffsets) : undefined;
     const bufs: CallBuffers = { keep: [], temp: [] };
-    const keep = (n: number): Float32Array => this.pool.take(n, bufs.keep);
-    const temp = (n: number): Float32Array => this.pool.take(n, bufs.temp);
+    // Not zeroed: each of these is written whole (a gather, the spread, the final layer norm) first.
+    const keep = (n: number): Float32Array => this.pool.take(n, bufs.keep, false);
+    const temp = (n: number): Float32Array => this.pool.take(n, bufs.temp, false);
     const resid: Float32Array[] = [await this.embed(batch.tokens, positions, bufs)];
     const acts: LayerActs[] = [];
     const uniqueMlp: (LayerActs | undefined)[] = [];
@@ -640,8 +645,9 @@ export class TinyGPT {
   private async embed(tokens: Int32Array, positions: Int32Array, bufs: CallBuffers): Promise<Float32Array> {
     const d = this.config.dModel;
     const T = tokens.length;
-    const x = this.pool.take(T * d, bufs.keep);
-    const pe = this.pool.take(T * d, bufs.temp);
+    // Both written whole by the embedding gathers.
+    const x = this.pool.take(T * d, bufs.keep, false);
+    const pe = this.pool.take(T * d, bufs.temp, false);
     await this.backend.run(Op.Embedding, { table: this.views.wte, ids: tokens, out: x, dim: d });
     await this.backend.run(Op.Embedding, { table: this.views.wpe, ids: positions, out: pe, dim: d });
     await this.backend.run(Op.Add, { a: x, b: pe, out: x, n: T * d });
@@ -652,11 +658,15 @@ export class TinyGPT {
   private layerActs(rows: number, probsSize: number, mlpRows: number, bufs: CallBuffers): LayerActs {
     const d = this.config.dModel;
     const hid = this.config.mlpRatio * d;
-    const f = (n: number): Float32Array => this.pool.take(n, bufs.keep);
+    // Every array but att and probs is written whole (layer norm, matmul, split, GELU, or the
+    // shared-prefix spread) before it is read, so it skips the zeroing; attention writes only the
+    // rows it is asked for, the others must read 0.
+    const f = (n: number): Float32Array => this.pool.take(n, bufs.keep, false);
+    const zeroed = (n: number): Float32Array => this.pool.take(n, bufs.keep);
     return {
       ln1: f(rows * d), mean1: f(rows), rstd1: f(rows),
       qkv: f(rows * 3 * d), q: f(rows * d), k: f(rows * d), v: f(rows * d),
-      att: f(rows * d), probs: f(probsSize), mid: f(mlpRows * d),
+      att: zeroed(rows * d), probs: zeroed(probsSize), mid: f(mlpRows * d),
       ln2: f(mlpRows * d), mean2: f(mlpRows), rstd2: f(mlpRows),
       h: f(mlpRows * hid), g: f(mlpRows * hid),
     };
@@ -675,7 +685,8 @@ export class TinyGPT {
     const B = this.views.blocks[l];
     const run = this.backend.run.bind(this.backend);
     const a = this.layerActs(T, attentionProbsSize(seqOffsets, heads), mlpRows, bufs);
-    const temp = (n: number): Float32Array => this.pool.take(n, bufs.temp);
+    // Written whole (gather, layer norm, matmul) before read.
+    const temp = (n: number): Float32Array => this.pool.take(n, bufs.temp, false);
     if (sp === undefined) {
       await run(Op.LayerNorm, { x, gamma: B.ln1w, beta: B.ln1b, out: a.ln1, mean: a.mean1, rstd: a.rstd1, rows: T, dim: d, eps: LN_EPS });
       await run(Op.Matmul, { a: a.ln1, b: B.wqkv, out: a.qkv, m: T, k: d, n: 3 * d, bias: B.bqkv });
@@ -717,7 +728,7 @@ export class TinyGPT {
     await run(Op.LayerNorm, { x: a.mid, gamma: B.ln2w, beta: B.ln2b, out: a.ln2, mean: a.mean2, rstd: a.rstd2, rows, dim: d, eps: LN_EPS });
     await run(Op.Matmul, { a: a.ln2, b: B.wfc, out: a.h, m: rows, k: d, n: hid, bias: B.bfc });
     await run(Op.Gelu, { x: a.h, out: a.g, n: rows * hid });
-    const next = this.pool.take(a.mid.length, bufs.keep);
+    const next = this.pool.take(a.mid.length, bufs.keep, false);
     next.set(a.mid);
     await run(Op.Matmul, { a: a.g, b: B.wp, out: next, m: rows, k: hid, n: d, bias: B.bp, accumulate: true });
     return next;
@@ -788,19 +799,21 @@ export class TinyGPT {
     // Scratch from the model's pool, given back at the end.
     const owned: Float32Array[] = [];
     const f32 = (n: number): Float32Array => this.pool.take(n, owned);
+    // For arrays an op overwrites whole (the rows it is asked for) before they are read.
+    const f32w = (n: number): Float32Array => this.pool.take(n, owned, false);
 
-    const dLogits = f32(R * vocab);
+    const dLogits = f32w(R * vocab);
     await run(Op.CrossEntropyBackward, {
       logits: tape.logits, targets: rowTargets, rowWeights, dLogits, rows: R, vocab,
       ...(dEntropy !== undefined ? { entropyWeights: dEntropy } : {}),
     });
     // logits = lnf · wteᵀ
-    const dlnf = f32(R * d);
+    const dlnf = f32w(R * d);
     await run(Op.Matmul, { a: dLogits, b: W.wte, out: dlnf, m: R, k: vocab, n: d });
     await run(Op.Matmul, { a: dLogits, b: tape.lnf, out: G.wte, m: vocab, k: R, n: d, transA: true, accumulate: true });
     // dx: ∂L/∂(residual stream) on the rows of the current block's MLP half (R in the last block with rows, else T).
     let dx: Float32Array = f32(T * d);
-    const tmp = f32(T * d);
+    const tmp = f32w(T * d);
     await run(Op.LayerNormBackward, {
       x: tape.resid[layers], gamma: W.lnfw, mean: tape.meanf, rstd: tape.rstdf, dOut: dlnf, dx, dGamma: G.lnfw, dBeta: G.lnfb, rows: R, dim: d,
     });
@@ -813,15 +826,15 @@ export class TinyGPT {
     // arithmetic to the backward over every row; the sums' order differs, so the last bits can.
     const sp = tape.sp;
     const U = sp === undefined ? T : sp.unique.length;
-    const pack = (x: Float32Array, w: number): Float32Array => (sp === undefined ? x : gatherRows(x, sp.unique, w, f32(U * w)));
-    const dg = f32(T * hid);
-    const dh = f32(T * hid);
-    const dq = f32(T * d);
-    const dk = f32(T * d);
-    const dv = f32(T * d);
-    const dqkv = f32(T * 3 * d);
-    const dqkvU = sp === undefined ? dqkv : f32(U * 3 * d);
-    const dln = f32(T * d);
+    const pack = (x: Float32Array, w: number): Float32Array => (sp === undefined ? x : gatherRows(x, sp.unique, w, f32w(U * w)));
+    const dg = f32w(T * hid);
+    const dh = f32w(T * hid);
+    const dq = f32w(T * d);
+    const dk = f32w(T * d);
+    const dv = f32w(T * d);
+    const dqkv = f32w(T * 3 * d);
+    const dqkvU = sp === undefined ? dqkv : f32w(U * 3 * d);
+    const dln = f32w(T * d);
     const dOutFull = sp === undefined ? tmp : f32(T * d);
     let folded = false;
     for (let l = layers - 1; l >= 0; l--) {
