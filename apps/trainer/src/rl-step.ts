@@ -361,7 +361,10 @@ export async function methodRollout(
 export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], options: RlStepOptions = {}): Promise<RlMetricsRow> {
   const start = performance.now();
   const { model, method } = parts;
-  const { step, traj, correct, calls, out, tokenAdv } = await methodRollout(asRolloutPolicy(model, parts.tokenizer, { reuseKv: true }), method, parts.tools, tasks, options, model.config.context);
+  const policy = asRolloutPolicy(model, parts.tokenizer, { reuseKv: true });
+  const { step, traj, correct, calls, out, tokenAdv } = await methodRollout(policy, method, parts.tools, tasks, options, model.config.context);
+  // The rollout's kept keys and values go back to the model's memory, which the forwards reuse.
+  policy.release();
   const grads = new Float32Array(model.params.length);
   const pg = await policyGradient(
     model,

@@ -622,6 +622,16 @@ export class TinyGPT {
     this.releaseTape(fwd.tape);
   }
 
+  /** @internal A Float32Array of n floats from the model's pool (zeroed unless `zero` is false), recorded in `owned`. */
+  takeBuffer(n: number, owned: Float32Array[], zero = true): Float32Array {
+    return this.pool.take(n, owned, zero);
+  }
+
+  /** @internal Gives back every array of `owned` (each from {@link TinyGPT.takeBuffer}) and empties the list. */
+  giveBuffers(owned: Float32Array[]): void {
+    this.pool.give(owned);
+  }
+
   private releaseTape(tape: Tape): void {
     if (tape.released) return;
     tape.released = true;
