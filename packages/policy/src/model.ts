@@ -241,9 +241,10 @@ const gatherInts = (x: Int32Array, rows: Int32Array): Int32Array => rows.map((t)
 const gatherValues = (x: Float32Array, rows: Int32Array): Float32Array => Float32Array.from(rows, (t) => x[t]);
 const scatterValues = (x: Float32Array, rows: Int32Array, T: number): Float32Array => scatterRows(x, rows, 1, new Float32Array(T));
 
-// The pool keeps at most this many floats of free buffers per model (256 MB); past it a given-back
+// The pool keeps at most this many floats of free buffers per model (128 MB; an RL step of the demo
+// configuration gives back about 13 M per step to the policy model); past it a given-back
 // buffer is left to the garbage collector.
-const POOL_MAX_FLOATS = 1 << 26;
+const POOL_MAX_FLOATS = 1 << 25;
 
 /**
  * Float32 buffers one model reuses across its forwards and backwards. Every forward allocated its
