@@ -138,7 +138,10 @@ export async function policyGradient(
   // the head run on those rows alone: the same numbers from a third of the rows.
   const rows = maskRows(mask);
   const fwd = await model.forward(batch, { rows });
-  const refLogprobs = reference === null ? undefined : (await reference.forward(batch, { rows })).logprobs;
+  // The reference's activations are never differentiated: its buffers go back to its pool at once.
+  const refFwd = reference === null ? undefined : await reference.forward(batch, { rows });
+  if (refFwd !== undefined) reference!.release(refFwd);
+  const refLogprobs = refFwd?.logprobs;
   const dLogprobs = new Float32Array(T);
   const res = await model.backend.run(Op.PgLoss, {
     logprobs: fwd.logprobs,
@@ -157,6 +160,7 @@ export async function policyGradient(
   });
   await model.backward(fwd, dLogprobs, grads);
   const entropy = await entropySum(model, fwd.logits, rows.length);
+  model.release(fwd);
   return { loss: res.loss, kl: res.kl, clipFraction: res.clipFraction, dualClipFraction: res.dualClipFraction, tokens: res.tokens, entropy: res.tokens > 0 ? entropy / res.tokens : 0 };
 }
 
@@ -357,7 +361,10 @@ export async function methodRollout(
 export async function rlStep(parts: RlParts, tasks: readonly RolloutTask[], options: RlStepOptions = {}): Promise<RlMetricsRow> {
   const start = performance.now();
   const { model, method } = parts;
-  const { step, traj, correct, calls, out, tokenAdv } = await methodRollout(asRolloutPolicy(model, parts.tokenizer, { reuseKv: true }), method, parts.tools, tasks, options, model.config.context);
+  const policy = asRolloutPolicy(model, parts.tokenizer, { reuseKv: true });
+  const { step, traj, correct, calls, out, tokenAdv } = await methodRollout(policy, method, parts.tools, tasks, options, model.config.context);
+  // The rollout's kept keys and values go back to the model's memory, which the forwards reuse.
+  policy.release();
   const grads = new Float32Array(model.params.length);
   const pg = await policyGradient(
     model,

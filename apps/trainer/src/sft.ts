@@ -77,6 +77,7 @@ export async function sftStep(model: TinyGPT, optimizer: AdamW, batch: PackedTra
   const nll = maskedNll(fwd.logprobs, toPositions(batch.lossMask, offsets, new Uint8Array(tokens.length)));
   const grads = new Float32Array(model.params.length);
   await model.backward(fwd, nll.dLogprobs, grads);
+  model.release(fwd);
   const info = await optimizer.step(model.params, grads);
   return { loss: nll.loss, gradNorm: info.gradNorm, lr: info.lr };
 }

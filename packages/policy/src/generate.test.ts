@@ -194,6 +194,25 @@ describe('generate with KvReuse (resumed turns feed only their new tokens)', () 
     await expect(generate(other, prompts, { maxNewTokens: 2, reuse })).rejects.toThrow(/generate: reuse must be a KvReuse made for this model/);
   });
 
+  it('release() forgets the kept calls (the next call prefills) and their memory serves later calls with the same results', async () => {
+    const reuse = new KvReuse(model);
+    const o = { maxNewTokens: 5, temperature: 1, seed: 9, reuse };
+    const first = await generate(model, prompts, o);
+    const next = prompts.map((p, i) => Int32Array.from([...p, ...first[i].tokens, ...tool]));
+    reuse.release();
+    reuse.release(); // twice is a no-op
+    const r0 = reuse.reusedRows;
+    const resumed = await generate(model, next, o);
+    expect(reuse.reusedRows).toBe(r0);
+    // The released caches are reused as memory (pooled arrays, not zeroed): the results equal a
+    // call without reuse, bit for bit, and so do the resumed calls' after another release.
+    const fresh = await generate(model, next, { maxNewTokens: 5, temperature: 1, seed: 9 });
+    const bits = (gs: { tokens: Int32Array; logprobs: Float32Array }[]) => gs.map((g) => [Array.from(g.tokens), Array.from(new Uint32Array(Float32Array.from(g.logprobs).buffer))]);
+    expect(bits(resumed)).toEqual(bits(fresh));
+    reuse.release();
+    expect(bits(await generate(model, next, o))).toEqual(bits(fresh));
+  });
+
   it('asRolloutPolicy({ reuseKv: true }) resumes a turn with the tokens of a fresh policy (greedy)', async () => {
     const o = { maxNewTokens: 6, stop: ['</calc>'], temperature: 0, seed: 3 };
     const policy = asRolloutPolicy(model, tok, { reuseKv: true });

@@ -73,10 +73,32 @@ export class KvReuse {
   ) {
     if (!Number.isInteger(keepCalls) || keepCalls < 1) throw new RangeError(`KvReuse: keepCalls must be a positive integer (got ${String(keepCalls)})`);
   }
+
+  /**
+   * Forgets every kept call and gives their key and value caches back to the model, whose later
+   * forwards and sampling calls reuse that memory (call it when the stretch of calls is over, e.g.
+   * at the end of an RL step's rollout). Later calls with this KvReuse start with nothing kept.
+   *
+   * @returns nothing
+   * @example
+   * reuse.release(); // the next generate with `reuse` prefills every context
+   */
+  release(): void {
+    const calls = kvCalls.get(this);
+    if (calls === undefined) return;
+    for (const c of calls) this.model.giveBuffers(c.owned);
+    kvCalls.delete(this);
+  }
 }
 
-// Entries of each KvReuse's last calls, newest call last (kept outside the class: they are no part of its API).
-const kvCalls = new WeakMap<KvReuse, KvEntry[][]>();
+/** One kept call: its contexts' entries and the model's pooled arrays they live in. */
+interface KvCall {
+  entries: KvEntry[];
+  owned: Float32Array[];
+}
+
+// Each KvReuse's last calls, newest last (kept outside the class: they are no part of its API).
+const kvCalls = new WeakMap<KvReuse, KvCall[]>();
 
 /** The kept entry sharing the longest prefix with `ctx` (at most `limit` tokens), and that length. */
 function matchKv(reuse: KvReuse, ctx: Int32Array, limit: number): { entry: KvEntry | null; n: number } {
@@ -84,7 +106,7 @@ function matchKv(reuse: KvReuse, ctx: Int32Array, limit: number): { entry: KvEnt
   let best: KvEntry | null = null;
   let bestN = 0;
   for (let c = calls.length - 1; c >= 0; c--) {
-    for (const e of calls[c]) {
+    for (const e of calls[c].entries) {
       const max = Math.min(limit, e.written);
       if (max <= bestN) continue;
       let n = 0;
@@ -98,12 +120,12 @@ function matchKv(reuse: KvReuse, ctx: Int32Array, limit: number): { entry: KvEnt
   return { entry: best, n: bestN };
 }
 
-/** Keeps one call's entries, forgetting the oldest call past `keepCalls`. */
-function pushKv(reuse: KvReuse, entries: KvEntry[]): void {
+/** Keeps one call's entries, forgetting the oldest call past `keepCalls` (its arrays go back to the model). */
+function pushKv(reuse: KvReuse, call: KvCall): void {
   let calls = kvCalls.get(reuse);
   if (calls === undefined) kvCalls.set(reuse, (calls = []));
-  calls.push(entries);
-  if (calls.length > reuse.keepCalls) calls.shift();
+  calls.push(call);
+  if (calls.length > reuse.keepCalls) reuse.model.giveBuffers(calls.shift()!.owned);
 }
 
 /** One context's continuation. */
@@ -229,17 +251,23 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
   // slot was megabytes per call of mostly untouched memory, and garbage-collector pressure.
   const slotBase = new Int32Array(B + 1);
   active.forEach((s, slot) => (slotBase[slot + 1] = slotBase[slot] + Math.min(C, s.pos + maxNew) * d));
+  // From the model's pool, not zeroed (a row is written before any query reads it); they go back
+  // at the end of the call, or with `reuse` when the call is forgotten (KvReuse).
+  const kvOwned: Float32Array[] = [];
   const kCache: Float32Array[] = [];
   const vCache: Float32Array[] = [];
   for (let l = 0; l < layers; l++) {
-    kCache.push(new Float32Array(slotBase[B]));
-    vCache.push(new Float32Array(slotBase[B]));
+    kCache.push(model.takeBuffer(slotBase[B], kvOwned, false));
+    vCache.push(model.takeBuffer(slotBase[B], kvOwned, false));
   }
   const slotOf = new Int32Array(seqs.length).fill(-1);
   active.forEach((s, slot) => (slotOf[s.index] = slot));
   const run = model.backend.run.bind(model.backend);
   const W = model.views;
-  const logits = new Float32Array(B * vocab);
+  // Scratch of this call from the model's pool (each row written before it is read), given back at the end.
+  const scratchOwned: Float32Array[] = [];
+  const buf = (n: number): Float32Array => model.takeBuffer(n, scratchOwned, false);
+  const logits = buf(B * vocab);
   // The weights stay fixed during this call: the js matmul packs each once for every decoding step.
   const bKey = {};
 
@@ -292,6 +320,7 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
       written[i] = len;
       feedFrom[i] = len;
     }
+    pre.release();
     if (reuse !== undefined) reuse.prefilledRows += offsets[U];
   }
 
@@ -304,20 +333,20 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
   const ids = new Int32Array(cap);
   const pos = new Int32Array(cap);
   const slots = new Int32Array(cap);
-  const x = new Float32Array(cap * d);
-  const pe = new Float32Array(cap * d);
-  const ln = new Float32Array(cap * d);
-  const mean = new Float32Array(cap);
-  const rstd = new Float32Array(cap);
-  const qkv = new Float32Array(cap * 3 * d);
-  const att = new Float32Array(cap * d);
-  const h = new Float32Array(cap * hid);
-  const g = new Float32Array(cap * hid);
-  const scratch: AttentionScratch = { scores: new Float64Array(heads * C), inv: new Float64Array(heads), q: new Float64Array(d), acc: new Float64Array(d) };
+  const x = buf(cap * d);
+  const pe = buf(cap * d);
+  const ln = buf(cap * d);
+  const mean = buf(cap);
+  const rstd = buf(cap);
+  const qkv = buf(cap * 3 * d);
+  const att = buf(cap * d);
+  const h = buf(cap * hid);
+  const g = buf(cap * hid);
+  const scratch: AttentionScratch = { scores: new Float64Array(heads * C), q: new Float64Array(d) };
   const uniforms = new Float64Array(B);
   const outTokens = new Int32Array(B);
   const outLogprobs = new Float32Array(B);
-  const rowLogits = new Float32Array(cap * vocab);
+  const rowLogits = buf(cap * vocab);
 
   // One decoding step for m rows: feeds ids[r] at position pos[r] of slot slots[r], writes its
   // keys and values there and the next-token logits to row r of rowLogits.
@@ -420,7 +449,13 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
     logits.set(rowLogits.subarray(0, m * vocab));
     for (let i = 0; i < m; i++) written[slots[i]] = pos[i] + 1;
   }
-  if (reuse !== undefined) pushKv(reuse, active0.map((s, slot) => ({ tokens: Int32Array.from([...contexts[s.index], ...s.tokens]), written: written[slot], k: kCache, v: vCache, base: slotBase[slot] })));
+  if (reuse !== undefined) {
+    const entries = active0.map((s, slot) => ({ tokens: Int32Array.from([...contexts[s.index], ...s.tokens]), written: written[slot], k: kCache, v: vCache, base: slotBase[slot] }));
+    pushKv(reuse, { entries, owned: kvOwned });
+  } else {
+    model.giveBuffers(kvOwned);
+  }
+  model.giveBuffers(scratchOwned);
   return seqs.map((s) => s.done!);
 }
 
@@ -452,27 +487,25 @@ function endsWith(a: number[], b: number[]): boolean {
 interface AttentionScratch {
   /** heads × context scores, then probabilities. */
   scores: Float64Array;
-  /** 1 / softmax denominator per head. */
-  inv: Float64Array;
   /** The scaled query row. */
   q: Float64Array;
-  /** The output row being accumulated. */
-  acc: Float64Array;
 }
 
 /**
  * Single-query causal attention against the cache: writes this step's k, v (columns d…3d of qkv)
  * at row `pos` of each context's cache, then softmax(q·Kᵀ·scale)·V over rows 0…pos. The
- * contract's `attention` op is square (queries = keys), so the one-row case lives here. All heads
- * are handled in one sweep over each cached row (contiguous d floats), with float64 accumulators
- * and 4-way unrolled dot products and updates (measured ~1.7× faster than a plain per-head loop
- * here, 25 M multiply-adds in 50 ms).
+ * contract's `attention` op is square (queries = keys), so the one-row case lives here. The scores
+ * of all heads come from one sweep over each cached row (contiguous d floats), with float64
+ * accumulators and 4-way unrolled dot products (measured ~1.7× faster than a plain per-head loop
+ * here); each head's output then sums its probability-weighted value columns four at a time in
+ * float64 registers, rows in order (a float64 accumulator row updated per cached row was the
+ * hottest line).
  */
 function cachedAttention(
   qkv: Float32Array, kc: Float32Array, vc: Float32Array, out: Float32Array, sc: AttentionScratch, slotBase: Int32Array,
   slots: Int32Array, pos: Int32Array, m: number, C: number, d: number, heads: number, headDim: number, scale: number,
 ): void {
-  const { scores, inv, q, acc } = sc;
+  const { scores, q } = sc;
   for (let r = 0; r < m; r++) {
     const base = slotBase[slots[r]];
     const p = pos[r];
@@ -503,6 +536,7 @@ function cachedAttention(
         scores[hh * C + j] = s0 + s1 + s2 + s3;
       }
     }
+    const oo = r * d;
     for (let hh = 0; hh < heads; hh++) {
       const so = hh * C;
       let max = -Infinity;
@@ -513,26 +547,34 @@ function cachedAttention(
         scores[so + j] = e;
         sum += e;
       }
-      inv[hh] = 1 / sum;
-    }
-    acc.fill(0);
-    for (let j = 0; j <= p; j++) {
-      const vo = base + j * d;
-      for (let hh = 0; hh < heads; hh++) {
-        const w = scores[hh * C + j] * inv[hh];
-        const o = hh * headDim;
-        const v = vo + o;
-        let c = 0;
-        for (; c + 3 < headDim; c += 4) {
-          acc[o + c] += w * vc[v + c];
-          acc[o + c + 1] += w * vc[v + c + 1];
-          acc[o + c + 2] += w * vc[v + c + 2];
-          acc[o + c + 3] += w * vc[v + c + 3];
+      // The weights, then each output column summed over the rows in row order from 0 in four
+      // registers (it was a read-modify-write of a float64 row per cached row: same sums, same bits).
+      const iv = 1 / sum;
+      for (let j = 0; j <= p; j++) scores[so + j] *= iv;
+      const o = hh * headDim;
+      let c = 0;
+      for (; c + 3 < headDim; c += 4) {
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        let a3 = 0;
+        for (let j = 0, v = base + o + c; j <= p; j++, v += d) {
+          const w = scores[so + j];
+          a0 += w * vc[v];
+          a1 += w * vc[v + 1];
+          a2 += w * vc[v + 2];
+          a3 += w * vc[v + 3];
         }
-        for (; c < headDim; c++) acc[o + c] += w * vc[v + c];
+        out[oo + o + c] = a0;
+        out[oo + o + c + 1] = a1;
+        out[oo + o + c + 2] = a2;
+        out[oo + o + c + 3] = a3;
+      }
+      for (; c < headDim; c++) {
+        let a = 0;
+        for (let j = 0, v = base + o + c; j <= p; j++, v += d) a += scores[so + j] * vc[v];
+        out[oo + o + c] = a;
       }
     }
-    const oo = r * d;
-    for (let c = 0; c < d; c++) out[oo + c] = acc[c];
   }
 }

@@ -106,6 +106,9 @@ export interface Tape {
   meanf: Float32Array;
   rstdf: Float32Array;
   logits: Float32Array;
+  /** The model's pooled buffers the tape holds; {@link TinyGPT.release} gives them back and sets `released`. */
+  owned: Float32Array[];
+  released: boolean;
 }
 
 /** Views of one block's parameters (or gradients) inside a flat array. */
@@ -218,18 +221,16 @@ function checkRows(fn: string, rows: Int32Array, T: number): Int32Array {
   return rows;
 }
 
-/** Rows `rows` of a [·, d] array, packed [rows.length, d]. */
-function gatherRows(x: Float32Array, rows: Int32Array, d: number): Float32Array {
-  const out = new Float32Array(rows.length * d);
+/** Rows `rows` of a [·, d] array, packed into `out` [rows.length, d]. */
+function gatherRows(x: Float32Array, rows: Int32Array, d: number, out: Float32Array): Float32Array {
   for (let r = 0, dst = 0; r < rows.length; r++) {
     for (let c = 0, src = rows[r] * d; c < d; c++) out[dst++] = x[src + c];
   }
   return out;
 }
 
-/** Packed rows [rows.length, d] back to their places in a zeroed [T, d] array. */
-function scatterRows(x: Float32Array, rows: Int32Array, d: number, T: number): Float32Array {
-  const out = new Float32Array(T * d);
+/** Packed rows [rows.length, d] back to their places in `out`, a zeroed [T, d] array. */
+function scatterRows(x: Float32Array, rows: Int32Array, d: number, out: Float32Array): Float32Array {
   for (let r = 0, src = 0; r < rows.length; r++) {
     for (let c = 0, dst = rows[r] * d; c < d; c++) out[dst + c] = x[src++];
   }
@@ -238,7 +239,68 @@ function scatterRows(x: Float32Array, rows: Int32Array, d: number, T: number): F
 
 const gatherInts = (x: Int32Array, rows: Int32Array): Int32Array => rows.map((t) => x[t]);
 const gatherValues = (x: Float32Array, rows: Int32Array): Float32Array => Float32Array.from(rows, (t) => x[t]);
-const scatterValues = (x: Float32Array, rows: Int32Array, T: number): Float32Array => scatterRows(x, rows, 1, T);
+const scatterValues = (x: Float32Array, rows: Int32Array, T: number): Float32Array => scatterRows(x, rows, 1, new Float32Array(T));
+
+// The pool keeps at most this many floats of free buffers per model (128 MB; an RL step of the demo
+// configuration gives back about 13 M per step to the policy model); past it a given-back
+// buffer is left to the garbage collector.
+const POOL_MAX_FLOATS = 1 << 25;
+
+/**
+ * Float32 buffers one model reuses across its forwards and backwards. Every forward allocated its
+ * activations and every backward its scratch (tens of megabytes per RL step: zeroing, page faults
+ * and garbage collection showed as about a tenth of a profile); now they come from here, zeroed,
+ * and go back when the call (scratch) or {@link TinyGPT.release} (a forward's tape) is done with
+ * them. A buffer is handed out as an exact-length view of a free one at most twice as long.
+ */
+class BufferPool {
+  private readonly free: Float32Array[] = [];
+  private held = 0;
+
+  /**
+   * A Float32Array of length n, recorded in `owned` (give it back through that list only); zeroed
+   * unless `zero` is false, which a caller passes only for an array some op overwrites whole before
+   * anything reads it.
+   */
+  take(n: number, owned: Float32Array[], zero = true): Float32Array {
+    const free = this.free;
+    let best = -1;
+    for (let i = 0; i < free.length; i++) {
+      const c = free[i].length;
+      if (c >= n && c <= 2 * n + 4096 && (best < 0 || c < free[best].length)) best = i;
+    }
+    let out: Float32Array;
+    if (best < 0) {
+      out = new Float32Array(n);
+    } else {
+      const buf = free[best];
+      free[best] = free[free.length - 1];
+      free.pop();
+      this.held -= buf.length;
+      out = buf.length === n ? buf : buf.subarray(0, n);
+      if (zero) out.fill(0);
+    }
+    owned.push(out);
+    return out;
+  }
+
+  /** Takes back every array of `owned` (each one {@link BufferPool.take} handed out) and empties the list. */
+  give(owned: Float32Array[]): void {
+    for (const x of owned) {
+      const full = x.length * 4 === x.buffer.byteLength ? x : new Float32Array(x.buffer);
+      if (full.length === 0 || this.held + full.length > POOL_MAX_FLOATS) continue;
+      this.free.push(full);
+      this.held += full.length;
+    }
+    owned.length = 0;
+  }
+}
+
+/** The buffers one call takes: those its result keeps (`keep`) and those it gives back when done (`temp`). */
+interface CallBuffers {
+  keep: Float32Array[];
+  temp: Float32Array[];
+}
 
 /**
  * @internal Rows a packed batch repeats: `shared[s]` leading tokens of sequence s equal those of
@@ -367,6 +429,7 @@ export class TinyGPT {
   readonly params: Float32Array;
   /** Named views into {@link TinyGPT.params}. */
   readonly views: ModelViews;
+  private readonly pool = new BufferPool();
 
   private constructor(config: TinyGPTConfig, backend: Backend, params: Float32Array) {
     this.config = validateConfig(config, 'TinyGPT');
@@ -484,6 +547,7 @@ export class TinyGPT {
   async logits(tokens: Int32Array, seqOffsets: Int32Array): Promise<Float32Array> {
     const positions = this.checkBatch('TinyGPT.logits', tokens, seqOffsets);
     const tape = await this.forwardCore({ tokens, seqOffsets, targets: new Int32Array(tokens.length) }, positions);
+    this.releaseTape(tape);
     return tape.logits;
   }
 
@@ -498,7 +562,11 @@ export class TinyGPT {
     const R = rows === undefined ? T : rows.length;
     const W = this.views;
     const sp = share ? sharedPrefixes(batch.tokens, batch.seqOffsets) : undefined;
-    const resid: Float32Array[] = [await this.embed(batch.tokens, positions)];
+    const bufs: CallBuffers = { keep: [], temp: [] };
+    // Not zeroed: each of these is written whole (a gather, the spread, the final layer norm) first.
+    const keep = (n: number): Float32Array => this.pool.take(n, bufs.keep, false);
+    const temp = (n: number): Float32Array => this.pool.take(n, bufs.temp, false);
+    const resid: Float32Array[] = [await this.embed(batch.tokens, positions, bufs)];
     const acts: LayerActs[] = [];
     const uniqueMlp: (LayerActs | undefined)[] = [];
     let rowAtt: Float32Array | undefined;
@@ -506,33 +574,69 @@ export class TinyGPT {
       const last = rows !== undefined && l + 1 === layers;
       // With shared prefixes, the MLP half below the head's rows runs on the unique rows only and
       // keeps its activations packed (uniqueMlp): the backward reads them there.
-      const a = await this.attentionHalf(l, resid[l], batch.seqOffsets, T, last ? R : sp !== undefined ? 0 : T, last ? rows : undefined, sp);
+      const a = await this.attentionHalf(l, resid[l], batch.seqOffsets, T, last ? R : sp !== undefined ? 0 : T, bufs, last ? rows : undefined, sp);
       if (last) {
-        rowAtt = gatherRows(a.att, rows, d);
-        resid.push(R > 0 ? await this.mlpHalf(l, gatherRows(resid[l], rows, d), rowAtt, a, R) : new Float32Array(0));
+        rowAtt = gatherRows(a.att, rows, d, keep(R * d));
+        resid.push(R > 0 ? await this.mlpHalf(l, gatherRows(resid[l], rows, d, temp(R * d)), rowAtt, a, R, bufs) : new Float32Array(0));
       } else if (sp !== undefined) {
         // The MLP half on the unique rows, spread to every row.
         const U = sp.unique.length;
-        const u = this.layerActs(0, 0, U);
-        const nextU = await this.mlpHalf(l, gatherRows(resid[l], sp.unique, d), gatherRows(a.att, sp.unique, d), u, U);
-        const next = new Float32Array(T * d);
+        const u = this.layerActs(0, 0, U, bufs);
+        const nextU = await this.mlpHalf(l, gatherRows(resid[l], sp.unique, d, temp(U * d)), gatherRows(a.att, sp.unique, d, temp(U * d)), u, U, bufs);
+        const next = keep(T * d);
         spreadRows(nextU, next, d, sp, batch.seqOffsets);
         resid.push(next);
         uniqueMlp[l] = u;
       } else {
-        resid.push(await this.mlpHalf(l, resid[l], a.att, a, T));
+        resid.push(await this.mlpHalf(l, resid[l], a.att, a, T, bufs));
       }
       acts.push(a);
     }
-    const lnf = new Float32Array(R * d);
-    const meanf = new Float32Array(R);
-    const rstdf = new Float32Array(R);
+    const lnf = keep(R * d);
+    const meanf = keep(R);
+    const rstdf = keep(R);
+    // Not pooled: the logits outlive the tape (ForwardResult.logits, prefill, logits()).
     const logits = new Float32Array(R * vocab);
     if (R > 0) {
       await this.backend.run(Op.LayerNorm, { x: resid[layers], gamma: W.lnfw, beta: W.lnfb, out: lnf, mean: meanf, rstd: rstdf, rows: R, dim: d, eps: LN_EPS });
       await this.backend.run(Op.Matmul, { a: lnf, b: W.wte, out: logits, m: R, k: d, n: vocab, transB: true });
     }
-    return { batch, positions, T, rows, rowAtt, sp, uniqueMlp, resid, layers: acts, lnf, meanf, rstdf, logits };
+    this.pool.give(bufs.temp);
+    return { batch, positions, T, rows, rowAtt, sp, uniqueMlp, resid, layers: acts, lnf, meanf, rstdf, logits, owned: bufs.keep, released: false };
+  }
+
+  /**
+   * Hands the activations that `fwd` keeps for {@link TinyGPT.backward} back to the model, which
+   * reuses their memory in its later forwards and backwards (an RL step allocated tens of megabytes
+   * of them otherwise). Call it once a result's backward is done, or right away when none will run
+   * (a reference model's forward). The result's log-probs, entropies and logits stay valid; a
+   * backward on it afterwards throws.
+   *
+   * @param fwd - a result of this model's {@link TinyGPT.forward}
+   * @returns nothing
+   * @example
+   * const fwd = await model.forward(batch);
+   * await model.backward(fwd, dLogprobs, grads);
+   * model.release(fwd); // fwd.logprobs still readable
+   */
+  release(fwd: ForwardResult): void {
+    this.releaseTape(fwd.tape);
+  }
+
+  /** @internal A Float32Array of n floats from the model's pool (zeroed unless `zero` is false), recorded in `owned`. */
+  takeBuffer(n: number, owned: Float32Array[], zero = true): Float32Array {
+    return this.pool.take(n, owned, zero);
+  }
+
+  /** @internal Gives back every array of `owned` (each from {@link TinyGPT.takeBuffer}) and empties the list. */
+  giveBuffers(owned: Float32Array[]): void {
+    this.pool.give(owned);
+  }
+
+  private releaseTape(tape: Tape): void {
+    if (tape.released) return;
+    tape.released = true;
+    this.pool.give(tape.owned);
   }
 
   /**
@@ -540,17 +644,21 @@ export class TinyGPT {
    * the logits of the `lastRows` positions only (the last token of each context): the forward with
    * those rows ({@link ForwardOptions.rows}), so they equal a full forward's bit for bit.
    */
-  async prefill(tokens: Int32Array, seqOffsets: Int32Array, positions: Int32Array, lastRows: Int32Array): Promise<{ k: Float32Array[]; v: Float32Array[]; logits: Float32Array }> {
+  async prefill(
+    tokens: Int32Array, seqOffsets: Int32Array, positions: Int32Array, lastRows: Int32Array,
+  ): Promise<{ k: Float32Array[]; v: Float32Array[]; logits: Float32Array; release: () => void }> {
     const tape = await this.forwardCore({ tokens, seqOffsets, targets: tokens }, positions, lastRows);
-    return { k: tape.layers.map((a) => a.k), v: tape.layers.map((a) => a.v), logits: tape.logits };
+    // `release` once k and v are copied: they are the tape's pooled buffers.
+    return { k: tape.layers.map((a) => a.k), v: tape.layers.map((a) => a.v), logits: tape.logits, release: () => this.releaseTape(tape) };
   }
 
   /** Token plus position embeddings [T, d]. */
-  private async embed(tokens: Int32Array, positions: Int32Array): Promise<Float32Array> {
+  private async embed(tokens: Int32Array, positions: Int32Array, bufs: CallBuffers): Promise<Float32Array> {
     const d = this.config.dModel;
     const T = tokens.length;
-    const x = new Float32Array(T * d);
-    const pe = new Float32Array(T * d);
+    // Both written whole by the embedding gathers.
+    const x = this.pool.take(T * d, bufs.keep, false);
+    const pe = this.pool.take(T * d, bufs.temp, false);
     await this.backend.run(Op.Embedding, { table: this.views.wte, ids: tokens, out: x, dim: d });
     await this.backend.run(Op.Embedding, { table: this.views.wpe, ids: positions, out: pe, dim: d });
     await this.backend.run(Op.Add, { a: x, b: pe, out: x, n: T * d });
@@ -558,15 +666,20 @@ export class TinyGPT {
   }
 
   /** Activation buffers of one block: `rows` rows up to the attention output, `mlpRows` after it. */
-  private layerActs(rows: number, probsSize: number, mlpRows: number): LayerActs {
+  private layerActs(rows: number, probsSize: number, mlpRows: number, bufs: CallBuffers): LayerActs {
     const d = this.config.dModel;
     const hid = this.config.mlpRatio * d;
+    // Every array but att and probs is written whole (layer norm, matmul, split, GELU, or the
+    // shared-prefix spread) before it is read, so it skips the zeroing; attention writes only the
+    // rows it is asked for, the others must read 0.
+    const f = (n: number): Float32Array => this.pool.take(n, bufs.keep, false);
+    const zeroed = (n: number): Float32Array => this.pool.take(n, bufs.keep);
     return {
-      ln1: new Float32Array(rows * d), mean1: new Float32Array(rows), rstd1: new Float32Array(rows),
-      qkv: new Float32Array(rows * 3 * d), q: new Float32Array(rows * d), k: new Float32Array(rows * d), v: new Float32Array(rows * d),
-      att: new Float32Array(rows * d), probs: new Float32Array(probsSize), mid: new Float32Array(mlpRows * d),
-      ln2: new Float32Array(mlpRows * d), mean2: new Float32Array(mlpRows), rstd2: new Float32Array(mlpRows),
-      h: new Float32Array(mlpRows * hid), g: new Float32Array(mlpRows * hid),
+      ln1: f(rows * d), mean1: f(rows), rstd1: f(rows),
+      qkv: f(rows * 3 * d), q: f(rows * d), k: f(rows * d), v: f(rows * d),
+      att: zeroed(rows * d), probs: zeroed(probsSize), mid: f(mlpRows * d),
+      ln2: f(mlpRows * d), mean2: f(mlpRows), rstd2: f(mlpRows),
+      h: f(mlpRows * hid), g: f(mlpRows * hid),
     };
   }
 
@@ -577,23 +690,25 @@ export class TinyGPT {
    * zero gradient there).
    */
   private async attentionHalf(
-    l: number, x: Float32Array, seqOffsets: Int32Array, T: number, mlpRows: number, queryRows?: Int32Array, sp?: SharedPrefixes,
+    l: number, x: Float32Array, seqOffsets: Int32Array, T: number, mlpRows: number, bufs: CallBuffers, queryRows?: Int32Array, sp?: SharedPrefixes,
   ): Promise<LayerActs> {
     const { dModel: d, heads } = this.config;
     const B = this.views.blocks[l];
     const run = this.backend.run.bind(this.backend);
-    const a = this.layerActs(T, attentionProbsSize(seqOffsets, heads), mlpRows);
+    const a = this.layerActs(T, attentionProbsSize(seqOffsets, heads), mlpRows, bufs);
+    // Written whole (gather, layer norm, matmul) before read.
+    const temp = (n: number): Float32Array => this.pool.take(n, bufs.temp, false);
     if (sp === undefined) {
       await run(Op.LayerNorm, { x, gamma: B.ln1w, beta: B.ln1b, out: a.ln1, mean: a.mean1, rstd: a.rstd1, rows: T, dim: d, eps: LN_EPS });
       await run(Op.Matmul, { a: a.ln1, b: B.wqkv, out: a.qkv, m: T, k: d, n: 3 * d, bias: B.bqkv });
     } else {
       // ln_1 and c_attn are row-wise: run them on the unique rows and copy the shared ones.
       const U = sp.unique.length;
-      const ln1 = new Float32Array(U * d);
-      const mean1 = new Float32Array(U);
-      const rstd1 = new Float32Array(U);
-      const qkv = new Float32Array(U * 3 * d);
-      await run(Op.LayerNorm, { x: gatherRows(x, sp.unique, d), gamma: B.ln1w, beta: B.ln1b, out: ln1, mean: mean1, rstd: rstd1, rows: U, dim: d, eps: LN_EPS });
+      const ln1 = temp(U * d);
+      const mean1 = temp(U);
+      const rstd1 = temp(U);
+      const qkv = temp(U * 3 * d);
+      await run(Op.LayerNorm, { x: gatherRows(x, sp.unique, d, temp(U * d)), gamma: B.ln1w, beta: B.ln1b, out: ln1, mean: mean1, rstd: rstd1, rows: U, dim: d, eps: LN_EPS });
       await run(Op.Matmul, { a: ln1, b: B.wqkv, out: qkv, m: U, k: d, n: 3 * d, bias: B.bqkv });
       spreadRows(ln1, a.ln1, d, sp, seqOffsets);
       spreadRows(mean1, a.mean1, 1, sp, seqOffsets);
@@ -613,7 +728,7 @@ export class TinyGPT {
   }
 
   /** The rest of block l on `rows` rows: x + c_proj(att), then + mlp(ln_2(·)); fills a.mid … a.g, returns the new stream. */
-  private async mlpHalf(l: number, x: Float32Array, att: Float32Array, a: LayerActs, rows: number): Promise<Float32Array> {
+  private async mlpHalf(l: number, x: Float32Array, att: Float32Array, a: LayerActs, rows: number, bufs: CallBuffers): Promise<Float32Array> {
     const d = this.config.dModel;
     const hid = this.config.mlpRatio * d;
     const B = this.views.blocks[l];
@@ -624,7 +739,8 @@ export class TinyGPT {
     await run(Op.LayerNorm, { x: a.mid, gamma: B.ln2w, beta: B.ln2b, out: a.ln2, mean: a.mean2, rstd: a.rstd2, rows, dim: d, eps: LN_EPS });
     await run(Op.Matmul, { a: a.ln2, b: B.wfc, out: a.h, m: rows, k: d, n: hid, bias: B.bfc });
     await run(Op.Gelu, { x: a.h, out: a.g, n: rows * hid });
-    const next = a.mid.slice();
+    const next = this.pool.take(a.mid.length, bufs.keep, false);
+    next.set(a.mid);
     await run(Op.Matmul, { a: a.g, b: B.wp, out: next, m: rows, k: hid, n: d, bias: B.bp, accumulate: true });
     return next;
   }
@@ -649,6 +765,7 @@ export class TinyGPT {
   ): Promise<void> {
     const tape = fwd.tape;
     const T = tape.T;
+    if (tape.released) throw new Error('TinyGPT.backward: this forward result was released (TinyGPT.release); run the forward again');
     if (!(dLogprobs instanceof Float32Array) || dLogprobs.length !== T) {
       throw new RangeError(`TinyGPT.backward: dLogprobs must be a Float32Array of length ${T} (got ${dLogprobs?.length})`);
     }
@@ -690,19 +807,24 @@ export class TinyGPT {
     const rowTargets = rows === undefined ? targets : gatherInts(targets, rows);
     const rowWeights = rows === undefined ? dLogprobs : gatherValues(dLogprobs, rows);
     const dEntropy = options.dEntropy === undefined || rows === undefined ? options.dEntropy : gatherValues(options.dEntropy, rows);
+    // Scratch from the model's pool, given back at the end.
+    const owned: Float32Array[] = [];
+    const f32 = (n: number): Float32Array => this.pool.take(n, owned);
+    // For arrays an op overwrites whole (the rows it is asked for) before they are read.
+    const f32w = (n: number): Float32Array => this.pool.take(n, owned, false);
 
-    const dLogits = new Float32Array(R * vocab);
+    const dLogits = f32w(R * vocab);
     await run(Op.CrossEntropyBackward, {
       logits: tape.logits, targets: rowTargets, rowWeights, dLogits, rows: R, vocab,
       ...(dEntropy !== undefined ? { entropyWeights: dEntropy } : {}),
     });
     // logits = lnf · wteᵀ
-    const dlnf = new Float32Array(R * d);
+    const dlnf = f32w(R * d);
     await run(Op.Matmul, { a: dLogits, b: W.wte, out: dlnf, m: R, k: vocab, n: d });
     await run(Op.Matmul, { a: dLogits, b: tape.lnf, out: G.wte, m: vocab, k: R, n: d, transA: true, accumulate: true });
     // dx: ∂L/∂(residual stream) on the rows of the current block's MLP half (R in the last block with rows, else T).
-    let dx: Float32Array = new Float32Array(T * d);
-    const tmp = new Float32Array(T * d);
+    let dx: Float32Array = f32(T * d);
+    const tmp = f32w(T * d);
     await run(Op.LayerNormBackward, {
       x: tape.resid[layers], gamma: W.lnfw, mean: tape.meanf, rstd: tape.rstdf, dOut: dlnf, dx, dGamma: G.lnfw, dBeta: G.lnfb, rows: R, dim: d,
     });
@@ -715,16 +837,16 @@ export class TinyGPT {
     // arithmetic to the backward over every row; the sums' order differs, so the last bits can.
     const sp = tape.sp;
     const U = sp === undefined ? T : sp.unique.length;
-    const pack = (x: Float32Array, w: number): Float32Array => (sp === undefined ? x : gatherRows(x, sp.unique, w));
-    const dg = new Float32Array(T * hid);
-    const dh = new Float32Array(T * hid);
-    const dq = new Float32Array(T * d);
-    const dk = new Float32Array(T * d);
-    const dv = new Float32Array(T * d);
-    const dqkv = new Float32Array(T * 3 * d);
-    const dqkvU = sp === undefined ? dqkv : new Float32Array(U * 3 * d);
-    const dln = new Float32Array(T * d);
-    const dOutFull = sp === undefined ? tmp : new Float32Array(T * d);
+    const pack = (x: Float32Array, w: number): Float32Array => (sp === undefined ? x : gatherRows(x, sp.unique, w, f32w(U * w)));
+    const dg = f32w(T * hid);
+    const dh = f32w(T * hid);
+    const dq = f32w(T * d);
+    const dk = f32w(T * d);
+    const dv = f32w(T * d);
+    const dqkv = f32w(T * 3 * d);
+    const dqkvU = sp === undefined ? dqkv : f32w(U * 3 * d);
+    const dln = f32w(T * d);
+    const dOutFull = sp === undefined ? tmp : f32(T * d);
     let folded = false;
     for (let l = layers - 1; l >= 0; l--) {
       const a = tape.layers[l];
@@ -738,7 +860,7 @@ export class TinyGPT {
         throw new Error(`TinyGPT.backward: the tape lacks block ${l}'s unique-row activations`);
       }
       if (u !== undefined && !folded) {
-        const dxU = new Float32Array(U * d);
+        const dxU = f32(U * d);
         foldRows(dx, dxU, d, sp!, seqOffsets);
         dx = dxU;
         folded = true;
@@ -767,11 +889,11 @@ export class TinyGPT {
         unfoldRows(tmp, dOutFull, d, sp!.unique);
         dOut = dOutFull;
       } else if (n !== T) {
-        dOut = scatterRows(tmp, rows!, d, T);
-        dx = scatterRows(dx, rows!, d, T);
+        dOut = scatterRows(tmp, rows!, d, f32(T * d));
+        dx = scatterRows(dx, rows!, d, f32(T * d));
       }
       if (sp !== undefined && !folded) {
-        const dxU = new Float32Array(U * d);
+        const dxU = f32(U * d);
         foldRows(dx, dxU, d, sp, seqOffsets);
         dx = dxU;
         folded = true;
@@ -791,5 +913,6 @@ export class TinyGPT {
     const pos = sp === undefined ? tape.positions : gatherInts(tape.positions, sp.unique);
     await run(Op.EmbeddingBackward, { ids, dOut: dx, dTable: G.wte, dim: d });
     await run(Op.EmbeddingBackward, { ids: pos, dOut: dx, dTable: G.wpe, dim: d });
+    this.pool.give(owned);
   }
 }

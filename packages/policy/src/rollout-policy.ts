@@ -32,13 +32,16 @@ export interface RolloutPolicy {
  *   between calls ({@link KvReuse}), so a turn resumed after a tool's output feeds only the new
  *   tokens; only for a policy used while the weights stay fixed (e.g. made for one RL step's
  *   rollout) [false]
- * @returns a rollout policy
+ * @returns a rollout policy, plus `release()`: gives the keys and values kept for `reuseKv` back to
+ *   the model's memory (call it once the rollout is done; a later call then prefills from scratch)
  * @throws RangeError when vocab sizes differ
  * @example
  * const policy = asRolloutPolicy(model, tok);
  * const [g] = await policy.generate([tok.encode('Q: 1+1\n')], { maxNewTokens: 32, stop: ['</calc>'], temperature: 1, seed: 0 });
  */
-export function asRolloutPolicy(model: TinyGPT, tokenizer: TagTokenizer, options: { topK?: number; stopOnEos?: boolean; reuseKv?: boolean } = {}): RolloutPolicy {
+export function asRolloutPolicy(
+  model: TinyGPT, tokenizer: TagTokenizer, options: { topK?: number; stopOnEos?: boolean; reuseKv?: boolean } = {},
+): RolloutPolicy & { release(): void } {
   if (tokenizer.size !== model.config.vocab) {
     throw new RangeError(`asRolloutPolicy: tokenizer has ${tokenizer.size} tokens but the model's vocab is ${model.config.vocab}`);
   }
@@ -47,6 +50,7 @@ export function asRolloutPolicy(model: TinyGPT, tokenizer: TagTokenizer, options
   const reuse = options.reuseKv === true ? { reuse: new KvReuse(model) } : {};
   return {
     tokenizer,
+    release: () => reuse.reuse?.release(),
     generate: (contexts, o) =>
       generate(model, contexts, {
         maxNewTokens: o.maxNewTokens, stop: o.stop, vocab: tokenizer.vocab, temperature: o.temperature, topK, seed: o.seed,

@@ -105,6 +105,41 @@ describe('attention', () => {
     expect(maxMixedError(gJ.dv, gR.dv)).toBeLessThan(1e-5);
   });
 
+  it('backward with rows of zero dOut (the RL backward: gradient on some rows only) matches the reference, and those rows get dq = 0', () => {
+    // Blocked and scalar lengths; every third row dead, a row dead in one head only, a sequence all dead.
+    const seqOffsets = Int32Array.of(0, 13, 13 + ATTENTION_BLOCKED_MIN_LEN, 13 + 3 * ATTENTION_BLOCKED_MIN_LEN + 5, 13 + 4 * ATTENTION_BLOCKED_MIN_LEN + 5);
+    const rng = caseRng(29);
+    const T = seqOffsets[seqOffsets.length - 1];
+    const heads = 2;
+    const headDim = 16;
+    const width = heads * headDim;
+    const size = T * width;
+    const [q, k, v] = [rng.f32(size, -2, 2), rng.f32(size, -2, 2), rng.f32(size)];
+    const dOut = rng.f32(size);
+    const lastStart = seqOffsets[seqOffsets.length - 2];
+    for (let t = 0; t < T; t++) {
+      if (t % 3 === 0 || t >= lastStart) dOut.fill(0, t * width, (t + 1) * width);
+      else if (t % 3 === 1 && t % 2 === 0) dOut.fill(0, t * width, t * width + headDim);
+    }
+    const probs = new Float32Array(attentionProbsSize(seqOffsets, heads));
+    attentionReference({ q, k, v, out: new Float32Array(size), probs, seqOffsets, heads, headDim });
+    const gR = { dq: new Float32Array(size), dk: new Float32Array(size), dv: new Float32Array(size) };
+    const gJ = { dq: rng.f32(size), dk: rng.f32(size), dv: rng.f32(size) };
+    attentionBackwardReference({ q, k, v, probs, dOut, ...gR, seqOffsets, heads, headDim });
+    attentionBackwardJs({ q, k, v, probs, dOut, ...gJ, seqOffsets, heads, headDim });
+    expect(maxMixedError(gJ.dq, gR.dq)).toBeLessThan(1e-5);
+    expect(maxMixedError(gJ.dk, gR.dk)).toBeLessThan(1e-5);
+    expect(maxMixedError(gJ.dv, gR.dv)).toBeLessThan(1e-5);
+    for (let t = 0; t < T; t++) {
+      for (let h = 0; h < heads; h++) {
+        const o = t * width + h * headDim;
+        if (dOut.subarray(o, o + headDim).every((x) => x === 0)) expect(Array.from(gJ.dq.subarray(o, o + headDim))).toEqual(new Array(headDim).fill(0));
+      }
+    }
+    // The all-dead sequence gets no gradient at all.
+    expect(gJ.dk.subarray(lastStart * width).every((x) => x === 0) && gJ.dv.subarray(lastStart * width).every((x) => x === 0)).toBe(true);
+  });
+
   it('backward matches central finite differences in float64 (q, k, v)', () => {
     const seqOffsets = Int32Array.of(0, 3, 4, 7);
     const heads = 2;

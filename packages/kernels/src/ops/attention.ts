@@ -2,7 +2,7 @@ import { defineOp } from './define';
 import { Op } from './names';
 import { assertF32, assertFinite, assertIndices, assertOffsets, assertSize } from './validate';
 import type { CaseRng } from '../conformance/rng';
-import { ATTENTION_BLOCKED_MIN_LEN, attentionBackwardHeadBlocked, attentionHeadBlocked, attentionScratch } from './attentionBlocked';
+import { ATTENTION_BLOCKED_MIN_LEN, attentionBackwardHeadBlocked, attentionHeadBlocked, attentionScratch, type AttentionScratch } from './attentionBlocked';
 import {
   attentionDkKernel,
   attentionDqKernel,
@@ -50,6 +50,38 @@ function wantedRows(args: AttentionArgs): Uint8Array | undefined {
   const wanted = new Uint8Array(args.seqOffsets[args.seqOffsets.length - 1]);
   for (const t of args.queryRows) wanted[t] = 1;
   return wanted;
+}
+
+// The js attention's scratch, kept between calls and grown to the largest need (every call
+// allocated it anew: hundreds of kilobytes per call, a few calls per forward and backward). The
+// ops run synchronously, so one set serves every call; each call writes what it reads first.
+interface JsScratch {
+  maxLen: number;
+  headDim: number;
+  kT: Float32Array;
+  vT: Float32Array;
+  /** Scores (forward) or dp (backward) of one query row. */
+  sc: Float64Array;
+  picked: Int32Array;
+  wanted: Uint8Array;
+  blocked: AttentionScratch | undefined;
+}
+let jsScratch: JsScratch | undefined;
+
+function scratchFor(maxLen: number, headDim: number, T: number): JsScratch {
+  let s = jsScratch;
+  if (s === undefined || s.maxLen < maxLen || s.headDim !== headDim) {
+    const L = Math.max(maxLen, s !== undefined && s.headDim === headDim ? s.maxLen : 0);
+    const f = (): Float32Array => new Float32Array(L * headDim);
+    s = jsScratch = { maxLen: L, headDim, kT: f(), vT: f(), sc: new Float64Array(L), picked: new Int32Array(L), wanted: s?.wanted ?? new Uint8Array(0), blocked: undefined };
+  }
+  if (s.wanted.length < T) s.wanted = new Uint8Array(T);
+  return s;
+}
+
+/** The blocked path's scratch from `js` (made on first use). */
+function blockedScratch(js: JsScratch): AttentionScratch {
+  return (js.blocked ??= attentionScratch(js.maxLen, js.headDim));
 }
 
 function resolveScale(scale: number | undefined, headDim: number): number {
@@ -176,12 +208,16 @@ export function attentionJs(args: AttentionArgs): void {
   const scale = resolveScale(args.scale, headDim);
   const width = heads * headDim;
   const maxLen = maxSequenceLength(seqOffsets);
-  const kT = new Float32Array(maxLen * headDim);
-  const vT = new Float32Array(maxLen * headDim);
-  const sc = new Float64Array(maxLen);
-  const scratch = maxLen >= ATTENTION_BLOCKED_MIN_LEN ? attentionScratch(maxLen, headDim) : undefined;
-  const wanted = wantedRows(args);
-  const picked = new Int32Array(maxLen);
+  const T = seqOffsets[seqOffsets.length - 1];
+  const js = scratchFor(maxLen, headDim, T);
+  const { kT, vT, sc, picked } = js;
+  const scratch = maxLen >= ATTENTION_BLOCKED_MIN_LEN ? blockedScratch(js) : undefined;
+  let wanted: Uint8Array | undefined;
+  if (args.queryRows !== undefined) {
+    wanted = js.wanted;
+    wanted.fill(0, 0, T);
+    for (const t of args.queryRows) wanted[t] = 1;
+  }
   let base = 0;
   for (let s = 0; s + 1 < seqOffsets.length; s++) {
     const start = seqOffsets[s];
@@ -264,8 +300,9 @@ export function attentionBackwardJs(args: AttentionBackwardArgs): void {
   dk.fill(0, 0, total);
   dv.fill(0, 0, total);
   const maxLen = maxSequenceLength(seqOffsets);
-  const dp = new Float64Array(maxLen);
-  const scratch = maxLen >= ATTENTION_BLOCKED_MIN_LEN ? attentionScratch(maxLen, headDim) : undefined;
+  const js = scratchFor(maxLen, headDim, 0);
+  const dp = js.sc;
+  const scratch = maxLen >= ATTENTION_BLOCKED_MIN_LEN ? blockedScratch(js) : undefined;
   let base = 0;
   for (let s = 0; s < nSeq; s++) {
     const start = seqOffsets[s];

@@ -11,8 +11,10 @@ import { matmulFast } from './matmulFast';
 /** Sequences at least this long take the blocked (matmul) path in attentionJs / attentionBackwardJs. */
 export const ATTENTION_BLOCKED_MIN_LEN = 32;
 
-/** Scratch for one call: six L×headDim blocks and two L×L matrices, L = the longest sequence. */
+/** Scratch for one call: six L×headDim blocks, two L×L matrices and L row indices, L = the longest sequence. */
 export interface AttentionScratch {
+  /** The backward's live query rows of one (sequence, head). */
+  live: Int32Array;
   qh: Float32Array;
   kh: Float32Array;
   vh: Float32Array;
@@ -34,7 +36,7 @@ export interface AttentionScratch {
  */
 export function attentionScratch(maxLen: number, headDim: number): AttentionScratch {
   const block = () => new Float32Array(maxLen * headDim);
-  return { qh: block(), kh: block(), vh: block(), gh: block(), ah: block(), bh: block(), p: new Float32Array(maxLen * maxLen), dp: new Float32Array(maxLen * maxLen) };
+  return { live: new Int32Array(maxLen), qh: block(), kh: block(), vh: block(), gh: block(), ah: block(), bh: block(), p: new Float32Array(maxLen * maxLen), dp: new Float32Array(maxLen * maxLen) };
 }
 
 // Element loops rather than set(subarray(…)): a view per row per head was most of the GC load.
@@ -91,7 +93,7 @@ export function attentionHeadBlocked(
   // its own query row alone, so a subset computes the same bits for its rows.
   const m = rows === undefined ? len : rows.length;
   if (rows === undefined) gather(q, start, len, width, hOff, headDim, qh);
-  else gatherPicked(q, start, rows, width, hOff, headDim, qh);
+  else gatherPicked(q, start, rows, m, width, hOff, headDim, qh);
   gather(k, start, len, width, hOff, headDim, kh);
   gather(v, start, len, width, hOff, headDim, vh);
   matmulFast({ a: qh, b: kh, out: p, m, k: headDim, n: len, transB: true }, 1);
@@ -120,19 +122,19 @@ export function attentionHeadBlocked(
   }
   matmulFast({ a: p, b: vh, out: ah, m, k: len, n: headDim }, 1);
   if (rows === undefined) scatter(ah, start, len, width, hOff, headDim, out);
-  else scatterPicked(ah, start, rows, width, hOff, headDim, out);
+  else scatterPicked(ah, start, rows, m, width, hOff, headDim, out);
 }
 
-// gather / scatter of the listed rows (relative to start) only.
-function gatherPicked(src: Float32Array, start: number, rows: Int32Array, width: number, hOff: number, headDim: number, dst: Float32Array): void {
-  for (let r = 0, d = 0; r < rows.length; r++) {
+// gather / scatter of the first `count` listed rows (relative to start) only.
+function gatherPicked(src: Float32Array, start: number, rows: Int32Array, count: number, width: number, hOff: number, headDim: number, dst: Float32Array): void {
+  for (let r = 0, d = 0; r < count; r++) {
     const o = (start + rows[r]) * width + hOff;
     for (let c = 0; c < headDim; c++, d++) dst[d] = src[o + c];
   }
 }
 
-function scatterPicked(src: Float32Array, start: number, rows: Int32Array, width: number, hOff: number, headDim: number, dst: Float32Array): void {
-  for (let r = 0, s = 0; r < rows.length; r++) {
+function scatterPicked(src: Float32Array, start: number, rows: Int32Array, count: number, width: number, hOff: number, headDim: number, dst: Float32Array): void {
+  for (let r = 0, s = 0; r < count; r++) {
     const o = (start + rows[r]) * width + hOff;
     for (let c = 0; c < headDim; c++, s++) dst[o + c] = src[s];
   }
@@ -140,7 +142,10 @@ function scatterPicked(src: Float32Array, start: number, rows: Int32Array, width
 
 /**
  * Backward attention of one (sequence, head) through four matmuls; overwrites the head's columns
- * of dq, dk and dv.
+ * of dq, dk and dv. Only the live query rows (a nonzero dOut in this head) enter the products: a
+ * dead row's terms are exact zeros (dP, dS rows of ±0) and the micro-kernel sums in order from
+ * +0, which a zero term never changes, so the result has the bits of the full products. An RL
+ * backward has dOut on the loss rows in the last block and on the unshared rows below it.
  *
  * @param q - [T, width] (likewise k, v, dOut, dq, dk, dv)
  * @param probs - triangular probabilities of the forward
@@ -167,27 +172,45 @@ export function attentionBackwardHeadBlocked(
   probsOffset: number,
   scratch: AttentionScratch,
 ): void {
-  const { qh, kh, vh, gh, ah, bh, p, dp } = scratch;
-  gather(q, start, len, width, hOff, headDim, qh);
+  const { live, qh, kh, vh, gh, ah, bh, p, dp } = scratch;
+  // m live query rows, relative to start; dead rows of dq get 0 here (they have no gradient).
+  let m = 0;
+  for (let i = 0; i < len; i++) {
+    const o = (start + i) * width + hOff;
+    let isLive = false;
+    for (let c = 0; c < headDim; c++) if (dOut[o + c] !== 0) isLive = true;
+    if (isLive) live[m++] = i;
+    else for (let c = 0; c < headDim; c++) dq[o + c] = 0;
+  }
+  if (m === 0) {
+    for (let j = 0; j < len; j++) {
+      const o = (start + j) * width + hOff;
+      for (let c = 0; c < headDim; c++) dk[o + c] = dv[o + c] = 0;
+    }
+    return;
+  }
+  gatherPicked(q, start, live, m, width, hOff, headDim, qh);
   gather(k, start, len, width, hOff, headDim, kh);
   gather(v, start, len, width, hOff, headDim, vh);
-  gather(dOut, start, len, width, hOff, headDim, gh);
-  for (let i = 0, r = 0; i < len; i++, r += len) {
-    p.set(probs.subarray(probsOffset + (i * (i + 1)) / 2, probsOffset + ((i + 1) * (i + 2)) / 2), r);
-    p.fill(0, r + i + 1, r + len);
+  gatherPicked(dOut, start, live, m, width, hOff, headDim, gh);
+  for (let r = 0, o = 0; r < m; r++, o += len) {
+    const i = live[r];
+    for (let j = 0, src = probsOffset + (i * (i + 1)) / 2; j <= i; j++) p[o + j] = probs[src + j];
+    p.fill(0, o + i + 1, o + len);
   }
-  matmulFast({ a: gh, b: vh, out: dp, m: len, k: headDim, n: len, transB: true }, 1);
-  matmulFast({ a: p, b: gh, out: ah, m: len, k: len, n: headDim, transA: true }, 1);
+  matmulFast({ a: gh, b: vh, out: dp, m, k: headDim, n: len, transB: true }, 1);
+  matmulFast({ a: p, b: gh, out: ah, m: len, k: m, n: headDim, transA: true }, 1);
   scatter(ah, start, len, width, hOff, headDim, dv);
   // Softmax Jacobian row by row: dS = P ⊙ (dP − Σ_j P·dP), zero above the diagonal.
-  for (let i = 0, r = 0; i < len; i++, r += len) {
+  for (let r = 0, o = 0; r < m; r++, o += len) {
+    const i = live[r];
     let dot = 0;
-    for (let j = 0; j <= i; j++) dot += p[r + j] * dp[r + j];
-    for (let j = 0; j <= i; j++) dp[r + j] = p[r + j] * (dp[r + j] - dot) * scale;
-    dp.fill(0, r + i + 1, r + len);
+    for (let j = 0; j <= i; j++) dot += p[o + j] * dp[o + j];
+    for (let j = 0; j <= i; j++) dp[o + j] = p[o + j] * (dp[o + j] - dot) * scale;
+    dp.fill(0, o + i + 1, o + len);
   }
-  matmulFast({ a: dp, b: kh, out: ah, m: len, k: len, n: headDim }, 1);
-  scatter(ah, start, len, width, hOff, headDim, dq);
-  matmulFast({ a: dp, b: qh, out: bh, m: len, k: len, n: headDim, transA: true }, 1);
+  matmulFast({ a: dp, b: kh, out: ah, m, k: len, n: headDim }, 1);
+  scatterPicked(ah, start, live, m, width, hOff, headDim, dq);
+  matmulFast({ a: dp, b: qh, out: bh, m: len, k: m, n: headDim, transA: true }, 1);
   scatter(bh, start, len, width, hOff, headDim, dk);
 }

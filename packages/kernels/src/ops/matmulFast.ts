@@ -137,6 +137,55 @@ function workers(s: State, count: number): Worker[] {
 /** Rounds up to a multiple of `to`. */
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 
+// Products on the calling thread alone run in a second instance of the kernel over a private,
+// non-shared memory: a typed array over it is an ordinary one (V8 keeps its length in a register),
+// so the packing loops write straight into it and the result is read from it in place, where the
+// shared memory needed a scratch copy each way and a slow copy into it.
+interface Local {
+  memory: WasmMemory;
+  mm: State['mm'];
+  f32: Float32Array;
+}
+let local: Local | undefined;
+
+function initLocal(): Local {
+  const memory = new Wasm.Memory({ initial: 16 });
+  const instance = new Wasm.Instance(new Wasm.Module(matmulWasmBytes(false)), { e: { m: memory } });
+  return { memory, mm: instance.exports.mm as State['mm'], f32: new Float32Array(memory.buffer) };
+}
+
+/** The single-thread product: same packing and kernel as the threaded one, so the same bits. */
+function matmulLocal(args: MatmulArgs, mPad: number): void {
+  const { a, b, out, m, k, n, transA = false, transB = false, bias, accumulate = false, bKey } = args;
+  const L = (local ??= initLocal());
+  const nPanels = Math.ceil(n / 8);
+  const nPad = nPanels * 8;
+  // No control block here; 64 bytes keep the operands where the shared path has them.
+  const aOff = CTL_BYTES;
+  const bOff = aOff + mPad * k * 4;
+  const cOff = bOff + nPad * k * 4;
+  const need = cOff + mPad * nPad * 4;
+  const have = L.memory.buffer.byteLength;
+  if (need > have) L.memory.grow(Math.ceil((need - have) / 65536));
+  // Growing detaches the old buffer.
+  if (L.f32.buffer !== L.memory.buffer) L.f32 = new Float32Array(L.memory.buffer);
+  const f = L.f32;
+  const a0 = aOff >> 2;
+  if (!transA) f.set(a.subarray(0, m * k), a0);
+  else packTransposed(a, m, k, f, a0);
+  f.fill(0, a0 + m * k, a0 + mPad * k);
+  const b0 = bOff >> 2;
+  const cached = bKey === undefined ? undefined : packedCache.get(b);
+  if (cached !== undefined && cached.key === bKey && cached.k === k && cached.n === n && cached.transB === transB) f.set(cached.panels, b0);
+  else if (bKey !== undefined) f.set(packedB(b, k, n, transB, nPad, bKey), b0);
+  else if (!transB) packPanels(b, k, n, f, b0);
+  else packPanelsTransposed(b, k, n, f, b0);
+  L.mm(aOff, bOff, cOff, 0, mPad, k, nPanels);
+  const c0 = cOff >> 2;
+  if (!bias && !accumulate && nPad === n) out.set(f.subarray(c0, c0 + m * n));
+  else unpackSums(f, c0, nPad, out, m, n, bias, accumulate);
+}
+
 /**
  * Fast f32 matmul (the js backend's implementation; arguments already validated).
  *
@@ -147,8 +196,14 @@ const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
  */
 export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   const { a, b, out, m, k, n, transA = false, transB = false, bias, accumulate = false, bKey } = args;
-  const s = (state ??= init());
   const mPad = roundUp(m, 4);
+  const blocks = mPad / 4;
+  const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, MAX_THREADS) : 1;
+  if (useThreads === 1) {
+    matmulLocal(args, mPad);
+    return;
+  }
+  const s = (state ??= init());
   const nPanels = Math.ceil(n / 8);
   const nPad = nPanels * 8;
   const aOff = CTL_BYTES;
@@ -169,11 +224,7 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   // Pack B into k×8 panels (zero columns to nPad).
   f.set(packedB(b, k, n, transB, nPad, bKey), bOff >> 2);
 
-  const blocks = mPad / 4;
-  const useThreads = threads > 1 && blocks >= 2 && m * k * n >= MATMUL_THREAD_MIN_MACS ? Math.min(threads, blocks, MAX_THREADS) : 1;
-  if (useThreads === 1) {
-    s.mm(aOff, bOff, cOff, 0, mPad, k, nPanels);
-  } else {
+  {
     workers(s, useThreads - 1);
     // About 8 chunks per thread: small enough that a late worker leaves little for the caller to
     // wait on, large enough that claiming costs nothing next to a chunk.
@@ -210,7 +261,7 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   // attention's score products, n = the sequence length, run a few hundred times per forward).
   const c = scratch(m * nPad);
   c.set(f.subarray(c0, c0 + m * nPad));
-  unpackSums(c, nPad, out, m, n, bias, accumulate);
+  unpackSums(c, 0, nPad, out, m, n, bias, accumulate);
 }
 
 // Packed copies of B kept for the caller's bKey (MatmulArgs.bKey): weights during one sampling
@@ -224,8 +275,8 @@ function packedB(b: Float32Array, k: number, n: number, transB: boolean, nPad: n
     if (hit !== undefined && hit.key === key && hit.k === k && hit.n === n && hit.transB === transB) return hit.panels;
   }
   const panels = key === undefined ? scratch(nPad * k) : new Float32Array(nPad * k);
-  if (!transB) packPanels(b, k, n, panels);
-  else packPanelsTransposed(b, k, n, panels);
+  if (!transB) packPanels(b, k, n, panels, 0);
+  else packPanelsTransposed(b, k, n, panels, 0);
   if (key !== undefined) packedCache.set(b, { key, k, n, transB, panels });
   return panels;
 }
@@ -240,35 +291,35 @@ function scratch(size: number): Float32Array {
 
 // out = c + bias (+ out), summed in float64 with one rounding to f32 at the store, in that order
 // (or out = c, dropping the padding columns).
-function unpackSums(c: Float32Array, nPad: number, out: Float32Array, m: number, n: number, bias: Float32Array | undefined, accumulate: boolean): void {
+function unpackSums(c: Float32Array, c0: number, nPad: number, out: Float32Array, m: number, n: number, bias: Float32Array | undefined, accumulate: boolean): void {
   if (!bias && !accumulate) {
-    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+    for (let i = 0, src = c0, dst = 0; i < m; i++, src += nPad, dst += n) {
       for (let j = 0; j < n; j++) out[dst + j] = c[src + j];
     }
   } else if (bias && accumulate) {
-    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+    for (let i = 0, src = c0, dst = 0; i < m; i++, src += nPad, dst += n) {
       for (let j = 0; j < n; j++) out[dst + j] = c[src + j] + bias[j] + out[dst + j];
     }
   } else if (bias) {
-    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+    for (let i = 0, src = c0, dst = 0; i < m; i++, src += nPad, dst += n) {
       for (let j = 0; j < n; j++) out[dst + j] = c[src + j] + bias[j];
     }
   } else {
-    for (let i = 0, src = 0, dst = 0; i < m; i++, src += nPad, dst += n) {
+    for (let i = 0, src = c0, dst = 0; i < m; i++, src += nPad, dst += n) {
       for (let j = 0; j < n; j++) out[dst + j] = c[src + j] + out[dst + j];
     }
   }
 }
 
 // Aᵀ stored k×m → A rows (m×k): 8×8 tiles, so reads and writes both stay in a few cache lines.
-function packTransposed(a: Float32Array, m: number, k: number, f: Float32Array): Float32Array {
+function packTransposed(a: Float32Array, m: number, k: number, f: Float32Array, o = 0): Float32Array {
   for (let i0 = 0; i0 < m; i0 += 8) {
     const i1 = Math.min(m, i0 + 8);
     for (let p0 = 0; p0 < k; p0 += 8) {
       const p1 = Math.min(k, p0 + 8);
       for (let p = p0; p < p1; p++) {
         const src = p * m;
-        for (let i = i0; i < i1; i++) f[i * k + p] = a[src + i];
+        for (let i = i0; i < i1; i++) f[o + i * k + p] = a[src + i];
       }
     }
   }
@@ -276,13 +327,13 @@ function packTransposed(a: Float32Array, m: number, k: number, f: Float32Array):
 }
 
 // B (k×n row-major) → k×8 column panels, the last one zero-padded; one sweep over B's rows.
-function packPanels(b: Float32Array, k: number, n: number, f: Float32Array): void {
+function packPanels(b: Float32Array, k: number, n: number, f: Float32Array, o: number): void {
   const full = n >> 3;
   const w = n - full * 8;
   const stride = k * 8;
   for (let p = 0; p < k; p++) {
     const row = p * n;
-    let dst = p * 8;
+    let dst = o + p * 8;
     for (let jb = 0; jb < full; jb++, dst += stride) {
       const s = row + jb * 8;
       f[dst] = b[s];
@@ -303,10 +354,10 @@ function packPanels(b: Float32Array, k: number, n: number, f: Float32Array): voi
 }
 
 // Bᵀ stored n×k → the same panels: each column of B is a contiguous row of the input.
-function packPanelsTransposed(b: Float32Array, k: number, n: number, f: Float32Array): void {
+function packPanelsTransposed(b: Float32Array, k: number, n: number, f: Float32Array, o: number): void {
   const nPanels = Math.ceil(n / 8);
   for (let jb = 0; jb < nPanels; jb++) {
-    const base = jb * k * 8;
+    const base = o + jb * k * 8;
     const j0 = jb * 8;
     const w = Math.min(8, n - j0);
     for (let jj = 0; jj < w; jj++) {
