@@ -13,8 +13,11 @@
  * threads), which a loaded machine disturbs far less than the wall clock; the wall-clock ratio
  * is shown beside it.
  *
- * Flags: `--only <substring>` runs the cases whose name contains it; `--no-write` leaves the
- * README alone; `--repeats <k>` scales every case's repeat count by k (default 1).
+ * Flags: `--moocore native|wheel` picks the moocore build (default `native`: compiled here from
+ * its sdist with `-O3 -march=native`, as in the issue's figures; `wheel`: its PyPI wheel; see
+ * moocore/venv.sh), named in the table's header line; each build has its own table in the README;
+ * `--only <substring>` runs the cases whose name contains it; `--no-write` leaves the README
+ * alone; `--repeats <k>` scales every case's repeat count by k (default 1).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,8 +53,12 @@ const CASES: Case[] = [
 const REL_TOL = 1e-9;
 const REF = 1.1;
 const WARMUP = 3;
-const BEGIN = '<!-- vs-moocore:begin -->';
-const END = '<!-- vs-moocore:end -->';
+type Build = 'native' | 'wheel';
+/** README markers of each build's table. */
+const MARKERS: Record<Build, { begin: string; end: string }> = {
+  native: { begin: '<!-- vs-moocore:begin -->', end: '<!-- vs-moocore:end -->' },
+  wheel: { begin: '<!-- vs-moocore-wheel:begin -->', end: '<!-- vs-moocore-wheel:end -->' },
+};
 
 interface Timing {
   median: number;
@@ -74,16 +81,22 @@ function parseArgs(argv: string[]) {
   let only = '';
   let write = true;
   let repeats = 1;
+  let build: Build = 'native';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--only') only = argv[++i] ?? '';
+    else if (a === '--moocore') {
+      const b = argv[++i];
+      if (b !== 'native' && b !== 'wheel') throw new RangeError(`vs-moocore: --moocore must be native or wheel (got ${b})`);
+      build = b;
+    }
     else if (a === '--no-write') write = false;
     else if (a === '--repeats') {
       repeats = Number(argv[++i]);
       if (!(repeats > 0)) throw new RangeError(`vs-moocore: --repeats must be a positive number (got ${argv[i]})`);
-    } else throw new RangeError(`vs-moocore: unknown flag ${a} (expected --only, --no-write, --repeats)`);
+    } else throw new RangeError(`vs-moocore: unknown flag ${a} (expected --moocore, --only, --no-write, --repeats)`);
   }
-  return { only, write, repeats };
+  return { only, write, repeats, build };
 }
 
 function caseId(c: Case): string {
@@ -171,9 +184,10 @@ function main(): void {
   }));
   if (cases.length === 0) throw new RangeError(`vs-moocore: no case matches --only ${args.only}`);
 
-  const venv = spawnSync('bash', [join(pkg, 'bench/moocore/venv.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (venv.status !== 0) throw new Error(`vs-moocore: bench/moocore/venv.sh failed (exit ${venv.status})`);
-  const python = venv.stdout.trim();
+  const venv = spawnSync('bash', [join(pkg, 'bench/moocore/venv.sh'), args.build], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (venv.status !== 0) throw new Error(`vs-moocore: bench/moocore/venv.sh ${args.build} failed (exit ${venv.status})`);
+  const [python, buildLine] = venv.stdout.trim().split('\n');
+  console.log(`vs-moocore: ${buildLine}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'paretopo-vs-moocore-'));
   try {
@@ -216,9 +230,11 @@ function main(): void {
     const load1 = loadavg()[0];
     const date = new Date().toISOString().slice(0, 10);
     const cpu = cpus();
+    const { begin: BEGIN, end: END } = MARKERS[args.build];
+    const command = args.build === 'native' ? 'npm run bench:moocore' : 'npm run bench:moocore -- --moocore wheel';
     const block = [
       BEGIN,
-      `Command: \`cd packages/hypervolume && npm run bench:moocore\` (${date}; ${cpu.length} cores, ${cpu[0]?.model.trim() ?? 'unknown CPU'}, shared with other jobs: load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after; Node ${process.version}, moocore ${versions.moocore} from PyPI with numpy ${versions.numpy}).`,
+      `Command: \`cd packages/hypervolume && ${command}\` (${date}; ${cpu.length} cores, ${cpu[0]?.model.trim() ?? 'unknown CPU'}, shared with other jobs: load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after; Node ${process.version}; ${buildLine}, numpy ${versions.numpy}, reports version ${versions.moocore}).`,
       `Inputs: uniform directions on the positive unit sphere (benchPoints 'sphere', seed 1), ref 1.1 in every objective. Times are CPU time in ms (each process's own, all its threads), median (min) of the repeated calls; a ratio is paretopo / moocore of the medians (of the minimums in brackets), in CPU time and, beside it, in wall-clock time. The target applies to the CPU ratio of the medians.`,
       '',
       '| case | n | moocore, CPU ms | paretopo, CPU ms | ratio, CPU | ratio, wall | target | largest relative difference |',
