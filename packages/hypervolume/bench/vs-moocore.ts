@@ -6,7 +6,8 @@
  * little-endian float64 files, has moocore time them in a Python subprocess (the call alone,
  * `time.perf_counter` and `time.process_time`, after one warm-up; see moocore/time_moocore.py),
  * times paretopo's `hypervolume` / `hvContributions` in this process the same way
- * (`performance.now` and `process.cpuUsage`, after warm-up calls, since the JIT needs them),
+ * (`performance.now` and `process.cpuUsage`, after warm-up calls for at least half a second,
+ * since the JIT needs them),
  * checks that both sides agree on every value to 1e-9 relative, prints the table and writes it
  * into README.md between the `vs-moocore` markers. The table's times are CPU time (each
  * process's own, all its threads: paretopo's includes V8's garbage-collector and compiler
@@ -52,7 +53,14 @@ const CASES: Case[] = [
 /** Relative tolerance within which both libraries must agree on every value. */
 const REL_TOL = 1e-9;
 const REF = 1.1;
+/**
+ * paretopo's warm-up: at least this many calls, and calls for at least WARMUP_MS of wall time.
+ * V8 compiles hot functions on a background thread; on the loaded machine the optimised 4-D core
+ * arrived after the third call, so the first 50 to 100 timed calls ran in on-stack-replacement
+ * code at 1.3–1.4× the settled time and made the median bimodal (1.47 or 1.95 ms in three runs).
+ */
 const WARMUP = 3;
+const WARMUP_MS = 500;
 type Build = 'native' | 'wheel';
 /** README markers of each build's table. */
 const MARKERS: Record<Build, { begin: string; end: string }> = {
@@ -115,7 +123,8 @@ function timeParetopo(c: Case, pts: { data: Float64Array; n: number; d: number }
   // numbers per call, which the garbage collector then charged to paretopo.
   const call = c.kind === 'hv' ? () => hypervolume(pts, ref) : () => hvContributions(pts, ref);
   let result = call();
-  for (let w = 1; w < WARMUP; w++) result = call();
+  const w0 = performance.now();
+  for (let w = 1; w < WARMUP || performance.now() - w0 < WARMUP_MS; w++) result = call();
   const values = typeof result === 'number' ? [result] : Array.from(result);
   const wall: number[] = [];
   const cpu: number[] = [];
