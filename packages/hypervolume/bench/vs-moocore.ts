@@ -7,7 +7,7 @@
  * `time.perf_counter` and `time.process_time`, after one warm-up; see moocore/time_moocore.py),
  * times paretopo's `hypervolume` / `hvContributions` in this process the same way
  * (`performance.now` and `process.cpuUsage`, after warm-up calls for at least half a second,
- * since the JIT needs them), alternating the two sides three times per case (`--rounds`),
+ * since the JIT needs them), in three passes over the cases that alternate the two sides (`--rounds`),
  * checks that both sides agree on every value to 1e-9 relative, prints the table and writes it
  * into README.md between the `vs-moocore` markers. The table's times are CPU time (each
  * process's own, all its threads: paretopo's includes V8's garbage-collector and compiler
@@ -19,7 +19,7 @@
  * moocore/venv.sh), named in the table's header line; each build has its own table in the README;
  * `--only <substring>` runs the cases whose name contains it; `--no-write` leaves the README
  * alone; `--repeats <k>` scales every case's repeat count by k (default 1); `--rounds <r>` sets
- * how many times each case alternates the two sides (default 3).
+ * how many passes over the cases share the calls (default 3).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,11 +63,11 @@ const REF = 1.1;
 const WARMUP = 3;
 const WARMUP_MS = 500;
 /**
- * Each case alternates the two sides this many times (a moocore process, then paretopo), each
- * round timing its share of the repeats; the medians and minimums are over all rounds. A burst
- * of load on the shared machine then falls on both sides more evenly than when each side ran
- * once, back to back (one run had paretopo's 5-D median at 17.4 ms against 12.8 ms in the runs
- * around it).
+ * Passes over all cases; in each, every case times its share of the repeats on both sides (a
+ * moocore process, then paretopo), and the medians and minimums pool all passes. A burst of load
+ * on the shared machine then moves a row far less than when each case ran once, both sides back
+ * to back (one such run had paretopo's 5-D median at 17.4 ms against 12.8 ms in the runs around
+ * it, another its 4-D minimum at 1.81 ms against 1.41 ms).
  */
 const ROUNDS = 3;
 type Build = 'native' | 'wheel';
@@ -237,17 +237,19 @@ function main(): void {
     const load0 = loadavg()[0];
     const rows: string[] = [];
     let versions = { moocore: '?', numpy: '?' };
-    // Per case, `rounds` alternations of a moocore process and paretopo's calls on the same
-    // input, so that both sides of a row see the same load on the shared machine.
-    for (let k = 0; k < cases.length; k++) {
-      const c = cases[k];
-      const manifest = join(dir, `manifest${k}.json`);
-      const out = join(dir, `moocore${k}.json`);
-      const ref = inputs[k].ref;
-      const theirSamples: Samples = { wall: [], cpu: [] };
-      const mySamples: Samples = { wall: [], cpu: [] };
-      let worst = 0;
-      for (let round = 0; round < args.rounds; round++) {
+    // `rounds` passes over the cases; in each, a moocore process and then paretopo time their
+    // share of a case's calls on the same input. A case's samples thus come from both sides and
+    // from the whole run, so a burst of load on the shared machine moves no row by much.
+    const theirSamples: Samples[] = cases.map(() => ({ wall: [], cpu: [] }));
+    const mySamples: Samples[] = cases.map(() => ({ wall: [], cpu: [] }));
+    const worst: number[] = cases.map(() => 0);
+    for (let round = 0; round < args.rounds; round++) {
+      console.log(`vs-moocore: round ${round + 1} of ${args.rounds}`);
+      for (let k = 0; k < cases.length; k++) {
+        const c = cases[k];
+        const manifest = join(dir, `manifest${k}.json`);
+        const out = join(dir, `moocore${k}.json`);
+        const ref = inputs[k].ref;
         // Repeats split over the rounds (each at least 1), `c.repeats` in all when they divide.
         const repeats = Math.max(1, Math.round(((round + 1) * c.repeats) / args.rounds) - Math.round((round * c.repeats) / args.rounds));
         writeFileSync(manifest, JSON.stringify({ cases: [{ name: caseId(c), kind: c.kind, file: inputs[k].file, n: c.n, d: c.d, ref, repeats }] }));
@@ -256,14 +258,17 @@ function main(): void {
         const theirs = JSON.parse(readFileSync(out, 'utf8')) as MoocoreOutput;
         versions = { moocore: theirs.moocore, numpy: theirs.numpy };
         const m = theirs.results[0];
-        for (const v of m.wall_s) theirSamples.wall.push(v * 1e3);
-        for (const v of m.cpu_s) theirSamples.cpu.push(v * 1e3);
-        const values = timeParetopo(c, inputs[k].pts, ref, repeats, round === 0, mySamples);
-        worst = Math.max(worst, checkAgreement(c, values, m.values));
+        for (const v of m.wall_s) theirSamples[k].wall.push(v * 1e3);
+        for (const v of m.cpu_s) theirSamples[k].cpu.push(v * 1e3);
+        const values = timeParetopo(c, inputs[k].pts, ref, repeats, round === 0, mySamples[k]);
+        worst[k] = Math.max(worst[k], checkAgreement(c, values, m.values));
       }
-      const mo = summarize(theirSamples);
-      const t = summarize(mySamples);
-      const row = `| ${c.name} | ${c.n} | ${fmt(mo.cpu.median)} (${fmt(mo.cpu.min)}) | ${fmt(t.cpu.median)} (${fmt(t.cpu.min)}) | ${ratio(t.cpu, mo.cpu)} | ${ratio(t.wall, mo.wall)} | ${c.target} | ${worst.toExponential(1)} |`;
+    }
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[k];
+      const mo = summarize(theirSamples[k]);
+      const t = summarize(mySamples[k]);
+      const row = `| ${c.name} | ${c.n} | ${fmt(mo.cpu.median)} (${fmt(mo.cpu.min)}) | ${fmt(t.cpu.median)} (${fmt(t.cpu.min)}) | ${ratio(t.cpu, mo.cpu)} | ${ratio(t.wall, mo.wall)} | ${c.target} | ${worst[k].toExponential(1)} |`;
       rows.push(row);
       console.log(row);
     }
@@ -275,7 +280,7 @@ function main(): void {
     const block = [
       BEGIN,
       `Command: \`cd packages/hypervolume && ${command}\` (${date}; ${cpu.length} cores, ${cpu[0]?.model.trim() ?? 'unknown CPU'}, shared with other jobs: load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after; Node ${process.version}; ${buildLine}, numpy ${versions.numpy}, reports version ${versions.moocore}).`,
-      `Inputs: uniform directions on the positive unit sphere (benchPoints 'sphere', seed 1), ref 1.1 in every objective. Times are CPU time in ms (each process's own, all its threads), median (min) of the repeated calls, pooled over ${args.rounds} rounds per case that alternate the two sides; a ratio is paretopo / moocore of the medians (of the minimums in brackets), in CPU time and, beside it, in wall-clock time. The target applies to the CPU ratio of the medians.`,
+      `Inputs: uniform directions on the positive unit sphere (benchPoints 'sphere', seed 1), ref 1.1 in every objective. Times are CPU time in ms (each process's own, all its threads), median (min) of the repeated calls, pooled over ${args.rounds} rounds (passes over all cases, each timing moocore then paretopo on its share of every case's calls); a ratio is paretopo / moocore of the medians (of the minimums in brackets), in CPU time and, beside it, in wall-clock time. The target applies to the CPU ratio of the medians.`,
       '',
       '| case | n | moocore, CPU ms | paretopo, CPU ms | ratio, CPU | ratio, wall | target | largest relative difference |',
       '|---|---|---|---|---|---|---|---|',
