@@ -145,16 +145,19 @@ function summarize(s: Samples): Timings {
 
 /**
  * One round of paretopo's side of a case: `repeats` timed calls, appended to `into`, after the
- * warm-up (the first round only: the JIT's state carries over). Returns the call's values.
+ * warm-up. Every round warms up again: the cases in between share code with this one (the 5-D
+ * sweep calls the 4-D core on small sets), and the 4-D core they had sent back to unoptimised
+ * code was not always optimised again before the next round's 4-D calls (1.83 ms against
+ * 1.45 ms in one run). Returns the call's values.
  */
-function timeParetopo(c: Case, pts: { data: Float64Array; n: number; d: number }, ref: number[], repeats: number, first: boolean, into: Samples): number[] {
+function timeParetopo(c: Case, pts: { data: Float64Array; n: number; d: number }, ref: number[], repeats: number, into: Samples): number[] {
   // The timed call returns the library's own result, as moocore's does (a number or a typed
   // array); converting 1e5 contributions to a JS array inside it (as before) made 1e5 heap
   // numbers per call, which the garbage collector then charged to paretopo.
   const call = c.kind === 'hv' ? () => hypervolume(pts, ref) : () => hvContributions(pts, ref);
   let result = call();
   const w0 = performance.now();
-  if (first) for (let w = 1; w < WARMUP || performance.now() - w0 < WARMUP_MS; w++) result = call();
+  for (let w = 1; w < WARMUP || performance.now() - w0 < WARMUP_MS; w++) result = call();
   const values = typeof result === 'number' ? [result] : Array.from(result);
   const { wall, cpu } = into;
   for (let r = 0; r < repeats; r++) {
@@ -260,7 +263,7 @@ function main(): void {
         const m = theirs.results[0];
         for (const v of m.wall_s) theirSamples[k].wall.push(v * 1e3);
         for (const v of m.cpu_s) theirSamples[k].cpu.push(v * 1e3);
-        const values = timeParetopo(c, inputs[k].pts, ref, repeats, round === 0, mySamples[k]);
+        const values = timeParetopo(c, inputs[k].pts, ref, repeats, mySamples[k]);
         worst[k] = Math.max(worst[k], checkAgreement(c, values, m.values));
       }
     }
