@@ -6,15 +6,20 @@
  * little-endian float64 files, has moocore time them in a Python subprocess (the call alone,
  * `time.perf_counter` and `time.process_time`, after one warm-up; see moocore/time_moocore.py),
  * times paretopo's `hypervolume` / `hvContributions` in this process the same way
- * (`performance.now` and `process.cpuUsage`, after warm-up calls, since the JIT needs them),
+ * (`performance.now` and `process.cpuUsage`, after warm-up calls for at least half a second,
+ * since the JIT needs them), in three passes over the cases that alternate the two sides (`--rounds`),
  * checks that both sides agree on every value to 1e-9 relative, prints the table and writes it
  * into README.md between the `vs-moocore` markers. The table's times are CPU time (each
  * process's own, all its threads: paretopo's includes V8's garbage-collector and compiler
  * threads), which a loaded machine disturbs far less than the wall clock; the wall-clock ratio
  * is shown beside it.
  *
- * Flags: `--only <substring>` runs the cases whose name contains it; `--no-write` leaves the
- * README alone; `--repeats <k>` scales every case's repeat count by k (default 1).
+ * Flags: `--moocore native|wheel` picks the moocore build (default `native`: compiled here from
+ * its sdist with `-O3 -march=native`, as in the issue's figures; `wheel`: its PyPI wheel; see
+ * moocore/venv.sh), named in the table's header line; each build has its own table in the README;
+ * `--only <substring>` runs the cases whose name contains it; `--no-write` leaves the README
+ * alone; `--repeats <k>` scales every case's repeat count by k (default 1); `--rounds <r>` sets
+ * how many passes over the cases share the calls (default 3).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,9 +54,28 @@ const CASES: Case[] = [
 /** Relative tolerance within which both libraries must agree on every value. */
 const REL_TOL = 1e-9;
 const REF = 1.1;
+/**
+ * paretopo's warm-up: at least this many calls, and calls for at least WARMUP_MS of wall time.
+ * V8 compiles hot functions on a background thread; on the loaded machine the optimised 4-D core
+ * arrived after the third call, so the first 50 to 100 timed calls ran in on-stack-replacement
+ * code at 1.3–1.4× the settled time and made the median bimodal (1.47 or 1.95 ms in three runs).
+ */
 const WARMUP = 3;
-const BEGIN = '<!-- vs-moocore:begin -->';
-const END = '<!-- vs-moocore:end -->';
+const WARMUP_MS = 500;
+/**
+ * Passes over all cases; in each, every case times its share of the repeats on both sides (a
+ * moocore process, then paretopo), and the medians and minimums pool all passes. A burst of load
+ * on the shared machine then moves a row far less than when each case ran once, both sides back
+ * to back (one such run had paretopo's 5-D median at 17.4 ms against 12.8 ms in the runs around
+ * it, another its 4-D minimum at 1.81 ms against 1.41 ms).
+ */
+const ROUNDS = 3;
+type Build = 'native' | 'wheel';
+/** README markers of each build's table. */
+const MARKERS: Record<Build, { begin: string; end: string }> = {
+  native: { begin: '<!-- vs-moocore:begin -->', end: '<!-- vs-moocore:end -->' },
+  wheel: { begin: '<!-- vs-moocore-wheel:begin -->', end: '<!-- vs-moocore-wheel:end -->' },
+};
 
 interface Timing {
   median: number;
@@ -67,23 +91,33 @@ interface Timings {
 interface MoocoreOutput {
   moocore: string;
   numpy: string;
-  results: { name: string; median_s: number; min_s: number; cpu_median_s: number; cpu_min_s: number; values: number[] }[];
+  results: { name: string; wall_s: number[]; cpu_s: number[]; values: number[] }[];
 }
 
 function parseArgs(argv: string[]) {
   let only = '';
   let write = true;
   let repeats = 1;
+  let rounds = ROUNDS;
+  let build: Build = 'native';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--only') only = argv[++i] ?? '';
+    else if (a === '--moocore') {
+      const b = argv[++i];
+      if (b !== 'native' && b !== 'wheel') throw new RangeError(`vs-moocore: --moocore must be native or wheel (got ${b})`);
+      build = b;
+    }
     else if (a === '--no-write') write = false;
-    else if (a === '--repeats') {
+    else if (a === '--rounds') {
+      rounds = Number(argv[++i]);
+      if (!(Number.isInteger(rounds) && rounds >= 1)) throw new RangeError(`vs-moocore: --rounds must be a positive integer (got ${argv[i]})`);
+    } else if (a === '--repeats') {
       repeats = Number(argv[++i]);
       if (!(repeats > 0)) throw new RangeError(`vs-moocore: --repeats must be a positive number (got ${argv[i]})`);
-    } else throw new RangeError(`vs-moocore: unknown flag ${a} (expected --only, --no-write, --repeats)`);
+    } else throw new RangeError(`vs-moocore: unknown flag ${a} (expected --moocore, --only, --no-write, --repeats, --rounds)`);
   }
-  return { only, write, repeats };
+  return { only, write, repeats, rounds, build };
 }
 
 function caseId(c: Case): string {
@@ -96,17 +130,37 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function timeParetopo(c: Case, pts: { data: Float64Array; n: number; d: number }, ref: number[]) {
+/** Times of the repeated calls of one side of a case, in ms, gathered over the rounds. */
+interface Samples {
+  wall: number[];
+  cpu: number[];
+}
+
+function summarize(s: Samples): Timings {
+  return {
+    wall: { median: median(s.wall), min: Math.min(...s.wall) },
+    cpu: { median: median(s.cpu), min: Math.min(...s.cpu) },
+  };
+}
+
+/**
+ * One round of paretopo's side of a case: `repeats` timed calls, appended to `into`, after the
+ * warm-up. Every round warms up again: the cases in between share code with this one (the 5-D
+ * sweep calls the 4-D core on small sets), and the 4-D core they had sent back to unoptimised
+ * code was not always optimised again before the next round's 4-D calls (1.83 ms against
+ * 1.45 ms in one run). Returns the call's values.
+ */
+function timeParetopo(c: Case, pts: { data: Float64Array; n: number; d: number }, ref: number[], repeats: number, into: Samples): number[] {
   // The timed call returns the library's own result, as moocore's does (a number or a typed
   // array); converting 1e5 contributions to a JS array inside it (as before) made 1e5 heap
   // numbers per call, which the garbage collector then charged to paretopo.
   const call = c.kind === 'hv' ? () => hypervolume(pts, ref) : () => hvContributions(pts, ref);
   let result = call();
-  for (let w = 1; w < WARMUP; w++) result = call();
+  const w0 = performance.now();
+  for (let w = 1; w < WARMUP || performance.now() - w0 < WARMUP_MS; w++) result = call();
   const values = typeof result === 'number' ? [result] : Array.from(result);
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let r = 0; r < c.repeats; r++) {
+  const { wall, cpu } = into;
+  for (let r = 0; r < repeats; r++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     call();
@@ -114,11 +168,7 @@ function timeParetopo(c: Case, pts: { data: Float64Array; n: number; d: number }
     const c1 = process.cpuUsage(c0);
     cpu.push((c1.user + c1.system) / 1e3);
   }
-  const timings: Timings = {
-    wall: { median: median(wall), min: Math.min(...wall) },
-    cpu: { median: median(cpu), min: Math.min(...cpu) },
-  };
-  return { timings, values };
+  return values;
 }
 
 /** "median (min)" of a ratio of timings. */
@@ -171,9 +221,10 @@ function main(): void {
   }));
   if (cases.length === 0) throw new RangeError(`vs-moocore: no case matches --only ${args.only}`);
 
-  const venv = spawnSync('bash', [join(pkg, 'bench/moocore/venv.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (venv.status !== 0) throw new Error(`vs-moocore: bench/moocore/venv.sh failed (exit ${venv.status})`);
-  const python = venv.stdout.trim();
+  const venv = spawnSync('bash', [join(pkg, 'bench/moocore/venv.sh'), args.build], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (venv.status !== 0) throw new Error(`vs-moocore: bench/moocore/venv.sh ${args.build} failed (exit ${venv.status})`);
+  const [python, buildLine] = venv.stdout.trim().split('\n');
+  console.log(`vs-moocore: ${buildLine}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'paretopo-vs-moocore-'));
   try {
@@ -189,37 +240,50 @@ function main(): void {
     const load0 = loadavg()[0];
     const rows: string[] = [];
     let versions = { moocore: '?', numpy: '?' };
-    // One moocore process per case, right before paretopo times the same case, so that both sides
-    // of a row see the same load on the shared machine.
+    // `rounds` passes over the cases; in each, a moocore process and then paretopo time their
+    // share of a case's calls on the same input. A case's samples thus come from both sides and
+    // from the whole run, so a burst of load on the shared machine moves no row by much.
+    const theirSamples: Samples[] = cases.map(() => ({ wall: [], cpu: [] }));
+    const mySamples: Samples[] = cases.map(() => ({ wall: [], cpu: [] }));
+    const worst: number[] = cases.map(() => 0);
+    for (let round = 0; round < args.rounds; round++) {
+      console.log(`vs-moocore: round ${round + 1} of ${args.rounds}`);
+      for (let k = 0; k < cases.length; k++) {
+        const c = cases[k];
+        const manifest = join(dir, `manifest${k}.json`);
+        const out = join(dir, `moocore${k}.json`);
+        const ref = inputs[k].ref;
+        // Repeats split over the rounds (each at least 1), `c.repeats` in all when they divide.
+        const repeats = Math.max(1, Math.round(((round + 1) * c.repeats) / args.rounds) - Math.round((round * c.repeats) / args.rounds));
+        writeFileSync(manifest, JSON.stringify({ cases: [{ name: caseId(c), kind: c.kind, file: inputs[k].file, n: c.n, d: c.d, ref, repeats }] }));
+        const py = spawnSync(python, [join(pkg, 'bench/moocore/time_moocore.py'), manifest, out], { stdio: 'inherit' });
+        if (py.status !== 0) throw new Error(`vs-moocore: time_moocore.py failed on ${caseId(c)} (exit ${py.status})`);
+        const theirs = JSON.parse(readFileSync(out, 'utf8')) as MoocoreOutput;
+        versions = { moocore: theirs.moocore, numpy: theirs.numpy };
+        const m = theirs.results[0];
+        for (const v of m.wall_s) theirSamples[k].wall.push(v * 1e3);
+        for (const v of m.cpu_s) theirSamples[k].cpu.push(v * 1e3);
+        const values = timeParetopo(c, inputs[k].pts, ref, repeats, mySamples[k]);
+        worst[k] = Math.max(worst[k], checkAgreement(c, values, m.values));
+      }
+    }
     for (let k = 0; k < cases.length; k++) {
       const c = cases[k];
-      const manifest = join(dir, `manifest${k}.json`);
-      const out = join(dir, `moocore${k}.json`);
-      const ref = inputs[k].ref;
-      writeFileSync(manifest, JSON.stringify({ cases: [{ name: caseId(c), kind: c.kind, file: inputs[k].file, n: c.n, d: c.d, ref, repeats: c.repeats }] }));
-      const py = spawnSync(python, [join(pkg, 'bench/moocore/time_moocore.py'), manifest, out], { stdio: 'inherit' });
-      if (py.status !== 0) throw new Error(`vs-moocore: time_moocore.py failed on ${caseId(c)} (exit ${py.status})`);
-      const theirs = JSON.parse(readFileSync(out, 'utf8')) as MoocoreOutput;
-      versions = { moocore: theirs.moocore, numpy: theirs.numpy };
-      const m = theirs.results[0];
-      const mine = timeParetopo(c, inputs[k].pts, ref);
-      const worst = checkAgreement(c, mine.values, m.values);
-      const mo: Timings = {
-        wall: { median: m.median_s * 1e3, min: m.min_s * 1e3 },
-        cpu: { median: m.cpu_median_s * 1e3, min: m.cpu_min_s * 1e3 },
-      };
-      const t = mine.timings;
-      const row = `| ${c.name} | ${c.n} | ${fmt(mo.cpu.median)} (${fmt(mo.cpu.min)}) | ${fmt(t.cpu.median)} (${fmt(t.cpu.min)}) | ${ratio(t.cpu, mo.cpu)} | ${ratio(t.wall, mo.wall)} | ${c.target} | ${worst.toExponential(1)} |`;
+      const mo = summarize(theirSamples[k]);
+      const t = summarize(mySamples[k]);
+      const row = `| ${c.name} | ${c.n} | ${fmt(mo.cpu.median)} (${fmt(mo.cpu.min)}) | ${fmt(t.cpu.median)} (${fmt(t.cpu.min)}) | ${ratio(t.cpu, mo.cpu)} | ${ratio(t.wall, mo.wall)} | ${c.target} | ${worst[k].toExponential(1)} |`;
       rows.push(row);
       console.log(row);
     }
     const load1 = loadavg()[0];
     const date = new Date().toISOString().slice(0, 10);
     const cpu = cpus();
+    const { begin: BEGIN, end: END } = MARKERS[args.build];
+    const command = args.build === 'native' ? 'npm run bench:moocore' : 'npm run bench:moocore -- --moocore wheel';
     const block = [
       BEGIN,
-      `Command: \`cd packages/hypervolume && npm run bench:moocore\` (${date}; ${cpu.length} cores, ${cpu[0]?.model.trim() ?? 'unknown CPU'}, shared with other jobs: load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after; Node ${process.version}, moocore ${versions.moocore} from PyPI with numpy ${versions.numpy}).`,
-      `Inputs: uniform directions on the positive unit sphere (benchPoints 'sphere', seed 1), ref 1.1 in every objective. Times are CPU time in ms (each process's own, all its threads), median (min) of the repeated calls; a ratio is paretopo / moocore of the medians (of the minimums in brackets), in CPU time and, beside it, in wall-clock time. The target applies to the CPU ratio of the medians.`,
+      `Command: \`cd packages/hypervolume && ${command}\` (${date}; ${cpu.length} cores, ${cpu[0]?.model.trim() ?? 'unknown CPU'}, shared with other jobs: load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after; Node ${process.version}; ${buildLine}, numpy ${versions.numpy}, reports version ${versions.moocore}).`,
+      `Inputs: uniform directions on the positive unit sphere (benchPoints 'sphere', seed 1), ref 1.1 in every objective. Times are CPU time in ms (each process's own, all its threads), median (min) of the repeated calls, pooled over ${args.rounds} rounds (passes over all cases, each timing moocore then paretopo on its share of every case's calls); a ratio is paretopo / moocore of the medians (of the minimums in brackets), in CPU time and, beside it, in wall-clock time. The target applies to the CPU ratio of the medians.`,
       '',
       '| case | n | moocore, CPU ms | paretopo, CPU ms | ratio, CPU | ratio, wall | target | largest relative difference |',
       '|---|---|---|---|---|---|---|---|',

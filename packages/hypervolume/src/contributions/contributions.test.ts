@@ -4,7 +4,7 @@ import { Rng } from '@paretopo/random';
 import { FrontierError, fromRows, toRows } from '@paretopo/pareto';
 import type { Points } from '@paretopo/pareto';
 import { pointsArb } from '@paretopo/pareto/testing';
-import { expectAllClose, expectClose } from '@paretopo/test-utils';
+import { benchPoints, expectAllClose, expectClose } from '@paretopo/test-utils';
 import { hypervolume } from '../hypervolume';
 import { hvContributions } from './contributions';
 import { contributionsOracle } from '../testing/oracles';
@@ -106,6 +106,23 @@ describe('hvContributions: against the inclusion–exclusion oracle', () => {
     const p = fromRows(rows);
     const ref = [n + 1, n + 1, n + 1];
     expectAllClose(hvContributions(p, ref), hvContributions(p, ref, { algorithm: 'general' }), { rel: 1e-12 });
+  });
+
+  it('3-D past the pooled buffers (40000 points), then a small set on buffers a larger one left behind', () => {
+    const big = benchPoints(40000, 3, 'sphere', 3);
+    const ref = [1.1, 1.1, 1.1];
+    const c = hvContributions(big, ref);
+    const total = hypervolume(big, ref);
+    const rows = toRows(big);
+    for (const i of [0, 1234, 20000, 39999]) {
+      const without = fromRows(rows.filter((_, k) => k !== i));
+      expectClose(c[i], total - hypervolume(without, ref), { abs: 1e-12 });
+    }
+    // 20000 rows fill the pooled buffers; the 12 rows after them reuse them, stale values past 12.
+    hvContributions(benchPoints(20000, 3, 'sphere', 4), ref);
+    const small = fromRows(Array.from({ length: 12 }, (_, i) => [i % 7, (i * 3) % 11, 11 - (i % 5)]));
+    const r = [12, 12, 13];
+    expectAllClose(hvContributions(small, r), contributionsOracle(toRows(small), r), { rel: 1e-12, abs: 1e-12 });
   });
 
   it('real-valued 2-D and 3-D agree with the general path', () => {

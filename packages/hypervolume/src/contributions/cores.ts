@@ -186,18 +186,16 @@ export function contributions3d(data: Float64Array, m: number, ref: Float64Array
   const rx = ref[0];
   const ry = ref[1];
   const rz = ref[2];
-  const byZ = argsortColumn(data, m, 3, 2);
+  const s = scratch3d(m);
+  const { byZ, byX, posOf, stair } = s;
+  argsortInto(data, m, 3, 2, byZ);
   sortTies(data, byZ, m, 3, 2, 0, 1);
-  const byX = argsortColumn(data, m, 3, 0);
+  argsortInto(data, m, 3, 0, byX);
   sortTies(data, byX, m, 3, 0, 1, 2);
   // Everything below is indexed by position in the sweep (z order) or by (x, y, z) rank, so the
   // sweep reads its per-point arrays sequentially instead of jumping through `data`.
-  const posOf = new Uint32Array(m);
   for (let t = 0; t < m; t++) posOf[byZ[t]] = t;
-  const xs = new Float64Array(m + 1);
-  const ys = new Float64Array(m + 1);
-  const posAt = new Uint32Array(m);
-  const rankAt = new Uint32Array(m);
+  const { xs, ys, posAt, rankAt, zs, acc, dup, nx, ny, head, tail } = s;
   for (let r = 0; r < m; r++) {
     const i = byX[r];
     xs[r] = data[i * 3];
@@ -208,85 +206,98 @@ export function contributions3d(data: Float64Array, m: number, ref: Float64Array
   // Index m is the reference corner: "no neighbour" and "the end of the sweep" read it there.
   xs[m] = rx;
   ys[m] = ry;
-  const zs = new Float64Array(m + 1);
   for (let t = 0; t < m; t++) zs[t] = data[byZ[t] * 3 + 2];
   zs[m] = rz;
-  const stair = new RankSet(m);
-  // Per sweep position: accumulated volume, current exclusive area, z of its last update.
-  const acc = new Float64Array(m);
-  const area = new Float64Array(m);
-  const zl = new Float64Array(m);
-  const dup = new Uint8Array(m);
-  // Private points of each staircase point: a doubly linked list (x ascending, y descending) whose
-  // nodes are sweep positions, since a point becomes a private point at most once (when it is
-  // dominated on arrival, or pushed off the staircase). Typed arrays instead of one JS array per
-  // owner, and helpers that take and return no doubles (a call TurboFan does not inline boxes
-  // every double into a heap number): the previous version spent an eighth of its time in GC.
-  const nx = new Float64Array(m);
-  const ny = new Float64Array(m);
   for (let u = 0; u < m; u++) {
     nx[u] = xs[rankAt[u]];
     ny[u] = ys[rankAt[u]];
   }
-  const next = new Int32Array(m);
-  const prev = new Int32Array(m);
-  const head = new Int32Array(m).fill(-1);
-  const tail = new Int32Array(m).fill(-1);
+  acc.fill(0, 0, m);
+  dup.fill(0, 0, m);
+  head.fill(-1, 0, m);
+  tail.fill(-1, 0, m);
+  stair.clear();
+  sweep3d(s, m);
+  for (let u = 0; u < m; u++) out[byZ[u]] = dup[u] ? 0 : acc[u];
+}
 
-  // Exclusive area of staircase rank r between its right neighbour (rank; m for none) and its
-  // left neighbour (rank; m for none).
-  const setArea = (r: number, right: number, left: number): void => {
-    const xR = xs[right];
-    const yL = ys[left];
-    let a = (xR - xs[r]) * (yL - ys[r]);
-    let yPrev = yL;
-    for (let k = head[posAt[r]]; k >= 0; k = next[k]) {
-      a -= (xR - nx[k]) * (yPrev - ny[k]);
-      yPrev = ny[k];
-    }
-    area[posAt[r]] = a > 0 || Number.isNaN(a) ? a : 0; // NaN: as in segment
-  };
-  const refreshArea = (r: number): void => {
-    const right = stair.next(r + 1);
-    const left = r > 0 ? stair.prev(r - 1) : -1;
-    setArea(r, right >= 0 ? right : m, left >= 0 ? left : m);
-  };
-  // Brings u's volume up to the z of sweep position t (m: the reference point).
-  const settle = (u: number, t: number): void => {
-    const z = zs[t];
-    acc[u] += area[u] * (z - zl[u]);
-    zl[u] = z;
-  };
-  // Adds node `id` to owner's list unless a member weakly dominates it, dropping the members it
-  // dominates. Returns whether the list changed.
-  const insertPrivate = (owner: number, id: number): boolean => {
-    const x = nx[id];
-    const y = ny[id];
-    let before = -1;
-    let k = head[owner];
-    while (k >= 0 && nx[k] <= x) {
-      before = k;
-      k = next[k];
-    }
-    if (before >= 0 && ny[before] <= y) return false;
-    // A member with the same x and a larger y is dominated too: the new node replaces it.
-    let start = k;
-    let after = before;
-    if (before >= 0 && nx[before] === x) {
-      start = before;
-      after = prev[before];
-    }
-    let end = start;
-    while (end >= 0 && ny[end] >= y) end = next[end];
-    prev[id] = after;
-    next[id] = end;
-    if (after >= 0) next[after] = id;
-    else head[owner] = id;
-    if (end >= 0) prev[end] = id;
-    else tail[owner] = id;
-    return true;
-  };
+/**
+ * Buffers of {@link contributions3d} for up to `n` rows. Per sweep position: accumulated volume,
+ * current exclusive area, z of its last update, duplicate flag, (x, y) of the point. The private
+ * points of each staircase point form a doubly linked list (x ascending, y descending) whose nodes
+ * are sweep positions, since a point becomes a private point at most once (when it is dominated
+ * on arrival, or pushed off the staircase): typed arrays instead of one JS array per owner.
+ */
+interface Scratch3d {
+  readonly n: number;
+  readonly byZ: Uint32Array;
+  readonly byX: Uint32Array;
+  readonly posOf: Uint32Array;
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+  readonly posAt: Uint32Array;
+  readonly rankAt: Uint32Array;
+  readonly zs: Float64Array;
+  readonly acc: Float64Array;
+  readonly area: Float64Array;
+  readonly zl: Float64Array;
+  readonly dup: Uint8Array;
+  readonly nx: Float64Array;
+  readonly ny: Float64Array;
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+  readonly head: Int32Array;
+  readonly tail: Int32Array;
+  readonly stair: RankSet;
+}
 
+/**
+ * Buffers reused across calls up to {@link POOL_3D} rows (at most 3.3 MB kept; as for 2-D, see
+ * {@link pool2d}: the 1e4-point call allocated 1 MB of typed arrays each time). Larger calls
+ * allocate their own.
+ */
+let pool3d: Scratch3d | undefined;
+const POOL_3D = 1 << 15;
+
+function scratch3d(m: number): Scratch3d {
+  if (pool3d !== undefined && pool3d.n >= m) return pool3d;
+  const size = m > POOL_3D ? m : Math.min(Math.max(m, 2 * (pool3d?.n ?? 0), 64), POOL_3D);
+  const made: Scratch3d = {
+    n: size,
+    byZ: new Uint32Array(size),
+    byX: new Uint32Array(size),
+    posOf: new Uint32Array(size),
+    xs: new Float64Array(size + 1),
+    ys: new Float64Array(size + 1),
+    posAt: new Uint32Array(size),
+    rankAt: new Uint32Array(size),
+    zs: new Float64Array(size + 1),
+    acc: new Float64Array(size),
+    area: new Float64Array(size),
+    zl: new Float64Array(size),
+    dup: new Uint8Array(size),
+    nx: new Float64Array(size),
+    ny: new Float64Array(size),
+    next: new Int32Array(size),
+    prev: new Int32Array(size),
+    head: new Int32Array(size),
+    tail: new Int32Array(size),
+    stair: new RankSet(size),
+  };
+  if (m <= POOL_3D) pool3d = made;
+  return made;
+}
+
+/**
+ * The z-sweep of {@link contributions3d} over m ≥ 1 prepared rows in `s`: leaves every sweep
+ * position's exclusive volume in `acc` and marks duplicates in `dup`. Its helpers are module
+ * functions that take the buffers: as closures made per call (before), each call's new closures
+ * sent the compiled sweep back to the interpreter ("wrong call target", 7 times in 150 calls of
+ * the 1e4-point bench). The sweep calls nothing that could start another contributions3d, so
+ * the pooled buffers are never in use twice.
+ */
+function sweep3d(s: Scratch3d, m: number): void {
+  const { xs, ys, zs, rankAt, posAt, nx, ny, next, prev, head, tail, zl, dup, stair } = s;
   let t = 0;
   while (t < m) {
     const u0 = t;
@@ -310,41 +321,41 @@ export function contributions3d(data: Float64Array, m: number, ref: Float64Array
       const pp = pr > 0 ? stair.prev(pr - 1) : -1;
       if (pp >= 0 && ys[pp] <= qy) continue;
       const owner = posAt[pr];
-      if (insertPrivate(owner, u0)) {
-        settle(owner, u0);
-        refreshArea(pr);
+      if (insertPrivate(s, owner, u0)) {
+        settle(s, owner, u0);
+        refreshArea(s, pr, m);
       }
       continue;
     }
     if (copies > 1) dup[u0] = 1;
     // The staircase points q dominates become its private points, in x order.
-    let s = stair.next(rq + 1);
-    while (s >= 0 && ys[s] >= qy) {
-      const u = posAt[s];
-      settle(u, u0);
+    let sn = stair.next(rq + 1);
+    while (sn >= 0 && ys[sn] >= qy) {
+      const u = posAt[sn];
+      settle(s, u, u0);
       head[u] = -1;
       next[u] = -1;
       prev[u] = tail[u0];
       if (tail[u0] >= 0) next[tail[u0]] = u;
       else head[u0] = u;
       tail[u0] = u;
-      stair.erase(s);
-      s = stair.next(s + 1);
+      stair.erase(sn);
+      sn = stair.next(sn + 1);
     }
     if (pr >= 0) {
       // Private points of the left neighbour at x ≥ qx are now covered by q.
       const u = posAt[pr];
-      settle(u, u0);
+      settle(s, u, u0);
       let k = tail[u];
       while (k >= 0 && nx[k] >= qx) k = prev[k];
       tail[u] = k;
       if (k >= 0) next[k] = -1;
       else head[u] = -1;
     }
-    if (s >= 0) {
+    if (sn >= 0) {
       // Likewise those of the right neighbour at y ≥ qy.
-      const u = posAt[s];
-      settle(u, u0);
+      const u = posAt[sn];
+      settle(s, u, u0);
       let k = head[u];
       while (k >= 0 && ny[k] >= qy) k = next[k];
       head[u] = k;
@@ -353,18 +364,82 @@ export function contributions3d(data: Float64Array, m: number, ref: Float64Array
     }
     stair.insert(rq);
     zl[u0] = qz;
-    setArea(rq, s >= 0 ? s : m, pr >= 0 ? pr : m);
+    setArea(s, rq, sn >= 0 ? sn : m, pr >= 0 ? pr : m);
     if (pr >= 0) {
       const pl = pr > 0 ? stair.prev(pr - 1) : -1;
-      setArea(pr, rq, pl >= 0 ? pl : m);
+      setArea(s, pr, rq, pl >= 0 ? pl : m);
     }
-    if (s >= 0) {
-      const sr = stair.next(s + 1);
-      setArea(s, sr >= 0 ? sr : m, rq);
+    if (sn >= 0) {
+      const sr = stair.next(sn + 1);
+      setArea(s, sn, sr >= 0 ? sr : m, rq);
     }
   }
-  for (let r = stair.next(0); r >= 0; r = stair.next(r + 1)) settle(posAt[r], m);
-  for (let u = 0; u < m; u++) out[byZ[u]] = dup[u] ? 0 : acc[u];
+  for (let r = stair.next(0); r >= 0; r = stair.next(r + 1)) settle(s, posAt[r], m);
+}
+
+/**
+ * Exclusive area of staircase rank r between its right neighbour (rank; m for none) and its
+ * left neighbour (rank; m for none): the rectangle less its private points.
+ */
+function setArea(s: Scratch3d, r: number, right: number, left: number): void {
+  const { xs, ys, nx, ny, next } = s;
+  const xR = xs[right];
+  const yL = ys[left];
+  const u = s.posAt[r];
+  let a = (xR - xs[r]) * (yL - ys[r]);
+  let yPrev = yL;
+  for (let k = s.head[u]; k >= 0; k = next[k]) {
+    a -= (xR - nx[k]) * (yPrev - ny[k]);
+    yPrev = ny[k];
+  }
+  s.area[u] = a > 0 || Number.isNaN(a) ? a : 0; // NaN: as in segment
+}
+
+/** {@link setArea} of staircase rank r with its current neighbours. */
+function refreshArea(s: Scratch3d, r: number, m: number): void {
+  const right = s.stair.next(r + 1);
+  const left = r > 0 ? s.stair.prev(r - 1) : -1;
+  setArea(s, r, right >= 0 ? right : m, left >= 0 ? left : m);
+}
+
+/** Brings sweep position u's volume up to the z of sweep position t (m: the reference point). */
+function settle(s: Scratch3d, u: number, t: number): void {
+  const z = s.zs[t];
+  s.acc[u] += s.area[u] * (z - s.zl[u]);
+  s.zl[u] = z;
+}
+
+/**
+ * Adds node `id` to owner's private list unless a member weakly dominates it, dropping the
+ * members it dominates. Returns whether the list changed.
+ */
+function insertPrivate(s: Scratch3d, owner: number, id: number): boolean {
+  const { nx, ny, next, prev } = s;
+  const x = nx[id];
+  const y = ny[id];
+  let before = -1;
+  let k = s.head[owner];
+  while (k >= 0 && nx[k] <= x) {
+    before = k;
+    k = next[k];
+  }
+  if (before >= 0 && ny[before] <= y) return false;
+  // A member with the same x and a larger y is dominated too: the new node replaces it.
+  let start = k;
+  let after = before;
+  if (before >= 0 && nx[before] === x) {
+    start = before;
+    after = prev[before];
+  }
+  let end = start;
+  while (end >= 0 && ny[end] >= y) end = next[end];
+  prev[id] = after;
+  next[id] = end;
+  if (after >= 0) next[after] = id;
+  else s.head[owner] = id;
+  if (end >= 0) prev[end] = id;
+  else s.tail[owner] = id;
+  return true;
 }
 
 /**

@@ -19,6 +19,11 @@ export class RankSet {
     } while (len > 1);
   }
 
+  /** Removes every member. */
+  clear(): void {
+    for (const lv of this.levels) lv.fill(0);
+  }
+
   /** Adds `i`. */
   insert(i: number): void {
     const levels = this.levels;

@@ -15,21 +15,45 @@ import { argsortColumn, sortTies } from './sort';
  */
 export function hv3d(data: Float64Array, n: number, ref: Float64Array): number {
   if (n === 0) return 0;
+  // Every buffer is allocated and both sorts run before the first loop, and each loop lives in a
+  // function that ends with it (as in contributions2d): V8 enters a long loop through on-stack-
+  // replacement code compiled during an earlier call, and code after such a loop that had not
+  // run yet then sent every call back to the interpreter ("insufficient type feedback for call",
+  // on each of the 1e5-point bench's calls).
   const ordX = argsortColumn(data, n, 3, 0);
   // Lexicographic (x, y) ranks. Runs of equal x are long in limit sets (hvImprovement,
   // contributions), so they need an O(k log k) order, not insertion sort.
   sortTies(data, ordX, n, 3, 0, 1, -1);
+  const ordZ = argsortColumn(data, n, 3, 2);
   const rank = new Uint32Array(n);
   const xs = new Float64Array(n);
   const ys = new Float64Array(n);
+  const set = new RankSet(n);
+  gatherRanks(data, ordX, n, rank, xs, ys);
+  return sweep3d(data, ordZ, n, rank, xs, ys, set, ref);
+}
+
+/** rank[i] = position of row i in ordX; xs[r], ys[r] = (x, y) of the row at position r. */
+function gatherRanks(data: Float64Array, ordX: Uint32Array, n: number, rank: Uint32Array, xs: Float64Array, ys: Float64Array): void {
   for (let r = 0; r < n; r++) {
     const i = ordX[r];
     rank[i] = r;
     xs[r] = data[3 * i];
     ys[r] = data[3 * i + 1];
   }
-  const ordZ = argsortColumn(data, n, 3, 2);
-  const set = new RankSet(n);
+}
+
+/** The z-sweep of {@link hv3d} over the rows in ordZ order, with the staircase in `set`. */
+function sweep3d(
+  data: Float64Array,
+  ordZ: Uint32Array,
+  n: number,
+  rank: Uint32Array,
+  xs: Float64Array,
+  ys: Float64Array,
+  set: RankSet,
+  ref: Float64Array,
+): number {
   const rx = ref[0];
   const ry = ref[1];
   let area = 0;

@@ -117,13 +117,15 @@ function contribution3d(
   let by = ry;
   // A clipped point with y = py covers the whole strip x ≥ qx of p's box (likewise x = px):
   // the best such strips reject most points without a search of the staircase.
+  // Only the live points at pz itself (the top of the range below) can be evicted from below;
+  // checking them apart keeps that test out of the loop over every lower point.
   let evictBelow = false;
+  for (let u = split - 1; u >= 0 && L[3 * u + 2] === pz; u--) {
+    if (L[3 * u] >= px && L[3 * u + 1] >= py) evictBelow = true;
+  }
   for (let u = split - 1; u >= 0; u--) {
-    const ux = L[3 * u];
-    const uy = L[3 * u + 1];
-    const qx = Math.max(ux, px);
-    const qy = Math.max(uy, py);
-    if (L[3 * u + 2] === pz && qx === ux && qy === uy) evictBelow = true;
+    const qx = Math.max(L[3 * u], px);
+    const qy = Math.max(L[3 * u + 1], py);
     // Most points fall in a strip: test that first, branch-free. Such a point cannot dominate p
     // in (x, y), since bx > px and by > py (every point lies strictly below ref).
     if ((+(qx >= bx) | +(qy >= by)) !== 0) continue;
@@ -152,14 +154,15 @@ function contribution3d(
     }
   }
   insertAt = w;
+  // The uncovered area changes only where a point enters the staircase, so the volume is added
+  // there (and at the end), over the z range since the previous entry: no product per point.
   let vol = 0;
   let zPrev = pz;
+  let uncovered = boxArea - io[IO_COVERED];
   for (let u = split; u < count; u++) {
     const ux = L[3 * u];
     const uy = L[3 * u + 1];
     const qz = L[3 * u + 2];
-    vol += (boxArea - io[IO_COVERED]) * (qz - zPrev);
-    zPrev = qz;
     const qx = Math.max(ux, px);
     const qy = Math.max(uy, py);
     // Above pz, p weakly dominates u exactly when it does in (x, y).
@@ -179,7 +182,7 @@ function contribution3d(
         else for (let t = 3 * (u + 1), o = 3 * w; t < 3 * count; t++, o++) L[o] = L[t];
       }
       liveCount = w + count - u - 1;
-      io[IO_VOLUME] = vol;
+      io[IO_VOLUME] = vol + uncovered * (qz - zPrev);
       return true;
     }
     if ((+(qx >= bx) | +(qy >= by)) !== 0) continue;
@@ -188,9 +191,12 @@ function contribution3d(
     io[IO_QX] = qx;
     io[IO_QY] = qy;
     stairInsert(sx, sy, io);
+    vol += uncovered * (qz - zPrev);
+    zPrev = qz;
+    uncovered = boxArea - io[IO_COVERED];
   }
   liveCount = w;
-  io[IO_VOLUME] = vol + (boxArea - io[IO_COVERED]) * (ref[2] - zPrev);
+  io[IO_VOLUME] = vol + uncovered * (ref[2] - zPrev);
   return true;
 }
 
