@@ -54,11 +54,20 @@ interface Scratch2d {
  * numbers beside the call raised its median CPU time by a fifth). Larger calls allocate their own.
  */
 let pool2d: Scratch2d | undefined;
+
+/**
+ * Rows to allocate for a call of `m` rows when the pool holds `held`: past `cap` exactly `m` (not
+ * kept); below it at least double the pool (so a growing caller reallocates O(log n) times), at
+ * least 64, at most `cap`.
+ */
+function scratchRows(m: number, held: number, cap: number): number {
+  return m > cap ? m : Math.min(Math.max(m, 2 * held, 64), cap);
+}
 const POOL_2D = 1 << 17;
 
 function scratch2d(m: number): Scratch2d {
   if (pool2d !== undefined && pool2d.n >= m) return pool2d;
-  const size = m > POOL_2D ? m : Math.min(Math.max(m, 2 * (pool2d?.n ?? 0), 64), POOL_2D);
+  const size = scratchRows(m, pool2d?.n ?? 0, POOL_2D);
   const made: Scratch2d = {
     n: size,
     xs: new Float64Array(size + 1),
@@ -261,7 +270,7 @@ const POOL_3D = 1 << 15;
 
 function scratch3d(m: number): Scratch3d {
   if (pool3d !== undefined && pool3d.n >= m) return pool3d;
-  const size = m > POOL_3D ? m : Math.min(Math.max(m, 2 * (pool3d?.n ?? 0), 64), POOL_3D);
+  const size = scratchRows(m, pool3d?.n ?? 0, POOL_3D);
   const made: Scratch3d = {
     n: size,
     byZ: new Uint32Array(size),
