@@ -1,5 +1,6 @@
 import { describeValue } from '@paretopo/pareto';
 import { JwtCredential } from './auth';
+import { combineForwardResults, splitDatums } from './chunks';
 import { jsonCodec, protobufCodec, type BodyCodec, type ResultKind } from './codec';
 import { TinkerError } from './errors';
 import { HttpTransport, type CallOptions } from './http';
@@ -408,31 +409,35 @@ export class TinkerClient {
   }
 
   /**
-   * Hosted: refuses a batch over the server's chunk limits (`fwdbwd_max_chunk_len` datums,
-   * `fwdbwd_max_chunk_bytes_count` bytes by the SDK's estimate: 4 per input token plus the
-   * tensors' bytes). The SDK splits such a batch into several numbered requests; this client
-   * sends one request per call.
+   * The requests one forward/backward call of `datums` takes: one, except in hosted mode, where a
+   * batch over the server's chunk limits (`fwdbwd_max_chunk_len` datums,
+   * `fwdbwd_max_chunk_bytes_count` bytes by the SDK's estimate) is split as the SDK splits it.
    */
-  private checkChunk(what: string, datums: readonly Datum[]): void {
+  private requestParts(datums: readonly Datum[]): readonly (readonly Datum[])[] {
     const h = this.hosted;
-    if (h === undefined) return;
+    if (h === undefined) return [datums];
     const limit = (key: string, dflt: number): number => {
       const v = h.config[key];
       return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : dflt;
     };
-    const maxLen = limit('fwdbwd_max_chunk_len', 1024);
-    const maxBytes = limit('fwdbwd_max_chunk_bytes_count', 5_000_000);
-    let bytes = 0;
-    for (const d of datums) {
-      for (const c of d.model_input.chunks) bytes += 4 * c.tokens.length;
-      for (const t of Object.values(d.loss_fn_inputs)) if (t !== undefined) bytes += (t.dtype === 'int64' ? 8 : 4) * t.data.length;
+    return splitDatums(datums, limit('fwdbwd_max_chunk_len', 1024), limit('fwdbwd_max_chunk_bytes_count', 5_000_000));
+  }
+
+  /**
+   * Sends a forward/backward batch as {@link requestParts} says and merges the parts' results.
+   * The parts go out at once, as the SDK sends them unless the server's config says
+   * `parallel_fwdbwd_chunks: false`: `submit` takes each part's seq_id before its first await, so
+   * they are numbered in batch order, and the server runs them in that order.
+   */
+  private async forwardParts(what: string, datums: readonly Datum[], send: (part: readonly Datum[]) => Promise<unknown>): Promise<ForwardResult> {
+    const parts = this.requestParts(datums);
+    let bodies: unknown[];
+    if (parts.length === 1 || this.hosted?.config.parallel_fwdbwd_chunks !== false) bodies = await Promise.all(parts.map(send));
+    else {
+      bodies = [];
+      for (const part of parts) bodies.push(await send(part));
     }
-    if (datums.length > maxLen || bytes > maxBytes) {
-      throw new RangeError(
-        `${what}: datums (${datums.length} datums, about ${bytes} bytes) exceed the server's limit of one request (fwdbwd_max_chunk_len ${maxLen}, fwdbwd_max_chunk_bytes_count ${maxBytes}); ` +
-          'split the batch and call once per part (forwardBackward accumulates gradients until optimStep)',
-      );
-    }
+    return combineForwardResults(bodies.map((body, i) => parseForward(what, body, parts[i].length)));
   }
 
   /**
@@ -489,12 +494,13 @@ export class TinkerClient {
     const what = 'TinkerClient.forward';
     assertString(what, 'modelId', modelId);
     checkDatums(what, datums);
-    this.checkChunk(what, datums);
     // Hosted Tinker runs a forward as forward_backward with forward_only (it has no /forward).
-    const body = this.http.settings.codec.forwardViaForwardBackward
-      ? await this.submit(what, '/forward_backward', { model_id: modelId, forward_backward_input: { data: datums, loss_fn: lossFn }, forward_only: true }, { signal }, 'forward', modelId)
-      : await this.submit(what, '/forward', { model_id: modelId, forward_input: { data: datums, loss_fn: lossFn } }, { signal }, 'forward');
-    return parseForward(what, body, datums.length);
+    const viaForwardBackward = this.http.settings.codec.forwardViaForwardBackward;
+    return this.forwardParts(what, datums, (data) =>
+      viaForwardBackward
+        ? this.submit(what, '/forward_backward', { model_id: modelId, forward_backward_input: { data, loss_fn: lossFn }, forward_only: true }, { signal }, 'forward', modelId)
+        : this.submit(what, '/forward', { model_id: modelId, forward_input: { data, loss_fn: lossFn } }, { signal }, 'forward'),
+    );
   }
 
   /**
@@ -521,7 +527,7 @@ export class TinkerClient {
         }
       }
     }
-    const input: Record<string, unknown> = { data: datums, loss_fn: lossFn };
+    const input: Record<string, unknown> = { loss_fn: lossFn };
     if (config !== undefined) {
       if (lossFn !== 'ppo') throw new TypeError(`${what}: config applies to 'ppo' only (got lossFn ${describeValue(lossFn)})`);
       const cfg: Record<string, number> = {};
@@ -535,9 +541,7 @@ export class TinkerClient {
       }
       input.loss_fn_config = cfg;
     }
-    this.checkChunk(what, datums);
-    const body = await this.submit(what, '/forward_backward', { model_id: modelId, forward_backward_input: input }, { signal }, 'forward', modelId);
-    return parseForward(what, body, datums.length);
+    return this.forwardParts(what, datums, (data) => this.submit(what, '/forward_backward', { model_id: modelId, forward_backward_input: { data, ...input } }, { signal }, 'forward', modelId));
   }
 
   /**

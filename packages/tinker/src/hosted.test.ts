@@ -244,15 +244,26 @@ describe('TinkerClient hosted mode: numbering, sampling sessions, failures', () 
     expect(fake.requests.filter((r) => r.path === '/api/v1/forward_backward')).toHaveLength(0);
   });
 
-  it("refuses a batch over the server's chunk limits from its client config", async () => {
-    fake = await startFakeTinker((req) => (req.path === '/api/v1/client/config' ? { json: { fwdbwd_max_chunk_len: 2, fwdbwd_max_chunk_bytes_count: 1000 } } : undefined));
+  it.each([true, false])("splits a batch over the server's chunk limits into numbered requests, as the SDK does (parallel_fwdbwd_chunks %s)", async (parallel) => {
+    const limits = { fwdbwd_max_chunk_len: 2, fwdbwd_max_chunk_bytes_count: 1000, parallel_fwdbwd_chunks: parallel };
+    fake = await startFakeTinker((req) => (req.path === '/api/v1/client/config' ? { json: limits } : undefined));
     client = await TinkerClient.connect({ baseUrl: fake.baseUrl, hosted: true, ...fast });
-    expect(client.serverConfig).toEqual({ fwdbwd_max_chunk_len: 2, fwdbwd_max_chunk_bytes_count: 1000 });
-    const d = datum([1, 2], [2, 3], [1, 1]);
-    await expect(client.forwardBackward('m', [d, d, d], 'cross_entropy')).rejects.toThrow(/^TinkerClient\.forwardBackward: datums \(3 datums, about 96 bytes\) exceed .*fwdbwd_max_chunk_len 2/);
-    const long = datum(Array(100).fill(1), Array(100).fill(2), Array(100).fill(1));
-    await expect(client.forward('m', [long], 'cross_entropy')).rejects.toThrow(/^TinkerClient\.forward: datums \(1 datums, about 1600 bytes\) exceed .*fwdbwd_max_chunk_bytes_count 1000/);
-    expect(fake.requests.filter((r) => r.path === '/api/v1/forward_backward')).toHaveLength(0);
+    expect(client.serverConfig).toEqual(limits);
+    const d = (n: number) => datum(Array(n).fill(1), Array(n).fill(2), Array(n).fill(1));
+    // 3 datums, at most 2 per request: two requests, seq_id 1 and 2, outputs back in batch order.
+    const fb = await client.forwardBackward('m', [d(2), d(3), d(4)], 'cross_entropy');
+    expect(fb.outputs.map((o) => o.logprobs.length)).toEqual([2, 3, 4]);
+    // A datum over the byte limit (100 tokens: 1,600 bytes by the SDK's estimate) goes alone.
+    const f = await client.forward('m', [d(2), d(100)], 'cross_entropy');
+    expect(f.outputs.map((o) => o.logprobs.length)).toEqual([2, 100]);
+    // Sorted by seq_id: parts sent at once may reach the server in either order.
+    const sent = fake.requests.filter((r) => r.path === '/api/v1/forward_backward').sort((a, b) => a.body.seq_id - b.body.seq_id);
+    expect(sent.map((r) => [r.body.seq_id, r.body.forward_backward_input.data.length, r.body.forward_only === true])).toEqual([
+      [1, 2, false],
+      [2, 1, false],
+      [3, 1, true],
+      [4, 1, true],
+    ]);
   });
 
   it('stops the heartbeat when the server says the session is gone (410)', async () => {

@@ -5,6 +5,7 @@ export type { BodyCodec, ResultKind } from './codec';
 export { PROTOBUF_CONTENT_TYPE, decodeForwardBackwardOutput, decodeSampleResponse, encodeForwardBackwardRequest } from './protobuf';
 export type { DecodedForwardOutput, DecodedSampleResponse, DecodedSequence, DecodedTensor } from './protobuf';
 export { HOSTED_SDK_VERSION, TinkerClient } from './client';
+export { combineForwardResults, datumBytes, splitDatums } from './chunks';
 export type { TinkerClientOptions, TrainingModel } from './client';
 export { episodeDatum, packedDatums, tokenAligned } from './datum';
 export type { EpisodeTokens, PackedEpisodes } from './datum';
