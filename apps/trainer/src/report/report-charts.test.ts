@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MethodName } from '../methods';
 import type { RunRecord } from '../run/types';
-import { buildReportCharts, finalEvalOf, methodColor, switchStepOf, type ChartSpec } from './report-charts';
+import { buildReportCharts, finalEvalOf, methodColor, paletteColor, switchStepOf, type ChartSpec } from './report-charts';
 import { syntheticCompare, syntheticRun } from './test-fixtures';
 
 const runs = syntheticCompare(['grpo-ws', 'paretopo'], 2);
@@ -90,3 +90,14 @@ describe('switchStepOf and finalEvalOf', () => {
     expect(finalEvalOf({ ...open, evals: [] })).toBeNull();
   });
 });
+
+describe('paletteColor', () => {
+  it("gives a study's arms 20 distinct colours (a 12-arm study repeated two before), then wraps", () => {
+    const first = Array.from({ length: 20 }, (_, i) => paletteColor(i));
+    expect(new Set(first).size).toBe(20);
+    expect(first[0]).toBe('#4e79a7');
+    expect(paletteColor(20)).toBe(first[0]);
+    expect(paletteColor(31)).toBe(first[11]);
+  });
+});
+

@@ -56,16 +56,22 @@ export function methodColor(method: MethodName): string {
   return PALETTE[methodOrder(method) % PALETTE.length];
 }
 
+// After Tableau 10, the other half of Tableau 20, most distinct first: a study has 12 arms, and
+// wrapping at 10 gave its 11th and 12th the 1st's and 2nd's colours in every chart.
+const PALETTE_MORE = ['#d37295', '#b6992d', '#499894', '#79706e', '#a0cbe8', '#ffbe7d', '#8cd17d', '#86bcb6', '#ff9d9a', '#d4a6c8'];
+
 /**
- * The i-th colour of the report palette (Tableau 10), for series that are not methods (a study's arms).
+ * The i-th colour of the report palette (Tableau 10, then the rest of Tableau 20), for series that
+ * are not methods (a study's arms): 20 distinct colours.
  *
- * @param i - index, any integer ≥ 0 (wraps around)
+ * @param i - index, any integer ≥ 0 (wraps around after 20)
  * @returns a CSS hex colour
  * @example
  * paletteColor(0); // '#4e79a7'
  */
 export function paletteColor(i: number): string {
-  return PALETTE[i % PALETTE.length];
+  const k = i % (PALETTE.length + PALETTE_MORE.length);
+  return k < PALETTE.length ? PALETTE[k] : PALETTE_MORE[k - PALETTE.length];
 }
 
 function groupByMethod(runs: readonly RunRecord[]): Map<MethodName, RunRecord[]> {
