@@ -9,7 +9,7 @@ import { createEnvironment } from '../environment';
 import { evalRowOf, evaluatePolicy, oracleMapOf, type EvalLimits } from '../evaluation';
 import { ConfigError } from '../config/load';
 import { TinkerPolicy, type SamplerRef } from '@paretopo/tinker';
-import { connectEngine, engineCheckpointOf, evaluateTinker } from './train-tinker';
+import { connectEngine, engineCheckpointOf, engineLine, evaluateTinker } from './train-tinker';
 import { readLatestCheckpoint } from '../run/checkpoint';
 import { writeJsonAtomic } from '../run/files';
 import { openFolder } from '../run/folder';
@@ -135,7 +135,7 @@ async function evaluateOnEngine(
   if (from !== undefined && from.baseModel !== engine.baseModel) {
     throw new ConfigError(`eval: ${from.what} is a LoRA of ${from.baseModel}; --engine.baseModel is ${engine.baseModel}`);
   }
-  log(`engine: tinker (${engine.url}, base model ${engine.baseModel}${from === undefined ? ', no adapter' : `, ${from.what}`}${engine.hosted ? ', hosted Tinker protocol' : ''})`);
+  log(engineLine(engine, from === undefined ? 'no adapter' : from.what));
   const session = await connectEngine(engine, 'eval');
   const { client } = session;
   let modelId: string | undefined;

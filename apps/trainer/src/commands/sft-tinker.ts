@@ -13,7 +13,7 @@ import { Interrupted } from '../run/interrupted';
 import { RUN_FILES, type EvalPool, type EvalRow } from '../run/types';
 import { packTeacherTraces } from '../sft';
 import type { SftRunOptions } from './sft';
-import { ENGINE_SFT_FILE, chatTasks, connectEngine, evaluateTinker, writeEngineSft } from './train-tinker';
+import { ENGINE_SFT_FILE, chatTasks, connectEngine, engineLine, evaluateTinker, writeEngineSft } from './train-tinker';
 
 /** What {@link runSftTinker} returns. */
 export interface SftTinkerResult {
@@ -81,8 +81,8 @@ export async function runSftTinker(config: SftConfig, options: SftRunOptions = {
       throw new ConfigError(`sft: ${config.out} already holds a warm start (${f}); runs trained from it check it, so it is never replaced: choose another --out, or remove the folder to train it again`);
     }
   }
-  const { baseModel, loraRank } = config.engine;
-  log(`engine: tinker (${config.engine.url}, base model ${baseModel}, LoRA rank ${loraRank}${config.engine.hosted ? ', hosted Tinker protocol' : ''})`);
+  const { loraRank } = config.engine;
+  log(engineLine(config.engine, `LoRA rank ${loraRank}`));
   const env = createEnvironment(config.env, config.task);
   const traces = env.teacherTraces({ seed: config.seed + 1, overuse: config.teacher.overuse, repeat: config.teacher.repeat });
   const session = await connectEngine(config.engine, 'sft');

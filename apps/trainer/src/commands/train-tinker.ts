@@ -85,6 +85,19 @@ export function chatTasks<T extends RolloutTask>(template: ChatTemplate, tasks: 
 }
 
 /**
+ * The start line that names the engine a command runs on, the same for `sft`, `train` and `eval`.
+ *
+ * @param engine - the command's engine settings
+ * @param what - what is trained or evaluated there, e.g. `LoRA rank 4` or `no adapter`
+ * @returns e.g. `engine: tinker (http://127.0.0.1:8000, base model M, LoRA rank 4, hosted Tinker protocol)`
+ * @example
+ * engineLine({ name: 'tinker', url: 'http://h', baseModel: 'M', loraRank: 4 }, 'LoRA rank 4'); // 'engine: tinker (http://h, base model M, LoRA rank 4)'
+ */
+export function engineLine(engine: EngineSettings, what: string): string {
+  return `engine: tinker (${engine.url}, base model ${engine.baseModel}, ${what}${engine.hosted ? ', hosted Tinker protocol' : ''})`;
+}
+
+/**
  * Opens a session on the engine of `engine` and reads the base model's tokenizer and chat template
  * (from `engine.tokenizer`, else `engine.baseModel` when it is a folder).
  *

@@ -14,7 +14,7 @@ import { evaluatePolicy, type EvalLimits } from '../evaluation';
 import { MethodState } from '../methods';
 import { Progress, type ProgressStream } from '../progress';
 import { frozenReference, rlStep, type RlMetricsRow, type RlParts, type RlStepOptions } from '../rl-step';
-import { chatTasks, closeTinker, connectTinker, evaluateTinker, readEngineSft, readEngineState, saveEngineState, tinkerRlStep } from './train-tinker';
+import { chatTasks, closeTinker, connectTinker, engineLine, evaluateTinker, readEngineSft, readEngineState, saveEngineState, tinkerRlStep } from './train-tinker';
 import { loadTrainState, paramsHash, saveTrainState, TrainCheckpointError } from '../run/checkpoint';
 import { appendJsonl, writeJsonAtomic, writeJsonlAtomic } from '../run/files';
 import { folderKindError, openFolder } from '../run/folder';
@@ -235,7 +235,7 @@ async function openLocalEngine(config: TrainConfig, env: TrainPools, limits: Eva
 }
 
 async function openTinkerEngine(config: TrainConfig, env: TrainPools, limits: EvalLimits, resume: boolean, log: (line: string) => void): Promise<RunEngine> {
-  log(`engine: tinker (${config.engine.url}, base model ${config.engine.baseModel}, LoRA rank ${config.engine.loraRank}${config.engine.hosted ? ', hosted Tinker protocol' : ''})`);
+  log(engineLine(config.engine, `LoRA rank ${config.engine.loraRank}`));
   const saved = resume ? readEngineState(config.out, config) : undefined;
   if (saved !== undefined) checkMethodState(saved.method, config, saved.dir);
   let init: string | undefined;
