@@ -229,6 +229,15 @@ describe('TinkerClient against a fake server (recorded SkyRL 0.3.0 bodies)', () 
     expect(fake.requests.filter((r) => r.path === '/api/v1/session_heartbeat')).toHaveLength(settled);
   });
 
+  it('sends one heartbeat at a time: none while the last is unanswered', async () => {
+    fake = await startFakeTinker((req) => (req.path === '/api/v1/session_heartbeat' ? { hang: true } : undefined));
+    client = await TinkerClient.connect({ baseUrl: fake.baseUrl, ...fast, heartbeatMs: 10 });
+    for (let waited = 0; waited < 20_000 && !fake.requests.some((r) => r.path === '/api/v1/session_heartbeat'); waited += 10) await new Promise((r) => setTimeout(r, 10));
+    // Twenty periods with the first beat unanswered: a timer that fired regardless would have sent about twenty.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fake.requests.filter((r) => r.path === '/api/v1/session_heartbeat')).toHaveLength(1);
+  });
+
   it.each([
     ['a relative URL', { baseUrl: 'localhost:8000' }, /options.baseUrl must be an absolute http\(s\) URL \(got "localhost:8000"\)/],
     ['credentials in the URL', { baseUrl: 'http://u:p@127.0.0.1:1' }, /must not hold credentials/],

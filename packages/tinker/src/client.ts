@@ -217,7 +217,8 @@ export class TinkerClient {
   private readonly http: HttpTransport;
   private readonly pollTimeoutMs: number;
   private readonly futureTimeoutMs: number;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private beating = false;
   private readonly hosted: HostedState | undefined;
 
   private constructor(http: HttpTransport, sessionId: string, pollTimeoutMs: number, futureTimeoutMs: number, hosted: HostedState | undefined) {
@@ -305,18 +306,34 @@ export class TinkerClient {
     if (typeof err === 'string' && err !== '') throw new TinkerError('http-status', `${what}: the server refused the session: ${err}`);
     const client = new TinkerClient(http, stringField(what, body, 'session_id'), posInt('pollTimeoutMs', options.pollTimeoutMs, 330_000), posInt('futureTimeoutMs', options.futureTimeoutMs, 3_600_000), state);
     if (heartbeatMs > 0) {
-      client.timer = setInterval(() => {
-        client.heartbeat().catch(() => undefined);
-      }, heartbeatMs);
-      // The heartbeat alone must not keep a finished process alive.
-      client.timer.unref();
+      client.beating = true;
+      client.scheduleHeartbeat(heartbeatMs, heartbeatMs);
     }
     return client;
   }
 
+  /**
+   * One beat at a time, as the SDK's heartbeat loop: the next is due `periodMs` after the last one
+   * started, and never while one is in flight (a slow answer on a loaded machine would otherwise
+   * let beats pile up, and a 410 arrive while more were already sent).
+   */
+  private scheduleHeartbeat(periodMs: number, delayMs: number): void {
+    this.timer = setTimeout(() => {
+      const started = Date.now();
+      this.heartbeat()
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.beating) this.scheduleHeartbeat(periodMs, Math.max(0, periodMs - (Date.now() - started)));
+        });
+    }, delayMs);
+    // The heartbeat alone must not keep a finished process alive.
+    this.timer.unref();
+  }
+
   /** Stops the heartbeat. The session ends on the server when its heartbeats stop. */
   close(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    this.beating = false;
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
