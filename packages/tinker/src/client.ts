@@ -217,8 +217,8 @@ export class TinkerClient {
   private readonly http: HttpTransport;
   private readonly pollTimeoutMs: number;
   private readonly futureTimeoutMs: number;
+  /** The heartbeat's pending or last-fired timer; undefined once closed (the loop then stops). */
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private beating = false;
   private readonly hosted: HostedState | undefined;
 
   private constructor(http: HttpTransport, sessionId: string, pollTimeoutMs: number, futureTimeoutMs: number, hosted: HostedState | undefined) {
@@ -306,7 +306,6 @@ export class TinkerClient {
     if (typeof err === 'string' && err !== '') throw new TinkerError('http-status', `${what}: the server refused the session: ${err}`);
     const client = new TinkerClient(http, stringField(what, body, 'session_id'), posInt('pollTimeoutMs', options.pollTimeoutMs, 330_000), posInt('futureTimeoutMs', options.futureTimeoutMs, 3_600_000), state);
     if (heartbeatMs > 0) {
-      client.beating = true;
       client.scheduleHeartbeat(heartbeatMs, heartbeatMs);
     }
     return client;
@@ -323,7 +322,7 @@ export class TinkerClient {
       this.heartbeat()
         .catch(() => undefined)
         .finally(() => {
-          if (this.beating) this.scheduleHeartbeat(periodMs, Math.max(0, periodMs - (Date.now() - started)));
+          if (this.timer !== undefined) this.scheduleHeartbeat(periodMs, Math.max(0, periodMs - (Date.now() - started)));
         });
     }, delayMs);
     // The heartbeat alone must not keep a finished process alive.
@@ -332,7 +331,6 @@ export class TinkerClient {
 
   /** Stops the heartbeat. The session ends on the server when its heartbeats stop. */
   close(): void {
-    this.beating = false;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
