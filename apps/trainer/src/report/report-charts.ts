@@ -58,7 +58,7 @@ export function methodColor(method: MethodName): string {
 
 // After Tableau 10, the other half of Tableau 20, most distinct first: a study has 12 arms, and
 // wrapping at 10 gave its 11th and 12th the 1st's and 2nd's colours in every chart.
-const PALETTE_MORE = ['#d37295', '#b6992d', '#499894', '#79706e', '#a0cbe8', '#ffbe7d', '#8cd17d', '#86bcb6', '#ff9d9a', '#d4a6c8'];
+const PALETTE_20 = [...PALETTE, '#d37295', '#b6992d', '#499894', '#79706e', '#a0cbe8', '#ffbe7d', '#8cd17d', '#86bcb6', '#ff9d9a', '#d4a6c8'];
 
 /**
  * The i-th colour of the report palette (Tableau 10, then the rest of Tableau 20), for series that
@@ -70,8 +70,7 @@ const PALETTE_MORE = ['#d37295', '#b6992d', '#499894', '#79706e', '#a0cbe8', '#f
  * paletteColor(0); // '#4e79a7'
  */
 export function paletteColor(i: number): string {
-  const k = i % (PALETTE.length + PALETTE_MORE.length);
-  return k < PALETTE.length ? PALETTE[k] : PALETTE_MORE[k - PALETTE.length];
+  return PALETTE_20[i % PALETTE_20.length];
 }
 
 function groupByMethod(runs: readonly RunRecord[]): Map<MethodName, RunRecord[]> {
