@@ -139,9 +139,12 @@ export async function policyGradient(
   const rows = maskRows(mask);
   const fwd = await model.forward(batch, { rows });
   // The reference's activations are never differentiated: its buffers go back to its pool at once.
-  const refFwd = reference === null ? undefined : await reference.forward(batch, { rows });
-  if (refFwd !== undefined) reference!.release(refFwd);
-  const refLogprobs = refFwd?.logprobs;
+  let refLogprobs: Float32Array | undefined;
+  if (reference !== null) {
+    const refFwd = await reference.forward(batch, { rows });
+    reference.release(refFwd);
+    refLogprobs = refFwd.logprobs;
+  }
   const dLogprobs = new Float32Array(T);
   const res = await model.backend.run(Op.PgLoss, {
     logprobs: fwd.logprobs,
