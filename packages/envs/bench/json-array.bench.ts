@@ -1,37 +1,28 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HotpotHfRecord, toHotpotOfficial } from '@paretopo/test-utils';
+import { readHotpotOfficial, writeRepeatedHotpotArray } from '@paretopo/test-utils';
 import { afterAll, bench, describe } from 'vitest';
 import { readJsonArray, splitJsonArray } from '../src/json-array';
 import { findDataDir, loadHotpotQA } from '../src/loaders';
 
 // HotpotQA's official layout, one JSON array per file, at three sizes: the dev questions repeated
 // with new ids (the real train file is 90,447 questions, 566 MB, past V8's 512 MB string limit,
-// where the baseline cannot run at all).
+// where the baseline cannot run at all: bench/json-array-large.ts measures that size).
 const SIZES = [300, 3_000, 15_000];
 const dir = findDataDir();
 if (dir === null) console.log('[envs] JSON-array bench skipped: no shared/data folder (set PARETOPO_DATA_DIR)');
-const dev: Record<string, unknown>[] =
-  dir === null
-    ? []
-    : readFileSync(join(dir, 'hotpotqa-distractor', 'dev.jsonl'), 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => toHotpotOfficial(JSON.parse(l) as HotpotHfRecord));
+const dev = dir === null ? [] : readHotpotOfficial(join(dir, 'hotpotqa-distractor', 'dev.jsonl'));
 const work = mkdtempSync(join(tmpdir(), 'paretopo-json-array-bench-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const files = SIZES.map((n) => {
-  const path = join(work, `hotpot-${n}.json`);
-  const parts: string[] = [];
-  for (let i = 0; i < n && dev.length > 0; i++) {
-    const q = dev[i % dev.length];
-    parts.push(JSON.stringify({ ...q, _id: `${String(q._id)}-${i}` }));
-  }
-  writeFileSync(path, `[${parts.join(', ')}]`);
-  return { n, path, mb: parts.reduce((s, p) => s + p.length + 2, 0) / 1e6 };
-});
+const files = await Promise.all(
+  SIZES.map(async (n) => {
+    const path = join(work, `hotpot-${n}.json`);
+    const bytes = dev.length === 0 ? 0 : await writeRepeatedHotpotArray(path, dev, n);
+    return { n, path, mb: bytes / 1e6 };
+  }),
+);
 
 // One sample reads a whole file; few samples for the large ones.
 const samples = (n: number) => ({ time: 0, iterations: n >= 3_000 ? 3 : 10, warmupIterations: 1 });

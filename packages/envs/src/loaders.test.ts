@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { collect, toHotpotOfficial, type HotpotHfRecord } from '@paretopo/test-utils';
+import { collect, readHotpotOfficial, toHotpotOfficial } from '@paretopo/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EnvError } from './errors';
 import { extractBoxed, extractFinalAnswer } from './extract';
@@ -256,10 +256,7 @@ describe.skipIf(dataDir === null)('real data (../shared/data)', () => {
 
   it('HotpotQA distractor dev rewritten in the official layout as one JSON array loads to the same 300 items', async () => {
     const dev = join(dataDir!, 'hotpotqa-distractor', 'dev.jsonl');
-    const official = readFileSync(dev, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => toHotpotOfficial(JSON.parse(l) as HotpotHfRecord));
+    const official = readHotpotOfficial(dev);
     const items = await loadHotpotQA(file('dev-official.json', JSON.stringify(official)));
     expect(items).toHaveLength(300);
     expect(items).toEqual(await loadHotpotQA(dev));

@@ -5,5 +5,6 @@ export { seededRandom, benchPoints } from './random';
 export type { BenchPointsKind } from './random';
 export { collect, values } from './async';
 export { runReadmeExample } from './readme';
-export { toHotpotOfficial } from './hotpot';
+export { readHotpotOfficial, toHotpotOfficial, writeRepeatedHotpotArray } from './hotpot';
 export type { HotpotHfRecord } from './hotpot';
+export { formatRange, measureInChild } from './measure';
