@@ -401,24 +401,27 @@ export class TinkerClient {
    * refused, since the server orders them by `seq_id` and would wait for the one that may be lost.
    */
   private async submit(what: string, path: string, body: Record<string, unknown>, options: Partial<CallOptions> = {}, result?: ResultKind, seqModel?: string): Promise<unknown> {
-    let answer: unknown;
     const h = this.hosted;
-    if (h !== undefined && seqModel !== undefined) {
+    const sequenced = h !== undefined && seqModel !== undefined;
+    let sent = body;
+    let seq = 0;
+    if (sequenced) {
       const broken = h.broken.get(seqModel);
       if (broken !== undefined) {
         const { message, error } = broken;
         throw new TinkerError(error.code, `${what}: model ${seqModel} cannot take more requests: ${message}. Hosted Tinker runs a model's requests in seq_id order, so it would wait for that one; create a new model (or load a checkpoint into one)`, { status: error.status, cause: error });
       }
-      const seq = (h.lastSeq.get(seqModel) ?? 0) + 1;
+      seq = (h.lastSeq.get(seqModel) ?? 0) + 1;
       h.lastSeq.set(seqModel, seq);
-      try {
-        answer = await this.http.call('POST', `${API}${path}`, { ...body, seq_id: seq }, { idempotent: false, ...options });
-      } catch (err) {
-        if (err instanceof TinkerError) h.broken.set(seqModel, { message: `its request with seq_id ${seq} (${what}) failed: ${err.message}`, error: err });
-        throw err;
-      }
-    } else {
-      answer = await this.http.call('POST', `${API}${path}`, body, { idempotent: false, ...options });
+      sent = { ...body, seq_id: seq };
+    }
+    let answer: unknown;
+    try {
+      answer = await this.http.call('POST', `${API}${path}`, sent, { idempotent: false, ...options });
+    } catch (err) {
+      // Only a request that took a seq_id leaves a gap the server would wait on.
+      if (sequenced && err instanceof TinkerError) h.broken.set(seqModel, { message: `its request with seq_id ${seq} (${what}) failed: ${err.message}`, error: err });
+      throw err;
     }
     return this.retrieveFuture(stringField(what, answer, 'request_id'), what, options.signal, result);
   }
