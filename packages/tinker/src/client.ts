@@ -370,10 +370,10 @@ export class TinkerClient {
     const notYet = (cause?: unknown) => {
       if (Date.now() > deadline) throw new TinkerError('future-timeout', `${what}: request ${requestId} did not finish within ${this.futureTimeoutMs} ms`, cause === undefined ? undefined : { cause });
     };
+    // Hosted: the SDK's body; with allow_metadata_only false the server answers the whole result.
+    const poll = this.hosted === undefined ? { request_id: requestId } : { request_id: requestId, allow_metadata_only: false };
     for (;;) {
       try {
-        // Hosted: the SDK's body; with allow_metadata_only false the server answers the whole result.
-        const poll = this.hosted === undefined ? { request_id: requestId } : { request_id: requestId, allow_metadata_only: false };
         const answer = await this.http.call('POST', `${API}/retrieve_future`, poll, { idempotent: true, timeoutMs: this.pollTimeoutMs, signal, result });
         if (this.hosted !== undefined) {
           const failed = failedFuture(answer);
