@@ -69,10 +69,18 @@ export const HOSTED_SDK_VERSION = '0.38.0';
 /** The SDK's `AdamParams` defaults, sent in full in hosted mode as the SDK sends them. */
 const SDK_ADAM = { beta1: 0.9, beta2: 0.95, eps: 1e-12, weight_decay: 0, grad_clip_norm: 0 };
 
+/** The config's `key` where it is a positive integer, else `dflt`. */
+function configLimit(config: Record<string, unknown>, key: string, dflt: number): number {
+  const v = config[key];
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : dflt;
+}
+
 /** Per-session and per-model counters of hosted Tinker's request numbering. */
 interface HostedState {
   /** The server's client config (`/api/v1/client/config`), as it answered. */
   config: Record<string, unknown>;
+  /** Most datums and bytes of one forward/backward request: the config's `fwdbwd_max_chunk_len` and `fwdbwd_max_chunk_bytes_count`, or the defaults. */
+  chunkLimits: { datums: number; bytes: number };
   /** `model_seq_id` of the next `create_model` (per session, from 0). */
   nextModelSeq: number;
   /** `sampling_session_seq_id` of the next sampling session (per session, from 0). */
@@ -289,7 +297,9 @@ export class TinkerClient {
       // As the SDK does before anything else: the server's feature flags for this client.
       const config = await http.call('POST', `${API}/client/config`, { sdk_version: HOSTED_SDK_VERSION }, { idempotent: true });
       if (config === null || typeof config !== 'object' || Array.isArray(config) || ArrayBuffer.isView(config)) throw bad(what, `to client/config is not an object (got ${describeValue(config)})`);
-      state = { config: config as Record<string, unknown>, nextModelSeq: 0, nextSamplingSeq: 0, lastSeq: new Map(), broken: new Map(), samplers: new Map() };
+      const cfg = config as Record<string, unknown>;
+      const chunkLimits = { datums: configLimit(cfg, 'fwdbwd_max_chunk_len', 1024), bytes: configLimit(cfg, 'fwdbwd_max_chunk_bytes_count', 5_000_000) };
+      state = { config: cfg, chunkLimits, nextModelSeq: 0, nextSamplingSeq: 0, lastSeq: new Map(), broken: new Map(), samplers: new Map() };
       if (state.config.pjwt_auth_enabled === true && apiKey !== undefined) {
         // The server wants a JWT: the key is exchanged for one (renewed near expiry), as the SDK does.
         http.useCredential(
@@ -433,12 +443,7 @@ export class TinkerClient {
    */
   private requestParts(datums: readonly Datum[]): readonly (readonly Datum[])[] {
     const h = this.hosted;
-    if (h === undefined) return [datums];
-    const limit = (key: string, dflt: number): number => {
-      const v = h.config[key];
-      return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : dflt;
-    };
-    return splitDatums(datums, limit('fwdbwd_max_chunk_len', 1024), limit('fwdbwd_max_chunk_bytes_count', 5_000_000));
+    return h === undefined ? [datums] : splitDatums(datums, h.chunkLimits.datums, h.chunkLimits.bytes);
   }
 
   /**
