@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { REC, startFakeTinker, until } from '../test/fake-server';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { REC, startFakeTinker } from '../test/fake-server';
 import { TinkerClient } from './client';
 import { protobufCodec } from './codec';
 import { episodeDatum } from './datum';
@@ -217,7 +217,7 @@ describe('TinkerClient against a fake server (recorded SkyRL 0.3.0 bodies)', () 
     fake = await startFakeTinker();
     client = await TinkerClient.connect({ baseUrl: fake.baseUrl, ...fast, heartbeatMs: 20 });
     // Wait for the first beat to land (a loaded machine may delay it far past 20 ms).
-    await until(() => fake!.requests.some((r) => r.path === '/api/v1/session_heartbeat'), 'the first heartbeat');
+    await vi.waitUntil(() => fake!.requests.some((r) => r.path === '/api/v1/session_heartbeat'), { timeout: 20_000, interval: 10 });
     client.close();
     const beats = fake.requests.filter((r) => r.path === '/api/v1/session_heartbeat');
     expect(beats.length).toBeGreaterThan(0);
@@ -232,7 +232,8 @@ describe('TinkerClient against a fake server (recorded SkyRL 0.3.0 bodies)', () 
   it('sends one heartbeat at a time: none while the last is unanswered', async () => {
     fake = await startFakeTinker((req) => (req.path === '/api/v1/session_heartbeat' ? { hang: true } : undefined));
     client = await TinkerClient.connect({ baseUrl: fake.baseUrl, ...fast, heartbeatMs: 10 });
-    await until(() => fake!.requests.some((r) => r.path === '/api/v1/session_heartbeat'), 'the first heartbeat');
+    // Wait for the first beat to land (a loaded machine may delay it far past 10 ms).
+    await vi.waitUntil(() => fake!.requests.some((r) => r.path === '/api/v1/session_heartbeat'), { timeout: 20_000, interval: 10 });
     // Twenty periods with the first beat unanswered: a timer that fired regardless would have sent about twenty.
     await new Promise((r) => setTimeout(r, 200));
     expect(fake.requests.filter((r) => r.path === '/api/v1/session_heartbeat')).toHaveLength(1);

@@ -69,10 +69,18 @@ export const HOSTED_SDK_VERSION = '0.38.0';
 /** The SDK's `AdamParams` defaults, sent in full in hosted mode as the SDK sends them. */
 const SDK_ADAM = { beta1: 0.9, beta2: 0.95, eps: 1e-12, weight_decay: 0, grad_clip_norm: 0 };
 
+/** The config's `key` where it is a positive integer, else `dflt`. */
+function configLimit(config: Record<string, unknown>, key: string, dflt: number): number {
+  const v = config[key];
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : dflt;
+}
+
 /** Per-session and per-model counters of hosted Tinker's request numbering. */
 interface HostedState {
   /** The server's client config (`/api/v1/client/config`), as it answered. */
   config: Record<string, unknown>;
+  /** Most datums and bytes of one forward/backward request: the config's `fwdbwd_max_chunk_len` and `fwdbwd_max_chunk_bytes_count`, or the defaults. */
+  chunkLimits: { datums: number; bytes: number };
   /** `model_seq_id` of the next `create_model` (per session, from 0). */
   nextModelSeq: number;
   /** `sampling_session_seq_id` of the next sampling session (per session, from 0). */
@@ -289,7 +297,9 @@ export class TinkerClient {
       // As the SDK does before anything else: the server's feature flags for this client.
       const config = await http.call('POST', `${API}/client/config`, { sdk_version: HOSTED_SDK_VERSION }, { idempotent: true });
       if (config === null || typeof config !== 'object' || Array.isArray(config) || ArrayBuffer.isView(config)) throw bad(what, `to client/config is not an object (got ${describeValue(config)})`);
-      state = { config: config as Record<string, unknown>, nextModelSeq: 0, nextSamplingSeq: 0, lastSeq: new Map(), broken: new Map(), samplers: new Map() };
+      const cfg = config as Record<string, unknown>;
+      const chunkLimits = { datums: configLimit(cfg, 'fwdbwd_max_chunk_len', 1024), bytes: configLimit(cfg, 'fwdbwd_max_chunk_bytes_count', 5_000_000) };
+      state = { config: cfg, chunkLimits, nextModelSeq: 0, nextSamplingSeq: 0, lastSeq: new Map(), broken: new Map(), samplers: new Map() };
       if (state.config.pjwt_auth_enabled === true && apiKey !== undefined) {
         // The server wants a JWT: the key is exchanged for one (renewed near expiry), as the SDK does.
         http.useCredential(
@@ -370,10 +380,10 @@ export class TinkerClient {
     const notYet = (cause?: unknown) => {
       if (Date.now() > deadline) throw new TinkerError('future-timeout', `${what}: request ${requestId} did not finish within ${this.futureTimeoutMs} ms`, cause === undefined ? undefined : { cause });
     };
+    // Hosted: the SDK's body; with allow_metadata_only false the server answers the whole result.
+    const poll = this.hosted === undefined ? { request_id: requestId } : { request_id: requestId, allow_metadata_only: false };
     for (;;) {
       try {
-        // Hosted: the SDK's body; with allow_metadata_only false the server answers the whole result.
-        const poll = this.hosted === undefined ? { request_id: requestId } : { request_id: requestId, allow_metadata_only: false };
         const answer = await this.http.call('POST', `${API}/retrieve_future`, poll, { idempotent: true, timeoutMs: this.pollTimeoutMs, signal, result });
         if (this.hosted !== undefined) {
           const failed = failedFuture(answer);
@@ -401,24 +411,27 @@ export class TinkerClient {
    * refused, since the server orders them by `seq_id` and would wait for the one that may be lost.
    */
   private async submit(what: string, path: string, body: Record<string, unknown>, options: Partial<CallOptions> = {}, result?: ResultKind, seqModel?: string): Promise<unknown> {
-    let answer: unknown;
     const h = this.hosted;
-    if (h !== undefined && seqModel !== undefined) {
+    const sequenced = h !== undefined && seqModel !== undefined;
+    let sent = body;
+    let seq = 0;
+    if (sequenced) {
       const broken = h.broken.get(seqModel);
       if (broken !== undefined) {
         const { message, error } = broken;
         throw new TinkerError(error.code, `${what}: model ${seqModel} cannot take more requests: ${message}. Hosted Tinker runs a model's requests in seq_id order, so it would wait for that one; create a new model (or load a checkpoint into one)`, { status: error.status, cause: error });
       }
-      const seq = (h.lastSeq.get(seqModel) ?? 0) + 1;
+      seq = (h.lastSeq.get(seqModel) ?? 0) + 1;
       h.lastSeq.set(seqModel, seq);
-      try {
-        answer = await this.http.call('POST', `${API}${path}`, { ...body, seq_id: seq }, { idempotent: false, ...options });
-      } catch (err) {
-        if (err instanceof TinkerError) h.broken.set(seqModel, { message: `its request with seq_id ${seq} (${what}) failed: ${err.message}`, error: err });
-        throw err;
-      }
-    } else {
-      answer = await this.http.call('POST', `${API}${path}`, body, { idempotent: false, ...options });
+      sent = { ...body, seq_id: seq };
+    }
+    let answer: unknown;
+    try {
+      answer = await this.http.call('POST', `${API}${path}`, sent, { idempotent: false, ...options });
+    } catch (err) {
+      // Only a request that took a seq_id leaves a gap the server would wait on.
+      if (sequenced && err instanceof TinkerError) h.broken.set(seqModel, { message: `its request with seq_id ${seq} (${what}) failed: ${err.message}`, error: err });
+      throw err;
     }
     return this.retrieveFuture(stringField(what, answer, 'request_id'), what, options.signal, result);
   }
@@ -430,12 +443,7 @@ export class TinkerClient {
    */
   private requestParts(datums: readonly Datum[]): readonly (readonly Datum[])[] {
     const h = this.hosted;
-    if (h === undefined) return [datums];
-    const limit = (key: string, dflt: number): number => {
-      const v = h.config[key];
-      return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : dflt;
-    };
-    return splitDatums(datums, limit('fwdbwd_max_chunk_len', 1024), limit('fwdbwd_max_chunk_bytes_count', 5_000_000));
+    return h === undefined ? [datums] : splitDatums(datums, h.chunkLimits.datums, h.chunkLimits.bytes);
   }
 
   /**

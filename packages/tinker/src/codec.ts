@@ -54,6 +54,11 @@ export const jsonCodec: BodyCodec = {
   },
 };
 
+/** Whether a request to `path` goes out as protobuf: hosted Tinker's `forward_backward` (which also carries `forward`). */
+function protobufRequest(path: string | undefined): boolean {
+  return path?.endsWith('/forward_backward') === true;
+}
+
 /**
  * The protobuf codec of hosted Tinker, as the `tinker` Python SDK 0.38.0 speaks it:
  * `forward_backward` (and `forward`, sent as `forward_backward` with `forward_only`) goes out as
@@ -68,13 +73,13 @@ export const protobufCodec: BodyCodec = {
   contentType: 'application/json',
   forwardViaForwardBackward: true,
   requestContentType(path: string): string {
-    return path.endsWith('/forward_backward') ? PROTOBUF_CONTENT_TYPE : 'application/json';
+    return protobufRequest(path) ? PROTOBUF_CONTENT_TYPE : 'application/json';
   },
   accept(result: ResultKind | undefined): string {
     return result === undefined ? 'application/json' : PROTOBUF_CONTENT_TYPE;
   },
   encode(value: unknown, path?: string): Uint8Array {
-    return path?.endsWith('/forward_backward') ? encodeForwardBackwardRequest(value) : jsonCodec.encode(value);
+    return protobufRequest(path) ? encodeForwardBackwardRequest(value) : jsonCodec.encode(value);
   },
   decode(bytes: Uint8Array, contentType: string, result?: ResultKind): unknown {
     if (!/protobuf/i.test(contentType)) return jsonCodec.decode(bytes, contentType);

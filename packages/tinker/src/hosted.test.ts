@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { REC, startFakeTinker, until, type FakeAnswer, type SeenRequest } from '../test/fake-server';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { REC, startFakeTinker, type FakeAnswer, type SeenRequest } from '../test/fake-server';
 import recording from '../test/hosted-requests.json';
 import { JwtCredential, jwtExpiry } from './auth';
 import { HOSTED_SDK_VERSION, TinkerClient } from './client';
@@ -270,7 +270,7 @@ describe('TinkerClient hosted mode: numbering, sampling sessions, failures', () 
     fake = await startFakeTinker((req) => (req.path === '/api/v1/session_heartbeat' ? { status: 410, json: { detail: 'session finished' } } : undefined));
     client = await TinkerClient.connect({ baseUrl: fake.baseUrl, hosted: true, ...fast, heartbeatMs: 10 });
     // Wait for the 410 to land (a loaded machine may delay it far past 10 ms), then for ten more periods.
-    await until(() => client!.heartbeatError !== undefined, "the heartbeat's 410");
+    await vi.waitUntil(() => client!.heartbeatError !== undefined, { timeout: 20_000, interval: 10 });
     await new Promise((r) => setTimeout(r, 100));
     // One beat at a time: none was sent while the first was unanswered, and none after its 410.
     expect(fake.requests.filter((r) => r.path === '/api/v1/session_heartbeat')).toHaveLength(1);

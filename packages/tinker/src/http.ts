@@ -23,8 +23,6 @@ export interface TransportSettings {
   maxResponseBytes: number;
   /** Source of jitter in [0, 1). */
   random: () => number;
-  /** Headers sent with every request (besides the API key) [none]. */
-  headers?: Record<string, string>;
   /**
    * Whether every POST carries an `X-Idempotency-Key`, one per call and the same on each of its
    * attempts, as the official Python SDK sends it [false].
@@ -137,13 +135,9 @@ type RetryHint = TinkerError & { retryAfterMs?: number; refused?: boolean; dropp
  * Internal to the client; exported for the client's own tests.
  */
 export class HttpTransport {
-  private readonly headers: Record<string, string>;
   private credential: Credential | undefined;
 
-  constructor(readonly settings: TransportSettings) {
-    this.headers = { ...(settings.headers ?? {}) };
-    if (settings.apiKey !== undefined) this.headers['x-api-key'] = settings.apiKey;
-  }
+  constructor(readonly settings: TransportSettings) {}
 
   /** Sends `credential`'s value as `X-API-Key` from now on instead of the API key (hosted Tinker's JWT auth). */
   useCredential(credential: Credential): void {
@@ -164,13 +158,22 @@ export class HttpTransport {
     const payload = method === 'POST' ? s.codec.encode(body, path) : undefined;
     // One key per call, the same on every attempt, so a server that deduplicates sees the repeats as one.
     const idempotency = s.idempotencyKeys === true && method === 'POST' ? { 'x-idempotency-key': `paretopo-retry-${randomUUID()}` } : undefined;
+    // Built once: only a credential's key can change between attempts (a JWT replaced after a 401), set below.
+    const headers: Record<string, string> = {
+      accept: s.codec.accept?.(options.result) ?? s.codec.contentType,
+      ...options.headers,
+      ...(s.apiKey === undefined ? {} : { 'x-api-key': s.apiKey }),
+      ...idempotency,
+    };
+    if (payload !== undefined) headers['content-type'] = s.codec.requestContentType?.(path) ?? s.codec.contentType;
     let last: RetryHint | undefined;
     const credential = options.apiKeyOnly === true ? undefined : this.credential;
     let key = credential === undefined ? undefined : await credential.get();
     let replayed = false;
     for (let attempt = 1; attempt <= s.maxAttempts; attempt++) {
+      if (key !== undefined) headers['x-api-key'] = key;
       try {
-        return await this.attempt(method, path, payload, options, { ...idempotency, ...(key === undefined ? {} : { 'x-api-key': key }) });
+        return await this.attempt(method, path, payload, options, headers);
       } catch (err) {
         if (!(err instanceof TinkerError)) throw err;
         const hint = err as RetryHint;
@@ -200,7 +203,7 @@ export class HttpTransport {
     throw new TinkerError(last!.code, `${last!.message} (after ${s.maxAttempts} attempts)`, { status: last!.status, cause: last });
   }
 
-  private async attempt(method: string, path: string, payload: Uint8Array | undefined, options: CallOptions, perCall: Record<string, string>): Promise<unknown> {
+  private async attempt(method: string, path: string, payload: Uint8Array | undefined, options: CallOptions, headers: Record<string, string>): Promise<unknown> {
     const s = this.settings;
     const url = `${s.baseUrl}${path}`;
     const what = `Tinker: ${method} ${url}`;
@@ -211,14 +214,6 @@ export class HttpTransport {
       let res: Response;
       let bytes: Uint8Array;
       try {
-        const codec = s.codec;
-        const headers: Record<string, string> = {
-          accept: codec.accept?.(options.result) ?? codec.contentType,
-          ...options.headers,
-          ...this.headers,
-          ...perCall,
-        };
-        if (payload !== undefined) headers['content-type'] = codec.requestContentType?.(path) ?? codec.contentType;
         res = await fetch(url, { method, headers, body: payload, signal: request.signal });
         bytes = await readCapped(res, s.maxResponseBytes, what);
       } catch (err) {

@@ -140,14 +140,3 @@ export async function startFakeTinker(override?: (req: SeenRequest, n: number) =
     },
   };
 }
-
-/**
- * Waits until `done()` holds, polling every 10 ms, for at most 20 s: a loaded machine may delay a
- * timer far past its period, so tests wait for the event instead of a fixed time.
- */
-export async function until(done: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !done(); waited += 10) {
-    if (waited >= 20_000) throw new Error(`until: gave up after 20 s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
