@@ -391,17 +391,7 @@ function foldRows(full: Float32Array, out: Float32Array, w: number, sp: SharedPr
     const n = shared[s] * w;
     for (let i = 0, dst = seqOffsets[s - 1] * w, src = seqOffsets[s] * w; i < n; i++) full[dst + i] += full[src + i];
   }
-  for (let r = 0, dst = 0; r < unique.length; r++) {
-    for (let c = 0, src = unique[r] * w; c < w; c++) out[dst++] = full[src + c];
-  }
-}
-
-/** Packed unique rows [U, w] to their places in `full` [T, w], every shared row 0. */
-function unfoldRows(packed: Float32Array, full: Float32Array, w: number, unique: Int32Array): void {
-  full.fill(0);
-  for (let r = 0, src = 0; r < unique.length; r++) {
-    for (let c = 0, dst = unique[r] * w; c < w; c++) full[dst + c] = packed[src++];
-  }
+  gatherRows(full, unique, w, out);
 }
 
 /**
@@ -846,6 +836,7 @@ export class TinyGPT {
     const dqkv = f32w(T * 3 * d);
     const dqkvU = sp === undefined ? dqkv : f32w(U * 3 * d);
     const dln = f32w(T * d);
+    // Zeroed once: each block writes every unique row of it and nothing else, so its shared rows stay 0.
     const dOutFull = sp === undefined ? tmp : f32(T * d);
     let folded = false;
     for (let l = layers - 1; l >= 0; l--) {
@@ -886,8 +877,7 @@ export class TinyGPT {
       await run(Op.SumRows, { x: dx, out: GB.bo, rows: n, cols: d, accumulate: true });
       let dOut: Float32Array = tmp;
       if (u !== undefined) {
-        unfoldRows(tmp, dOutFull, d, sp!.unique);
-        dOut = dOutFull;
+        dOut = scatterRows(tmp, sp!.unique, d, dOutFull);
       } else if (n !== T) {
         dOut = scatterRows(tmp, rows!, d, f32(T * d));
         dx = scatterRows(dx, rows!, d, f32(T * d));
