@@ -383,15 +383,15 @@ function copySharedProbs(probs: Float32Array, heads: number, sp: SharedPrefixes,
 /**
  * The backward's fold: adds each sequence's shared rows [·, w] of `full` into the same rows of the
  * sequence before it (last sequence first, so a chain of equal prefixes sums into its first
- * sequence; `full` is modified), then packs the unique rows into `out` [U, w].
+ * sequence; `full` is modified), then packs the unique rows into `out` [U, w] and returns it.
  */
-function foldRows(full: Float32Array, out: Float32Array, w: number, sp: SharedPrefixes, seqOffsets: Int32Array): void {
+function foldRows(full: Float32Array, out: Float32Array, w: number, sp: SharedPrefixes, seqOffsets: Int32Array): Float32Array {
   const { shared, unique } = sp;
   for (let s = shared.length - 1; s >= 1; s--) {
     const n = shared[s] * w;
     for (let i = 0, dst = seqOffsets[s - 1] * w, src = seqOffsets[s] * w; i < n; i++) full[dst + i] += full[src + i];
   }
-  gatherRows(full, unique, w, out);
+  return gatherRows(full, unique, w, out);
 }
 
 /**
@@ -812,7 +812,8 @@ export class TinyGPT {
     const dlnf = f32w(R * d);
     await run(Op.Matmul, { a: dLogits, b: W.wte, out: dlnf, m: R, k: vocab, n: d });
     await run(Op.Matmul, { a: dLogits, b: tape.lnf, out: G.wte, m: vocab, k: R, n: d, transA: true, accumulate: true });
-    // dx: ∂L/∂(residual stream) on the rows of the current block's MLP half (R in the last block with rows, else T).
+    // dx: ∂L/∂(residual stream) on the rows of the current block's MLP half (R in the last block
+    // with rows, U once folded, else T).
     let dx: Float32Array = f32(T * d);
     const tmp = f32w(T * d);
     await run(Op.LayerNormBackward, {
@@ -838,7 +839,6 @@ export class TinyGPT {
     const dln = f32w(T * d);
     // Zeroed once: each block writes every unique row of it and nothing else, so its shared rows stay 0.
     const dOutFull = sp === undefined ? tmp : f32(T * d);
-    let folded = false;
     for (let l = layers - 1; l >= 0; l--) {
       const a = tape.layers[l];
       const B = W.blocks[l];
@@ -850,12 +850,9 @@ export class TinyGPT {
       if (sp !== undefined && u === undefined && !(top && rows !== undefined)) {
         throw new Error(`TinyGPT.backward: the tape lacks block ${l}'s unique-row activations`);
       }
-      if (u !== undefined && !folded) {
-        const dxU = f32(U * d);
-        foldRows(dx, dxU, d, sp!, seqOffsets);
-        dx = dxU;
-        folded = true;
-      }
+      // dx is folded once, in the top block: here when its MLP half ran on the unique rows, else
+      // (the head's rows) once it is spread back to every row, before the attention.
+      if (top && u !== undefined) dx = foldRows(dx, f32(U * d), d, sp!, seqOffsets);
       const m = u ?? a;
       const n = u !== undefined ? U : top ? R : T;
       const att = u !== undefined ? pack(a.att, d) : top && tape.rowAtt !== undefined ? tape.rowAtt : a.att;
@@ -882,12 +879,7 @@ export class TinyGPT {
         dOut = scatterRows(tmp, rows!, d, f32(T * d));
         dx = scatterRows(dx, rows!, d, f32(T * d));
       }
-      if (sp !== undefined && !folded) {
-        const dxU = f32(U * d);
-        foldRows(dx, dxU, d, sp, seqOffsets);
-        dx = dxU;
-        folded = true;
-      }
+      if (top && sp !== undefined && u === undefined) dx = foldRows(dx, f32(U * d), d, sp, seqOffsets);
       await run(Op.AttentionBackward, { q: a.q, k: a.k, v: a.v, probs: a.probs, dOut, dq, dk, dv, seqOffsets, heads, headDim });
       mergeQkv(dq, dk, dv, dqkv, T, d);
       if (sp !== undefined) foldRows(dqkv, dqkvU, 3 * d, sp, seqOffsets);
