@@ -613,9 +613,12 @@ export class TinyGPT {
     this.releaseTape(fwd.tape);
   }
 
-  /** @internal A Float32Array of n floats from the model's pool (zeroed unless `zero` is false), recorded in `owned`. */
-  takeBuffer(n: number, owned: Float32Array[], zero = true): Float32Array {
-    return this.pool.take(n, owned, zero);
+  /**
+   * @internal A Float32Array of n floats from the model's pool, recorded in `owned`; not zeroed
+   * (every caller writes what it reads first: the sampling caches and scratch).
+   */
+  takeBuffer(n: number, owned: Float32Array[]): Float32Array {
+    return this.pool.take(n, owned, false);
   }
 
   /** @internal Gives back every array of `owned` (each from {@link TinyGPT.takeBuffer}) and empties the list. */
