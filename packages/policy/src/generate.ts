@@ -257,8 +257,8 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
   const kCache: Float32Array[] = [];
   const vCache: Float32Array[] = [];
   for (let l = 0; l < layers; l++) {
-    kCache.push(model.takeBuffer(slotBase[B], kvOwned, false));
-    vCache.push(model.takeBuffer(slotBase[B], kvOwned, false));
+    kCache.push(model.takeBuffer(slotBase[B], kvOwned));
+    vCache.push(model.takeBuffer(slotBase[B], kvOwned));
   }
   const slotOf = new Int32Array(seqs.length).fill(-1);
   active.forEach((s, slot) => (slotOf[s.index] = slot));
@@ -266,7 +266,7 @@ export async function generate(model: TinyGPT, contexts: Int32Array[], options: 
   const W = model.views;
   // Scratch of this call from the model's pool (each row written before it is read), given back at the end.
   const scratchOwned: Float32Array[] = [];
-  const buf = (n: number): Float32Array => model.takeBuffer(n, scratchOwned, false);
+  const buf = (n: number): Float32Array => model.takeBuffer(n, scratchOwned);
   const logits = buf(B * vocab);
   // The weights stay fixed during this call: the js matmul packs each once for every decoding step.
   const bKey = {};

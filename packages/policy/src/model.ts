@@ -383,25 +383,15 @@ function copySharedProbs(probs: Float32Array, heads: number, sp: SharedPrefixes,
 /**
  * The backward's fold: adds each sequence's shared rows [·, w] of `full` into the same rows of the
  * sequence before it (last sequence first, so a chain of equal prefixes sums into its first
- * sequence; `full` is modified), then packs the unique rows into `out` [U, w].
+ * sequence; `full` is modified), then packs the unique rows into `out` [U, w] and returns it.
  */
-function foldRows(full: Float32Array, out: Float32Array, w: number, sp: SharedPrefixes, seqOffsets: Int32Array): void {
+function foldRows(full: Float32Array, out: Float32Array, w: number, sp: SharedPrefixes, seqOffsets: Int32Array): Float32Array {
   const { shared, unique } = sp;
   for (let s = shared.length - 1; s >= 1; s--) {
     const n = shared[s] * w;
     for (let i = 0, dst = seqOffsets[s - 1] * w, src = seqOffsets[s] * w; i < n; i++) full[dst + i] += full[src + i];
   }
-  for (let r = 0, dst = 0; r < unique.length; r++) {
-    for (let c = 0, src = unique[r] * w; c < w; c++) out[dst++] = full[src + c];
-  }
-}
-
-/** Packed unique rows [U, w] to their places in `full` [T, w], every shared row 0. */
-function unfoldRows(packed: Float32Array, full: Float32Array, w: number, unique: Int32Array): void {
-  full.fill(0);
-  for (let r = 0, src = 0; r < unique.length; r++) {
-    for (let c = 0, dst = unique[r] * w; c < w; c++) full[dst + c] = packed[src++];
-  }
+  return gatherRows(full, unique, w, out);
 }
 
 /**
@@ -623,9 +613,12 @@ export class TinyGPT {
     this.releaseTape(fwd.tape);
   }
 
-  /** @internal A Float32Array of n floats from the model's pool (zeroed unless `zero` is false), recorded in `owned`. */
-  takeBuffer(n: number, owned: Float32Array[], zero = true): Float32Array {
-    return this.pool.take(n, owned, zero);
+  /**
+   * @internal A Float32Array of n floats from the model's pool, recorded in `owned`; not zeroed
+   * (every caller writes what it reads first: the sampling caches and scratch).
+   */
+  takeBuffer(n: number, owned: Float32Array[]): Float32Array {
+    return this.pool.take(n, owned, false);
   }
 
   /** @internal Gives back every array of `owned` (each from {@link TinyGPT.takeBuffer}) and empties the list. */
@@ -822,7 +815,8 @@ export class TinyGPT {
     const dlnf = f32w(R * d);
     await run(Op.Matmul, { a: dLogits, b: W.wte, out: dlnf, m: R, k: vocab, n: d });
     await run(Op.Matmul, { a: dLogits, b: tape.lnf, out: G.wte, m: vocab, k: R, n: d, transA: true, accumulate: true });
-    // dx: ∂L/∂(residual stream) on the rows of the current block's MLP half (R in the last block with rows, else T).
+    // dx: ∂L/∂(residual stream) on the rows of the current block's MLP half (R in the last block
+    // with rows, U once folded, else T).
     let dx: Float32Array = f32(T * d);
     const tmp = f32w(T * d);
     await run(Op.LayerNormBackward, {
@@ -846,8 +840,8 @@ export class TinyGPT {
     const dqkv = f32w(T * 3 * d);
     const dqkvU = sp === undefined ? dqkv : f32w(U * 3 * d);
     const dln = f32w(T * d);
+    // Zeroed once: each block writes every unique row of it and nothing else, so its shared rows stay 0.
     const dOutFull = sp === undefined ? tmp : f32(T * d);
-    let folded = false;
     for (let l = layers - 1; l >= 0; l--) {
       const a = tape.layers[l];
       const B = W.blocks[l];
@@ -859,12 +853,9 @@ export class TinyGPT {
       if (sp !== undefined && u === undefined && !(top && rows !== undefined)) {
         throw new Error(`TinyGPT.backward: the tape lacks block ${l}'s unique-row activations`);
       }
-      if (u !== undefined && !folded) {
-        const dxU = f32(U * d);
-        foldRows(dx, dxU, d, sp!, seqOffsets);
-        dx = dxU;
-        folded = true;
-      }
+      // dx is folded once, in the top block: here when its MLP half ran on the unique rows, else
+      // (the head's rows) once it is spread back to every row, before the attention.
+      if (top && u !== undefined) dx = foldRows(dx, f32(U * d), d, sp!, seqOffsets);
       const m = u ?? a;
       const n = u !== undefined ? U : top ? R : T;
       const att = u !== undefined ? pack(a.att, d) : top && tape.rowAtt !== undefined ? tape.rowAtt : a.att;
@@ -886,18 +877,12 @@ export class TinyGPT {
       await run(Op.SumRows, { x: dx, out: GB.bo, rows: n, cols: d, accumulate: true });
       let dOut: Float32Array = tmp;
       if (u !== undefined) {
-        unfoldRows(tmp, dOutFull, d, sp!.unique);
-        dOut = dOutFull;
+        dOut = scatterRows(tmp, sp!.unique, d, dOutFull);
       } else if (n !== T) {
         dOut = scatterRows(tmp, rows!, d, f32(T * d));
         dx = scatterRows(dx, rows!, d, f32(T * d));
       }
-      if (sp !== undefined && !folded) {
-        const dxU = f32(U * d);
-        foldRows(dx, dxU, d, sp, seqOffsets);
-        dx = dxU;
-        folded = true;
-      }
+      if (top && sp !== undefined && u === undefined) dx = foldRows(dx, f32(U * d), d, sp, seqOffsets);
       await run(Op.AttentionBackward, { q: a.q, k: a.k, v: a.v, probs: a.probs, dOut, dq, dk, dv, seqOffsets, heads, headDim });
       mergeQkv(dq, dk, dv, dqkv, T, d);
       if (sp !== undefined) foldRows(dqkv, dqkvU, 3 * d, sp, seqOffsets);

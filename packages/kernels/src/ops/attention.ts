@@ -44,10 +44,12 @@ export function attentionProbsSize(seqOffsets: Int32Array, heads: number): numbe
   return total * heads;
 }
 
-// 1 at each of `queryRows` (undefined: every row is wanted).
-function wantedRows(args: AttentionArgs): Uint8Array | undefined {
+// 1 at each of `queryRows`, 0 at every other of the T rows (undefined: every row is wanted); in the
+// first T entries of `out` when given (a kept scratch), else in a new array.
+function wantedRows(args: AttentionArgs, out?: Uint8Array): Uint8Array | undefined {
   if (args.queryRows === undefined) return undefined;
-  const wanted = new Uint8Array(args.seqOffsets[args.seqOffsets.length - 1]);
+  const T = args.seqOffsets[args.seqOffsets.length - 1];
+  const wanted = out === undefined ? new Uint8Array(T) : out.fill(0, 0, T);
   for (const t of args.queryRows) wanted[t] = 1;
   return wanted;
 }
@@ -212,12 +214,7 @@ export function attentionJs(args: AttentionArgs): void {
   const js = scratchFor(maxLen, headDim, T);
   const { kT, vT, sc, picked } = js;
   const scratch = maxLen >= ATTENTION_BLOCKED_MIN_LEN ? blockedScratch(js) : undefined;
-  let wanted: Uint8Array | undefined;
-  if (args.queryRows !== undefined) {
-    wanted = js.wanted;
-    wanted.fill(0, 0, T);
-    for (const t of args.queryRows) wanted[t] = 1;
-  }
+  const wanted = wantedRows(args, js.wanted);
   let base = 0;
   for (let s = 0; s + 1 < seqOffsets.length; s++) {
     const start = seqOffsets[s];

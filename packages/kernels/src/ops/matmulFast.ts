@@ -175,9 +175,7 @@ function matmulLocal(args: MatmulArgs, mPad: number): void {
   else packTransposed(a, m, k, f, a0);
   f.fill(0, a0 + m * k, a0 + mPad * k);
   const b0 = bOff >> 2;
-  const cached = bKey === undefined ? undefined : packedCache.get(b);
-  if (cached !== undefined && cached.key === bKey && cached.k === k && cached.n === n && cached.transB === transB) f.set(cached.panels, b0);
-  else if (bKey !== undefined) f.set(packedB(b, k, n, transB, nPad, bKey), b0);
+  if (bKey !== undefined) f.set(packedB(b, k, n, transB, nPad, bKey), b0);
   else if (!transB) packPanels(b, k, n, f, b0);
   else packPanelsTransposed(b, k, n, f, b0);
   L.mm(aOff, bOff, cOff, 0, mPad, k, nPanels);
@@ -224,30 +222,28 @@ export function matmulFast(args: MatmulArgs, threads = matmulThreads()): void {
   // Pack B into k×8 panels (zero columns to nPad).
   f.set(packedB(b, k, n, transB, nPad, bKey), bOff >> 2);
 
-  {
-    workers(s, useThreads - 1);
-    // About 8 chunks per thread: small enough that a late worker leaves little for the caller to
-    // wait on, large enough that claiming costs nothing next to a chunk.
-    const rows = Math.ceil(blocks / (8 * useThreads)) * 4;
-    const ctl = s.ctl;
-    Atomics.store(ctl, WORD, (Atomics.load(ctl, WORD) & ~0xffff) | CLOSED);
-    ctl[PARAMS] = aOff;
-    ctl[PARAMS + 1] = bOff;
-    ctl[PARAMS + 2] = cOff;
-    ctl[PARAMS + 3] = k;
-    ctl[PARAMS + 4] = nPanels;
-    ctl[PARAMS + 5] = mPad;
-    ctl[PARAMS + 6] = Math.ceil(mPad / rows);
-    ctl[PARAMS + 7] = rows;
-    s.epoch = (s.epoch + 1) & 0x7fff;
-    Atomics.store(ctl, WORD, s.epoch << 16);
-    Atomics.store(ctl, GO, (Atomics.load(ctl, GO) + 1) & 0x3fffffff);
-    Atomics.notify(ctl, GO);
-    claimChunks(ctl, s.mm);
-    for (let active = Atomics.load(ctl, ACTIVE); active !== 0; active = Atomics.load(ctl, ACTIVE)) {
-      if (Atomics.wait(ctl, ACTIVE, active, WAIT_MS) === 'timed-out' && Atomics.load(ctl, ACTIVE) === active) {
-        throw new Error(`matmul: a worker thread did not finish its chunk within ${WAIT_MS} ms`);
-      }
+  workers(s, useThreads - 1);
+  // About 8 chunks per thread: small enough that a late worker leaves little for the caller to
+  // wait on, large enough that claiming costs nothing next to a chunk.
+  const rows = Math.ceil(blocks / (8 * useThreads)) * 4;
+  const ctl = s.ctl;
+  Atomics.store(ctl, WORD, (Atomics.load(ctl, WORD) & ~0xffff) | CLOSED);
+  ctl[PARAMS] = aOff;
+  ctl[PARAMS + 1] = bOff;
+  ctl[PARAMS + 2] = cOff;
+  ctl[PARAMS + 3] = k;
+  ctl[PARAMS + 4] = nPanels;
+  ctl[PARAMS + 5] = mPad;
+  ctl[PARAMS + 6] = Math.ceil(mPad / rows);
+  ctl[PARAMS + 7] = rows;
+  s.epoch = (s.epoch + 1) & 0x7fff;
+  Atomics.store(ctl, WORD, s.epoch << 16);
+  Atomics.store(ctl, GO, (Atomics.load(ctl, GO) + 1) & 0x3fffffff);
+  Atomics.notify(ctl, GO);
+  claimChunks(ctl, s.mm);
+  for (let active = Atomics.load(ctl, ACTIVE); active !== 0; active = Atomics.load(ctl, ACTIVE)) {
+    if (Atomics.wait(ctl, ACTIVE, active, WAIT_MS) === 'timed-out' && Atomics.load(ctl, ACTIVE) === active) {
+      throw new Error(`matmul: a worker thread did not finish its chunk within ${WAIT_MS} ms`);
     }
   }
 
