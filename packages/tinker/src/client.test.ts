@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { REC, startFakeTinker } from '../test/fake-server';
+import { REC, startFakeTinker, type FakeTinker } from '../test/fake-server';
 import { TinkerClient } from './client';
 import { protobufCodec } from './codec';
 import { episodeDatum } from './datum';
 import { TinkerError } from './errors';
 import { encodeForwardBackwardRequest } from './protobuf';
 
-type Fake = Awaited<ReturnType<typeof startFakeTinker>>;
-let fake: Fake | undefined;
+let fake: FakeTinker | undefined;
 let client: TinkerClient | undefined;
 afterEach(async () => {
   client?.close();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { REC, startFakeTinker, type FakeAnswer, type SeenRequest } from '../test/fake-server';
+import { REC, startFakeTinker, type FakeAnswer, type FakeTinker, type SeenRequest } from '../test/fake-server';
 import recording from '../test/hosted-requests.json';
 import { JwtCredential, jwtExpiry } from './auth';
 import { HOSTED_SDK_VERSION, TinkerClient } from './client';
@@ -8,8 +8,7 @@ import { TinkerError } from './errors';
 import { decodeForwardBackwardRequest } from './protobuf';
 import type { Datum } from './types';
 
-type Fake = Awaited<ReturnType<typeof startFakeTinker>>;
-let fake: Fake | undefined;
+let fake: FakeTinker | undefined;
 let client: TinkerClient | undefined;
 afterEach(async () => {
   client?.close();
@@ -33,8 +32,8 @@ const SESSION = 'sess-0001';
 const BASE = 'Qwen/Qwen3-4B-Instruct-2507';
 
 /** Answers as the recorder's stand-in server does, so ids and paths match the recording. */
-function sdkLikeServer(first?: (req: SeenRequest) => FakeAnswer | undefined): Promise<Fake> {
-  let self: Fake;
+function sdkLikeServer(first?: (req: SeenRequest) => FakeAnswer | undefined): Promise<FakeTinker> {
+  let self: FakeTinker;
   const answer = (req: SeenRequest): FakeAnswer | undefined => {
     const b = req.body;
     const a = first?.(req);

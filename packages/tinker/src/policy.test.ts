@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { createCalculator } from '@paretopo/envs';
 import { rollout } from '@paretopo/rollout';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeTinker } from '../test/fake-server';
+import { startFakeTinker, type FakeTinker } from '../test/fake-server';
 import { ChatTemplate, hfTokenizer, readTokenizerFiles } from './chat';
 import { TinkerClient } from './client';
 import { TinkerPolicy } from './policy';
@@ -21,7 +21,7 @@ afterEach(async () => {
 /** A fake engine whose sampler writes `replies[k]` (as tokens, log-prob −0.5 − k/10 each) on its k-th request. */
 async function scriptedEngine(replies: (string | { text: string; stopReason: string })[]) {
   let k = 0;
-  let fake: Awaited<ReturnType<typeof startFakeTinker>> | undefined;
+  let fake: FakeTinker | undefined;
   fake = await startFakeTinker((req) => {
     if (req.path !== '/api/v1/asample') return undefined;
     const r = replies[Math.min(k, replies.length - 1)];

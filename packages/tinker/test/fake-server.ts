@@ -140,3 +140,6 @@ export async function startFakeTinker(override?: (req: SeenRequest, n: number) =
     },
   };
 }
+
+/** A started stand-in server ({@link startFakeTinker}). */
+export type FakeTinker = Awaited<ReturnType<typeof startFakeTinker>>;

